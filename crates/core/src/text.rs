@@ -1,0 +1,74 @@
+//! Text normalisation shared by every input path and every search.
+//!
+//! Vietnamese text arrives in both NFC and NFD (Word, PDF copy-paste, phones). Everything stored is
+//! NFC; everything searched is *folded*: diacritics dropped, đ → d, lower-cased, whitespace collapsed,
+//! so that "chuyen doi so" finds "Chuyển đổi số" the same way on SQLite and PostgreSQL.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The canonical stored form of any text from outside: NFC, trimmed.
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect::<String>().trim().to_string()
+}
+
+/// The search key of a text: no diacritics, đ folded to d, lower case, single spaces.
+///
+/// ```
+/// assert_eq!(kehoach_core::text::fold("Đường  Nguyễn Trãi"), "duong nguyen trai");
+/// assert_eq!(kehoach_core::text::fold("Ủy ban"), kehoach_core::text::fold("Uỷ ban"));
+/// ```
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            _ => c,
+        };
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_vietnamese_to_ascii_search_key() {
+        assert_eq!(fold("Chuyển đổi số"), "chuyen doi so");
+        assert_eq!(fold("ĐÀ NẴNG"), "da nang");
+        // NFD input (as Word and PDF copy-paste produce) folds the same as NFC.
+        let nfd: String = "Quảng Nam".nfd().collect();
+        assert_eq!(fold(&nfd), "quang nam");
+    }
+
+    #[test]
+    fn nfc_composes_decomposed_input() {
+        let nfd: String = "Bình Sơn".nfd().collect();
+        assert_ne!(nfd, "Bình Sơn");
+        assert_eq!(nfc(&nfd), "Bình Sơn");
+    }
+
+    proptest! {
+        #[test]
+        fn fold_is_idempotent_and_never_panics(s in "\\PC*") {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once.clone());
+            prop_assert!(!once.starts_with(' ') && !once.ends_with(' '));
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Plan documents in, structured plan out. Pure: no database, no async, no I/O beyond the bytes given.
