@@ -1,0 +1,97 @@
+//! The `kehoach` command line: one module per command group.
+
+mod db;
+mod plan;
+mod serve;
+mod user;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::store::{Location, Store};
+
+/// kehoach — kế hoạch truyền thông chuyển đổi số: from the plan document to who must do what,
+/// what they did, and who is behind.
+#[derive(Debug, Parser)]
+#[command(name = "kehoach", version, propagate_version = true)]
+pub struct Cli {
+    /// Directory of the embedded SQLite database and evidence files.
+    #[arg(long, global = true, env = "KEHOACH_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// PostgreSQL database to use instead of the embedded one (postgres://user@host/db).
+    #[arg(long, global = true, env = "KEHOACH_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Log format on standard error.
+    #[arg(long, global = true, env = "KEHOACH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server and API.
+    Serve(serve::ServeArgs),
+    /// Read plan documents.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
+    /// Manage user accounts and API tokens.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Inspect the database: backend, schema version, row counts.
+    #[command(subcommand)]
+    Db(db::DbCommand),
+}
+
+/// The default data directory, relative to where kehoach runs.
+pub const DEFAULT_DATA_DIR: &str = "kehoach-data";
+
+impl Cli {
+    fn location(&self) -> Location {
+        let dir = self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        Location::from_options(&dir, self.database_url.as_deref())
+    }
+
+    async fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.location()).await?)
+    }
+}
+
+/// A problem with what the user gave (a file, an argument): exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<InputError>().is_some() { 2 } else { 1 }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve(args) => serve::run(&cli, args).await,
+        Command::Plan(cmd) => plan::run(cmd),
+        Command::User(cmd) => user::run(&cli, cmd).await,
+        Command::Db(cmd) => db::run(&cli, cmd).await,
+    }
+}
+
+pub fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KEHOACH_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}

@@ -1,0 +1,86 @@
+use std::net::SocketAddr;
+
+use clap::Args;
+
+use super::Cli;
+use crate::store::{Change, Location, Role, Store};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the chosen address is logged).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "KEHOACH_ADDR")]
+    pub addr: SocketAddr,
+
+    /// Run on demo data in a fresh temporary database (unless --data-dir or --database-url is given).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
+    // Demo mode never touches real data unless asked to.
+    let _demo_dir;
+    let location = if args.demo && cli.data_dir.is_none() && cli.database_url.is_none() {
+        let dir = tempfile_dir()?;
+        let location = Location::DataDir(dir.path().to_path_buf());
+        _demo_dir = dir;
+        location
+    } else {
+        cli.location()
+    };
+    let store = Store::open(&location).await?;
+    if !args.demo {
+        ensure_first_admin(&store).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
+    // Printed on stdout too, so scripts (and tests) can read the address when port 0 was asked.
+    println!("listening on http://{}", listener.local_addr()?);
+    crate::web::serve(listener, store, crate::web::shutdown_signal()).await?;
+    Ok(())
+}
+
+/// A fresh database gets one administrator; its one-time password is printed once.
+async fn ensure_first_admin(store: &Store) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let password = crate::auth::random_secret(12);
+    let hash = {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await??
+    };
+    match store
+        .create_user("admin", "Quản trị", None, Role::Admin, &hash, &Change::system("system"))
+        .await
+    {
+        Ok(_) => {
+            println!("created administrator 'admin' with one-time password: {password}");
+            Ok(())
+        }
+        // Another server on the same database created it first.
+        Err(crate::store::StoreError::Conflict(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A temporary directory removed when dropped.
+fn tempfile_dir() -> anyhow::Result<TempDir> {
+    let path = std::env::temp_dir().join(format!("kehoach-demo-{}", crate::auth::random_secret(6)));
+    std::fs::create_dir_all(&path)?;
+    Ok(TempDir(path))
+}
+
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,92 @@
+use clap::Subcommand;
+
+use super::{Cli, InputError};
+use crate::auth::{hash_password, random_secret, token_hash};
+use crate::store::{Change, Role};
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user in a unit with a role; prints a one-time password.
+    Add {
+        /// Login name.
+        name: String,
+        /// Code of the user's unit (the scope of what they see and change).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Name shown in the interface (defaults to the login name).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Create an API token for a user; prints the token alone on its last line.
+    Token {
+        name: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// Disable a user and revoke their tokens.
+    Disable { name: String },
+}
+
+pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
+    let store = cli.open_store().await?;
+    let change = Change::system("cli");
+    match cmd {
+        UserCommand::Add { name, unit, role, display_name } => {
+            let name = kehoach_core::text::nfc(name);
+            if name.is_empty() || name.len() > 64 || name.chars().any(char::is_whitespace) {
+                return Err(InputError("user name: 1 to 64 characters, no spaces".into()).into());
+            }
+            let unit_id = match unit {
+                Some(code) => {
+                    let today = chrono::Utc::now().date_naive();
+                    let unit = store
+                        .unit_by_code(code, today)
+                        .await?
+                        .ok_or_else(|| InputError(format!("no unit with code {code}")))?;
+                    Some(unit.id)
+                }
+                None if *role == Role::Admin => None,
+                None => return Err(InputError("--unit is required for every role but admin".into()).into()),
+            };
+            let password = random_secret(12);
+            let hash = {
+                let password = password.clone();
+                tokio::task::spawn_blocking(move || hash_password(&password)).await??
+            };
+            let display = display_name.clone().unwrap_or_else(|| name.clone());
+            store
+                .create_user(&name, &display, unit_id, *role, &hash, &change)
+                .await
+                .map_err(|e| match e {
+                    crate::store::StoreError::Conflict(m) => anyhow::Error::from(InputError(format!("{m} already exists"))),
+                    other => other.into(),
+                })?;
+            println!("created user {name}; one-time password:");
+            println!("{password}");
+        }
+        UserCommand::Token { name, label } => {
+            let user = store
+                .user_by_name(name)
+                .await?
+                .ok_or_else(|| InputError(format!("no user {name}")))?;
+            if user.disabled {
+                return Err(InputError(format!("user {name} is disabled")).into());
+            }
+            let token = random_secret(32);
+            store.create_token(user.id, label, &token_hash(&token), &change).await?;
+            println!("created an API token for {name}; it is shown once:");
+            println!("{token}");
+        }
+        UserCommand::Disable { name } => {
+            store.disable_user(name, &change).await.map_err(|e| match e {
+                crate::store::StoreError::NotFound(m) => anyhow::Error::from(InputError(format!("{m} not found"))),
+                other => other.into(),
+            })?;
+            println!("disabled {name}");
+        }
+    }
+    store.close().await;
+    Ok(())
+}

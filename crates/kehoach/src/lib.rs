@@ -1,0 +1,7 @@
+//! kehoach, the application: storage, the web server and the command line over the pure crates
+//! `kehoach-plan` (reading plan documents) and `kehoach-core` (the domain).
+
+pub mod auth;
+pub mod cli;
+pub mod store;
+pub mod web;

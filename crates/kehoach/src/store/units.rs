@@ -1,0 +1,173 @@
+//! Units in the store: administrative units and agencies, with aliases and validity spans.
+
+use chrono::{NaiveDate, Utc};
+use kehoach_core::text::{fold, nfc};
+
+use super::audit::record_audit;
+use super::{Change, StoreError, on_pool};
+
+/// A unit as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct UnitRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub type_word: Option<String>,
+    pub category: Option<String>,
+    pub parent_id: Option<i64>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// A unit to create. Text is NFC-normalised and the search key folded on the way in.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct NewUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub type_word: Option<String>,
+    pub category: Option<String>,
+    pub parent_id: Option<i64>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+    pub aliases: Vec<String>,
+}
+
+const UNIT_COLUMNS: &str =
+    "id, code, name, kind, type_word, category, parent_id, valid_from, valid_to";
+
+/// A unit is valid on `on` when `valid_from <= on < valid_to` (either end may be open).
+const VALID_ON: &str =
+    "(valid_from IS NULL OR valid_from <= $2) AND (valid_to IS NULL OR valid_to > $2)";
+
+impl super::Store {
+    /// Creates a unit with its aliases and an audit entry, in one transaction.
+    pub async fn create_unit(&self, unit: &NewUnit, by: &Change) -> Result<UnitRow, StoreError> {
+        let code = nfc(&unit.code);
+        let name = nfc(&unit.name);
+        if code.is_empty() || name.is_empty() {
+            return Err(StoreError::Invalid("a unit needs a code and a name".into()));
+        }
+        let search = fold(&name);
+        let aliases: Vec<(String, String)> = unit
+            .aliases
+            .iter()
+            .map(|a| nfc(a))
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                let key = fold(&a);
+                (a, key)
+            })
+            .collect();
+        let after = serde_json::to_value(unit).ok();
+        let row = on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin().await?;
+            let row = sqlx::query_as::<_, UnitRow>(&format!(
+                "INSERT INTO units (code, name, kind, type_word, category, parent_id, valid_from, \
+                 valid_to, search_text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                 RETURNING {UNIT_COLUMNS}"
+            ))
+            .bind(&code)
+            .bind(&name)
+            .bind(&unit.kind)
+            .bind(&unit.type_word)
+            .bind(&unit.category)
+            .bind(unit.parent_id)
+            .bind(unit.valid_from)
+            .bind(unit.valid_to)
+            .bind(&search)
+            .bind(Utc::now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::conflict_as(format!("unit {code}")))?;
+            for (alias, key) in &aliases {
+                sqlx::query(
+                    "INSERT INTO unit_aliases (unit_id, alias, search_text) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(row.id)
+                .bind(alias)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+            }
+            record_audit!(&mut *tx, by, "create", "unit", row.id, None, after)?;
+            tx.commit().await?;
+            row
+        });
+        Ok(row)
+    }
+
+    /// The unit with this code that is valid on the date.
+    pub async fn unit_by_code(
+        &self,
+        code: &str,
+        on: NaiveDate,
+    ) -> Result<Option<UnitRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UnitRow>(&format!(
+                "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1 AND {VALID_ON}"
+            ))
+            .bind(code)
+            .bind(on)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    pub async fn unit(&self, id: i64) -> Result<Option<UnitRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UnitRow>(&format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Units valid on the date whose name or an alias contains the query, diacritics ignored
+    /// ("da nang" finds "Đà Nẵng"). Exact name matches first, then shorter names.
+    pub async fn search_units(
+        &self,
+        query: &str,
+        on: NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<UnitRow>, StoreError> {
+        let key = fold(query);
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pattern = format!("%{}%", escape_like(&key));
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UnitRow>(&format!(
+                "SELECT {UNIT_COLUMNS} FROM units u WHERE {VALID_ON} AND (u.search_text LIKE $1 ESCAPE '\\' \
+                 OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND a.search_text LIKE $1 ESCAPE '\\')) \
+                 ORDER BY (u.search_text = $3) DESC, LENGTH(u.name), u.name LIMIT $4"
+            ))
+            .bind(&pattern)
+            .bind(on)
+            .bind(&key)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    pub async fn count_units(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(pool).await?
+        }))
+    }
+}
+
+/// Escapes LIKE wildcards so user text matches literally.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

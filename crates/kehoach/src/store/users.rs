@@ -1,0 +1,197 @@
+//! Users and their API tokens. Passwords arrive here already hashed (argon2id, hashed off the
+//! async runtime by the caller); tokens are kept as their SHA-256 only.
+
+use chrono::{DateTime, Utc};
+
+use super::audit::record_audit;
+use super::{Change, StoreError, on_pool};
+
+/// What a user may do; the scope is always the subtree of the user's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, everywhere.
+    Admin,
+    /// Manages plans and sees everything within its unit's subtree.
+    PlanOffice,
+    /// Logs and edits activities of its own unit's assignments.
+    Reporter,
+    /// Reads plans, handles budget lines.
+    Finance,
+    /// Reads within its unit's subtree.
+    Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::PlanOffice => "plan_office",
+            Role::Reporter => "reporter",
+            Role::Finance => "finance",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl TryFrom<String> for Role {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Ok(match s.as_str() {
+            "admin" => Role::Admin,
+            "plan_office" => Role::PlanOffice,
+            "reporter" => Role::Reporter,
+            "finance" => Role::Finance,
+            "viewer" => Role::Viewer,
+            _ => return Err(format!("unknown role {s:?}")),
+        })
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub unit_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub disabled: bool,
+    pub must_change_password: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, password_hash, unit_id, role, disabled, \
+                            must_change_password, created_at";
+
+impl super::Store {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        unit_id: Option<i64>,
+        role: Role,
+        password_hash: &str,
+        by: &Change,
+    ) -> Result<UserRow, StoreError> {
+        let after = serde_json::json!({"username": username, "unit_id": unit_id, "role": role});
+        Ok(on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin().await?;
+            let row = sqlx::query_as::<_, UserRow>(&format!(
+                "INSERT INTO users (username, display_name, password_hash, unit_id, role, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+            ))
+            .bind(username)
+            .bind(display_name)
+            .bind(password_hash)
+            .bind(unit_id)
+            .bind(role.as_str())
+            .bind(Utc::now())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::conflict_as(format!("user {username}")))?;
+            record_audit!(&mut *tx, by, "create", "user", row.id, None, Some(after))?;
+            tx.commit().await?;
+            row
+        }))
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UserRow>(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+            ))
+            .bind(username)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?
+        }))
+    }
+
+    /// Disables the user and revokes every token of theirs.
+    pub async fn disable_user(&self, username: &str, by: &Change) -> Result<(), StoreError> {
+        on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> =
+                sqlx::query_scalar("UPDATE users SET disabled = TRUE WHERE username = $1 RETURNING id")
+                    .bind(username)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(id) = id else {
+                return Err(StoreError::NotFound(format!("user {username}")));
+            };
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(Utc::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            record_audit!(
+                &mut *tx,
+                by,
+                "disable",
+                "user",
+                id,
+                Some(serde_json::json!({"disabled": false})),
+                Some(serde_json::json!({"disabled": true}))
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Stores a new token (its hash) for the user.
+    pub async fn create_token(
+        &self,
+        user_id: i64,
+        label: &str,
+        token_hash: &str,
+        by: &Change,
+    ) -> Result<i64, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_tokens (user_id, token_hash, label, created_at) \
+                 VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(user_id)
+            .bind(token_hash)
+            .bind(label)
+            .bind(Utc::now())
+            .fetch_one(&mut *tx)
+            .await?;
+            record_audit!(
+                &mut *tx,
+                by,
+                "create",
+                "api_token",
+                id,
+                None,
+                Some(serde_json::json!({"user_id": user_id, "label": label}))
+            )?;
+            tx.commit().await?;
+            id
+        }))
+    }
+
+    /// The active user owning a token that is not revoked.
+    pub async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<UserRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UserRow>(
+                "SELECT u.id, u.username, u.display_name, u.password_hash, u.unit_id, u.role, \
+                 u.disabled, u.must_change_password, u.created_at \
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND NOT u.disabled",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+}

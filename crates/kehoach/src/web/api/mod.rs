@@ -1,0 +1,11 @@
+//! The JSON API under `/api/v1`: one module per resource.
+
+mod units;
+
+use axum::Router;
+
+use super::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(units::router())
+}

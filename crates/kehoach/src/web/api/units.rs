@@ -1,0 +1,84 @@
+//! `/api/v1/units`: search the registry and add units (e.g. an agency the registry lacks).
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::store::{Change, NewUnit, Role, UnitRow};
+use crate::web::auth::Caller;
+use crate::web::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/units", get(search).post(create))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: String,
+    on: Option<NaiveDate>,
+}
+
+/// Search units by name or alias, diacritics ignored.
+async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(query): Query<SearchQuery>,
+) -> Result<Json<Vec<UnitRow>>, ApiError> {
+    if query.q.chars().count() > 200 {
+        return Err(ApiError::BadRequest("q: at most 200 characters".into()));
+    }
+    let on = query.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    Ok(Json(state.store.search_units(&query.q, on, 50).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateUnit {
+    code: String,
+    name: String,
+    kind: String,
+    parent_id: Option<i64>,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+/// Create a unit. Administrators and plan offices only.
+async fn create(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Json(body): Json<CreateUnit>,
+) -> Result<(StatusCode, Json<UnitRow>), ApiError> {
+    if !matches!(user.role, Role::Admin | Role::PlanOffice) {
+        return Err(ApiError::Forbidden("only the plan office may add units".into()));
+    }
+    if !matches!(body.kind.as_str(), "province" | "district" | "commune" | "agency") {
+        return Err(ApiError::BadRequest(
+            "kind: one of province, district, commune, agency".into(),
+        ));
+    }
+    if body.code.len() > 64 || body.name.chars().count() > 300 || body.aliases.len() > 20 {
+        return Err(ApiError::BadRequest(
+            "code at most 64 bytes, name at most 300 characters, at most 20 aliases".into(),
+        ));
+    }
+    if let Some(parent) = body.parent_id
+        && state.store.unit(parent).await?.is_none()
+    {
+        return Err(ApiError::BadRequest(format!("parent_id: no unit {parent}")));
+    }
+    let unit = NewUnit {
+        code: body.code,
+        name: body.name,
+        kind: body.kind,
+        parent_id: body.parent_id,
+        aliases: body.aliases,
+        valid_from: None::<NaiveDate>,
+        ..NewUnit::default()
+    };
+    let change = Change { user_id: Some(user.id), actor: user.username.clone() };
+    let row = state.store.create_unit(&unit, &change).await?;
+    Ok((StatusCode::CREATED, Json(row)))
+}

@@ -1,0 +1,90 @@
+//! The HTTP server: JSON API, health and metrics (pages come with the web application).
+
+mod api;
+mod auth;
+mod error;
+mod health;
+mod metrics;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::store::Store;
+
+pub use error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+/// Largest JSON body the API accepts; uploads get their own, larger limit.
+const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::render))
+        .nest("/api/v1", api::router())
+        // A route layer sees the matched route pattern, which labels the metrics.
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Serves until `shutdown` resolves; then stops accepting, lets requests in flight finish, and
+/// closes the database.
+pub async fn serve(
+    listener: TcpListener,
+    store: Store,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    metrics::install();
+    let app = router(AppState { store: store.clone() });
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, backend = %store.backend(), "kehoach is serving");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tracing::info!("requests drained; closing the database");
+    store.close().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutdown signal received: no new connections");
+}

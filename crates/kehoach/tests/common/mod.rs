@@ -1,0 +1,193 @@
+//! Shared test harness: a fresh database per test on either backend, and the real `kehoach`
+//! binary started on an ephemeral port.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use kehoach::store::{Location, Store};
+use sqlx::Connection;
+
+/// The throwaway server `cargo xtask test` provides. Missing means the suite was run without it:
+/// fail loudly rather than skip.
+pub fn postgres_admin_url() -> String {
+    std::env::var("KEHOACH_TEST_POSTGRES_URL").expect(
+        "KEHOACH_TEST_POSTGRES_URL is not set: run the suites with `cargo xtask test`, which \
+         provides a throwaway PostgreSQL",
+    )
+}
+
+/// A database that exists for one test and is dropped after it.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String, url: String },
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        TestDb::Sqlite(tempfile::tempdir().expect("temp dir"))
+    }
+
+    pub async fn postgres() -> Self {
+        let admin_url = postgres_admin_url();
+        let name = format!("kehoach_test_{}", kehoach::auth::random_secret(8));
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+        admin.close().await.ok();
+        let url = admin_url.rsplit_once('/').map(|(base, _)| format!("{base}/{name}")).unwrap();
+        TestDb::Postgres { admin_url, name, url }
+    }
+
+    pub fn location(&self) -> Location {
+        match self {
+            TestDb::Sqlite(dir) => Location::DataDir(dir.path().to_path_buf()),
+            TestDb::Postgres { url, .. } => Location::Postgres(url.clone()),
+        }
+    }
+
+    /// The CLI options that point a `kehoach` process at this database.
+    pub fn cli_args(&self) -> Vec<String> {
+        match self {
+            TestDb::Sqlite(dir) => vec!["--data-dir".into(), dir.path().display().to_string()],
+            TestDb::Postgres { url, .. } => vec!["--database-url".into(), url.clone()],
+        }
+    }
+
+    pub async fn open(&self) -> Store {
+        Store::open(&self.location()).await.expect("open store")
+    }
+
+    /// Runs SQL on a connection of its own, bypassing the store (to check what the database
+    /// itself refuses).
+    pub async fn raw_execute(&self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let url = format!("sqlite://{}", dir.path().join("kehoach.sqlite3").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+                sqlx::query(sql).execute(&mut conn).await?;
+            }
+            TestDb::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await?;
+                sqlx::query(sql).execute(&mut conn).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn drop_db(self) {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
+            if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await;
+            }
+        }
+    }
+}
+
+/// Declares each test once and runs it on both backends: `sqlite::NAME` and `postgres::NAME`
+/// in the test output.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($db:ident: &TestDb) $body:block)*) => {
+        $(async fn $name($db: &common::TestDb) $body)*
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let db = super::common::TestDb::sqlite().await;
+                super::$name(&db).await;
+                db.drop_db().await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let db = super::common::TestDb::postgres().await;
+                super::$name(&db).await;
+                db.drop_db().await;
+            })*
+        }
+    };
+}
+
+/// The real server binary, on a free port; killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(db_args: &[String]) -> Server {
+        Self::start_with(db_args, &[])
+    }
+
+    pub fn start_with(db_args: &[String], extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kehoach"))
+            .args(db_args)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("KEHOACH_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start kehoach");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("kehoach exited before listening")
+                .expect("read kehoach output");
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.trim().to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+}
+
+/// Runs the `kehoach` CLI to completion; returns (exit code, stdout, stderr).
+pub fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kehoach")).args(args).output().expect("run kehoach");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// An administrator with an API token, made through the CLI as an operator would.
+pub fn admin_token(db_args: &[String]) -> String {
+    let mut args: Vec<&str> = db_args.iter().map(String::as_str).collect();
+    args.extend(["user", "add", "tester", "--role", "admin"]);
+    let (code, _, err) = cli(&args);
+    assert_eq!(code, 0, "user add failed: {err}");
+    let mut args: Vec<&str> = db_args.iter().map(String::as_str).collect();
+    args.extend(["user", "token", "tester"]);
+    let (code, out, err) = cli(&args);
+    assert_eq!(code, 0, "user token failed: {err}");
+    out.lines().last().unwrap().trim().to_string()
+}
+
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}
