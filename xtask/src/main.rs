@@ -39,7 +39,9 @@ fn cargo() -> Command {
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot start {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed ({status})");
     }
@@ -51,7 +53,11 @@ fn test(extra: &[String]) -> Result<()> {
     // Build first, so a compile error is reported before a database is started.
     run(cargo().args(["test", "--workspace", "--no-run"]))?;
     let pg = postgres::Throwaway::start().context("cannot provide a throwaway PostgreSQL")?;
-    eprintln!("xtask: throwaway PostgreSQL {} at {}", pg.version, pg.admin_url());
+    eprintln!(
+        "xtask: throwaway PostgreSQL {} at {}",
+        pg.version,
+        pg.admin_url()
+    );
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())
@@ -66,5 +72,12 @@ fn test(extra: &[String]) -> Result<()> {
 
 fn lint() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }

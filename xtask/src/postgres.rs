@@ -31,39 +31,76 @@ impl Throwaway {
         let data = dir.join("data");
         if as_root {
             // PostgreSQL refuses to run as root: the server runs as the `postgres` user.
-            let status = Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status()?;
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()?;
             if !status.success() {
-                bail!("cannot hand {} to the postgres user (is there a postgres user?)", dir.display());
+                bail!(
+                    "cannot hand {} to the postgres user (is there a postgres user?)",
+                    dir.display()
+                );
             }
         }
         let initdb = bin.join("initdb");
         let out = as_server_user(as_root, &initdb)
-            .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-D"])
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "-D",
+            ])
             .arg(&data)
             .stdout(Stdio::null())
             .output()
             .context("cannot run initdb")?;
         if !out.status.success() {
-            bail!("initdb failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+            bail!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
         }
         let port = free_port()?;
         let log = std::fs::File::create(dir.join("server.log"))?;
         if as_root {
-            let _ = Command::new("chown").args(["postgres:postgres"]).arg(dir.join("server.log")).status();
+            let _ = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(dir.join("server.log"))
+                .status();
         }
         // Durability settings off: this server holds only test data and dies with the run.
         let server = as_server_user(as_root, &bin.join("postgres"))
             .arg("-D")
             .arg(&data)
-            .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-k"])
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-k",
+            ])
             .arg(&dir)
-            .args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"])
+            .args([
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ])
             .args(["-c", "max_connections=300", "-c", "shared_buffers=256MB"])
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .context("cannot start postgres")?;
-        let mut pg = Throwaway { dir, port, server, version };
+        let mut pg = Throwaway {
+            dir,
+            port,
+            server,
+            version,
+        };
         pg.wait_ready(&bin)?;
         Ok(pg)
     }
@@ -98,7 +135,9 @@ impl Throwaway {
 impl Drop for Throwaway {
     fn drop(&mut self) {
         // SIGINT is PostgreSQL's "fast shutdown".
-        let _ = Command::new("kill").args(["-INT", &self.server.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-INT", &self.server.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.server.try_wait() {
@@ -127,7 +166,8 @@ fn server_binaries() -> Result<PathBuf> {
     }
     eprintln!("xtask: PostgreSQL server binaries missing; installing Debian's postgresql");
     install_debian_packages(&["postgresql"])?;
-    find_server_binaries().context("postgresql was installed but no /usr/lib/postgresql/*/bin/initdb exists")
+    find_server_binaries()
+        .context("postgresql was installed but no /usr/lib/postgresql/*/bin/initdb exists")
 }
 
 fn find_server_binaries() -> Option<PathBuf> {
@@ -146,7 +186,10 @@ fn find_server_binaries() -> Option<PathBuf> {
 
 /// `apt-get update` then `apt-get install -y` the packages.
 pub fn install_debian_packages(packages: &[&str]) -> Result<()> {
-    let update = Command::new("apt-get").args(["update", "-q"]).status().context("cannot run apt-get")?;
+    let update = Command::new("apt-get")
+        .args(["update", "-q"])
+        .status()
+        .context("cannot run apt-get")?;
     if !update.success() {
         bail!("apt-get update failed");
     }

@@ -1,7 +1,7 @@
 //! Credentials: password hashing (argon2id) and API tokens.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 
 /// A fresh random secret, URL-safe: used for one-time passwords and API tokens.
@@ -13,7 +13,10 @@ pub fn random_secret(bytes: usize) -> String {
 
 /// The key an API token is stored and looked up under.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Hashes a password with argon2id. CPU-heavy: call it off the async runtime.
@@ -30,7 +33,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 /// Checks a password against a stored hash. CPU-heavy: call it off the async runtime.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

@@ -149,16 +149,39 @@ async fn postgres_two_servers_share_one_database() {
     });
     let client = http();
     for server in [&a, &b] {
-        let body: Value = client.get(server.url("/healthz")).send().await.unwrap().json().await.unwrap();
+        let body: Value = client
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(body["backend"], "postgres");
         assert_eq!(body["status"], "ok");
     }
     let token = admin_token(&args);
-    let created = client.post(a.url("/api/v1/units")).bearer_auth(&token)
-        .json(&json!({"code": "48", "name": "Thành phố Đà Nẵng", "kind": "province"})).send().await.unwrap();
+    let created = client
+        .post(a.url("/api/v1/units"))
+        .bearer_auth(&token)
+        .json(&json!({"code": "48", "name": "Thành phố Đà Nẵng", "kind": "province"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), 201);
-    let seen: Value = client.get(b.url("/api/v1/units?q=da%20nang")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(seen[0]["code"], "48", "a write through one server is read through the other");
+    let seen: Value = client
+        .get(b.url("/api/v1/units?q=da%20nang"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen[0]["code"], "48",
+        "a write through one server is read through the other"
+    );
     drop((a, b));
     db.drop_db().await;
 }
@@ -168,7 +191,10 @@ fn help_lists_every_command() {
     let (code, out, _) = common::cli(&["--help"]);
     assert_eq!(code, 0);
     for command in ["serve", "plan", "user", "db"] {
-        assert!(out.lines().any(|l| l.trim_start().starts_with(command)), "--help lacks {command}:\n{out}");
+        assert!(
+            out.lines().any(|l| l.trim_start().starts_with(command)),
+            "--help lacks {command}:\n{out}"
+        );
     }
     let (code, out, _) = common::cli(&["serve", "--help"]);
     assert_eq!(code, 0);

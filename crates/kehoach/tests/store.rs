@@ -3,7 +3,6 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::TestDb;
 use kehoach::store::{Change, NewUnit, Role, StoreError};
 
 fn day(s: &str) -> NaiveDate {

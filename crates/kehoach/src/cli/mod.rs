@@ -21,7 +21,13 @@ pub struct Cli {
     pub data_dir: Option<PathBuf>,
 
     /// PostgreSQL database to use instead of the embedded one (postgres://user@host/db).
-    #[arg(long, global = true, env = "KEHOACH_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "KEHOACH_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// Log format on standard error.
@@ -58,7 +64,10 @@ pub const DEFAULT_DATA_DIR: &str = "kehoach-data";
 
 impl Cli {
     fn location(&self) -> Location {
-        let dir = self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         Location::from_options(&dir, self.database_url.as_deref())
     }
 
@@ -73,7 +82,11 @@ impl Cli {
 pub struct InputError(pub String);
 
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if e.downcast_ref::<InputError>().is_some() { 2 } else { 1 }
+    if e.downcast_ref::<InputError>().is_some() {
+        2
+    } else {
+        1
+    }
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -89,7 +102,9 @@ pub fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("KEHOACH_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

@@ -51,7 +51,14 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<()> {
         tokio::task::spawn_blocking(move || crate::auth::hash_password(&password)).await??
     };
     match store
-        .create_user("admin", "Quản trị", None, Role::Admin, &hash, &Change::system("system"))
+        .create_user(
+            "admin",
+            "Quản trị",
+            None,
+            Role::Admin,
+            &hash,
+            &Change::system("system"),
+        )
         .await
     {
         Ok(_) => {

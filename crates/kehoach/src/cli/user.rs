@@ -33,7 +33,12 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
     let store = cli.open_store().await?;
     let change = Change::system("cli");
     match cmd {
-        UserCommand::Add { name, unit, role, display_name } => {
+        UserCommand::Add {
+            name,
+            unit,
+            role,
+            display_name,
+        } => {
             let name = kehoach_core::text::nfc(name);
             if name.is_empty() || name.len() > 64 || name.chars().any(char::is_whitespace) {
                 return Err(InputError("user name: 1 to 64 characters, no spaces".into()).into());
@@ -48,7 +53,11 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
                     Some(unit.id)
                 }
                 None if *role == Role::Admin => None,
-                None => return Err(InputError("--unit is required for every role but admin".into()).into()),
+                None => {
+                    return Err(
+                        InputError("--unit is required for every role but admin".into()).into(),
+                    );
+                }
             };
             let password = random_secret(12);
             let hash = {
@@ -60,7 +69,9 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
                 .create_user(&name, &display, unit_id, *role, &hash, &change)
                 .await
                 .map_err(|e| match e {
-                    crate::store::StoreError::Conflict(m) => anyhow::Error::from(InputError(format!("{m} already exists"))),
+                    crate::store::StoreError::Conflict(m) => {
+                        anyhow::Error::from(InputError(format!("{m} already exists")))
+                    }
                     other => other.into(),
                 })?;
             println!("created user {name}; one-time password:");
@@ -75,15 +86,22 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
                 return Err(InputError(format!("user {name} is disabled")).into());
             }
             let token = random_secret(32);
-            store.create_token(user.id, label, &token_hash(&token), &change).await?;
+            store
+                .create_token(user.id, label, &token_hash(&token), &change)
+                .await?;
             println!("created an API token for {name}; it is shown once:");
             println!("{token}");
         }
         UserCommand::Disable { name } => {
-            store.disable_user(name, &change).await.map_err(|e| match e {
-                crate::store::StoreError::NotFound(m) => anyhow::Error::from(InputError(format!("{m} not found"))),
-                other => other.into(),
-            })?;
+            store
+                .disable_user(name, &change)
+                .await
+                .map_err(|e| match e {
+                    crate::store::StoreError::NotFound(m) => {
+                        anyhow::Error::from(InputError(format!("{m} not found")))
+                    }
+                    other => other.into(),
+                })?;
             println!("disabled {name}");
         }
     }

@@ -16,7 +16,10 @@ pub struct Change {
 
 impl Change {
     pub fn system(actor: &str) -> Self {
-        Change { user_id: None, actor: actor.to_string() }
+        Change {
+            user_id: None,
+            actor: actor.to_string(),
+        }
     }
 }
 

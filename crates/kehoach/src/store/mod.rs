@@ -117,7 +117,9 @@ impl Store {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(Store { db: Db::Sqlite(pool) })
+        Ok(Store {
+            db: Db::Sqlite(pool),
+        })
     }
 
     async fn open_postgres(url: &str) -> Result<Self, StoreError> {
@@ -127,7 +129,9 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Store { db: Db::Postgres(pool) })
+        Ok(Store {
+            db: Db::Postgres(pool),
+        })
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {

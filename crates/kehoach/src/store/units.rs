@@ -155,7 +155,9 @@ impl super::Store {
 
     pub async fn count_units(&self) -> Result<i64, StoreError> {
         Ok(on_pool!(self.db(), |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(pool).await?
+            sqlx::query_scalar("SELECT COUNT(*) FROM units")
+                .fetch_one(pool)
+                .await?
         }))
     }
 }

@@ -7,7 +7,9 @@ use super::audit::record_audit;
 use super::{Change, StoreError, on_pool};
 
 /// What a user may do; the scope is always the subtree of the user's unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Everything, everywhere.
@@ -111,7 +113,9 @@ impl super::Store {
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
         Ok(on_pool!(self.db(), |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?
+            sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(pool)
+                .await?
         }))
     }
 
@@ -119,19 +123,22 @@ impl super::Store {
     pub async fn disable_user(&self, username: &str, by: &Change) -> Result<(), StoreError> {
         on_pool!(self.db(), |pool| {
             let mut tx = pool.begin().await?;
-            let id: Option<i64> =
-                sqlx::query_scalar("UPDATE users SET disabled = TRUE WHERE username = $1 RETURNING id")
-                    .bind(username)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let id: Option<i64> = sqlx::query_scalar(
+                "UPDATE users SET disabled = TRUE WHERE username = $1 RETURNING id",
+            )
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some(id) = id else {
                 return Err(StoreError::NotFound(format!("user {username}")));
             };
-            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(Utc::now())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(Utc::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             record_audit!(
                 &mut *tx,
                 by,
@@ -181,7 +188,10 @@ impl super::Store {
     }
 
     /// The active user owning a token that is not revoked.
-    pub async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<UserRow>, StoreError> {
+    pub async fn user_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<UserRow>, StoreError> {
         Ok(on_pool!(self.db(), |pool| {
             sqlx::query_as::<_, UserRow>(
                 "SELECT u.id, u.username, u.display_name, u.password_hash, u.unit_id, u.role, \

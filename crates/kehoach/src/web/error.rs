@@ -56,9 +56,10 @@ impl IntoResponse for ApiError {
         }
         let mut response = (status, Json(json!({"error": self.to_string()}))).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }

@@ -58,12 +58,17 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::install();
-    let app = router(AppState { store: store.clone() });
+    let app = router(AppState {
+        store: store.clone(),
+    });
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = %store.backend(), "kehoach is serving");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     tracing::info!("requests drained; closing the database");
     store.close().await;
     Ok(())

@@ -22,7 +22,11 @@ pub fn postgres_admin_url() -> String {
 /// A database that exists for one test and is dropped after it.
 pub enum TestDb {
     Sqlite(tempfile::TempDir),
-    Postgres { admin_url: String, name: String, url: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
 }
 
 impl TestDb {
@@ -33,11 +37,23 @@ impl TestDb {
     pub async fn postgres() -> Self {
         let admin_url = postgres_admin_url();
         let name = format!("kehoach_test_{}", kehoach::auth::random_secret(8));
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("connect to test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create database");
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create database");
         admin.close().await.ok();
-        let url = admin_url.rsplit_once('/').map(|(base, _)| format!("{base}/{name}")).unwrap();
-        TestDb::Postgres { admin_url, name, url }
+        let url = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| format!("{base}/{name}"))
+            .unwrap();
+        TestDb::Postgres {
+            admin_url,
+            name,
+            url,
+        }
     }
 
     pub fn location(&self) -> Location {
@@ -77,12 +93,14 @@ impl TestDb {
     }
 
     pub async fn drop_db(self) {
-        if let TestDb::Postgres { admin_url, name, .. } = self {
-            if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await;
-            }
+        if let TestDb::Postgres {
+            admin_url, name, ..
+        } = self
+            && let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
         }
     }
 }
@@ -162,12 +180,18 @@ impl Drop for Server {
 }
 
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap()
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 /// Runs the `kehoach` CLI to completion; returns (exit code, stdout, stderr).
 pub fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kehoach")).args(args).output().expect("run kehoach");
+    let out = Command::new(env!("CARGO_BIN_EXE_kehoach"))
+        .args(args)
+        .output()
+        .expect("run kehoach");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

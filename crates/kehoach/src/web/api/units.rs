@@ -52,9 +52,14 @@ async fn create(
     Json(body): Json<CreateUnit>,
 ) -> Result<(StatusCode, Json<UnitRow>), ApiError> {
     if !matches!(user.role, Role::Admin | Role::PlanOffice) {
-        return Err(ApiError::Forbidden("only the plan office may add units".into()));
+        return Err(ApiError::Forbidden(
+            "only the plan office may add units".into(),
+        ));
     }
-    if !matches!(body.kind.as_str(), "province" | "district" | "commune" | "agency") {
+    if !matches!(
+        body.kind.as_str(),
+        "province" | "district" | "commune" | "agency"
+    ) {
         return Err(ApiError::BadRequest(
             "kind: one of province, district, commune, agency".into(),
         ));
@@ -78,7 +83,10 @@ async fn create(
         valid_from: None::<NaiveDate>,
         ..NewUnit::default()
     };
-    let change = Change { user_id: Some(user.id), actor: user.username.clone() };
+    let change = Change {
+        user_id: Some(user.id),
+        actor: user.username.clone(),
+    };
     let row = state.store.create_unit(&unit, &change).await?;
     Ok((StatusCode::CREATED, Json(row)))
 }
