@@ -48,7 +48,7 @@ fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Extra arguments are passed to `cargo test` after `--` (e.g. a test name filter).
+/// Extra arguments go to `cargo test` as they are (`--test tracking`, `-- name_filter`).
 fn test(extra: &[String]) -> Result<()> {
     // Build first, so a compile error is reported before a database is started.
     run(cargo().args(["test", "--workspace", "--no-run"]))?;
@@ -62,9 +62,7 @@ fn test(extra: &[String]) -> Result<()> {
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())
         .env("RUST_BACKTRACE", "0");
-    if !extra.is_empty() {
-        cmd.arg("--").args(extra);
-    }
+    cmd.args(extra);
     let outcome = run(&mut cmd);
     drop(pg);
     outcome

@@ -3,5 +3,6 @@
 
 pub mod auth;
 pub mod cli;
+pub mod compliance;
 pub mod store;
 pub mod web;

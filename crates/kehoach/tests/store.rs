@@ -3,6 +3,7 @@
 mod common;
 
 use chrono::NaiveDate;
+use common::TestDb;
 use kehoach::store::{Change, NewUnit, Role, StoreError};
 
 fn day(s: &str) -> NaiveDate {

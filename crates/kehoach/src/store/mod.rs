@@ -4,8 +4,10 @@
 //! `$N` placeholders (both backends accept them) and run on either pool through [`on_pool!`].
 //! Backend-specific SQL is written out per arm only where the dialects differ.
 
+mod activities;
 mod audit;
 mod error;
+mod plans;
 mod units;
 mod users;
 
@@ -17,8 +19,13 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, Change};
 pub use error::StoreError;
+pub use plans::{
+    AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
+    UnresolvedRow,
+};
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, UserRow};
 

@@ -109,8 +109,8 @@ impl TestDb {
 /// in the test output.
 #[macro_export]
 macro_rules! on_both_backends {
-    ($(async fn $name:ident($db:ident: &TestDb) $body:block)*) => {
-        $(async fn $name($db: &common::TestDb) $body)*
+    ($(async fn $name:ident($db:ident: $ty:ty) $body:block)*) => {
+        $(async fn $name($db: $ty) $body)*
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
