@@ -23,38 +23,38 @@ on_both_backends! {
         let store = db.open().await;
         let by = Change::system("test");
         // NFD input, as Word produces: stored as NFC.
-        let nfd_name: String = "Huye\u{0323}\u{0302}n Bi\u{0300}nh So\u{031b}n".into();
+        let nfd_name: String = "Huye\u{0323}\u{0302}n Thư\u{0309} Nghie\u{0323}\u{0302}m".into();
         let old = store
             .create_unit(
                 &NewUnit {
-                    code: "495".into(),
+                    code: "T495".into(),
                     name: nfd_name,
                     kind: "district".into(),
-                    valid_to: Some(day("2025-07-01")),
-                    aliases: vec!["UBND huyện Bình Sơn".into()],
+                    valid_to: Some(day("2025-06-30")),
+                    aliases: vec!["UBND huyện Thử Nghiệm Mới".into()],
                     ..NewUnit::default()
                 },
                 &by,
             )
             .await
             .unwrap();
-        assert_eq!(old.name, "Huyện Bình Sơn");
+        assert_eq!(old.name, "Huyện Thử Nghiệm");
         // The same code reused after the reform is another unit.
         store
             .create_unit(
-                &NewUnit { code: "495".into(), name: "Xã Bình Sơn".into(), kind: "commune".into(), valid_from: Some(day("2025-07-01")), ..NewUnit::default() },
+                &NewUnit { code: "T495".into(), name: "Xã Thử Nghiệm".into(), kind: "commune".into(), valid_from: Some(day("2025-07-01")), ..NewUnit::default() },
                 &by,
             )
             .await
             .unwrap();
-        let in_2024 = store.unit_by_code("495", day("2024-06-01")).await.unwrap().unwrap();
+        let in_2024 = store.unit_by_code("T495", day("2024-06-01")).await.unwrap().unwrap();
         assert_eq!(in_2024.kind, "district");
-        let in_2025 = store.unit_by_code("495", day("2025-08-01")).await.unwrap().unwrap();
+        let in_2025 = store.unit_by_code("T495", day("2025-08-01")).await.unwrap().unwrap();
         assert_eq!(in_2025.kind, "commune");
         // Diacritic-insensitive search, by name and by alias, respecting the date.
-        let found = store.search_units("binh son", day("2024-06-01"), 10).await.unwrap();
+        let found = store.search_units("huyen thu nghiem", day("2024-06-01"), 10).await.unwrap();
         assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>(), vec![old.id]);
-        let by_alias = store.search_units("ubnd huyen", day("2024-06-01"), 10).await.unwrap();
+        let by_alias = store.search_units("ubnd huyen thu nghiem moi", day("2024-06-01"), 10).await.unwrap();
         assert_eq!(by_alias.len(), 1);
         // LIKE wildcards in the query are literal.
         assert!(store.search_units("%", day("2024-06-01"), 10).await.unwrap().is_empty());
@@ -63,39 +63,42 @@ on_both_backends! {
     async fn duplicate_unit_is_a_conflict_and_changes_nothing(db: &TestDb) {
         let store = db.open().await;
         let by = Change::system("test");
-        let unit = NewUnit { code: "49".into(), name: "Tỉnh Quảng Nam".into(), kind: "province".into(), ..NewUnit::default() };
+        let before = store.count_units().await.unwrap();
+        let audited = store.audit_entries(Some("unit"), 1000).await.unwrap().len();
+        let unit = NewUnit { code: "T.49".into(), name: "Đơn vị thử".into(), kind: "agency".into(), ..NewUnit::default() };
         store.create_unit(&unit, &by).await.unwrap();
         let err = store.create_unit(&unit, &by).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-        assert_eq!(store.count_units().await.unwrap(), 1);
+        assert_eq!(store.count_units().await.unwrap(), before + 1);
         // The failed attempt left no audit entry behind: it rolled back with the insert.
-        assert_eq!(store.audit_entries(Some("unit"), 10).await.unwrap().len(), 1);
+        assert_eq!(store.audit_entries(Some("unit"), 1000).await.unwrap().len(), audited + 1);
     }
 
     async fn every_change_is_audited_and_the_log_is_append_only(db: &TestDb) {
         let store = db.open().await;
         let by = Change { user_id: None, actor: "sotttt".into() };
+        let audited = store.audit_entries(None, 1000).await.unwrap().len();
         let unit = store
-            .create_unit(&NewUnit { code: "49".into(), name: "Tỉnh Quảng Nam".into(), kind: "province".into(), ..NewUnit::default() }, &by)
+            .create_unit(&NewUnit { code: "T.49".into(), name: "Tỉnh Thử".into(), kind: "province".into(), ..NewUnit::default() }, &by)
             .await
             .unwrap();
-        let entries = store.audit_entries(Some("unit"), 10).await.unwrap();
-        assert_eq!(entries.len(), 1);
+        let entries = store.audit_entries(Some("unit"), 1000).await.unwrap();
+        assert_eq!(entries.len(), audited + 1, "one entry for the change");
         assert_eq!(entries[0].actor, "sotttt");
         assert_eq!(entries[0].entity_id, unit.id.to_string());
-        assert_eq!(entries[0].after.as_ref().unwrap().0["name"], "Tỉnh Quảng Nam");
+        assert_eq!(entries[0].after.as_ref().unwrap().0["name"], "Tỉnh Thử");
         let update = db.raw_execute("UPDATE audit_log SET actor = 'someone else'").await;
         assert!(update.is_err(), "UPDATE on audit_log must be refused");
         let delete = db.raw_execute("DELETE FROM audit_log").await;
         assert!(delete.is_err(), "DELETE on audit_log must be refused");
-        assert_eq!(store.audit_entries(None, 10).await.unwrap().len(), 1);
+        assert_eq!(store.audit_entries(None, 1000).await.unwrap().len(), audited + 1);
     }
 
     async fn users_tokens_and_disabling(db: &TestDb) {
         let store = db.open().await;
         let by = Change::system("test");
         let unit = store
-            .create_unit(&NewUnit { code: "49".into(), name: "Tỉnh Quảng Nam".into(), kind: "province".into(), ..NewUnit::default() }, &by)
+            .create_unit(&NewUnit { code: "T.49".into(), name: "Tỉnh Thử".into(), kind: "province".into(), ..NewUnit::default() }, &by)
             .await
             .unwrap();
         let user = store.create_user("daiptth", "Đài PT-TH", Some(unit.id), Role::Reporter, "$argon2id$x", &by).await.unwrap();

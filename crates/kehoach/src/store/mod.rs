@@ -8,6 +8,7 @@ mod activities;
 mod audit;
 mod error;
 mod plans;
+mod registry;
 mod units;
 mod users;
 
@@ -102,6 +103,7 @@ impl Store {
             Location::Postgres(url) => Self::open_postgres(url).await?,
         };
         store.migrate().await?;
+        store.ensure_shipped_units().await?;
         Ok(store)
     }
 

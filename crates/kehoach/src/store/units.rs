@@ -37,9 +37,10 @@ pub struct NewUnit {
 const UNIT_COLUMNS: &str =
     "id, code, name, kind, type_word, category, parent_id, valid_from, valid_to";
 
-/// A unit is valid on `on` when `valid_from <= on < valid_to` (either end may be open).
+/// A unit is valid on `on` when `valid_from <= on <= valid_to` (both inclusive, either open),
+/// as in `kehoach_core::units::Unit::valid_on`.
 const VALID_ON: &str =
-    "(valid_from IS NULL OR valid_from <= $2) AND (valid_to IS NULL OR valid_to > $2)";
+    "(valid_from IS NULL OR valid_from <= $2) AND (valid_to IS NULL OR valid_to >= $2)";
 
 impl super::Store {
     /// Creates a unit with its aliases and an audit entry, in one transaction.
