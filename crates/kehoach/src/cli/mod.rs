@@ -3,6 +3,7 @@
 mod db;
 mod plan;
 mod serve;
+mod units;
 mod user;
 
 use std::path::PathBuf;
@@ -51,6 +52,9 @@ pub enum Command {
     /// Read plan documents.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Administrative units and agencies: set up, resolve plan text, list, search.
+    #[command(subcommand)]
+    Units(units::UnitsCommand),
     /// Manage user accounts and API tokens.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -93,6 +97,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => serve::run(&cli, args).await,
         Command::Plan(cmd) => plan::run(cmd),
+        Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,
         Command::Db(cmd) => db::run(&cli, cmd).await,
     }

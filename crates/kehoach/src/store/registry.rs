@@ -96,8 +96,26 @@ impl super::Store {
     /// Inserts units (parents before children, or already stored) with their aliases, skipping
     /// any already present; one audit entry describes the batch.
     pub async fn insert_units(&self, units: &[Unit], by: &Change) -> Result<usize, StoreError> {
-        let mut sorted: Vec<&Unit> = units.iter().collect();
-        sorted.sort_by_key(|u| u.kind.level());
+        // Parents first: by kind, then by depth within the batch (an agency's office under
+        // its department), so every parent id is known when its children are inserted.
+        let in_batch: HashMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+        let depth = |unit: &Unit| {
+            let mut depth = 0usize;
+            let mut current = unit;
+            while let Some(parent) = current.parent_code.as_deref().and_then(|c| in_batch.get(c)) {
+                depth += 1;
+                current = parent;
+                if depth > 16 {
+                    break; // a cycle in the data: stop rather than loop
+                }
+            }
+            depth
+        };
+        let mut sorted: Vec<(u8, usize, &Unit)> = units
+            .iter()
+            .map(|u| (u.kind.level(), depth(u), u))
+            .collect();
+        sorted.sort_by_key(|(level, depth, _)| (*level, *depth));
         // Parents already stored (e.g. a province when its agencies are added).
         let mut ids: HashMap<String, Vec<(i64, Unit)>> = HashMap::new();
         for (id, unit) in self.stored_units().await? {
@@ -107,7 +125,8 @@ impl super::Store {
         let mut added = 0usize;
         on_pool!(self.db(), |pool| {
             let mut tx = pool.begin().await?;
-            for level in sorted.chunk_by(|a, b| a.kind.level() == b.kind.level()) {
+            for generation in sorted.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+                let level: Vec<&Unit> = generation.iter().map(|(_, _, u)| *u).collect();
                 for chunk in level.chunks(CHUNK) {
                     let mut sql = String::from(
                         "INSERT INTO units (code, name, short_name, kind, type_word, category, parent_id, \
@@ -169,7 +188,7 @@ impl super::Store {
                     .into_iter()
                     .map(|(id, code, from)| ((code, from), id))
                     .collect();
-                for unit in level {
+                for unit in &level {
                     if let Some(id) = by_identity.get(&(unit.code.clone(), unit.valid_from)) {
                         let known = ids.entry(unit.code.clone()).or_default();
                         if !known.iter().any(|(k, _)| k == id) {
