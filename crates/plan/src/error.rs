@@ -1,0 +1,48 @@
+//! Typed errors. Each `Display` is one line that names the problem, because the CLI prints it
+//! as is and a plan office clerk must understand what to fix.
+
+use thiserror::Error;
+
+/// Anything that stops `parse`: either the bytes could not be read as a document, or the
+/// document was read but holds no plan.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum PlanError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+}
+
+/// The bytes could not be turned into a [`crate::Document`].
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ReadError {
+    #[error("file is {size} bytes, over the {limit}-byte limit for a plan document")]
+    TooLarge { size: usize, limit: usize },
+    #[error("unsupported file type {0:?}: expected .docx, .txt or .md")]
+    UnsupportedExtension(String),
+    #[error("the file is empty")]
+    Empty,
+    #[error("not a valid .docx file (cannot open it as a zip archive: {0})")]
+    NotZip(String),
+    #[error("not a valid .docx file: it has no word/document.xml")]
+    MissingDocumentXml,
+    #[error(".docx has {count} entries, over the limit of {limit} (possible zip bomb)")]
+    TooManyEntries { count: usize, limit: usize },
+    #[error(".docx unpacks to more than {limit} bytes (possible zip bomb)")]
+    UnpackedTooLarge { limit: u64 },
+    #[error("{part} inside the .docx is larger than {limit} bytes")]
+    PartTooLarge { part: String, limit: u64 },
+    #[error("cannot read {part} inside the .docx: {reason}")]
+    ZipEntry { part: String, reason: String },
+    #[error("malformed XML in {part}: {reason}")]
+    Xml { part: String, reason: String },
+    #[error("XML in {part} is nested deeper than {limit} levels")]
+    XmlTooDeep { part: String, limit: usize },
+}
+
+/// The document was read but it is not a plan we can extract.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ExtractError {
+    #[error("no task with a lead unit found: is this a plan (Kế hoạch) document?")]
+    NoTasks,
+}
