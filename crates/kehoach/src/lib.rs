@@ -4,5 +4,7 @@
 pub mod auth;
 pub mod cli;
 pub mod compliance;
+pub mod import;
 pub mod store;
+pub mod units;
 pub mod web;

@@ -1,5 +1,7 @@
 //! The `kehoach` command line: one module per command group.
 
+mod activity;
+mod compliance;
 mod db;
 mod plan;
 mod serve;
@@ -49,9 +51,14 @@ pub enum LogFormat {
 pub enum Command {
     /// Run the web server and API.
     Serve(serve::ServeArgs),
-    /// Read plan documents.
+    /// Read and import plan documents; list stored plans.
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Record activities (what a unit did, with evidence).
+    #[command(subcommand)]
+    Activity(activity::ActivityCommand),
+    /// Compliance of a plan on a date: periods met, rates, deadline states.
+    Compliance(compliance::ComplianceArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
     #[command(subcommand)]
     Units(units::UnitsCommand),
@@ -96,7 +103,9 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => serve::run(&cli, args).await,
-        Command::Plan(cmd) => plan::run(cmd),
+        Command::Plan(cmd) => plan::run(&cli, cmd).await,
+        Command::Activity(cmd) => activity::run(&cli, cmd).await,
+        Command::Compliance(args) => compliance::run(&cli, args).await,
         Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,
         Command::Db(cmd) => db::run(&cli, cmd).await,

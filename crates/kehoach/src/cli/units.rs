@@ -1,10 +1,11 @@
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
-use kehoach_core::units::{Registry, Unit, UnitKind, agencies};
+use kehoach_core::units::{Registry, Unit, UnitKind};
 use serde::Serialize;
 
 use super::{Cli, InputError};
 use crate::store::{Change, Store};
+use crate::units::init_agencies;
 
 #[derive(Debug, Subcommand)]
 pub enum UnitsCommand {
@@ -113,7 +114,8 @@ async fn run_with(store: &Store, cmd: &UnitsCommand) -> anyhow::Result<()> {
             if province.kind != UnitKind::Province {
                 return Err(InputError(format!("{} is not a province", province.name)).into());
             }
-            let added = init_agencies(store, &registry, province, on).await?;
+            let added =
+                init_agencies(store, &registry, province, on, &Change::system("cli")).await?;
             println!("{}: {added} agencies added (valid on {on})", province.name);
         }
         UnitsCommand::Resolve {
@@ -126,7 +128,7 @@ async fn run_with(store: &Store, cmd: &UnitsCommand) -> anyhow::Result<()> {
             let mut registry = store.registry().await?;
             let context_code = find(&registry, context, on)?.code.clone();
             // Resolving must work before `units init`: add the standard agencies in memory.
-            let province = province_of(&registry, &context_code, on);
+            let province = crate::units::province_of(&registry, &context_code, on);
             registry.add_standard_agencies(&province);
             let context = find(&registry, &context_code, on)?.clone();
             let text = kehoach_core::text::nfc(text);
@@ -207,32 +209,4 @@ fn subtree<'r>(registry: &'r Registry, code: &str, on: NaiveDate) -> Vec<&'r Uni
         }
     }
     out
-}
-
-/// The province a unit belongs to (the unit itself when it is one).
-pub(crate) fn province_of(registry: &Registry, code: &str, on: NaiveDate) -> String {
-    let mut current = registry.get(code, on);
-    while let Some(unit) = current {
-        if unit.kind == UnitKind::Province {
-            return unit.code.clone();
-        }
-        current = registry.parent(unit, on);
-    }
-    code.to_string()
-}
-
-/// Stores the standard agencies valid on `on` of a province and every unit under it.
-pub(crate) async fn init_agencies(
-    store: &Store,
-    registry: &Registry,
-    province: &Unit,
-    on: NaiveDate,
-) -> anyhow::Result<usize> {
-    let mut wanted = agencies::standard_agencies(province, on);
-    for unit in registry.descendants(&province.code, on) {
-        if unit.is_admin() {
-            wanted.extend(agencies::standard_agencies(unit, on));
-        }
-    }
-    Ok(store.insert_units(&wanted, &Change::system("cli")).await?)
 }

@@ -174,3 +174,27 @@ fn escape_like(text: &str) -> String {
     }
     out
 }
+
+impl super::Store {
+    /// Ids of the unit with this code on the date and of every unit under it (recursive over
+    /// `parent_id`); `None` when no such unit exists.
+    pub async fn unit_subtree_ids(
+        &self,
+        code: &str,
+        on: NaiveDate,
+    ) -> Result<Option<std::collections::HashSet<i64>>, StoreError> {
+        let Some(root) = self.unit_by_code(code, on).await? else {
+            return Ok(None);
+        };
+        let ids: Vec<i64> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(
+                "WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT) UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
+                 SELECT id FROM sub",
+            )
+            .bind(root.id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(Some(ids.into_iter().collect()))
+    }
+}

@@ -1,0 +1,35 @@
+//! Units in the application: setting up a province's agencies in the store.
+
+use chrono::NaiveDate;
+use kehoach_core::units::{Registry, Unit, UnitKind, agencies};
+
+use crate::store::{Change, Store, StoreError};
+
+/// The province a unit belongs to (the unit itself when it is one).
+pub fn province_of(registry: &Registry, code: &str, on: NaiveDate) -> String {
+    let mut current = registry.get(code, on);
+    while let Some(unit) = current {
+        if unit.kind == UnitKind::Province {
+            return unit.code.clone();
+        }
+        current = registry.parent(unit, on);
+    }
+    code.to_string()
+}
+
+/// Stores the standard agencies valid on `on` of a province and every unit under it.
+pub async fn init_agencies(
+    store: &Store,
+    registry: &Registry,
+    province: &Unit,
+    on: NaiveDate,
+    by: &Change,
+) -> Result<usize, StoreError> {
+    let mut wanted = agencies::standard_agencies(province, on);
+    for unit in registry.descendants(&province.code, on) {
+        if unit.is_admin() {
+            wanted.extend(agencies::standard_agencies(unit, on));
+        }
+    }
+    store.insert_units(&wanted, by).await
+}
