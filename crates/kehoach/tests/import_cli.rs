@@ -4,25 +4,13 @@
 mod common;
 
 use common::{TestDb, cli};
+use common::{cli_json as json, run_cli as run};
 use serde_json::Value;
 
 const QUANG_NAM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
 );
-
-fn run(db: &TestDb, args: &[&str]) -> (i32, String, String) {
-    let mut all: Vec<String> = db.cli_args();
-    all.extend(args.iter().map(|a| a.to_string()));
-    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    cli(&refs)
-}
-
-fn json(db: &TestDb, args: &[&str]) -> Value {
-    let (code, out, err) = run(db, args);
-    assert_eq!(code, 0, "kehoach {args:?} failed: {err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
 
 fn task<'a>(report: &'a Value, title_part: &str) -> &'a Value {
     report["tasks"]

@@ -3,20 +3,8 @@
 mod common;
 
 use common::{TestDb, cli};
+use common::{cli_json as json, run_cli as run};
 use serde_json::Value;
-
-fn run(db: &TestDb, args: &[&str]) -> (i32, String, String) {
-    let mut all: Vec<String> = db.cli_args();
-    all.extend(args.iter().map(|a| a.to_string()));
-    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    cli(&refs)
-}
-
-fn json(db: &TestDb, args: &[&str]) -> Value {
-    let (code, out, err) = run(db, args);
-    assert_eq!(code, 0, "kehoach {args:?} failed: {err}");
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
 
 on_both_backends! {
     async fn the_shipped_registry_knows_both_sides_of_the_2025_reform(db: &TestDb) {

@@ -199,6 +199,21 @@ pub fn cli(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs the CLI against a test database; returns (exit code, stdout, stderr).
+pub fn run_cli(db: &TestDb, args: &[&str]) -> (i32, String, String) {
+    let mut all: Vec<String> = db.cli_args();
+    all.extend(args.iter().map(|a| a.to_string()));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    cli(&refs)
+}
+
+/// Runs the CLI against a test database, expecting success and JSON on stdout.
+pub fn cli_json(db: &TestDb, args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = run_cli(db, args);
+    assert_eq!(code, 0, "kehoach {args:?} failed: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
 /// An administrator with an API token, made through the CLI as an operator would.
 pub fn admin_token(db_args: &[String]) -> String {
     let mut args: Vec<&str> = db_args.iter().map(String::as_str).collect();
