@@ -2,9 +2,8 @@
 
 mod common;
 
-use common::{TestDb, cli};
+use common::TestDb;
 use common::{cli_json as json, run_cli as run};
-use serde_json::Value;
 
 on_both_backends! {
     async fn the_shipped_registry_knows_both_sides_of_the_2025_reform(db: &TestDb) {
