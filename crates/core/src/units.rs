@@ -44,6 +44,28 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
+    /// The name used in JSON and in the database: "province", "district", "commune", "agency".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Province => "province",
+            UnitKind::District => "district",
+            UnitKind::Commune => "commune",
+            UnitKind::Agency => "agency",
+        }
+    }
+
+    /// The inverse of [`UnitKind::as_str`].
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        [
+            UnitKind::Province,
+            UnitKind::District,
+            UnitKind::Commune,
+            UnitKind::Agency,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
     /// 1 for provinces, 2 for districts, 3 for communes, 4 for agencies.
     pub fn level(self) -> u8 {
         match self {
@@ -233,10 +255,31 @@ impl Unit {
         self.valid_from.is_none_or(|f| f <= on) && self.valid_to.is_none_or(|t| on <= t)
     }
 
+    /// Whether the two validity spans share at least one day (codes are reused across time, so
+    /// a parent code names the record that overlaps its child).
+    pub fn overlaps(&self, other: &Unit) -> bool {
+        spans_overlap(
+            (self.valid_from, self.valid_to),
+            (other.valid_from, other.valid_to),
+        )
+    }
+
     /// Whether the unit is a province, district or commune.
     pub fn is_admin(&self) -> bool {
         self.kind != UnitKind::Agency
     }
+}
+
+/// Whether two inclusive validity spans `(from, to)` share a day; `None` is an open end.
+pub fn spans_overlap(
+    a: (Option<NaiveDate>, Option<NaiveDate>),
+    b: (Option<NaiveDate>, Option<NaiveDate>),
+) -> bool {
+    let starts_before_end = |from: Option<NaiveDate>, to: Option<NaiveDate>| match (from, to) {
+        (Some(f), Some(t)) => f <= t,
+        _ => true,
+    };
+    starts_before_end(a.0, b.1) && starts_before_end(b.0, a.1)
 }
 
 /// A malformed line in the units data.

@@ -115,13 +115,10 @@ pub async fn import_plan(
     let on = plan_date(&plan, today);
 
     // The context's province gets its standard agencies on the plan's date when missing.
-    let registry = store.registry().await?;
+    let mut registry = store.registry().await?;
     let context_code = context_unit(&registry, &plan, context, on)?.code.clone();
     let province_code = crate::units::province_of(&registry, &context_code, on);
-    if let Some(province) = registry.get(&province_code, on) {
-        crate::units::init_agencies(store, &registry, province, on, by).await?;
-    }
-    let registry = store.registry().await?;
+    crate::units::init_agencies(store, &mut registry, &province_code, on, by).await?;
     let context_unit = registry
         .get(&context_code, on)
         .ok_or_else(|| ImportError::Context(format!("unit {context_code} is not valid on {on}")))?
@@ -174,7 +171,6 @@ pub async fn import_plan(
                     new.partners.push((id, matched));
                 }
             }
-            let role: &'static str = if role == "lead" { "lead" } else { "partner" };
             for (texts, reason) in [
                 (&resolution.vague, "vague"),
                 (&resolution.unknown, "unknown"),

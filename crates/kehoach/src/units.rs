@@ -1,7 +1,7 @@
 //! Units in the application: setting up a province's agencies in the store.
 
 use chrono::NaiveDate;
-use kehoach_core::units::{Registry, Unit, UnitKind, agencies};
+use kehoach_core::units::{Registry, UnitKind, agencies};
 
 use crate::store::{Change, Store, StoreError};
 
@@ -17,19 +17,26 @@ pub fn province_of(registry: &Registry, code: &str, on: NaiveDate) -> String {
     code.to_string()
 }
 
-/// Stores the standard agencies valid on `on` of a province and every unit under it.
+/// Stores the standard agencies valid on `on` of a province and every unit under it, and adds
+/// them to `registry` so the caller can resolve against them without reading the store again.
+/// Returns how many were new in the store.
 pub async fn init_agencies(
     store: &Store,
-    registry: &Registry,
-    province: &Unit,
+    registry: &mut Registry,
+    province_code: &str,
     on: NaiveDate,
     by: &Change,
 ) -> Result<usize, StoreError> {
+    let Some(province) = registry.get(province_code, on) else {
+        return Ok(0);
+    };
     let mut wanted = agencies::standard_agencies(province, on);
-    for unit in registry.descendants(&province.code, on) {
+    for unit in registry.descendants(province_code, on) {
         if unit.is_admin() {
             wanted.extend(agencies::standard_agencies(unit, on));
         }
     }
-    store.insert_units(&wanted, by).await
+    let added = store.insert_units(&wanted, by).await?;
+    registry.add(wanted);
+    Ok(added)
 }

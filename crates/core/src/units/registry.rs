@@ -139,7 +139,7 @@ impl Registry {
             if let Some(ch) = self.children.get(&u.code) {
                 for &c in ch {
                     let cu = &self.units[c as usize];
-                    if cu.is_admin() && overlaps(cu, u) {
+                    if cu.is_admin() && cu.overlaps(u) {
                         stack.push(c);
                     }
                 }
@@ -236,7 +236,7 @@ impl Registry {
             .or_else(|| {
                 v.iter()
                     .copied()
-                    .find(|&i| overlaps(&self.units[i as usize], unit))
+                    .find(|&i| self.units[i as usize].overlaps(unit))
             })
             .or_else(|| v.first().copied())
     }
@@ -419,14 +419,6 @@ impl Registry {
             .map(|h| &self.units[h.3 as usize])
             .collect()
     }
-}
-
-pub(super) fn overlaps(a: &Unit, b: &Unit) -> bool {
-    let starts_before_end = |x: &Unit, y: &Unit| match (x.valid_from, y.valid_to) {
-        (Some(f), Some(t)) => f <= t,
-        _ => true,
-    };
-    starts_before_end(a, b) && starts_before_end(b, a)
 }
 
 pub(super) fn bit(t: AdminType) -> u16 {

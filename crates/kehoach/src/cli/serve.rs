@@ -20,7 +20,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     // Demo mode never touches real data unless asked to.
     let _demo_dir;
     let location = if args.demo && cli.data_dir.is_none() && cli.database_url.is_none() {
-        let dir = tempfile_dir()?;
+        let dir = tempfile::Builder::new().prefix("kehoach-demo-").tempdir()?;
         let location = Location::DataDir(dir.path().to_path_buf());
         _demo_dir = dir;
         location
@@ -68,26 +68,5 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<()> {
         // Another server on the same database created it first.
         Err(crate::store::StoreError::Conflict(_)) => Ok(()),
         Err(e) => Err(e.into()),
-    }
-}
-
-/// A temporary directory removed when dropped.
-fn tempfile_dir() -> anyhow::Result<TempDir> {
-    let path = std::env::temp_dir().join(format!("kehoach-demo-{}", crate::auth::random_secret(6)));
-    std::fs::create_dir_all(&path)?;
-    Ok(TempDir(path))
-}
-
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn path(&self) -> &std::path::Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -109,14 +109,15 @@ async fn run_with(store: &Store, cmd: &UnitsCommand) -> anyhow::Result<()> {
     match cmd {
         UnitsCommand::Init { province, on } => {
             let on = on.unwrap_or_else(today);
-            let registry = store.registry().await?;
+            let mut registry = store.registry().await?;
             let province = find(&registry, province, on)?;
             if province.kind != UnitKind::Province {
                 return Err(InputError(format!("{} is not a province", province.name)).into());
             }
+            let (code, name) = (province.code.clone(), province.name.clone());
             let added =
-                init_agencies(store, &registry, province, on, &Change::system("cli")).await?;
-            println!("{}: {added} agencies added (valid on {on})", province.name);
+                init_agencies(store, &mut registry, &code, on, &Change::system("cli")).await?;
+            println!("{name}: {added} agencies added (valid on {on})");
         }
         UnitsCommand::Resolve {
             text,

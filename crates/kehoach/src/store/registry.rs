@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use kehoach_core::text::fold;
-use kehoach_core::units::{AdminType, AgencyCategory, Registry, Unit, UnitKind};
+use kehoach_core::units::{AdminType, AgencyCategory, Registry, Unit, UnitKind, spans_overlap};
 use sha2::{Digest, Sha256};
 
 use super::audit::record_audit;
@@ -17,25 +17,6 @@ const CHUNK: usize = 400;
 
 const META_KEY: &str = "units_data_sha256";
 
-pub fn kind_str(kind: UnitKind) -> &'static str {
-    match kind {
-        UnitKind::Province => "province",
-        UnitKind::District => "district",
-        UnitKind::Commune => "commune",
-        UnitKind::Agency => "agency",
-    }
-}
-
-fn parse_kind(s: &str) -> Option<UnitKind> {
-    Some(match s {
-        "province" => UnitKind::Province,
-        "district" => UnitKind::District,
-        "commune" => UnitKind::Commune,
-        "agency" => UnitKind::Agency,
-        _ => return None,
-    })
-}
-
 fn category_str(c: AgencyCategory) -> String {
     serde_json::to_value(c)
         .ok()
@@ -45,18 +26,6 @@ fn category_str(c: AgencyCategory) -> String {
 
 fn parse_category(s: &str) -> Option<AgencyCategory> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
-}
-
-fn overlaps(a: &Unit, b: &Unit) -> bool {
-    let starts_before_b_ends = match (a.valid_from, b.valid_to) {
-        (Some(f), Some(t)) => f <= t,
-        _ => true,
-    };
-    let ends_after_b_starts = match (a.valid_to, b.valid_from) {
-        (Some(t), Some(f)) => t >= f,
-        _ => true,
-    };
-    starts_before_b_ends && ends_after_b_starts
 }
 
 #[derive(sqlx::FromRow)]
@@ -116,10 +85,14 @@ impl super::Store {
             .map(|u| (u.kind.level(), depth(u), u))
             .collect();
         sorted.sort_by_key(|(level, depth, _)| (*level, *depth));
-        // Parents already stored (e.g. a province when its agencies are added).
-        let mut ids: HashMap<String, Vec<(i64, Unit)>> = HashMap::new();
-        for (id, unit) in self.stored_units().await? {
-            ids.entry(unit.code.clone()).or_default().push((id, unit));
+        // Parents already stored (e.g. a province when its agencies are added): only their ids
+        // and validity spans are needed, not the whole registry.
+        type Span = (Option<NaiveDate>, Option<NaiveDate>);
+        let mut ids: HashMap<String, Vec<(i64, Span)>> = HashMap::new();
+        for (id, code, valid_from, valid_to) in self.unit_spans().await? {
+            ids.entry(code)
+                .or_default()
+                .push((id, (valid_from, valid_to)));
         }
         let now = Utc::now();
         let mut added = 0usize;
@@ -158,7 +131,9 @@ impl super::Store {
                         let parent_id = unit.parent_code.as_ref().and_then(|code| {
                             ids.get(code)?
                                 .iter()
-                                .find(|(_, p)| overlaps(p, unit))
+                                .find(|(_, span)| {
+                                    spans_overlap(*span, (unit.valid_from, unit.valid_to))
+                                })
                                 .map(|(id, _)| *id)
                         });
                         let search = fold(&format!("{} {}", unit.name, unit.aliases.join(" ")));
@@ -166,7 +141,7 @@ impl super::Store {
                             .bind(&unit.code)
                             .bind(&unit.name)
                             .bind(&unit.short_name)
-                            .bind(kind_str(unit.kind))
+                            .bind(unit.kind.as_str())
                             .bind(unit.admin_type.map(AdminType::code))
                             .bind(unit.category.map(category_str))
                             .bind(parent_id)
@@ -178,7 +153,7 @@ impl super::Store {
                     added += query.execute(&mut *tx).await?.rows_affected() as usize;
                 }
                 // Learn the ids of this level, for the next level's parents and for aliases.
-                let kind = kind_str(level[0].kind);
+                let kind = level[0].kind.as_str();
                 let rows: Vec<(i64, String, Option<NaiveDate>)> =
                     sqlx::query_as("SELECT id, code, valid_from FROM units WHERE kind = $1")
                         .bind(kind)
@@ -192,7 +167,7 @@ impl super::Store {
                     if let Some(id) = by_identity.get(&(unit.code.clone(), unit.valid_from)) {
                         let known = ids.entry(unit.code.clone()).or_default();
                         if !known.iter().any(|(k, _)| k == id) {
-                            known.push((*id, (*unit).clone()));
+                            known.push((*id, (unit.valid_from, unit.valid_to)));
                         }
                         for alias in &unit.aliases {
                             sqlx::query(
@@ -240,7 +215,7 @@ impl super::Store {
         Ok(rows
             .into_iter()
             .filter_map(|r| {
-                let kind = parse_kind(&r.kind)?;
+                let kind = UnitKind::parse(&r.kind)?;
                 let short_name = if r.short_name.is_empty() {
                     r.name.clone()
                 } else {
@@ -270,6 +245,18 @@ impl super::Store {
         Ok(Registry::new(
             self.stored_units().await?.into_iter().map(|(_, u)| u),
         ))
+    }
+
+    /// Id, code and validity span of every stored unit: what binding a parent or a resolved
+    /// unit to its row needs, without names and aliases.
+    async fn unit_spans(
+        &self,
+    ) -> Result<Vec<(i64, String, Option<NaiveDate>, Option<NaiveDate>)>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as("SELECT id, code, valid_from, valid_to FROM units")
+                .fetch_all(pool)
+                .await?
+        }))
     }
 
     /// Database ids of units by (code, valid_from), for binding resolved units to rows.

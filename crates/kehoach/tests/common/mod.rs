@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -225,8 +224,4 @@ pub fn admin_token(db_args: &[String]) -> String {
     let (code, out, err) = cli(&args);
     assert_eq!(code, 0, "user token failed: {err}");
     out.lines().last().unwrap().trim().to_string()
-}
-
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }

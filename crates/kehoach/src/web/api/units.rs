@@ -80,7 +80,6 @@ async fn create(
         kind: body.kind,
         parent_id: body.parent_id,
         aliases: body.aliases,
-        valid_from: None::<NaiveDate>,
         ..NewUnit::default()
     };
     let change = Change {
