@@ -45,4 +45,17 @@ pub enum ReadError {
 pub enum ExtractError {
     #[error("no task with a lead unit found: is this a plan (Kế hoạch) document?")]
     NoTasks,
+    #[error(
+        "{count} tasks found, more than the {max} a plan may have: is the document's structure broken?"
+    )]
+    TooManyTasks { count: usize, max: usize },
+    #[error(
+        "task {task}: its {field} is {chars} characters, more than {max}: is the document's structure broken?"
+    )]
+    FieldTooLong {
+        task: String,
+        field: &'static str,
+        chars: usize,
+        max: usize,
+    },
 }

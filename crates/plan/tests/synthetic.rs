@@ -224,3 +224,19 @@ fn json_round_trips() {
     let back: Plan = serde_json::from_str(&json).unwrap();
     assert_eq!(back, plan);
 }
+
+/// A hostile document (tens of thousands of numbered items, each with a lead line) is answered
+/// quickly with an error naming the problem, not with megabyte-long unit texts.
+#[test]
+fn runaway_structure_is_bounded() {
+    let text: String = (1..=20_000)
+        .map(|i| {
+            format!("{i}. Nhiệm vụ {i} tổ chức 02 lớp\nĐơn vị chủ trì: UBND các huyện, thị xã\n")
+        })
+        .collect();
+    let err = parse(text.as_bytes(), "hostile.txt")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is the document's structure broken?"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}

@@ -108,6 +108,7 @@ pub fn extract(doc: &Document) -> Result<Plan, ExtractError> {
     if tasks.is_empty() {
         return Err(ExtractError::NoTasks);
     }
+    check_bounds(&tasks)?;
     Ok(Plan {
         schema: SCHEMA.to_string(),
         title: head.title,
@@ -217,4 +218,39 @@ fn merge(tasks: &mut Vec<Task>, table_tasks: Vec<Task>) {
             None => tasks.push(t),
         }
     }
+}
+
+/// Most tasks a plan may have. Real plans have tens to a few hundred; more means the structure
+/// was misread (or the input is hostile), and every task becomes rows and assignments downstream.
+pub const MAX_TASKS: usize = 5_000;
+
+/// Longest title, lead or partner text of one task, in characters. A long real lead text (a
+/// district list with its chained duties) is a few hundred characters.
+pub const MAX_FIELD_CHARS: usize = 5_000;
+
+fn check_bounds(tasks: &[crate::Task]) -> Result<(), ExtractError> {
+    if tasks.len() > MAX_TASKS {
+        return Err(ExtractError::TooManyTasks {
+            count: tasks.len(),
+            max: MAX_TASKS,
+        });
+    }
+    for t in tasks {
+        for (field, text) in [
+            ("title", &t.title),
+            ("lead", &t.lead),
+            ("partners", &t.partners),
+        ] {
+            let chars = text.chars().count();
+            if chars > MAX_FIELD_CHARS {
+                return Err(ExtractError::FieldTooLong {
+                    task: t.ref_.clone(),
+                    field,
+                    chars,
+                    max: MAX_FIELD_CHARS,
+                });
+            }
+        }
+    }
+    Ok(())
 }

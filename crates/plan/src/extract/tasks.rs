@@ -380,13 +380,15 @@ fn task_first(
     }
 }
 
+/// Joins unit texts with "; ", each once, in first-seen order. Linear: a hostile document can
+/// attach thousands of unit lines to one item.
 fn dedup_join(v: &[String]) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for s in v {
-        if !out.contains(&s.as_str()) {
-            out.push(s);
-        }
-    }
+    let mut seen = std::collections::HashSet::with_capacity(v.len());
+    let out: Vec<&str> = v
+        .iter()
+        .map(String::as_str)
+        .filter(|s| seen.insert(*s))
+        .collect();
     out.join("; ")
 }
 
