@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+pub mod authz;
 mod error;
 mod health;
 mod metrics;
@@ -17,6 +18,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::files::FileStore;
 use crate::store::Store;
 
 pub use error::ApiError;
@@ -25,22 +27,34 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Evidence files, and the largest one accepted.
+    pub files: FileStore,
 }
 
 /// Largest JSON body the API accepts; uploads get their own, larger limit.
-const JSON_BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let upload_limit = api::upload_body_limit(state.files.max_bytes());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
-        .nest("/api/v1", api::router())
+        .nest(
+            "/api/v1",
+            api::router()
+                .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+                // Uploads have their own, larger limit (the upload cap per file, times the files).
+                .merge(
+                    api::upload_router()
+                        .layer(axum::extract::DefaultBodyLimit::disable())
+                        .layer(RequestBodyLimitLayer::new(upload_limit)),
+                ),
+        )
         // A route layer sees the matched route pattern, which labels the metrics.
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -55,11 +69,13 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(
     listener: TcpListener,
     store: Store,
+    files: FileStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::install();
     let app = router(AppState {
         store: store.clone(),
+        files,
     });
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = %store.backend(), "kehoach is serving");
