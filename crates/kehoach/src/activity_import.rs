@@ -134,8 +134,36 @@ impl Cell {
     }
 }
 
+/// Most entries an .xlsx archive may have, and the most it may unpack to (as declared).
+const MAX_XLSX_ENTRIES: usize = 2000;
+const MAX_XLSX_UNPACKED_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Refuses an archive that declares more entries or unpacked bytes than a sheet of
+/// [`MAX_IMPORT_ROWS`] rows needs, before anything is inflated.
+fn check_zip(bytes: &[u8]) -> Result<(), ImportError> {
+    let bad =
+        |e: zip::result::ZipError| ImportError::File(format!("not a readable .xlsx file: {e}"));
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
+    if zip.len() > MAX_XLSX_ENTRIES {
+        return Err(ImportError::File(format!(
+            "the .xlsx file has more than {MAX_XLSX_ENTRIES} parts"
+        )));
+    }
+    let mut declared = 0u64;
+    for i in 0..zip.len() {
+        declared = declared.saturating_add(zip.by_index_raw(i).map_err(bad)?.size());
+    }
+    if declared > MAX_XLSX_UNPACKED_BYTES {
+        return Err(ImportError::File(format!(
+            "the .xlsx file unpacks to more than {MAX_XLSX_UNPACKED_BYTES} bytes"
+        )));
+    }
+    Ok(())
+}
+
 fn read_xlsx(bytes: &[u8]) -> Result<Grid, ImportError> {
     use calamine::{Data, Reader, Xlsx};
+    check_zip(bytes)?;
     let bad = |e: calamine::XlsxError| ImportError::File(format!("not a readable .xlsx file: {e}"));
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(bad)?;
     let range = book

@@ -112,7 +112,52 @@ fn png_form(title: &str, name: &str, bytes: Vec<u8>) -> Form {
         )
 }
 
+/// A reporter of `unit_id` with an API token, made in the store (the unit may be one of 2024 that
+/// no longer exists today, which `kehoach user add --unit` would refuse).
+async fn reporter_of(db: &TestDb, name: &str, unit_id: i64) -> String {
+    let store = db.open().await;
+    let by = kehoach::store::Change::system("test");
+    let user = store
+        .create_user(
+            name,
+            name,
+            Some(unit_id),
+            kehoach::store::Role::Reporter,
+            "!",
+            &by,
+        )
+        .await
+        .unwrap();
+    let token = kehoach::auth::random_secret(24);
+    store
+        .create_token(user.id, "test", &kehoach::auth::token_hash(&token), &by)
+        .await
+        .unwrap();
+    store.close().await;
+    token
+}
+
 on_both_backends! {
+    async fn a_reporter_reports_for_its_own_unit_and_the_units_under_it(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let store = db.open().await;
+        let unit_id = store.assignment(assignment).await.unwrap().unwrap().unit_id;
+        let parent = store.unit(unit_id).await.unwrap().unwrap().parent_id.expect("the agency's province");
+        store.close().await;
+        let own = reporter_of(db, "daiptth", unit_id).await;
+        let province = reporter_of(db, "tinh", parent).await;
+        let server = Server::start(&db.cli_args());
+        for (token, title) in [(&own, "Của đơn vị"), (&province, "Của tỉnh")] {
+            let response = http().post(activities_url(&server, assignment)).bearer_auth(token)
+                .json(&json!({"date": "2024-01-04", "title": title})).send().await.unwrap();
+            assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        }
+        let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&own)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 2);
+        assert!(listed[0]["reported_by"].is_i64(), "{listed}");
+    }
+
     async fn a_json_activity_is_stored_and_counted_at_once(db: &TestDb) {
         let (plan_id, assignment) = import_plan(db);
         let args = db.cli_args();

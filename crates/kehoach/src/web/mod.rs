@@ -34,31 +34,38 @@ pub struct AppState {
 /// Largest JSON body the API accepts; uploads get their own, larger limit.
 pub(crate) const JSON_BODY_LIMIT: usize = 1024 * 1024;
 
+/// How long a request may take; uploads (a phone on a slow network) get longer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+fn timeout(limit: Duration) -> TimeoutLayer {
+    TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limit)
+}
+
 pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let upload_limit = api::upload_body_limit(state.files.max_bytes());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
+        .layer(timeout(REQUEST_TIMEOUT))
         .nest(
             "/api/v1",
             api::router()
                 .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
-                // Uploads have their own, larger limit (the upload cap per file, times the files).
+                .layer(timeout(REQUEST_TIMEOUT))
+                // Uploads have their own, larger limits (the upload cap per file, times the files).
                 .merge(
                     api::upload_router()
                         .layer(axum::extract::DefaultBodyLimit::disable())
-                        .layer(RequestBodyLimitLayer::new(upload_limit)),
+                        .layer(RequestBodyLimitLayer::new(upload_limit))
+                        .layer(timeout(UPLOAD_TIMEOUT)),
                 ),
         )
         // A route layer sees the matched route pattern, which labels the metrics.
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state)
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
