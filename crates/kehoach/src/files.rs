@@ -259,7 +259,7 @@ fn is_plain_text(head: &[u8]) -> bool {
     let valid = match std::str::from_utf8(head) {
         Ok(s) => s,
         Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => {
-            // SAFETY-free: valid_up_to marks a valid prefix.
+            // Only the last character was cut short: the prefix is text.
             std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or("")
         }
         Err(_) => return false,

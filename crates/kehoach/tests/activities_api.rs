@@ -292,4 +292,36 @@ on_both_backends! {
             .send().await.unwrap().json().await.unwrap();
         assert_eq!(listed, json!([]));
     }
+
+    async fn the_cli_attaches_files_with_the_same_checks(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let assignment = assignment.to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("Ảnh.png");
+        std::fs::write(&png, PNG).unwrap();
+        let added = cli_json(db, &["activity", "add", "--assignment", &assignment, "--date", "04/01/2024",
+            "--title", "Có ảnh", "--file", png.to_str().unwrap()]);
+        assert_eq!(added["evidence"][0]["file_name"], "Ảnh.png", "{added}");
+        assert_eq!(added["evidence"][0]["content_type"], "image/png");
+        assert_eq!(stored_files(db.data_dir()).len(), 1);
+        // Over the cap, or not an accepted type: exit 2, one line, nothing stored.
+        let mut args = db.cli_args();
+        args.extend(["--max-upload-bytes", "10"].map(String::from));
+        args.extend(["activity", "add", "--assignment", &assignment, "--date", "2024-01-05", "--title", "x", "--file"].map(String::from));
+        args.push(png.to_str().unwrap().to_string());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, err) = cli(&refs);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("larger than the limit of 10 bytes"), "{err}");
+        let html = dir.path().join("trang.txt");
+        std::fs::write(&html, "<html><script>alert(1)</script></html>").unwrap();
+        let (code, _, err) = common::run_cli(db, &["activity", "add", "--assignment", &assignment, "--date", "2024-01-05",
+            "--title", "x", "--file", html.to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("HTML"), "{err}");
+        assert_eq!(stored_files(db.data_dir()).len(), 1);
+        let (code, _, err) = common::run_cli(db, &["activity", "add", "--assignment", &assignment, "--date", "2024-02-31", "--title", "x"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("date:"), "{err}");
+    }
 }

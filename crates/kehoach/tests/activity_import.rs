@@ -184,6 +184,22 @@ on_both_backends! {
         assert_eq!(rows, [3, 4], "{body}");
         assert!(body["rows"][1]["errors"][0].as_str().unwrap().starts_with("date:"), "{body}");
         assert_eq!(activity_count(db, &plan_id), 0);
+
+        // A reporter of another unit may not import for this assignment.
+        let mut add: Vec<&str> = args.iter().map(String::as_str).collect();
+        add.extend(["user", "add", "hanoi", "--unit", "01", "--role", "reporter"]);
+        assert_eq!(common::cli(&add).0, 0);
+        let mut tok: Vec<&str> = args.iter().map(String::as_str).collect();
+        tok.extend(["user", "token", "hanoi"]);
+        let (_, out, _) = common::cli(&tok);
+        let reporter = out.lines().last().unwrap().trim().to_string();
+        let response = http().post(server.url("/api/v1/activities/import")).bearer_auth(&reporter)
+            .multipart(form("hoat-dong.csv", good_csv(assignment).into_bytes())).send().await.unwrap();
+        assert_eq!(response.status(), 422);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["rows"].as_array().unwrap().len(), 3, "{body}");
+        assert!(body["rows"][0]["errors"][0].as_str().unwrap().contains("not to your unit"), "{body}");
+        assert_eq!(activity_count(db, &plan_id), 0);
     }
 
     async fn an_xlsx_imports_over_http_and_from_the_cli(db: &TestDb) {
