@@ -32,12 +32,13 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     if !args.demo {
         ensure_first_admin(&store).await?;
     }
+    let shutdown = crate::web::shutdown_signal();
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
     // Printed on stdout too, so scripts (and tests) can read the address when port 0 was asked.
     println!("listening on http://{}", listener.local_addr()?);
-    crate::web::serve(listener, store, files, crate::web::shutdown_signal()).await?;
+    crate::web::serve(listener, store, files, shutdown).await?;
     Ok(())
 }
 

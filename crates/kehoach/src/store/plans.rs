@@ -62,7 +62,7 @@ pub struct PlanCreated {
     pub assignments: usize,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct PlanRow {
     pub id: i64,
     pub number: Option<String>,
@@ -80,7 +80,7 @@ pub struct PlanRow {
 const PLAN_COLUMNS: &str = "id, number, title, issuer, issued_on, period_from, period_to, \
                             context_unit_id, grace_days, source_name, source_sha256";
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct TaskRow {
     pub id: i64,
     pub plan_id: i64,
@@ -97,7 +97,7 @@ pub struct TaskRow {
     pub due: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct TargetRow {
     pub id: i64,
     pub task_id: i64,
@@ -107,7 +107,7 @@ pub struct TargetRow {
 }
 
 /// An assignment with its unit, as lists and the compliance engine need it.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct AssignmentRow {
     pub id: i64,
     pub task_id: i64,
@@ -123,7 +123,7 @@ const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.task_id, a.unit_id, u.code AS un
     u.name AS unit_name, a.done_on, a.activity_count, a.last_activity_on \
     FROM assignments a JOIN units u ON u.id = a.unit_id";
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct UnresolvedRow {
     pub id: i64,
     pub task_id: i64,
@@ -330,6 +330,20 @@ impl super::Store {
                 "SELECT r.id, r.task_id, r.role, r.text, r.reason FROM task_unresolved r \
                  JOIN tasks k ON k.id = r.task_id WHERE k.plan_id = $1 AND r.resolved_unit_id IS NULL \
                  ORDER BY r.task_id, r.id",
+            )
+            .bind(plan_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
+
+impl super::Store {
+    /// The document numbers a plan cites, in order of number.
+    pub async fn references_of_plan(&self, plan_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(
+                "SELECT number FROM plan_references WHERE plan_id = $1 ORDER BY number",
             )
             .bind(plan_id)
             .fetch_all(pool)

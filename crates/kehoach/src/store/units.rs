@@ -7,7 +7,7 @@ use super::audit::record_audit;
 use super::{Change, StoreError, on_pool};
 
 /// A unit as stored.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct UnitRow {
     pub id: i64,
     pub code: String,

@@ -4,6 +4,7 @@ mod api;
 mod auth;
 pub mod authz;
 mod error;
+mod extract;
 mod health;
 mod metrics;
 
@@ -45,14 +46,19 @@ fn timeout(limit: Duration) -> TimeoutLayer {
 pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let upload_limit = api::upload_body_limit(state.files.max_bytes());
+    let (api, openapi) = api::router();
+    let openapi = std::sync::Arc::new(openapi);
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
+        .route(
+            "/api/openapi.json",
+            get(move || async move { axum::Json(openapi.as_ref().clone()) }),
+        )
         .layer(timeout(REQUEST_TIMEOUT))
         .nest(
             "/api/v1",
-            api::router()
-                .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+            api.layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
                 .layer(timeout(REQUEST_TIMEOUT))
                 // Uploads have their own, larger limits (the upload cap per file, times the files).
                 .merge(
@@ -97,22 +103,30 @@ pub async fn serve(
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs the Ctrl-C and SIGTERM handlers now, and resolves when either arrives.
+///
+/// The handlers are registered before this returns (not when the future is first polled), so a
+/// signal that arrives right after the server announces its address still drains the server
+/// instead of killing it. Call it inside the runtime, before listening.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! { _ = interrupt.recv() => {}, _ = terminate.recv() => {} }
+                }
+                _ => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+            tracing::info!("shutdown signal received: no new connections");
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
-    tracing::info!("shutdown signal received: no new connections");
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutdown signal received: no new connections");
+    }
 }

@@ -1,31 +1,43 @@
 //! `/api/v1/units`: search the registry and add units (e.g. an agency the registry lacks).
 
-use axum::extract::{Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::store::{Change, NewUnit, Role, UnitRow};
 use crate::web::auth::Caller;
+use crate::web::extract::{ApiJson, ApiQuery};
 use crate::web::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/units", get(search).post(create))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search, create))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
+    /// Words of the name or an alias; diacritics and case are ignored.
     q: String,
+    /// Only units valid on this date (default: today).
     on: Option<NaiveDate>,
 }
 
-/// Search units by name or alias, diacritics ignored.
+/// Search units
+///
+/// Units valid on the date whose name or an alias contains the query, diacritics ignored
+/// ("da nang" finds "Đà Nẵng"); at most 50.
+#[utoipa::path(get, path = "/units", tag = "units", params(SearchQuery),
+    responses((status = 200, body = [UnitRow]), (status = 400, description = "a bad query")),
+    security(("bearer" = [])))]
 async fn search(
     State(state): State<AppState>,
     _caller: Caller,
-    Query(query): Query<SearchQuery>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<UnitRow>>, ApiError> {
     if query.q.chars().count() > 200 {
         return Err(ApiError::BadRequest("q: at most 200 characters".into()));
@@ -34,7 +46,7 @@ async fn search(
     Ok(Json(state.store.search_units(&query.q, on, 50).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateUnit {
     code: String,
@@ -45,11 +57,18 @@ struct CreateUnit {
     aliases: Vec<String>,
 }
 
-/// Create a unit. Administrators and plan offices only.
+/// Create a unit
+///
+/// Adds a unit the registry lacks (e.g. an agency), with its aliases. Administrators and plan
+/// offices only.
+#[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
+    responses((status = 201, body = UnitRow), (status = 400, description = "a bad field"),
+        (status = 403, description = "not a plan office"), (status = 409, description = "the unit exists")),
+    security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Caller(user): Caller,
-    Json(body): Json<CreateUnit>,
+    ApiJson(body): ApiJson<CreateUnit>,
 ) -> Result<(StatusCode, Json<UnitRow>), ApiError> {
     if !matches!(user.role, Role::Admin | Role::PlanOffice) {
         return Err(ApiError::Forbidden(

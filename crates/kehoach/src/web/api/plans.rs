@@ -1,0 +1,199 @@
+//! `/api/v1/plans`: the stored plans, one plan with its tasks and assignments, and a plan's
+//! compliance on a date.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::compliance::{PlanCompliance, plan_compliance};
+use crate::store::{AssignmentRow, PlanRow, StoreError, TargetRow, TaskRow, UnresolvedRow};
+use crate::web::auth::Caller;
+use crate::web::extract::ApiQuery;
+use crate::web::{ApiError, AppState};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show))
+        .routes(routes!(compliance))
+}
+
+/// A plan as listed.
+#[derive(Serialize, ToSchema)]
+struct PlanSummary {
+    id: i64,
+    number: Option<String>,
+    title: String,
+    issuer: Option<String>,
+    period: Period,
+    source_name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Period {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl From<PlanRow> for PlanSummary {
+    fn from(p: PlanRow) -> Self {
+        PlanSummary {
+            id: p.id,
+            number: p.number,
+            title: p.title,
+            issuer: p.issuer,
+            period: Period {
+                from: p.period_from,
+                to: p.period_to,
+            },
+            source_name: p.source_name,
+        }
+    }
+}
+
+/// List plans
+///
+/// Every stored plan, newest first.
+#[utoipa::path(get, path = "/plans", tag = "plans",
+    responses((status = 200, body = [PlanSummary]), (status = 401, description = "no valid credentials")),
+    security(("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<Vec<PlanSummary>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .plans()
+            .await?
+            .into_iter()
+            .map(PlanSummary::from)
+            .collect(),
+    ))
+}
+
+/// A plan with its tasks, targets, assignments and the unit text left to review.
+#[derive(Serialize, ToSchema)]
+struct PlanDetail {
+    #[serde(flatten)]
+    plan: PlanSummary,
+    issued_on: Option<NaiveDate>,
+    grace_days: i64,
+    source_sha256: String,
+    references: Vec<String>,
+    tasks: Vec<TaskDetail>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct TaskDetail {
+    #[serde(flatten)]
+    task: TaskRow,
+    targets: Vec<TargetRow>,
+    assignments: Vec<AssignmentRow>,
+    unresolved: Vec<UnresolvedRow>,
+}
+
+/// Show a plan
+///
+/// The plan with its references and every task's targets, assignments (one per lead unit) and
+/// unresolved unit text.
+#[utoipa::path(get, path = "/plans/{id}", tag = "plans",
+    params(("id" = i64, Path, description = "plan id")),
+    responses((status = 200, body = PlanDetail), (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn show(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<PlanDetail>, ApiError> {
+    let store = &state.store;
+    let plan = store
+        .plan(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("plan {id} not found")))?;
+    let (grace_days, issued_on, sha) =
+        (plan.grace_days, plan.issued_on, plan.source_sha256.clone());
+    let mut targets = group(store.targets_of_plan(id).await?, |t| t.task_id);
+    let mut assignments = group(store.assignments_of_plan(id).await?, |a| a.task_id);
+    let mut unresolved = group(store.unresolved_of_plan(id).await?, |u| u.task_id);
+    let tasks = store
+        .tasks_of_plan(id)
+        .await?
+        .into_iter()
+        .map(|task| TaskDetail {
+            targets: targets.remove(&task.id).unwrap_or_default(),
+            assignments: assignments.remove(&task.id).unwrap_or_default(),
+            unresolved: unresolved.remove(&task.id).unwrap_or_default(),
+            task,
+        })
+        .collect();
+    Ok(Json(PlanDetail {
+        plan: plan.into(),
+        issued_on,
+        grace_days,
+        source_sha256: sha,
+        references: store.references_of_plan(id).await?,
+        tasks,
+    }))
+}
+
+fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ComplianceQuery {
+    /// The date to evaluate on, YYYY-MM-DD (default: today in Vietnam).
+    at: Option<NaiveDate>,
+    /// Only the assignments of this unit and the units under it (unit code).
+    unit: Option<String>,
+}
+
+/// A plan's compliance on a date
+///
+/// Per task and assignment: each target's periods (met, partial, missed, open, future),
+/// reporting and on-time rates, and the official deadline state; summaries roll up as
+/// Σ met ÷ Σ ended.
+#[utoipa::path(get, path = "/plans/{id}/compliance", tag = "plans",
+    params(("id" = i64, Path, description = "plan id"), ComplianceQuery),
+    responses((status = 200, description = "the compliance report", body = Object),
+        (status = 400, description = "a bad date or unit"), (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn compliance(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<ComplianceQuery>,
+) -> Result<Json<PlanCompliance>, ApiError> {
+    let at = query
+        .at
+        .unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
+    let only = match &query.unit {
+        Some(code) => Some(
+            state
+                .store
+                .unit_subtree_ids(code, at)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!("unit: no unit with code {code} on {at}"))
+                })?,
+        ),
+        None => None,
+    };
+    match plan_compliance(&state.store, id, at, only.as_ref()).await {
+        Ok(report) => Ok(Json(report)),
+        Err(StoreError::NotFound(_)) => Err(ApiError::NotFound(format!("plan {id} not found"))),
+        Err(e) => Err(e.into()),
+    }
+}
