@@ -1,9 +1,12 @@
 //! kehoach, the application: storage, the web server and the command line over the pure crates
 //! `kehoach-plan` (reading plan documents) and `kehoach-core` (the domain).
 
+pub mod activity_import;
+pub mod activity_input;
 pub mod auth;
 pub mod cli;
 pub mod compliance;
+pub mod files;
 pub mod import;
 pub mod store;
 pub mod units;

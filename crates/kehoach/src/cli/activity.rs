@@ -1,8 +1,12 @@
-use chrono::NaiveDate;
+use std::path::PathBuf;
+
 use clap::Subcommand;
 
 use super::{Cli, InputError};
-use crate::store::{Change, NewActivity, NewEvidence};
+use crate::activity_import::{self, ImportError};
+use crate::activity_input::{ActivityInput, describe};
+use crate::files::MAX_FILES_PER_ACTIVITY;
+use crate::store::{Change, StoreError};
 
 #[derive(Debug, Subcommand)]
 pub enum ActivityCommand {
@@ -10,29 +14,56 @@ pub enum ActivityCommand {
     Add {
         #[arg(long)]
         assignment: i64,
-        /// The day it happened (YYYY-MM-DD).
+        /// The day it happened (YYYY-MM-DD or dd/mm/yyyy).
         #[arg(long)]
-        date: NaiveDate,
+        date: String,
         #[arg(long)]
         title: String,
         /// How many of the target's unit it counts for (default 1).
-        #[arg(long, default_value_t = 1.0)]
-        quantity: f64,
+        #[arg(long)]
+        quantity: Option<String>,
         /// A link to the evidence (article, broadcast page); may be repeated.
         #[arg(long)]
         url: Vec<String>,
+        /// An evidence file (photo, PDF, Word, Excel, audio, video, text); may be repeated.
+        #[arg(long, value_name = "FILE")]
+        file: Vec<PathBuf>,
         /// Marks the deliverable of a task with a due date as done.
         #[arg(long)]
         completes: bool,
         #[arg(long, default_value = "")]
         kind: String,
+        #[arg(long)]
+        duration_minutes: Option<String>,
+        #[arg(long)]
+        attendance: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Import many activities from a sheet (.xlsx or .csv): all rows, or none and a report of
+    /// every bad row.
+    ///
+    /// Columns (header row; Vietnamese or English, case and diacritics ignored): mã giao việc |
+    /// assignment_id, ngày | date, tiêu đề | title, and optionally số lượng | quantity, loại |
+    /// kind, đường dẫn | url, hoàn thành | completes, số người tham dự | attendance,
+    /// thời lượng (phút) | duration_minutes, ghi chú | note.
+    Import {
+        file: PathBuf,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
-/// Largest quantity one activity may claim.
-const MAX_QUANTITY: f64 = 1_000_000.0;
+fn not_found_is_input(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::NotFound(what) => InputError(format!("{what} not found")).into(),
+        other => other.into(),
+    }
+}
 
 pub async fn run(cli: &Cli, cmd: &ActivityCommand) -> anyhow::Result<()> {
+    let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
     match cmd {
         ActivityCommand::Add {
             assignment,
@@ -40,53 +71,130 @@ pub async fn run(cli: &Cli, cmd: &ActivityCommand) -> anyhow::Result<()> {
             title,
             quantity,
             url,
+            file,
             completes,
             kind,
+            duration_minutes,
+            attendance,
+            note,
         } => {
-            let title = kehoach_core::text::nfc(title);
-            if title.is_empty() || title.chars().count() > 500 {
-                return Err(InputError("--title: 1 to 500 characters".into()).into());
+            let input = ActivityInput {
+                date: Some(date.clone()),
+                title: Some(title.clone()),
+                kind: Some(kind.clone()),
+                quantity: quantity.clone(),
+                duration_minutes: duration_minutes.clone(),
+                attendance: attendance.clone(),
+                urls: url.clone(),
+                completes: Some(completes.to_string()),
+                note: note.clone(),
+            };
+            // Check the fields before storing any file.
+            input
+                .parse(*assignment, today, Vec::new())
+                .map_err(|e| InputError(describe(&e)))?;
+            if file.len() > MAX_FILES_PER_ACTIVITY {
+                return Err(
+                    InputError(format!("--file: at most {MAX_FILES_PER_ACTIVITY} files")).into(),
+                );
             }
-            if !(*quantity > 0.0 && *quantity <= MAX_QUANTITY) {
+            let store = cli.open_store().await?;
+            if store.assignment(*assignment).await?.is_none() {
+                store.close().await;
+                return Err(InputError(format!("assignment {assignment} not found")).into());
+            }
+            let files = cli.files();
+            let mut evidence = Vec::new();
+            for path in file {
+                let stored = files.store_path(path).map_err(|e| match e {
+                    crate::files::FileError::Io(io) => {
+                        InputError(format!("--file {}: {io}", path.display()))
+                    }
+                    other => InputError(format!("--file {other}")),
+                })?;
+                evidence.push(stored.evidence());
+            }
+            let activity = input
+                .parse(*assignment, today, evidence)
+                .map_err(|e| InputError(describe(&e)))?;
+            let result = store.add_activity(&activity, &Change::system("cli")).await;
+            let row = match result {
+                Ok(row) => row,
+                Err(e) => {
+                    store.close().await;
+                    return Err(not_found_is_input(e));
+                }
+            };
+            let evidence = store.evidence_of_activity(row.id).await;
+            store.close().await;
+            let mut value = serde_json::to_value(&row)?;
+            value["evidence"] = serde_json::to_value(evidence?)?;
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        ActivityCommand::Import { file, json } => {
+            let meta = std::fs::metadata(file)
+                .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+            if meta.len() > activity_import::MAX_IMPORT_BYTES as u64 {
                 return Err(InputError(format!(
-                    "--quantity: more than 0 and at most {MAX_QUANTITY}"
+                    "{}: larger than {} bytes",
+                    file.display(),
+                    activity_import::MAX_IMPORT_BYTES
                 ))
                 .into());
             }
-            let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
-            if *date > today {
-                return Err(InputError(format!("--date {date} is in the future")).into());
-            }
-            let mut evidence = Vec::new();
-            for u in url {
-                if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2000 {
-                    return Err(InputError(format!(
-                        "--url {u:?}: an http(s) link of at most 2000 bytes"
-                    ))
-                    .into());
-                }
-                evidence.push(NewEvidence::Url { url: u.clone() });
-            }
+            let bytes =
+                std::fs::read(file).map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+            let name = file.display().to_string();
+            let rows = activity_import::read_sheet(&bytes, &name)
+                .map_err(|e| InputError(format!("{name}: {e}")))?;
             let store = cli.open_store().await?;
-            let activity = NewActivity {
-                assignment_id: *assignment,
-                occurred_on: *date,
-                kind: kind.clone(),
-                title,
-                quantity: *quantity,
-                completes: *completes,
-                evidence,
-                ..NewActivity::default()
-            };
-            let result = store.add_activity(&activity, &Change::system("cli")).await;
+            // The CLI is the operator: every existing assignment is allowed.
+            let result = async {
+                let activities =
+                    activity_import::validate_rows(&store, &rows, today, |_| async { Ok(Ok(())) })
+                        .await?;
+                Ok::<_, ImportError>(
+                    store
+                        .add_activities(&activities, &Change::system("cli"))
+                        .await?,
+                )
+            }
+            .await;
             store.close().await;
-            let row = result.map_err(|e| match e {
-                crate::store::StoreError::NotFound(what) => {
-                    anyhow::Error::from(InputError(format!("{what} not found")))
+            match result {
+                Ok(ids) => {
+                    if *json {
+                        println!(
+                            "{}",
+                            serde_json::json!({
+                                "imported": ids.len(),
+                                "first_id": ids.first(),
+                                "last_id": ids.last(),
+                            })
+                        );
+                    } else {
+                        println!("imported {} activities from {name}", ids.len());
+                    }
                 }
-                other => other.into(),
-            })?;
-            println!("{}", serde_json::to_string_pretty(&row)?);
+                Err(e @ ImportError::Rows { .. }) => {
+                    let summary = e.to_string();
+                    let ImportError::Rows { rows, .. } = e else {
+                        unreachable!()
+                    };
+                    if *json {
+                        eprintln!("{}", serde_json::json!({"error": summary, "rows": rows}));
+                    } else {
+                        for report in &rows {
+                            eprintln!("row {}: {}", report.row, report.errors.join("; "));
+                        }
+                    }
+                    return Err(InputError(format!("{name}: {summary}")).into());
+                }
+                Err(ImportError::File(message)) => {
+                    return Err(InputError(format!("{name}: {message}")).into());
+                }
+                Err(ImportError::Store(e)) => return Err(e.into()),
+            }
         }
     }
     Ok(())

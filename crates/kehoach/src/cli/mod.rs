@@ -33,6 +33,17 @@ pub struct Cli {
     )]
     pub database_url: Option<String>,
 
+    /// Largest evidence file accepted, in bytes (uploads and `activity add --file`).
+    #[arg(
+        long,
+        global = true,
+        env = "KEHOACH_MAX_UPLOAD_BYTES",
+        value_name = "BYTES",
+        default_value_t = crate::files::DEFAULT_MAX_UPLOAD_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024)
+    )]
+    pub max_upload_bytes: u64,
+
     /// Log format on standard error.
     #[arg(long, global = true, env = "KEHOACH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -74,12 +85,19 @@ pub enum Command {
 pub const DEFAULT_DATA_DIR: &str = "kehoach-data";
 
 impl Cli {
-    fn location(&self) -> Location {
-        let dir = self
-            .data_dir
+    fn data_dir(&self) -> PathBuf {
+        self.data_dir
             .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        Location::from_options(&dir, self.database_url.as_deref())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    fn location(&self) -> Location {
+        Location::from_options(&self.data_dir(), self.database_url.as_deref())
+    }
+
+    /// The evidence file store: under the data directory with either backend.
+    fn files(&self) -> crate::files::FileStore {
+        crate::files::FileStore::new(&self.data_dir(), self.max_upload_bytes)
     }
 
     async fn open_store(&self) -> anyhow::Result<Store> {

@@ -19,13 +19,14 @@ pub struct ServeArgs {
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     // Demo mode never touches real data unless asked to.
     let _demo_dir;
-    let location = if args.demo && cli.data_dir.is_none() && cli.database_url.is_none() {
+    let (location, files) = if args.demo && cli.data_dir.is_none() && cli.database_url.is_none() {
         let dir = tempfile::Builder::new().prefix("kehoach-demo-").tempdir()?;
         let location = Location::DataDir(dir.path().to_path_buf());
+        let files = crate::files::FileStore::new(dir.path(), cli.max_upload_bytes);
         _demo_dir = dir;
-        location
+        (location, files)
     } else {
-        cli.location()
+        (cli.location(), cli.files())
     };
     let store = Store::open(&location).await?;
     if !args.demo {
@@ -37,7 +38,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
     // Printed on stdout too, so scripts (and tests) can read the address when port 0 was asked.
     println!("listening on http://{}", listener.local_addr()?);
-    crate::web::serve(listener, store, shutdown).await?;
+    crate::web::serve(listener, store, files, shutdown).await?;
     Ok(())
 }
 

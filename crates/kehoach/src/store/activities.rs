@@ -318,6 +318,36 @@ impl super::Store {
         }))
     }
 
+    /// Every evidence row of an assignment's activities, in activity then evidence order.
+    pub async fn evidence_of_assignment(
+        &self,
+        assignment_id: i64,
+    ) -> Result<Vec<EvidenceRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, EvidenceRow>(
+                "SELECT e.id, e.activity_id, e.kind, e.url, e.sha256, e.file_name, e.content_type, e.size_bytes \
+                 FROM evidence e JOIN activities a ON a.id = e.activity_id WHERE a.assignment_id = $1 \
+                 ORDER BY e.activity_id, e.id",
+            )
+            .bind(assignment_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The first evidence row that refers to a stored file: its name and type for serving it.
+    pub async fn evidence_file(&self, sha256: &str) -> Result<Option<EvidenceRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, EvidenceRow>(
+                "SELECT id, activity_id, kind, url, sha256, file_name, content_type, size_bytes \
+                 FROM evidence WHERE sha256 = $1 ORDER BY id LIMIT 1",
+            )
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     /// Every live aggregate row of a plan's assignments.
     pub async fn tallies_of_plan(&self, plan_id: i64) -> Result<Vec<TallyRow>, StoreError> {
         Ok(on_pool!(self.db(), |pool| {

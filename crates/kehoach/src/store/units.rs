@@ -197,4 +197,21 @@ impl super::Store {
         });
         Ok(Some(ids.into_iter().collect()))
     }
+
+    /// Whether `unit_id` is `ancestor_id` or lies under it (recursive over `parent_id`).
+    pub async fn unit_is_within(&self, unit_id: i64, ancestor_id: i64) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(
+                "WITH RECURSIVE up(id, depth) AS (SELECT CAST($1 AS BIGINT), 0 UNION ALL \
+                 SELECT u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.id \
+                 WHERE u.parent_id IS NOT NULL AND up.depth < 64) \
+                 SELECT id FROM up WHERE id = $2 LIMIT 1",
+            )
+            .bind(unit_id)
+            .bind(ancestor_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(found.is_some())
+    }
 }

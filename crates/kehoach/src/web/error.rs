@@ -20,6 +20,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// A request the framework refused (malformed JSON, wrong content type, body too large).
     #[error("{message}")]
     Rejected { status: StatusCode, message: String },
@@ -35,6 +39,8 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Rejected { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -48,6 +54,18 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} already exists")),
             StoreError::Invalid(msg) => ApiError::BadRequest(msg),
             other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::files::FileError> for ApiError {
+    fn from(e: crate::files::FileError) -> Self {
+        use crate::files::FileError;
+        match e {
+            FileError::TooLarge { .. } => ApiError::PayloadTooLarge(format!("file: {e}")),
+            FileError::Unsupported { .. } => ApiError::UnsupportedMediaType(format!("file: {e}")),
+            FileError::Empty { .. } => ApiError::BadRequest(format!("file: {e}")),
+            FileError::Io(_) => ApiError::Internal(e.into()),
         }
     }
 }

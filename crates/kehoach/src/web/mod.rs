@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+pub mod authz;
 mod error;
 mod extract;
 mod health;
@@ -18,6 +19,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::files::FileStore;
 use crate::store::Store;
 
 pub use error::ApiError;
@@ -26,13 +28,24 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Evidence files, and the largest one accepted.
+    pub files: FileStore,
 }
 
 /// Largest JSON body the API accepts; uploads get their own, larger limit.
-const JSON_BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+/// How long a request may take; uploads (a phone on a slow network) get longer.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+fn timeout(limit: Duration) -> TimeoutLayer {
+    TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, limit)
+}
 
 pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let upload_limit = api::upload_body_limit(state.files.max_bytes());
     let (api, openapi) = api::router();
     let openapi = std::sync::Arc::new(openapi);
     Router::new()
@@ -42,16 +55,23 @@ pub fn router(state: AppState) -> Router {
             "/api/openapi.json",
             get(move || async move { axum::Json(openapi.as_ref().clone()) }),
         )
-        .nest("/api/v1", api)
+        .layer(timeout(REQUEST_TIMEOUT))
+        .nest(
+            "/api/v1",
+            api.layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+                .layer(timeout(REQUEST_TIMEOUT))
+                // Uploads have their own, larger limits (the upload cap per file, times the files).
+                .merge(
+                    api::upload_router()
+                        .layer(axum::extract::DefaultBodyLimit::disable())
+                        .layer(RequestBodyLimitLayer::new(upload_limit))
+                        .layer(timeout(UPLOAD_TIMEOUT)),
+                ),
+        )
         // A route layer sees the matched route pattern, which labels the metrics.
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -62,11 +82,13 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(
     listener: TcpListener,
     store: Store,
+    files: FileStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::install();
     let app = router(AppState {
         store: store.clone(),
+        files,
     });
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = %store.backend(), "kehoach is serving");

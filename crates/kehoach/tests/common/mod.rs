@@ -25,6 +25,8 @@ pub enum TestDb {
         admin_url: String,
         name: String,
         url: String,
+        /// The data directory: evidence files live there with either backend.
+        files: tempfile::TempDir,
     },
 }
 
@@ -52,6 +54,15 @@ impl TestDb {
             admin_url,
             name,
             url,
+            files: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The data directory (the SQLite database's, or the one holding evidence files).
+    pub fn data_dir(&self) -> &std::path::Path {
+        match self {
+            TestDb::Sqlite(dir) => dir.path(),
+            TestDb::Postgres { files, .. } => files.path(),
         }
     }
 
@@ -66,7 +77,12 @@ impl TestDb {
     pub fn cli_args(&self) -> Vec<String> {
         match self {
             TestDb::Sqlite(dir) => vec!["--data-dir".into(), dir.path().display().to_string()],
-            TestDb::Postgres { url, .. } => vec!["--database-url".into(), url.clone()],
+            TestDb::Postgres { url, files, .. } => vec![
+                "--database-url".into(),
+                url.clone(),
+                "--data-dir".into(),
+                files.path().display().to_string(),
+            ],
         }
     }
 

@@ -1,12 +1,16 @@
 //! The JSON API under `/api/v1`: one module per resource. Routes are registered together with
 //! their OpenAPI description (`utoipa_axum::routes!`), so `/api/openapi.json` cannot miss one.
 
+mod activities;
+mod files;
 mod plans;
 mod units;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
+
+use axum::Router;
 
 use super::AppState;
 
@@ -32,8 +36,23 @@ impl utoipa::Modify for BearerAuth {
 
 /// The API routes (relative to `/api/v1`) and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
         .merge(units::router())
-        .split_for_parts()
+        .split_for_parts();
+    // The evidence file download is not yet described in the OpenAPI document.
+    (router.merge(files::router()), doc)
+}
+
+/// Routes that take uploads: their body limit is [`upload_body_limit`].
+pub fn upload_router() -> Router<AppState> {
+    activities::router()
+}
+
+/// The body limit of upload routes: the file cap for each of the files an activity may carry,
+/// or a whole import sheet, plus room for the form fields.
+pub fn upload_body_limit(max_upload_bytes: u64) -> usize {
+    let files = max_upload_bytes.saturating_mul(crate::files::MAX_FILES_PER_ACTIVITY as u64);
+    let sheet = crate::activity_import::MAX_IMPORT_BYTES as u64;
+    usize::try_from(files.max(sheet).saturating_add(256 * 1024)).unwrap_or(usize::MAX)
 }

@@ -1,0 +1,411 @@
+//! The content-addressed evidence file store: `<data-dir>/files/<first 2 hex>/<sha256>`.
+//!
+//! A file is streamed into a temporary file in `<data-dir>/files/` while it is hashed and its size
+//! checked against the cap, then renamed to its hash (same directory tree, so the rename is
+//! atomic). Storing the same bytes twice keeps one file. The name a user gave is only metadata
+//! ([`sanitize_file_name`]); the content type comes from the bytes ([`sniff`]), never from the
+//! client.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// Largest evidence file accepted unless `--max-upload-bytes` says otherwise: 20 MB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Most files one activity may carry.
+pub const MAX_FILES_PER_ACTIVITY: usize = 10;
+
+/// How many leading bytes the sniffer looks at.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// Longest stored file name, in characters.
+const MAX_NAME_CHARS: usize = 200;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{name}: larger than the limit of {limit} bytes")]
+    TooLarge { name: String, limit: u64 },
+    #[error("{name}: {reason}")]
+    Unsupported { name: String, reason: String },
+    #[error("{name}: empty file")]
+    Empty { name: String },
+    #[error("file store: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A file now in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub content_type: String,
+    pub file_name: String,
+}
+
+impl StoredFile {
+    pub fn evidence(&self) -> crate::store::NewEvidence {
+        crate::store::NewEvidence::File {
+            sha256: self.sha256.clone(),
+            file_name: self.file_name.clone(),
+            content_type: self.content_type.clone(),
+            size_bytes: self.size_bytes,
+        }
+    }
+}
+
+/// Where evidence files live, and how large one may be.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+    max_bytes: u64,
+}
+
+impl FileStore {
+    /// The store under `<data_dir>/files`.
+    pub fn new(data_dir: &Path, max_bytes: u64) -> Self {
+        FileStore {
+            root: data_dir.join("files"),
+            max_bytes,
+        }
+    }
+
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// Where the file with this hash is (or would be). `None` for anything but 64 lowercase hex.
+    pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
+        if !is_sha256_hex(sha256) {
+            return None;
+        }
+        Some(self.root.join(&sha256[..2]).join(sha256))
+    }
+
+    /// Starts writing a file; `file_name` is sanitised and kept as metadata.
+    pub fn writer(&self, file_name: &str) -> Result<FileWriter, FileError> {
+        std::fs::create_dir_all(&self.root)?;
+        let temp = tempfile::Builder::new()
+            .prefix(".upload-")
+            .tempfile_in(&self.root)?;
+        Ok(FileWriter {
+            store: self.clone(),
+            name: sanitize_file_name(file_name),
+            temp,
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::new(),
+        })
+    }
+
+    /// Stores a file from the local disk (the CLI's `--file`), streaming it.
+    pub fn store_path(&self, path: &Path) -> Result<StoredFile, FileError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut file = std::fs::File::open(path)?;
+        let mut writer = self.writer(&name)?;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = std::io::Read::read(&mut file, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            writer.write(&buf[..n])?;
+        }
+        writer.finish()
+    }
+
+    /// Stores bytes already in memory.
+    pub fn store_bytes(&self, file_name: &str, bytes: &[u8]) -> Result<StoredFile, FileError> {
+        let mut writer = self.writer(file_name)?;
+        writer.write(bytes)?;
+        writer.finish()
+    }
+}
+
+/// A file being written: hashed and size-checked chunk by chunk. Dropping it without
+/// [`FileWriter::finish`] removes the temporary file.
+pub struct FileWriter {
+    store: FileStore,
+    name: String,
+    temp: tempfile::NamedTempFile,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+}
+
+impl FileWriter {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Appends a chunk; refuses (and leaves nothing behind once dropped) past the size cap.
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), FileError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.store.max_bytes {
+            return Err(FileError::TooLarge {
+                name: self.name.clone(),
+                limit: self.store.max_bytes,
+            });
+        }
+        if self.head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        self.temp.as_file_mut().write_all(chunk)?;
+        Ok(())
+    }
+
+    /// Checks the type and moves the file to its hash; idempotent for bytes already stored.
+    pub fn finish(self) -> Result<StoredFile, FileError> {
+        if self.size == 0 {
+            return Err(FileError::Empty { name: self.name });
+        }
+        let content_type =
+            sniff(&self.head, &self.name).map_err(|reason| FileError::Unsupported {
+                name: self.name.clone(),
+                reason,
+            })?;
+        let sha256 = hex(&self.hasher.finalize());
+        let path = self.store.path_of(&sha256).expect("a SHA-256 in hex");
+        if !path.exists() {
+            self.temp.as_file().sync_all()?;
+            std::fs::create_dir_all(path.parent().expect("a parent directory"))?;
+            self.temp
+                .persist(&path)
+                .map_err(|e| FileError::Io(e.error))?;
+        }
+        Ok(StoredFile {
+            sha256,
+            size_bytes: i64::try_from(self.size).unwrap_or(i64::MAX),
+            content_type: content_type.to_string(),
+            file_name: self.name,
+        })
+    }
+}
+
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The content type of an evidence file from its first bytes; `Err` says why it is refused.
+///
+/// Accepted: JPEG, PNG, GIF, WebP, PDF, DOCX/XLSX/PPTX, MP3, MP4 and plain UTF-8 text. Everything
+/// else (executables, HTML and other markup, archives) is refused.
+pub fn sniff(head: &[u8], file_name: &str) -> Result<&'static str, String> {
+    let starts = |magic: &[u8]| head.starts_with(magic);
+    if starts(&[0xFF, 0xD8, 0xFF]) {
+        return Ok("image/jpeg");
+    }
+    if starts(b"\x89PNG\r\n\x1a\n") {
+        return Ok("image/png");
+    }
+    if starts(b"GIF87a") || starts(b"GIF89a") {
+        return Ok("image/gif");
+    }
+    if starts(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        return Ok("image/webp");
+    }
+    if starts(b"%PDF-") {
+        return Ok("application/pdf");
+    }
+    if starts(b"PK\x03\x04") {
+        let lower = file_name.to_lowercase();
+        let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+        if has(b"word/") || lower.ends_with(".docx") {
+            return Ok("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+        }
+        if has(b"xl/") || lower.ends_with(".xlsx") {
+            return Ok("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        }
+        if has(b"ppt/") || lower.ends_with(".pptx") {
+            return Ok("application/vnd.openxmlformats-officedocument.presentationml.presentation");
+        }
+        return Err("a zip archive that is not a Word, Excel or PowerPoint file".into());
+    }
+    if starts(b"ID3")
+        || (head.len() >= 2 && head[0] == 0xFF && matches!(head[1], 0xFB | 0xF3 | 0xF2))
+    {
+        return Ok("audio/mpeg");
+    }
+    if head.get(4..8) == Some(b"ftyp") {
+        return Ok("video/mp4");
+    }
+    if starts(b"MZ") || starts(b"\x7FELF") || starts(b"#!") {
+        return Err("executable files are not accepted".into());
+    }
+    if is_plain_text(head) {
+        let text = String::from_utf8_lossy(head);
+        let start = text.trim_start_matches('\u{feff}').trim_start();
+        if start.starts_with('<') {
+            return Err("HTML and other markup are not accepted; save it as PDF".into());
+        }
+        return Ok("text/plain; charset=utf-8");
+    }
+    Err("not an accepted type (JPEG, PNG, GIF, WebP, PDF, DOCX, XLSX, PPTX, MP3, MP4, text)".into())
+}
+
+/// UTF-8 (a character cut at the end of the sniffed head is fine) without control characters
+/// other than tab, line breaks and form feed.
+fn is_plain_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(s) => s,
+        Err(e) if e.error_len().is_none() && head.len() - e.valid_up_to() < 4 => {
+            // Only the last character was cut short: the prefix is text.
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or("")
+        }
+        Err(_) => return false,
+    };
+    valid
+        .chars()
+        .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+}
+
+/// A file name fit to keep and show: no directories, no control or path characters, NFC, at most
+/// 200 characters (the extension kept); `file` when nothing is left.
+pub fn sanitize_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = kehoach_core::text::nfc(base)
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '"' | '<' | '>' | ':' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
+    if cleaned.is_empty() {
+        return "file".into();
+    }
+    if cleaned.chars().count() <= MAX_NAME_CHARS {
+        return cleaned;
+    }
+    let (stem, ext) = match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && ext.chars().count() <= 10 => (stem, ext),
+        _ => (cleaned.as_str(), ""),
+    };
+    let keep = MAX_NAME_CHARS - ext.chars().count() - usize::from(!ext.is_empty());
+    let mut out: String = stem.chars().take(keep).collect();
+    if !ext.is_empty() {
+        out.push('.');
+        out.push_str(ext);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn sniffs_the_accepted_types() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0], "a"), Ok("image/jpeg"));
+        assert_eq!(sniff(PNG, "x.exe"), Ok("image/png"));
+        assert_eq!(sniff(b"GIF89a....", ""), Ok("image/gif"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ", ""), Ok("image/webp"));
+        assert_eq!(sniff(b"%PDF-1.7\n", ""), Ok("application/pdf"));
+        assert!(
+            sniff(
+                b"PK\x03\x04....[Content_Types].xml....word/document.xml",
+                ""
+            )
+            .unwrap()
+            .contains("wordprocessingml")
+        );
+        assert!(
+            sniff(b"PK\x03\x04....", "Bang.XLSX")
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        assert_eq!(sniff(b"ID3\x04\0", ""), Ok("audio/mpeg"));
+        assert_eq!(sniff(b"\0\0\0\x18ftypmp42", ""), Ok("video/mp4"));
+        assert_eq!(
+            sniff("Biên bản tập huấn\nngày 4/1".as_bytes(), "a.txt"),
+            Ok("text/plain; charset=utf-8")
+        );
+    }
+
+    #[test]
+    fn refuses_the_rest() {
+        assert!(sniff(b"MZ\x90\0", "setup.pdf").is_err());
+        assert!(sniff(b"\x7FELF\x02", "").is_err());
+        assert!(sniff(b"#!/bin/sh\nrm -rf /", "a.txt").is_err());
+        assert!(
+            sniff(b"  <!DOCTYPE html><script>", "a.txt")
+                .unwrap_err()
+                .contains("HTML")
+        );
+        assert!(sniff(b"<svg onload=alert(1)>", "a.txt").is_err());
+        assert!(sniff(b"PK\x03\x04....payload.bin", "a.zip").is_err());
+        assert!(sniff(b"\0\x01\x02binary", "").is_err());
+        // A multi-byte character cut at the end of the head is still text.
+        let text = "chuyển đổi số".as_bytes();
+        assert!(sniff(&text[..text.len() - 1], "").is_ok());
+    }
+
+    #[test]
+    fn sanitizes_names() {
+        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_file_name("C:\\Users\\a\\Ảnh 1.png"), "Ảnh 1.png");
+        assert_eq!(sanitize_file_name("a\u{0}b\nc.pdf"), "a_b_c.pdf");
+        assert_eq!(sanitize_file_name("..."), "file");
+        assert_eq!(sanitize_file_name(".htaccess"), "htaccess");
+        assert_eq!(sanitize_file_name(""), "file");
+        assert_eq!(sanitize_file_name("dir/"), "file");
+        let long = format!("{}.docx", "â".repeat(500));
+        let short = sanitize_file_name(&long);
+        assert_eq!(short.chars().count(), 200);
+        assert!(short.ends_with(".docx"));
+    }
+
+    #[test]
+    fn stores_by_hash_once_and_enforces_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path(), 100);
+        let a = store.store_bytes("a.png", PNG).unwrap();
+        let b = store.store_bytes("b.png", PNG).unwrap();
+        assert_eq!(a.sha256, b.sha256);
+        assert_eq!(a.content_type, "image/png");
+        let path = store.path_of(&a.sha256).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), PNG);
+        assert!(path.starts_with(dir.path().join("files").join(&a.sha256[..2])));
+        let err = store.store_bytes("big.png", &[0u8; 101]).unwrap_err();
+        assert!(
+            matches!(err, FileError::TooLarge { limit: 100, .. }),
+            "{err}"
+        );
+        assert!(store.store_bytes("x", b"MZ").is_err());
+        // Nothing but the one file is left behind.
+        let mut files = Vec::new();
+        for entry in walk(&dir.path().join("files")) {
+            files.push(entry);
+        }
+        assert_eq!(files, vec![path]);
+        assert!(store.path_of("../x").is_none());
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                out.extend(walk(&path));
+            } else {
+                out.push(path);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,266 @@
+//! Activities: `POST|GET /api/v1/assignments/{id}/activities` (JSON, or multipart with evidence
+//! files) and `POST /api/v1/activities/import` (a sheet of many, all or none).
+
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::activity_import::{self, ImportError};
+use crate::activity_input::{ActivityInput, describe};
+use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, StoredFile};
+use crate::store::{ActivityRow, AssignmentRow, Change, EvidenceRow, UserRow};
+use crate::web::auth::Caller;
+use crate::web::authz::{ensure_may_report, ensure_may_view, may_report_for};
+use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/assignments/{id}/activities", get(list).post(create))
+        .route("/activities/import", post(import))
+}
+
+/// An activity with its evidence, as the API shows it.
+#[derive(Serialize)]
+struct ActivityView {
+    #[serde(flatten)]
+    activity: ActivityRow,
+    evidence: Vec<EvidenceRow>,
+}
+
+/// Largest text field of a multipart form.
+const MAX_FORM_FIELD_BYTES: usize = 64 * 1024;
+
+async fn assignment_or_404(state: &AppState, id: i64) -> Result<AssignmentRow, ApiError> {
+    state
+        .store
+        .assignment(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("assignment {id} not found")))
+}
+
+fn change_by(user: &UserRow) -> Change {
+    Change {
+        user_id: Some(user.id),
+        actor: user.username.clone(),
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    kehoach_core::period::today_in_vietnam(chrono::Utc::now())
+}
+
+/// The activities of an assignment, newest first, each with its evidence.
+async fn list(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<ActivityView>>, ApiError> {
+    let assignment = assignment_or_404(&state, id).await?;
+    ensure_may_view(&state, &user, &assignment).await?;
+    let activities = state.store.activities_of_assignment(id).await?;
+    let mut evidence: std::collections::HashMap<i64, Vec<EvidenceRow>> =
+        std::collections::HashMap::new();
+    for row in state.store.evidence_of_assignment(id).await? {
+        evidence.entry(row.activity_id).or_default().push(row);
+    }
+    Ok(Json(
+        activities
+            .into_iter()
+            .map(|activity| ActivityView {
+                evidence: evidence.remove(&activity.id).unwrap_or_default(),
+                activity,
+            })
+            .collect(),
+    ))
+}
+
+/// Records an activity: a JSON body, or a multipart form with the same fields and `file` parts.
+async fn create(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+    request: Request,
+) -> Result<(StatusCode, Json<ActivityView>), ApiError> {
+    let assignment = assignment_or_404(&state, id).await?;
+    ensure_may_report(&state, &user, &assignment).await?;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (input, files) = if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        read_form(&state.files, multipart).await?
+    } else if content_type.starts_with("application/json") {
+        let bytes = axum::body::to_bytes(request.into_body(), JSON_BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                ApiError::PayloadTooLarge(format!(
+                    "body: at most {JSON_BODY_LIMIT} bytes of JSON; send files as multipart/form-data"
+                ))
+            })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::BadRequest(format!("body: not valid JSON ({e})")))?;
+        let input =
+            ActivityInput::from_json(&value).map_err(|e| ApiError::BadRequest(describe(&e)))?;
+        (input, Vec::new())
+    } else {
+        return Err(ApiError::UnsupportedMediaType(
+            "send application/json or multipart/form-data".into(),
+        ));
+    };
+    let evidence = files.iter().map(StoredFile::evidence).collect();
+    let activity = input
+        .parse(id, today(), evidence)
+        .map_err(|e| ApiError::BadRequest(describe(&e)))?;
+    let row = state
+        .store
+        .add_activity(&activity, &change_by(&user))
+        .await?;
+    let evidence = state.store.evidence_of_activity(row.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ActivityView {
+            activity: row,
+            evidence,
+        }),
+    ))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge("request body: too large".into())
+    } else {
+        ApiError::BadRequest(format!("form: {}", e.body_text()))
+    }
+}
+
+/// The form's text fields (bounded) and its files, streamed into the file store.
+async fn read_form(
+    files: &FileStore,
+    mut multipart: Multipart,
+) -> Result<(ActivityInput, Vec<StoredFile>), ApiError> {
+    let mut input = ActivityInput::default();
+    let mut stored = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" || name == "files" || field.file_name().is_some() {
+            if stored.len() >= MAX_FILES_PER_ACTIVITY {
+                return Err(ApiError::BadRequest(format!(
+                    "file: at most {MAX_FILES_PER_ACTIVITY} files"
+                )));
+            }
+            let mut writer = files.writer(field.file_name().unwrap_or(""))?;
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                tokio::task::block_in_place(|| writer.write(&chunk))?;
+            }
+            stored.push(tokio::task::block_in_place(|| writer.finish())?);
+            continue;
+        }
+        let text = read_text(&mut field, &name).await?;
+        if !input.set(&name, text) {
+            return Err(ApiError::BadRequest(format!(
+                "form: unknown field {name:?}"
+            )));
+        }
+    }
+    Ok((input, stored))
+}
+
+async fn read_text(
+    field: &mut axum::extract::multipart::Field<'_>,
+    name: &str,
+) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        if bytes.len() + chunk.len() > MAX_FORM_FIELD_BYTES {
+            return Err(ApiError::BadRequest(format!(
+                "{name}: at most {MAX_FORM_FIELD_BYTES} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| ApiError::BadRequest(format!("{name}: not UTF-8 text")))
+}
+
+/// Imports a sheet (.xlsx or .csv, one `file` part): every row stored, or none and a report of
+/// each bad row (422).
+async fn import(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    mut multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let mut sheet: Option<(String, Vec<u8>)> = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        if field.name() != Some("file") || sheet.is_some() {
+            return Err(ApiError::BadRequest(
+                "form: exactly one part, named \"file\", holding the sheet".into(),
+            ));
+        }
+        let name = field.file_name().unwrap_or("").to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            if bytes.len() + chunk.len() > activity_import::MAX_IMPORT_BYTES {
+                return Err(ApiError::PayloadTooLarge(format!(
+                    "file: larger than the limit of {} bytes",
+                    activity_import::MAX_IMPORT_BYTES
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        sheet = Some((name, bytes));
+    }
+    let Some((name, bytes)) = sheet else {
+        return Err(ApiError::BadRequest("file: required".into()));
+    };
+    let result = async {
+        let rows = tokio::task::spawn_blocking(move || activity_import::read_sheet(&bytes, &name))
+            .await
+            .map_err(|e| ImportError::File(format!("the file cannot be read: {e}")))??;
+        let (state, user) = (&state, &user);
+        let activities =
+            activity_import::validate_rows(&state.store, &rows, today(), |a| async move {
+                may_report_for(state, user, &a)
+                    .await
+                    .map(|verdict| verdict.map_err(|reason| format!("assignment_id: {reason}")))
+            })
+            .await?;
+        let ids = state
+            .store
+            .add_activities(&activities, &change_by(user))
+            .await?;
+        Ok::<_, ImportError>(ids)
+    }
+    .await;
+    match result {
+        Ok(ids) => Ok((
+            StatusCode::CREATED,
+            Json(json!({
+                "imported": ids.len(),
+                "first_id": ids.first(),
+                "last_id": ids.last(),
+            })),
+        )
+            .into_response()),
+        Err(ImportError::File(message)) => Err(ApiError::BadRequest(format!("file: {message}"))),
+        Err(e @ ImportError::Rows { .. }) => {
+            let message = e.to_string();
+            let ImportError::Rows { rows, .. } = e else {
+                unreachable!()
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({"error": message, "rows": rows})),
+            )
+                .into_response())
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,98 @@
+//! `/api/v1/files/{sha256}`: an evidence file, always as a download (never rendered inline).
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::web::auth::Caller;
+use crate::web::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/files/{sha256}", get(download))
+}
+
+async fn download(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(sha256): Path<String>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("file {sha256} not found"));
+    let path = state.files.path_of(&sha256).ok_or_else(not_found)?;
+    let evidence = state
+        .store
+        .evidence_file(&sha256)
+        .await?
+        .ok_or_else(not_found)?;
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+        Err(e) => return Err(ApiError::Internal(e.into())),
+    };
+    let name = evidence.file_name.unwrap_or_else(|| "file".into());
+    let content_type = evidence
+        .content_type
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&content_disposition(&name))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=86400, immutable"),
+    );
+    Ok(response)
+}
+
+/// `attachment` with an ASCII fallback name and the real (UTF-8) name per RFC 6266 / 5987.
+fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn disposition_keeps_the_name_safely() {
+        assert_eq!(
+            super::content_disposition("Ảnh \"1\".png"),
+            "attachment; filename=\"_nh _1_.png\"; filename*=UTF-8''%E1%BA%A2nh%20%221%22.png"
+        );
+    }
+}

@@ -1,0 +1,327 @@
+//! `POST|GET /api/v1/assignments/{id}/activities` and `GET /api/v1/files/{sha256}` against the
+//! real server on each backend, with the Quảng Nam plan of the corpus.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Server, TestDb, admin_token, cli, cli_json, http};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+const QUANG_NAM: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
+);
+
+/// A tiny valid PNG (1×1).
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+/// Imports the plan; returns (plan id, the weekly radio-TV assignment's id).
+fn import_plan(db: &TestDb) -> (String, i64) {
+    let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+    let plan_id = imported["plan_id"].as_i64().unwrap().to_string();
+    let report = cli_json(
+        db,
+        &[
+            "compliance",
+            "--plan",
+            &plan_id,
+            "--at",
+            "2024-01-20",
+            "--json",
+        ],
+    );
+    (
+        plan_id,
+        radio_assignment(&report)["assignment_id"].as_i64().unwrap(),
+    )
+}
+
+fn radio_assignment(report: &Value) -> &Value {
+    let task = report["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"].as_str().unwrap().contains("Đài Phát thanh"))
+        .expect("the radio-TV task");
+    &task["assignments"][0]
+}
+
+fn week_status(db: &TestDb, plan_id: &str, start: &str) -> Value {
+    let report = cli_json(
+        db,
+        &[
+            "compliance",
+            "--plan",
+            plan_id,
+            "--at",
+            "2024-01-20",
+            "--json",
+        ],
+    );
+    let targets = radio_assignment(&report)["targets"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let weekly = targets.iter().find(|t| t["per"] == "week").unwrap();
+    weekly["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["start"] == start)
+        .unwrap()["status"]
+        .clone()
+}
+
+/// Every file under `<data-dir>/files` (temporary uploads included).
+fn stored_files(data_dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&data_dir.join("files"), &mut out);
+    out
+}
+
+fn activities_url(server: &Server, assignment: i64) -> String {
+    server.url(&format!("/api/v1/assignments/{assignment}/activities"))
+}
+
+fn png_form(title: &str, name: &str, bytes: Vec<u8>) -> Form {
+    Form::new()
+        .text("date", "2024-01-04")
+        .text("title", title.to_string())
+        .text("url", "https://qrt.vn/chuyen-muc-1")
+        .part(
+            "file",
+            Part::bytes(bytes)
+                .file_name(name.to_string())
+                .mime_str("image/png")
+                .unwrap(),
+        )
+}
+
+/// A reporter of `unit_id` with an API token, made in the store (the unit may be one of 2024 that
+/// no longer exists today, which `kehoach user add --unit` would refuse).
+async fn reporter_of(db: &TestDb, name: &str, unit_id: i64) -> String {
+    let store = db.open().await;
+    let by = kehoach::store::Change::system("test");
+    let user = store
+        .create_user(
+            name,
+            name,
+            Some(unit_id),
+            kehoach::store::Role::Reporter,
+            "!",
+            &by,
+        )
+        .await
+        .unwrap();
+    let token = kehoach::auth::random_secret(24);
+    store
+        .create_token(user.id, "test", &kehoach::auth::token_hash(&token), &by)
+        .await
+        .unwrap();
+    store.close().await;
+    token
+}
+
+on_both_backends! {
+    async fn a_reporter_reports_for_its_own_unit_and_the_units_under_it(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let store = db.open().await;
+        let unit_id = store.assignment(assignment).await.unwrap().unwrap().unit_id;
+        let parent = store.unit(unit_id).await.unwrap().unwrap().parent_id.expect("the agency's province");
+        store.close().await;
+        let own = reporter_of(db, "daiptth", unit_id).await;
+        let province = reporter_of(db, "tinh", parent).await;
+        let server = Server::start(&db.cli_args());
+        for (token, title) in [(&own, "Của đơn vị"), (&province, "Của tỉnh")] {
+            let response = http().post(activities_url(&server, assignment)).bearer_auth(token)
+                .json(&json!({"date": "2024-01-04", "title": title})).send().await.unwrap();
+            assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        }
+        let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&own)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 2);
+        assert!(listed[0]["reported_by"].is_i64(), "{listed}");
+    }
+
+    async fn a_json_activity_is_stored_and_counted_at_once(db: &TestDb) {
+        let (plan_id, assignment) = import_plan(db);
+        let args = db.cli_args();
+        let token = admin_token(&args);
+        let server = Server::start(&args);
+        assert_eq!(week_status(db, &plan_id, "2024-01-01"), "missed");
+        let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+            .json(&json!({"date": "2024-01-04", "title": "Chuyên mục Chuyển đổi số số 1", "kind": "broadcast",
+                "quantity": 1, "duration_minutes": 15, "urls": ["https://qrt.vn/chuyen-muc-1"], "note": "phát lại 20h"}))
+            .send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["assignment_id"], assignment);
+        assert_eq!(body["duration_minutes"], 15);
+        assert_eq!(body["evidence"][0]["url"], "https://qrt.vn/chuyen-muc-1");
+        assert_eq!(week_status(db, &plan_id, "2024-01-01"), "met");
+
+        let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+        assert_eq!(listed[0]["evidence"].as_array().unwrap().len(), 1);
+        let anonymous = http().get(activities_url(&server, assignment)).send().await.unwrap();
+        assert_eq!(anonymous.status(), 401);
+    }
+
+    async fn an_uploaded_file_is_stored_once_and_served_as_an_attachment(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let args = db.cli_args();
+        let token = admin_token(&args);
+        let server = Server::start(&args);
+        let mut sha = String::new();
+        for (title, name) in [("Số 1", "Ảnh chụp màn hình.png"), ("Số 2", "../../etc/anh.png")] {
+            let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+                .multipart(png_form(title, name, PNG.to_vec())).send().await.unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(status, 201, "{body}");
+            let files: Vec<&Value> = body["evidence"].as_array().unwrap().iter().filter(|e| e["kind"] == "file").collect();
+            assert_eq!(files.len(), 1, "{body}");
+            assert_eq!(files[0]["content_type"], "image/png");
+            assert_eq!(files[0]["size_bytes"], PNG.len());
+            assert!(!files[0]["file_name"].as_str().unwrap().contains('/'));
+            sha = files[0]["sha256"].as_str().unwrap().to_string();
+        }
+        // The same bytes twice: one file on disk, named by its hash.
+        let on_disk = stored_files(db.data_dir());
+        assert_eq!(on_disk.len(), 1, "{on_disk:?}");
+        assert!(on_disk[0].ends_with(format!("{}/{sha}", &sha[..2])));
+
+        let download = http().get(server.url(&format!("/api/v1/files/{sha}"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(download.status(), 200);
+        let headers = download.headers().clone();
+        assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"), "{headers:?}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["content-type"], "image/png");
+        assert_eq!(download.bytes().await.unwrap().as_ref(), PNG);
+        let anonymous = http().get(server.url(&format!("/api/v1/files/{sha}"))).send().await.unwrap();
+        assert_eq!(anonymous.status(), 401);
+        let missing = http().get(server.url(&format!("/api/v1/files/{}", "0".repeat(64)))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(missing.status(), 404);
+        let traversal = http().get(server.url("/api/v1/files/..%2F..%2Fkehoach.sqlite3")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(traversal.status(), 404);
+
+        // An executable is refused whatever its name says.
+        let exe = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+            .multipart(png_form("Số 3", "anh.png", b"MZ\x90\0\x03\0\0\0".to_vec())).send().await.unwrap();
+        assert_eq!(exe.status(), 415);
+        assert!(exe.text().await.unwrap().contains("executable"));
+    }
+
+    async fn an_oversize_upload_is_refused_and_nothing_is_stored(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let args = db.cli_args();
+        let token = admin_token(&args);
+        let server = Server::start_with(&args, &["--max-upload-bytes", "1000"]);
+        let mut big = PNG.to_vec();
+        big.resize(5000, 0);
+        let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+            .multipart(png_form("Quá lớn", "big.png", big)).send().await.unwrap();
+        assert_eq!(response.status(), 413);
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].as_str().unwrap().contains("limit of 1000 bytes"), "{body}");
+        let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed, json!([]));
+        assert_eq!(stored_files(db.data_dir()), Vec::<PathBuf>::new());
+        // A file under the cap still goes through.
+        let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+            .multipart(png_form("Vừa", "small.png", PNG.to_vec())).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+    }
+
+    async fn bad_input_is_named_and_other_units_are_refused(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let args = db.cli_args();
+        let token = admin_token(&args);
+        // A reporter of another unit (Hà Nội).
+        let mut add: Vec<&str> = args.iter().map(String::as_str).collect();
+        add.extend(["user", "add", "phongvh", "--unit", "01", "--role", "reporter"]);
+        let (code, _, err) = cli(&add);
+        assert_eq!(code, 0, "{err}");
+        let mut tok: Vec<&str> = args.iter().map(String::as_str).collect();
+        tok.extend(["user", "token", "phongvh"]);
+        let (code, out, err) = cli(&tok);
+        assert_eq!(code, 0, "{err}");
+        let reporter = out.lines().last().unwrap().trim().to_string();
+        let server = Server::start(&args);
+        let post = |token: &str, id: i64, body: Value| {
+            http().post(activities_url(&server, id)).bearer_auth(token.to_string()).json(&body).send()
+        };
+
+        let bad_date = post(&token, assignment, json!({"date": "2024-02-31", "title": "x"})).await.unwrap();
+        assert_eq!(bad_date.status(), 400);
+        let error = bad_date.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_string();
+        assert!(error.starts_with("date:"), "{error}");
+        let several = post(&token, assignment, json!({"date": "2099-01-01", "title": "", "quantity": 0, "urls": ["ftp://x"]})).await.unwrap();
+        assert_eq!(several.status(), 400);
+        let error = several.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_string();
+        for field in ["date:", "title:", "quantity:", "urls:"] {
+            assert!(error.contains(field), "{field} in {error}");
+        }
+        let unknown = post(&token, 999_999, json!({"date": "2024-01-04", "title": "x"})).await.unwrap();
+        assert_eq!(unknown.status(), 404);
+        let foreign = post(&reporter, assignment, json!({"date": "2024-01-04", "title": "x"})).await.unwrap();
+        assert_eq!(foreign.status(), 403);
+        let listed = http().get(activities_url(&server, assignment)).bearer_auth(&reporter).send().await.unwrap();
+        assert_eq!(listed.status(), 403);
+        let plain = http().post(activities_url(&server, assignment)).bearer_auth(&token).body("date=2024-01-04").send().await.unwrap();
+        assert_eq!(plain.status(), 415);
+        // Nothing of the above was stored.
+        let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed, json!([]));
+    }
+
+    async fn the_cli_attaches_files_with_the_same_checks(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let assignment = assignment.to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("Ảnh.png");
+        std::fs::write(&png, PNG).unwrap();
+        let added = cli_json(db, &["activity", "add", "--assignment", &assignment, "--date", "04/01/2024",
+            "--title", "Có ảnh", "--file", png.to_str().unwrap()]);
+        assert_eq!(added["evidence"][0]["file_name"], "Ảnh.png", "{added}");
+        assert_eq!(added["evidence"][0]["content_type"], "image/png");
+        assert_eq!(stored_files(db.data_dir()).len(), 1);
+        // Over the cap, or not an accepted type: exit 2, one line, nothing stored.
+        let mut args = db.cli_args();
+        args.extend(["--max-upload-bytes", "10"].map(String::from));
+        args.extend(["activity", "add", "--assignment", &assignment, "--date", "2024-01-05", "--title", "x", "--file"].map(String::from));
+        args.push(png.to_str().unwrap().to_string());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, _, err) = cli(&refs);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("larger than the limit of 10 bytes"), "{err}");
+        let html = dir.path().join("trang.txt");
+        std::fs::write(&html, "<html><script>alert(1)</script></html>").unwrap();
+        let (code, _, err) = common::run_cli(db, &["activity", "add", "--assignment", &assignment, "--date", "2024-01-05",
+            "--title", "x", "--file", html.to_str().unwrap()]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("HTML"), "{err}");
+        assert_eq!(stored_files(db.data_dir()).len(), 1);
+        let (code, _, err) = common::run_cli(db, &["activity", "add", "--assignment", &assignment, "--date", "2024-02-31", "--title", "x"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("date:"), "{err}");
+    }
+}
