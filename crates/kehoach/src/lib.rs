@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod cli;
 pub mod compliance;
+pub mod demo;
 pub mod import;
+pub mod rollup;
 pub mod store;
 pub mod units;
 pub mod web;
