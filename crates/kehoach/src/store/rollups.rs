@@ -225,6 +225,16 @@ macro_rules! flush_rollups {
 }
 pub(crate) use flush_rollups;
 
+/// A plan-total target with its task and the plan's and task's window ends.
+type PlanTargetWindow = (
+    i64,
+    i64,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
 /// A task with what a roll-up needs to evaluate it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RollupTaskRow {
@@ -660,7 +670,7 @@ impl super::Store {
             )
             .execute(&mut *tx)
             .await?;
-            let plan_targets: Vec<(i64, i64, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>)> =
+            let plan_targets: Vec<PlanTargetWindow> =
                 sqlx::query_as(
                     "SELECT t.id, k.id, p.period_from, p.period_to, k.window_from, k.window_to \
                      FROM targets t JOIN tasks k ON k.id = t.task_id JOIN plans p ON p.id = k.plan_id \
