@@ -2,6 +2,7 @@
 //! program provides and removes. No suite is skipped silently: if a dependency cannot be
 //! provided, the run fails and says which and why.
 
+mod bench;
 mod postgres;
 
 use std::process::{Command, ExitCode};
@@ -12,13 +13,17 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test    run every suite (unit, property, integration on SQLite and PostgreSQL)
-  lint    cargo fmt --check and cargo clippy --all-targets -D warnings";
+  lint    cargo fmt --check and cargo clippy --all-targets -D warnings
+  bench   national-scale figures, SQLite and PostgreSQL (and DuckDB): builds release, starts a
+          throwaway PostgreSQL; options --activities N (5000000) --seed S --batch B
+          --requests N (20000) --clients N (4) --runs N (30)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("lint") => lint(),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -14,6 +14,8 @@ pub struct Throwaway {
     port: u16,
     server: Child,
     pub version: String,
+    /// The server's binary directory (initdb, postgres, psql).
+    pub bin: PathBuf,
 }
 
 impl Throwaway {
@@ -100,6 +102,7 @@ impl Throwaway {
             port,
             server,
             version,
+            bin: bin.clone(),
         };
         pg.wait_ready(&bin)?;
         Ok(pg)

@@ -274,6 +274,8 @@ impl ActivityInput {
                 completes,
                 note,
                 evidence,
+                // Input from outside is recorded now; only generated demo data back-dates it.
+                recorded_at: None,
             }),
             _ => Err(errors),
         }

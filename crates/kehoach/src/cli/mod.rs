@@ -3,6 +3,7 @@
 mod activity;
 mod compliance;
 mod db;
+mod demo;
 mod plan;
 mod serve;
 mod units;
@@ -79,6 +80,8 @@ pub enum Command {
     /// Inspect the database: backend, schema version, row counts.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
+    Demo(demo::DemoArgs),
 }
 
 /// The default data directory, relative to where kehoach runs.
@@ -127,6 +130,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,
         Command::Db(cmd) => db::run(&cli, cmd).await,
+        Command::Demo(args) => demo::run(&cli, args).await,
     }
 }
 

@@ -11,6 +11,7 @@ use kehoach_core::text::{fold, nfc};
 use serde::Serialize;
 
 use super::audit::record_audit;
+use super::rollups::{RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups};
 use super::{Change, StoreError, on_pool};
 
 #[derive(Debug, Clone, Default)]
@@ -26,6 +27,9 @@ pub struct NewActivity {
     pub completes: bool,
     pub note: String,
     pub evidence: Vec<NewEvidence>,
+    /// When it was reported, for activities recorded elsewhere first (an import of last month's
+    /// sheet, the demo); now when `None`. Decides on-time counting.
+    pub recorded_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +94,7 @@ pub struct TallyRow {
 struct TallySpec {
     pers: Vec<Per>,
     grace_days: u32,
+    rollup: RollupSpec,
 }
 
 impl super::Store {
@@ -125,44 +130,81 @@ impl super::Store {
         audit_each: bool,
     ) -> Result<Vec<i64>, StoreError> {
         let now = Utc::now();
-        let recorded_on = today_in_vietnam(now);
         let mut ids = Vec::with_capacity(activities.len());
+        // SQLite: take the write lock up front. A deferred transaction that reads (the specs)
+        // and then writes fails at once with "database is locked" when another writer committed
+        // in between; an immediate one waits its turn (busy timeout).
+        let begin = match self.backend() {
+            super::Backend::Sqlite => "BEGIN IMMEDIATE",
+            super::Backend::Postgres => "BEGIN",
+        };
         on_pool!(self.db(), |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(begin).await?;
             let mut specs: HashMap<i64, TallySpec> = HashMap::new();
+            let mut rollups = RollupDeltas::default();
             for activity in activities {
                 let spec = match specs.get(&activity.assignment_id) {
                     Some(spec) => spec.clone(),
                     None => {
-                        let grace: Option<i64> = sqlx::query_scalar(
-                            "SELECT p.grace_days FROM assignments a JOIN tasks k ON k.id = a.task_id \
+                        type SpecRow = (
+                            i64,
+                            Option<NaiveDate>,
+                            Option<NaiveDate>,
+                            Option<NaiveDate>,
+                            Option<NaiveDate>,
+                            i64,
+                            i64,
+                        );
+                        let row: Option<SpecRow> = sqlx::query_as(
+                            "SELECT p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to, k.id, a.province_id \
+                             FROM assignments a JOIN tasks k ON k.id = a.task_id \
                              JOIN plans p ON p.id = k.plan_id WHERE a.id = $1",
                         )
                         .bind(activity.assignment_id)
                         .fetch_optional(&mut *tx)
                         .await?;
-                        let Some(grace) = grace else {
+                        let Some((grace, pf, pt, wf, wt, task_id, province_id)) = row else {
                             return Err(StoreError::NotFound(format!(
                                 "assignment {}",
                                 activity.assignment_id
                             )));
                         };
-                        let pers: Vec<String> = sqlx::query_scalar(
-                            "SELECT DISTINCT t.per FROM targets t JOIN assignments a ON a.task_id = t.task_id \
-                             WHERE a.id = $1",
+                        let targets: Vec<(i64, String, f64)> = sqlx::query_as(
+                            "SELECT id, per, count FROM targets WHERE task_id = $1 ORDER BY position",
                         )
-                        .bind(activity.assignment_id)
+                        .bind(task_id)
                         .fetch_all(&mut *tx)
                         .await?;
+                        let targets: Vec<SpecTarget> = targets
+                            .into_iter()
+                            .filter_map(|(id, per, count)| {
+                                Some(SpecTarget {
+                                    id,
+                                    per: per.parse().ok()?,
+                                    count,
+                                })
+                            })
+                            .collect();
+                        let mut pers: Vec<Per> = targets.iter().map(|t| t.per).collect();
+                        pers.sort();
+                        pers.dedup();
                         let spec = TallySpec {
-                            pers: pers.iter().filter_map(|p| p.parse().ok()).collect(),
+                            pers,
                             grace_days: u32::try_from(grace).unwrap_or(0),
+                            rollup: RollupSpec {
+                                task_id,
+                                province_id,
+                                targets,
+                                closed_window: closed_window(pf, pt, wf, wt),
+                            },
                         };
                         specs.insert(activity.assignment_id, spec.clone());
                         spec
                     }
                 };
                 let title = nfc(&activity.title);
+                let recorded_at = activity.recorded_at.unwrap_or(now);
+                let recorded_on = today_in_vietnam(recorded_at);
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO activities (assignment_id, occurred_on, kind, title, quantity, duration_minutes, \
                      attendance, completes, note, reported_by, recorded_at, search_text) \
@@ -178,7 +220,7 @@ impl super::Store {
                 .bind(activity.completes)
                 .bind(nfc(&activity.note))
                 .bind(by.user_id)
-                .bind(now)
+                .bind(recorded_at)
                 .bind(fold(&title))
                 .fetch_one(&mut *tx)
                 .await?;
@@ -224,21 +266,38 @@ impl super::Store {
                 };
                 for per in &spec.pers {
                     if let Some(inc) = increment(*per, spec.grace_days, &fact) {
-                        sqlx::query(
+                        let after: (f64, f64) = sqlx::query_as(
                             "INSERT INTO period_tallies (assignment_id, per, period_start, achieved, achieved_on_time) \
                              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (assignment_id, per, period_start) DO UPDATE \
                              SET achieved = period_tallies.achieved + excluded.achieved, \
-                             achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time",
+                             achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time \
+                             RETURNING achieved, achieved_on_time",
                         )
                         .bind(activity.assignment_id)
                         .bind(per.as_str())
                         .bind(inc.period.start)
                         .bind(inc.bucket.achieved)
                         .bind(inc.bucket.on_time_achieved)
-                        .execute(&mut *tx)
+                        .fetch_one(&mut *tx)
                         .await?;
+                        if per.is_recurring() {
+                            rollups.period(&spec.rollup, *per, &inc, after);
+                        } else {
+                            rollups.total(&spec.rollup, activity.assignment_id, &inc);
+                        }
                     }
                 }
+                if activity.completes {
+                    let before: Option<NaiveDate> =
+                        sqlx::query_scalar("SELECT done_on FROM assignments WHERE id = $1")
+                            .bind(activity.assignment_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                    let after =
+                        before.map_or(activity.occurred_on, |d| d.min(activity.occurred_on));
+                    rollups.done(&spec.rollup, before, after);
+                }
+                rollups.activity(&spec.rollup);
                 sqlx::query(
                     "UPDATE assignments SET activity_count = activity_count + 1, \
                      last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < $1 THEN $1 ELSE last_activity_on END, \
@@ -272,6 +331,7 @@ impl super::Store {
                     Some(after)
                 )?;
             }
+            flush_rollups!(tx, &rollups);
             tx.commit().await?;
         });
         Ok(ids)

@@ -9,6 +9,7 @@ mod audit;
 mod error;
 mod plans;
 mod registry;
+pub(crate) mod rollups;
 mod units;
 mod users;
 
@@ -26,6 +27,10 @@ pub use error::StoreError;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,
+};
+pub use rollups::{
+    HeatmapRow, RollupData, RollupDoneRow, RollupPeriodRow, RollupPeriodSums, RollupTargetRow,
+    RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, UserRow};
@@ -104,6 +109,7 @@ impl Store {
         };
         store.migrate().await?;
         store.ensure_shipped_units().await?;
+        store.ensure_rollups().await?;
         Ok(store)
     }
 

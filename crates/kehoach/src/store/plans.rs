@@ -1,12 +1,15 @@
 //! Plans in the store: a plan with its references and tasks; each task's targets, resolved
 //! units, unresolved unit text, and one assignment per lead unit — written in one transaction.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::{NaiveDate, Utc};
 use kehoach_core::period::Per;
 use kehoach_core::text::{fold, nfc};
 use serde::Serialize;
 
 use super::audit::record_audit;
+use super::rollups::PROVINCE_OF_UNIT;
 use super::{Change, StoreError, on_pool};
 
 /// A plan to store, as the importer and the unit resolver made it.
@@ -184,6 +187,7 @@ impl super::Store {
                     .await?;
             }
             let mut assignments = 0;
+            let mut provinces: HashMap<i64, i64> = HashMap::new();
             for (position, task) in plan.tasks.iter().enumerate() {
                 let title = nfc(&task.title);
                 let task_id: i64 = sqlx::query_scalar(
@@ -228,15 +232,44 @@ impl super::Store {
                         .await?;
                     }
                 }
+                let mut per_province: BTreeMap<i64, i64> = BTreeMap::new();
                 for (unit_id, _) in &task.leads {
+                    let province_id = match provinces.get(unit_id) {
+                        Some(p) => *p,
+                        None => {
+                            let p: Option<i64> = sqlx::query_scalar(PROVINCE_OF_UNIT)
+                                .bind(unit_id)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                            let p = p.unwrap_or(0);
+                            provinces.insert(*unit_id, p);
+                            p
+                        }
+                    };
                     let made = sqlx::query(
-                        "INSERT INTO assignments (task_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                        "INSERT INTO assignments (task_id, unit_id, province_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                     )
                     .bind(task_id)
                     .bind(unit_id)
+                    .bind(province_id)
                     .execute(&mut *tx)
                     .await?;
-                    assignments += made.rows_affected() as usize;
+                    let made = made.rows_affected() as i64;
+                    assignments += made as usize;
+                    *per_province.entry(province_id).or_default() += made;
+                }
+                // The roll-ups count assignments per task and province.
+                for (province_id, n) in per_province {
+                    sqlx::query(
+                        "INSERT INTO rollup_units (task_id, province_id, assignments) VALUES ($1, $2, $3) \
+                         ON CONFLICT (task_id, province_id) DO UPDATE \
+                         SET assignments = rollup_units.assignments + excluded.assignments",
+                    )
+                    .bind(task_id)
+                    .bind(province_id)
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await?;
                 }
                 for (role, text, reason) in &task.unresolved {
                     sqlx::query("INSERT INTO task_unresolved (task_id, role, text, reason) VALUES ($1, $2, $3, $4)")

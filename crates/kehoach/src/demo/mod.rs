@@ -1,0 +1,4 @@
+//! Synthetic data for trying and measuring kehoach: `kehoach demo --scale national`.
+
+pub mod measure;
+pub mod national;

@@ -1,0 +1,711 @@
+//! Roll-up aggregates: counts per task × province (and per recurring target × province ×
+//! period) that national dashboards read instead of every assignment's tallies.
+//!
+//! They are kept current exactly like `period_tallies`: in the transaction of each activity
+//! write ([`RollupDeltas`], filled by `add_activities` and flushed before its commit) and of each
+//! plan write (assignment counts). A counter of `rollup_periods` moves when an assignment's
+//! period tally *crosses* a threshold — from nothing to something (`touched`), from below the
+//! target count to it (`met`), and the same for the part recorded in time (`met_on_time`) — so it
+//! always equals the number of assignments whose tally is past that threshold. Quantities are
+//! positive, so tallies only grow and each threshold is crossed at most once.
+//!
+//! A database migrated from before these tables is filled once from the tallies at start-up
+//! ([`super::Store::ensure_rollups`]); [`super::Store::rebuild_rollups`] recomputes them from the
+//! tallies at any time (the tests compare both).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use kehoach_core::compliance::Increment;
+use kehoach_core::period::{Per, Period};
+
+use super::{StoreError, on_pool};
+
+const META_KEY: &str = "rollups_version";
+const VERSION: &str = "1";
+
+/// Finds the province a unit lies in (itself, for a province); 0 when none.
+pub(crate) const PROVINCE_OF_UNIT: &str = "WITH RECURSIVE up(id, parent_id, kind, depth) AS ( \
+     SELECT id, parent_id, kind, 0 FROM units WHERE id = $1 \
+     UNION ALL SELECT u.id, u.parent_id, u.kind, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
+     WHERE up.depth < 16) \
+     SELECT id FROM up WHERE kind = 'province' ORDER BY depth LIMIT 1";
+
+/// One target of an assignment, as the roll-ups need it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SpecTarget {
+    pub id: i64,
+    pub per: Per,
+    pub count: f64,
+}
+
+/// What an activity of an assignment changes in the roll-ups.
+#[derive(Debug, Clone)]
+pub(crate) struct RollupSpec {
+    pub task_id: i64,
+    pub province_id: i64,
+    pub targets: Vec<SpecTarget>,
+    /// The window of a plan-total target, when it does not depend on the evaluation date.
+    pub closed_window: Option<Period>,
+}
+
+/// The window of a task whose both ends are known (the plan's period, or the task's own window,
+/// borrowing the plan's end): the span every plan-total target of the task is measured over.
+/// `None` when the span depends on the evaluation date (no start, or no end).
+pub fn closed_window(
+    plan_from: Option<NaiveDate>,
+    plan_to: Option<NaiveDate>,
+    task_from: Option<NaiveDate>,
+    task_to: Option<NaiveDate>,
+) -> Option<Period> {
+    let (from, to) = match task_from {
+        Some(from) => (from, task_to.or(plan_to)?),
+        None => (plan_from?, plan_to?),
+    };
+    Some(
+        Period {
+            start: from,
+            end: to,
+        }
+        .normalized(),
+    )
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PeriodDelta {
+    pub touched: i64,
+    pub met: i64,
+    pub met_on_time: i64,
+    pub achieved: f64,
+}
+
+/// Changes to the roll-ups collected over one transaction's activities, written by
+/// [`flush_rollups!`] before it commits.
+#[derive(Debug, Default)]
+pub(crate) struct RollupDeltas {
+    pub activities: BTreeMap<(i64, i64), i64>,
+    pub periods: BTreeMap<(i64, i64, NaiveDate), PeriodDelta>,
+    pub done: BTreeMap<(i64, i64, NaiveDate), i64>,
+    pub totals: BTreeMap<(i64, i64), (i64, f64, f64)>,
+}
+
+impl RollupDeltas {
+    pub fn activity(&mut self, spec: &RollupSpec) {
+        *self
+            .activities
+            .entry((spec.task_id, spec.province_id))
+            .or_default() += 1;
+    }
+
+    /// One activity's increment of the assignment's `per` tally, which now holds `after`
+    /// (achieved, achieved on time).
+    pub fn period(&mut self, spec: &RollupSpec, per: Per, inc: &Increment, after: (f64, f64)) {
+        let before = (
+            after.0 - inc.bucket.achieved,
+            after.1 - inc.bucket.on_time_achieved,
+        );
+        let crossed = |c: f64, b: f64, a: f64| i64::from(b < c && a >= c);
+        for t in spec.targets.iter().filter(|t| t.per == per) {
+            let d = self
+                .periods
+                .entry((t.id, spec.province_id, inc.period.start))
+                .or_default();
+            d.touched += crossed(f64::MIN_POSITIVE, before.0, after.0);
+            d.met += crossed(t.count, before.0, after.0);
+            d.met_on_time += crossed(t.count, before.1, after.1);
+            d.achieved += inc.bucket.achieved;
+        }
+    }
+
+    /// One activity's day increment, for the plan-total targets of a closed window.
+    pub fn total(&mut self, spec: &RollupSpec, assignment_id: i64, inc: &Increment) {
+        let Some(window) = spec.closed_window else {
+            return;
+        };
+        if !window.contains(inc.period.start) {
+            return;
+        }
+        for t in spec.targets.iter().filter(|t| t.per == Per::Plan) {
+            let e =
+                self.totals
+                    .entry((t.id, assignment_id))
+                    .or_insert((spec.province_id, 0.0, 0.0));
+            e.1 += inc.bucket.achieved;
+            e.2 += inc.bucket.on_time_achieved;
+        }
+    }
+
+    /// An assignment's done date moved from `before` to `after`.
+    pub fn done(&mut self, spec: &RollupSpec, before: Option<NaiveDate>, after: NaiveDate) {
+        if before == Some(after) {
+            return;
+        }
+        if let Some(b) = before {
+            *self
+                .done
+                .entry((spec.task_id, spec.province_id, b))
+                .or_default() -= 1;
+        }
+        *self
+            .done
+            .entry((spec.task_id, spec.province_id, after))
+            .or_default() += 1;
+    }
+}
+
+/// Writes the deltas collected over a transaction's activities on that transaction `$tx`,
+/// sorted, so concurrent transactions lock rows in one order.
+macro_rules! flush_rollups {
+    ($tx:expr, $deltas:expr) => {{
+        let deltas: &$crate::store::rollups::RollupDeltas = $deltas;
+        for ((task, province), n) in &deltas.activities {
+            sqlx::query(
+                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES ($1, $2, $3) \
+                 ON CONFLICT (task_id, province_id) DO UPDATE \
+                 SET activities = rollup_units.activities + excluded.activities",
+            )
+            .bind(*task)
+            .bind(*province)
+            .bind(*n)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        for ((target, province, start), d) in &deltas.periods {
+            sqlx::query(
+                "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
+                 touched = rollup_periods.touched + excluded.touched, \
+                 met = rollup_periods.met + excluded.met, \
+                 met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
+                 achieved = rollup_periods.achieved + excluded.achieved",
+            )
+            .bind(*target)
+            .bind(*province)
+            .bind(*start)
+            .bind(d.touched)
+            .bind(d.met)
+            .bind(d.met_on_time)
+            .bind(d.achieved)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        for ((task, province, on), n) in &deltas.done {
+            if *n == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
+                 SET assignments = rollup_done.assignments + excluded.assignments",
+            )
+            .bind(*task)
+            .bind(*province)
+            .bind(*on)
+            .bind(*n)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        for ((target, assignment), (province, achieved, on_time)) in &deltas.totals {
+            sqlx::query(
+                "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
+                 achieved = rollup_totals.achieved + excluded.achieved, \
+                 achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
+            )
+            .bind(*target)
+            .bind(*assignment)
+            .bind(*province)
+            .bind(*achieved)
+            .bind(*on_time)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+pub(crate) use flush_rollups;
+
+/// A plan-total target with its task and the plan's and task's window ends.
+type PlanTargetWindow = (
+    i64,
+    i64,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
+/// A task with what a roll-up needs to evaluate it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RollupTaskRow {
+    pub task_id: i64,
+    pub plan_id: i64,
+    pub grace_days: i64,
+    pub period_from: Option<NaiveDate>,
+    pub period_to: Option<NaiveDate>,
+    pub window_from: Option<NaiveDate>,
+    pub window_to: Option<NaiveDate>,
+    pub due: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RollupTargetRow {
+    pub id: i64,
+    pub task_id: i64,
+    pub count: f64,
+    pub per: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RollupUnitsRow {
+    pub task_id: i64,
+    pub province_id: i64,
+    pub assignments: i64,
+    pub activities: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RollupPeriodRow {
+    pub target_id: i64,
+    pub province_id: i64,
+    pub period_start: NaiveDate,
+    pub touched: i64,
+    pub met: i64,
+    pub met_on_time: i64,
+    pub achieved: f64,
+}
+
+/// Sums over several periods of one target and province.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RollupPeriodSums {
+    pub target_id: i64,
+    pub province_id: i64,
+    pub touched: i64,
+    pub met: i64,
+    pub met_on_time: i64,
+    pub achieved: f64,
+}
+
+/// For each `per`, the start of the period containing the evaluation date: a period has ended
+/// exactly when it starts before that. Bound as $3..$7; $2 is the start of a plan without one.
+struct Cuts {
+    default_from: NaiveDate,
+    day: NaiveDate,
+    week: NaiveDate,
+    month: NaiveDate,
+    quarter: NaiveDate,
+    year: NaiveDate,
+}
+
+impl Cuts {
+    fn new(at: NaiveDate) -> Cuts {
+        let start = |per| Period::containing(per, at).map_or(at, |p| p.start);
+        let year = start(Per::Year);
+        Cuts {
+            default_from: year,
+            day: at,
+            week: start(Per::Week),
+            month: start(Per::Month),
+            quarter: start(Per::Quarter),
+            year,
+        }
+    }
+}
+
+/// The rows of `rollup_periods` of the plan $1 (0: every plan), with their task and plan.
+const PERIODS_FROM: &str = "FROM rollup_periods r JOIN targets t ON t.id = r.target_id \
+     JOIN tasks k ON k.id = t.task_id JOIN plans p ON p.id = k.plan_id WHERE ($1 = 0 OR k.plan_id = $1)";
+/// The first day of a task's window (as `rollup::task_window` makes it).
+const WINDOW_FROM: &str = "COALESCE(k.window_from, p.period_from, $2)";
+/// The last day of a task's window, NULL when open-ended.
+const WINDOW_TO: &str = "(CASE WHEN k.window_from IS NULL THEN p.period_to ELSE COALESCE(k.window_to, p.period_to) END)";
+/// The start of the target's current period.
+const CUT: &str = "(CASE t.per WHEN 'day' THEN $3 WHEN 'week' THEN $4 WHEN 'month' THEN $5 \
+     WHEN 'quarter' THEN $6 ELSE $7 END)";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RollupDoneRow {
+    pub task_id: i64,
+    pub province_id: i64,
+    pub done_on: NaiveDate,
+    pub assignments: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RollupTotalRow {
+    pub target_id: i64,
+    pub assignment_id: i64,
+    pub province_id: i64,
+    pub achieved: f64,
+    pub achieved_on_time: f64,
+}
+
+/// One row of a heatmap: an assignment, its unit, and its tallies of the periods asked for
+/// (`cells`: "start=achieved" joined by commas, to read one row per unit rather than per cell).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HeatmapRow {
+    pub assignment_id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub cells: Option<String>,
+}
+
+impl HeatmapRow {
+    /// The (period start, achieved) pairs of `cells`.
+    pub fn cells(&self) -> impl Iterator<Item = (NaiveDate, f64)> + '_ {
+        self.cells
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|cell| {
+                let (start, achieved) = cell.split_once('=')?;
+                Some((start.parse().ok()?, achieved.parse().ok()?))
+            })
+    }
+}
+
+/// Everything a roll-up reads, for every plan or one (`plan_id` 0 = every plan).
+#[derive(Debug, Clone, Default)]
+pub struct RollupData {
+    pub tasks: Vec<RollupTaskRow>,
+    pub targets: Vec<RollupTargetRow>,
+    pub units: Vec<RollupUnitsRow>,
+    /// Per target × province: sums over the ended periods that start within the window.
+    pub ended: Vec<RollupPeriodSums>,
+    /// The other periods up to the evaluation date, one by one: those starting before the
+    /// window (the first period may start before it and still overlap it) and the current ones.
+    pub periods: Vec<RollupPeriodRow>,
+    pub done: Vec<RollupDoneRow>,
+    pub totals: Vec<RollupTotalRow>,
+}
+
+impl super::Store {
+    /// Reads the roll-up aggregates of one plan (or all, with `plan_id` 0) for evaluation on
+    /// `at`: ended periods summed per target and province in the database, the others (up to
+    /// `at`; later ones are all future) row by row. So the rows read do not grow with time or
+    /// activities, only with targets × provinces.
+    pub async fn rollup_data(&self, plan_id: i64, at: NaiveDate) -> Result<RollupData, StoreError> {
+        let cuts = Cuts::new(at);
+        Ok(on_pool!(self.db(), |pool| {
+            // One connection for the six reads.
+            let mut conn = pool.acquire().await?;
+            let tasks = sqlx::query_as::<_, RollupTaskRow>(
+                "SELECT k.id AS task_id, k.plan_id, p.grace_days, p.period_from, p.period_to, \
+                 k.window_from, k.window_to, k.due FROM tasks k JOIN plans p ON p.id = k.plan_id \
+                 WHERE ($1 = 0 OR k.plan_id = $1) ORDER BY k.id",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let targets = sqlx::query_as::<_, RollupTargetRow>(
+                "SELECT t.id, t.task_id, t.count, t.per FROM targets t JOIN tasks k ON k.id = t.task_id \
+                 WHERE ($1 = 0 OR k.plan_id = $1) ORDER BY t.task_id, t.position",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let units = sqlx::query_as::<_, RollupUnitsRow>(
+                "SELECT r.task_id, r.province_id, r.assignments, r.activities FROM rollup_units r \
+                 JOIN tasks k ON k.id = r.task_id WHERE ($1 = 0 OR k.plan_id = $1)",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let ended = sqlx::query_as::<_, RollupPeriodSums>(&format!(
+                "SELECT r.target_id, r.province_id, CAST(SUM(r.touched) AS BIGINT) AS touched, \
+                 CAST(SUM(r.met) AS BIGINT) AS met, CAST(SUM(r.met_on_time) AS BIGINT) AS met_on_time, \
+                 SUM(r.achieved) AS achieved {PERIODS_FROM} \
+                 AND r.period_start >= {WINDOW_FROM} \
+                 AND ({WINDOW_TO} IS NULL OR r.period_start <= {WINDOW_TO}) \
+                 AND r.period_start < {CUT} \
+                 GROUP BY r.target_id, r.province_id"
+            ))
+            .bind(plan_id)
+            .bind(cuts.default_from)
+            .bind(cuts.day)
+            .bind(cuts.week)
+            .bind(cuts.month)
+            .bind(cuts.quarter)
+            .bind(cuts.year)
+            .fetch_all(&mut *conn)
+            .await?;
+            let periods = sqlx::query_as::<_, RollupPeriodRow>(&format!(
+                "SELECT r.target_id, r.province_id, r.period_start, r.touched, r.met, r.met_on_time, r.achieved \
+                 {PERIODS_FROM} AND r.period_start <= $3 \
+                 AND (r.period_start < {WINDOW_FROM} OR r.period_start >= {CUT})"
+            ))
+            .bind(plan_id)
+            .bind(cuts.default_from)
+            .bind(cuts.day)
+            .bind(cuts.week)
+            .bind(cuts.month)
+            .bind(cuts.quarter)
+            .bind(cuts.year)
+            .fetch_all(&mut *conn)
+            .await?;
+            let done = sqlx::query_as::<_, RollupDoneRow>(
+                "SELECT r.task_id, r.province_id, r.done_on, r.assignments FROM rollup_done r \
+                 JOIN tasks k ON k.id = r.task_id WHERE ($1 = 0 OR k.plan_id = $1) AND r.assignments <> 0",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let totals = sqlx::query_as::<_, RollupTotalRow>(
+                "SELECT r.target_id, r.assignment_id, r.province_id, r.achieved, r.achieved_on_time \
+                 FROM rollup_totals r JOIN targets t ON t.id = r.target_id JOIN tasks k ON k.id = t.task_id \
+                 WHERE ($1 = 0 OR k.plan_id = $1)",
+            )
+            .bind(plan_id)
+            .fetch_all(&mut *conn)
+            .await?;
+            RollupData {
+                tasks,
+                targets,
+                units,
+                ended,
+                periods,
+                done,
+                totals,
+            }
+        }))
+    }
+
+    /// Per-assignment totals of a plan-total target's day tallies over `window`, for the
+    /// targets whose window is not closed (their totals depend on the evaluation date).
+    pub async fn plan_totals_over(
+        &self,
+        task_id: i64,
+        window: Period,
+    ) -> Result<Vec<(i64, i64, f64, f64)>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, (i64, i64, f64, f64)>(
+                "SELECT a.id, a.province_id, SUM(pt.achieved), SUM(pt.achieved_on_time) \
+                 FROM period_tallies pt JOIN assignments a ON a.id = pt.assignment_id \
+                 WHERE a.task_id = $1 AND pt.per = 'plan' AND pt.period_start >= $2 AND pt.period_start <= $3 \
+                 GROUP BY a.id, a.province_id",
+            )
+            .bind(task_id)
+            .bind(window.start)
+            .bind(window.end)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The assignments of a task in a province with their tallies of `per` periods starting in
+    /// `from ..= to`, one row per assignment, by unit code.
+    pub async fn heatmap_rows(
+        &self,
+        task_id: i64,
+        province_id: i64,
+        per: Per,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<HeatmapRow>, StoreError> {
+        const SQL: &str = "SELECT a.id AS assignment_id, u.id AS unit_id, u.code AS unit_code, \
+             u.name AS unit_name, {cells} AS cells FROM assignments a JOIN units u ON u.id = a.unit_id \
+             LEFT JOIN period_tallies pt ON pt.assignment_id = a.id AND pt.per = $3 \
+             AND pt.period_start >= $4 AND pt.period_start <= $5 \
+             WHERE a.task_id = $1 AND a.province_id = $2 \
+             GROUP BY a.id, u.id, u.code, u.name ORDER BY u.code";
+        Ok(match self.db() {
+            super::Db::Sqlite(pool) => {
+                sqlx::query_as::<_, HeatmapRow>(&SQL.replace(
+                    "{cells}",
+                    "group_concat(pt.period_start || '=' || pt.achieved, ',')",
+                ))
+                .bind(task_id)
+                .bind(province_id)
+                .bind(per.as_str())
+                .bind(from)
+                .bind(to)
+                .fetch_all(pool)
+                .await?
+            }
+            super::Db::Postgres(pool) => {
+                sqlx::query_as::<_, HeatmapRow>(&SQL.replace(
+                    "{cells}",
+                    "string_agg(CAST(pt.period_start AS TEXT) || '=' || CAST(pt.achieved AS TEXT), ',')",
+                ))
+                .bind(task_id)
+                .bind(province_id)
+                .bind(per.as_str())
+                .bind(from)
+                .bind(to)
+                .fetch_all(pool)
+                .await?
+            }
+        })
+    }
+
+    /// A task with its first recurring target (per, count), for heatmaps.
+    pub async fn heatmap_task(
+        &self,
+        task_id: i64,
+    ) -> Result<Option<(RollupTaskRow, Per, f64)>, StoreError> {
+        let (task, targets) = on_pool!(self.db(), |pool| {
+            let task = sqlx::query_as::<_, RollupTaskRow>(
+                "SELECT k.id AS task_id, k.plan_id, p.grace_days, p.period_from, p.period_to, \
+                 k.window_from, k.window_to, k.due FROM tasks k JOIN plans p ON p.id = k.plan_id \
+                 WHERE k.id = $1",
+            )
+            .bind(task_id)
+            .fetch_optional(pool)
+            .await?;
+            let targets: Vec<(String, f64)> = sqlx::query_as(
+                "SELECT per, count FROM targets WHERE task_id = $1 ORDER BY position",
+            )
+            .bind(task_id)
+            .fetch_all(pool)
+            .await?;
+            (task, targets)
+        });
+        let Some(task) = task else {
+            return Ok(None);
+        };
+        Ok(targets.into_iter().find_map(|(per, count)| {
+            let per: Per = per.parse().ok()?;
+            per.is_recurring().then(|| (task.clone(), per, count))
+        }))
+    }
+
+    /// Provinces by id: (code, name).
+    pub async fn province_names(&self) -> Result<HashMap<i64, (String, String)>, StoreError> {
+        let rows: Vec<(i64, String, String)> = on_pool!(self.db(), |pool| {
+            sqlx::query_as("SELECT id, code, name FROM units WHERE kind = 'province'")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, code, name)| (id, (code, name)))
+            .collect())
+    }
+
+    /// Fills the roll-ups once, when the database predates them.
+    pub async fn ensure_rollups(&self) -> Result<(), StoreError> {
+        if self.meta(META_KEY).await?.as_deref() == Some(VERSION) {
+            return Ok(());
+        }
+        self.rebuild(true).await
+    }
+
+    /// Recomputes every roll-up (and each assignment's province) from the assignments and their
+    /// period tallies, in one transaction.
+    pub async fn rebuild_rollups(&self) -> Result<(), StoreError> {
+        self.rebuild(false).await
+    }
+
+    async fn rebuild(&self, only_if_missing: bool) -> Result<(), StoreError> {
+        let postgres = self.backend() == super::Backend::Postgres;
+        on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin().await?;
+            if postgres {
+                // Several servers starting on one database: one fills, the others then see it.
+                sqlx::query("SELECT pg_advisory_xact_lock(7243001)")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if only_if_missing {
+                let version: Option<String> =
+                    sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+                        .bind(META_KEY)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if version.as_deref() == Some(VERSION) {
+                    tx.commit().await?;
+                    return Ok(());
+                }
+            }
+            let units: Vec<i64> =
+                sqlx::query_scalar("SELECT DISTINCT unit_id FROM assignments ORDER BY unit_id")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for unit in units {
+                let province: Option<i64> = sqlx::query_scalar(PROVINCE_OF_UNIT)
+                    .bind(unit)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE assignments SET province_id = $1 WHERE unit_id = $2")
+                    .bind(province.unwrap_or(0))
+                    .bind(unit)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for table in [
+                "rollup_units",
+                "rollup_periods",
+                "rollup_done",
+                "rollup_totals",
+            ] {
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO rollup_units (task_id, province_id, assignments, activities) \
+                 SELECT task_id, province_id, COUNT(*), SUM(activity_count) FROM assignments \
+                 GROUP BY task_id, province_id",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) \
+                 SELECT task_id, province_id, done_on, COUNT(*) FROM assignments \
+                 WHERE done_on IS NOT NULL GROUP BY task_id, province_id, done_on",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
+                 SELECT t.id, a.province_id, pt.period_start, \
+                 SUM(CASE WHEN pt.achieved > 0 THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN pt.achieved >= t.count THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN pt.achieved_on_time >= t.count THEN 1 ELSE 0 END), \
+                 SUM(pt.achieved) \
+                 FROM period_tallies pt JOIN assignments a ON a.id = pt.assignment_id \
+                 JOIN targets t ON t.task_id = a.task_id AND t.per = pt.per \
+                 WHERE t.per <> 'plan' GROUP BY t.id, a.province_id, pt.period_start",
+            )
+            .execute(&mut *tx)
+            .await?;
+            let plan_targets: Vec<PlanTargetWindow> =
+                sqlx::query_as(
+                    "SELECT t.id, k.id, p.period_from, p.period_to, k.window_from, k.window_to \
+                     FROM targets t JOIN tasks k ON k.id = t.task_id JOIN plans p ON p.id = k.plan_id \
+                     WHERE t.per = 'plan'",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+            for (target, task, pf, pt, wf, wt) in plan_targets {
+                let Some(window) = closed_window(pf, pt, wf, wt) else {
+                    continue;
+                };
+                sqlx::query(
+                    "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
+                     SELECT $1, a.id, a.province_id, SUM(pt.achieved), SUM(pt.achieved_on_time) \
+                     FROM period_tallies pt JOIN assignments a ON a.id = pt.assignment_id \
+                     WHERE a.task_id = $2 AND pt.per = 'plan' AND pt.period_start >= $3 AND pt.period_start <= $4 \
+                     GROUP BY a.id, a.province_id",
+                )
+                .bind(target)
+                .bind(task)
+                .bind(window.start)
+                .bind(window.end)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "INSERT INTO meta (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(META_KEY)
+            .bind(VERSION)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,260 @@
+//! The fast roll-up (counters kept with each activity) equals the engine's evaluation of every
+//! assignment (`plan_compliance`), on both backends, on a small random dataset; and so does a
+//! rebuild of the counters from the tallies. Also the heatmap agrees with the engine's periods.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use kehoach::compliance::plan_compliance;
+use kehoach::demo::national::SplitMix64;
+use kehoach::rollup::{national_rollup, province_heatmap, province_tallies};
+use kehoach::store::{Change, NewActivity, NewPlan, NewTarget, NewTask, Store};
+use kehoach_core::compliance::Tally;
+use kehoach_core::period::Per;
+use kehoach_core::units::UnitKind;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn target(count: f64, per: Per) -> NewTarget {
+    NewTarget {
+        count,
+        per,
+        noun: "tin".into(),
+    }
+}
+
+struct Data {
+    plans: Vec<i64>,
+    /// Province id of each lead unit.
+    province_of: HashMap<i64, i64>,
+}
+
+/// Two plans over units in three provinces (the provinces themselves and some communes): one
+/// closed 2026 plan, one open-ended plan with a task window of its own.
+async fn dataset(store: &Store, seed: u64) -> Data {
+    let by = Change::system("test");
+    let on = day("2026-01-01");
+    let registry = store.registry().await.unwrap();
+    let ids = store.unit_ids().await.unwrap();
+    let id = |u: &kehoach_core::units::Unit| ids[&(u.code.clone(), u.valid_from)];
+    let mut province_of = HashMap::new();
+    let mut units = Vec::new();
+    for province in registry.of_kind(UnitKind::Province, on).into_iter().take(3) {
+        province_of.insert(id(province), id(province));
+        units.push(id(province));
+        for commune in registry
+            .descendants(&province.code, on)
+            .into_iter()
+            .filter(|u| u.kind == UnitKind::Commune)
+            .take(4)
+        {
+            province_of.insert(id(commune), id(province));
+            units.push(id(commune));
+        }
+    }
+    let leads = |step: usize| -> Vec<(i64, String)> {
+        units
+            .iter()
+            .step_by(step)
+            .map(|u| (*u, "test".to_string()))
+            .collect()
+    };
+    let task = |reference: &str, targets: Vec<NewTarget>, due: Option<&str>, step: usize| NewTask {
+        reference: reference.into(),
+        title: format!("Nhiệm vụ {reference}"),
+        lead_text: "test".into(),
+        targets,
+        due: due.map(day),
+        leads: leads(step),
+        ..NewTask::default()
+    };
+    let closed = NewPlan {
+        title: "Kế hoạch 2026".into(),
+        period_from: Some(day("2026-01-01")),
+        period_to: Some(day("2026-12-31")),
+        grace_days: 7,
+        source_name: "test".into(),
+        source_sha256: "00".into(),
+        extraction: serde_json::json!({}),
+        tasks: vec![
+            task("1", vec![target(1.0, Per::Week)], None, 1),
+            task(
+                "2",
+                vec![target(2.0, Per::Week), target(3.0, Per::Month)],
+                None,
+                2,
+            ),
+            task(
+                "3",
+                vec![target(1.0, Per::Quarter), target(1.0, Per::Year)],
+                None,
+                1,
+            ),
+            task("4", vec![target(5.0, Per::Plan)], None, 3),
+            task("5", vec![], Some("2026-06-30"), 1),
+            task("6", vec![target(2.0, Per::Day)], Some("2026-09-15"), 4),
+            task("7", vec![], None, 2),
+        ],
+        ..NewPlan::default()
+    };
+    let mut open = closed.clone();
+    open.title = "Kế hoạch mở".into();
+    open.period_from = Some(day("2026-02-01"));
+    open.period_to = None;
+    open.tasks = vec![
+        task("1", vec![target(1.0, Per::Week)], None, 1),
+        task("2", vec![target(4.0, Per::Plan)], Some("2026-05-01"), 2),
+        NewTask {
+            window_from: Some(day("2026-03-10")),
+            window_to: Some(day("2026-08-20")),
+            ..task(
+                "3",
+                vec![target(3.0, Per::Plan), target(1.0, Per::Month)],
+                None,
+                1,
+            )
+        },
+    ];
+    let mut plans = Vec::new();
+    let mut assignments = Vec::new();
+    for plan in [closed, open] {
+        let created = store.create_plan(&plan, &by).await.unwrap();
+        plans.push(created.plan_id);
+        let tasks = store.tasks_of_plan(created.plan_id).await.unwrap();
+        for a in store.assignments_of_plan(created.plan_id).await.unwrap() {
+            let due = tasks.iter().find(|t| t.id == a.task_id).unwrap().due;
+            assignments.push((a.id, due.is_some()));
+        }
+    }
+
+    // Activities: random assignments, dates, quantities, recording delays; in batches of
+    // random sizes, some one by one.
+    let mut rng = SplitMix64::new(seed);
+    let start = day("2025-12-28");
+    let mut left = 1500;
+    while left > 0 {
+        let n = (1 + rng.below(60) as usize).min(left);
+        let mut batch = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (assignment_id, has_due) =
+                assignments[rng.below(assignments.len() as u64) as usize];
+            let occurred = start + Days::new(rng.below(325));
+            let recorded = occurred + Days::new(rng.below(25));
+            batch.push(NewActivity {
+                assignment_id,
+                occurred_on: occurred,
+                title: "Hoạt động".into(),
+                quantity: (1 + rng.below(3)) as f64,
+                completes: has_due && rng.below(6) == 0,
+                recorded_at: Some(Utc.from_utc_datetime(&recorded.and_hms_opt(3, 0, 0).unwrap())),
+                ..NewActivity::default()
+            });
+        }
+        if n == 1 {
+            store.add_activity(&batch[0], &by).await.unwrap();
+        } else {
+            store.add_activities(&batch, &by).await.unwrap();
+        }
+        left -= n;
+    }
+    Data { plans, province_of }
+}
+
+const DATES: [&str; 6] = [
+    "2025-12-31",
+    "2026-01-04",
+    "2026-03-31",
+    "2026-07-01",
+    "2026-11-15",
+    "2027-02-01",
+];
+
+/// The engine's tallies per province of a plan: plan_compliance restricted to each province's
+/// units.
+async fn engine_by_province(
+    store: &Store,
+    data: &Data,
+    plan: i64,
+    at: NaiveDate,
+) -> BTreeMap<i64, Tally> {
+    let mut by_province: BTreeMap<i64, HashSet<i64>> = BTreeMap::new();
+    for (unit, province) in &data.province_of {
+        by_province.entry(*province).or_default().insert(*unit);
+    }
+    let mut out = BTreeMap::new();
+    for (province, units) in by_province {
+        let report = plan_compliance(store, plan, at, Some(&units))
+            .await
+            .unwrap();
+        out.insert(province, report.summary.tally);
+    }
+    out
+}
+
+async fn check_equal(store: &Store, data: &Data, what: &str) {
+    for at in DATES.map(day) {
+        let mut national = Tally::default();
+        for &plan in &data.plans {
+            let engine = plan_compliance(store, plan, at, None).await.unwrap();
+            let fast = province_tallies(store, plan, at).await.unwrap();
+            let fast_total: Tally = fast.values().sum();
+            assert_eq!(
+                fast_total, engine.summary.tally,
+                "{what}: plan {plan} at {at}"
+            );
+            let engine_provinces = engine_by_province(store, data, plan, at).await;
+            assert_eq!(
+                fast, engine_provinces,
+                "{what}: plan {plan} at {at}, per province"
+            );
+            national += fast_total;
+        }
+        let rollup = national_rollup(store, at).await.unwrap();
+        assert_eq!(rollup.total.tally, national, "{what}: national at {at}");
+        assert_eq!(rollup.provinces.len(), 3);
+    }
+}
+
+on_both_backends! {
+    async fn fast_rollup_equals_engine(db: &common::TestDb) {
+        let store = db.open().await;
+        let data = dataset(&store, 7).await;
+        check_equal(&store, &data, "live").await;
+        // Counters recomputed from the tallies are the same.
+        store.rebuild_rollups().await.unwrap();
+        check_equal(&store, &data, "rebuilt").await;
+        store.close().await;
+    }
+
+    async fn heatmap_matches_engine_periods(db: &common::TestDb) {
+        let store = db.open().await;
+        let data = dataset(&store, 11).await;
+        let plan = data.plans[0];
+        let at = day("2026-07-01");
+        let task = store.tasks_of_plan(plan).await.unwrap()[0].id;
+        let report = plan_compliance(&store, plan, at, None).await.unwrap();
+        let engine = &report.tasks[0];
+        let provinces: HashSet<i64> = data.province_of.values().copied().collect();
+        let mut rows = 0;
+        for province in provinces {
+            let heatmap = province_heatmap(&store, task, province, at).await.unwrap().unwrap();
+            assert_eq!(heatmap.per, Per::Week);
+            for row in &heatmap.rows {
+                let a = engine
+                    .assignments
+                    .iter()
+                    .find(|a| a.assignment_id == row.assignment_id)
+                    .unwrap();
+                let statuses: Vec<_> = a.targets[0].periods.iter().map(|p| p.status).collect();
+                assert_eq!(row.cells, statuses, "assignment {}", row.assignment_id);
+                rows += 1;
+            }
+        }
+        assert_eq!(rows, engine.assignments.len());
+        store.close().await;
+    }
+}
