@@ -47,7 +47,7 @@ pub enum NewEvidence {
     },
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ActivityRow {
     pub id: i64,
     pub assignment_id: i64,
@@ -67,7 +67,7 @@ pub struct ActivityRow {
 const ACTIVITY_COLUMNS: &str = "id, assignment_id, occurred_on, kind, title, quantity, \
     duration_minutes, attendance, completes, note, reported_by, recorded_at, review_state";
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct EvidenceRow {
     pub id: i64,
     pub activity_id: i64,

@@ -46,7 +46,7 @@ fn timeout(limit: Duration) -> TimeoutLayer {
 pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let upload_limit = api::upload_body_limit(state.files.max_bytes());
-    let (api, openapi) = api::router();
+    let (api, uploads, openapi) = api::router();
     let openapi = std::sync::Arc::new(openapi);
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(timeout(REQUEST_TIMEOUT))
                 // Uploads have their own, larger limits (the upload cap per file, times the files).
                 .merge(
-                    api::upload_router()
+                    uploads
                         .layer(axum::extract::DefaultBodyLimit::disable())
                         .layer(RequestBodyLimitLayer::new(upload_limit))
                         .layer(timeout(UPLOAD_TIMEOUT)),

@@ -1,13 +1,15 @@
 //! Activities: `POST|GET /api/v1/assignments/{id}/activities` (JSON, or multipart with evidence
 //! files) and `POST /api/v1/activities/import` (a sheet of many, all or none).
 
+use axum::Json;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::activity_import::{self, ImportError};
 use crate::activity_input::{ActivityInput, describe};
@@ -17,14 +19,14 @@ use crate::web::auth::Caller;
 use crate::web::authz::{ensure_may_report, ensure_may_view, may_report_for};
 use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/assignments/{id}/activities", get(list).post(create))
-        .route("/activities/import", post(import))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(import))
 }
 
 /// An activity with its evidence, as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ActivityView {
     #[serde(flatten)]
     activity: ActivityRow,
@@ -53,7 +55,14 @@ fn today() -> chrono::NaiveDate {
     kehoach_core::period::today_in_vietnam(chrono::Utc::now())
 }
 
+/// List an assignment's activities
+///
 /// The activities of an assignment, newest first, each with its evidence.
+#[utoipa::path(get, path = "/assignments/{id}/activities", tag = "activities",
+    params(("id" = i64, Path, description = "assignment id")),
+    responses((status = 200, body = [ActivityView]), (status = 403, description = "outside the caller's units"),
+        (status = 404, description = "no such assignment")),
+    security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     Caller(user): Caller,
@@ -78,7 +87,19 @@ async fn list(
     ))
 }
 
-/// Records an activity: a JSON body, or a multipart form with the same fields and `file` parts.
+/// Record an activity
+///
+/// Records what a unit did for an assignment: a JSON body `{date, title, kind, quantity,
+/// duration_minutes, attendance, urls, completes, note}`, or a multipart/form-data form with the
+/// same fields and `file` parts (evidence, each at most the upload cap).
+#[utoipa::path(post, path = "/assignments/{id}/activities", tag = "activities",
+    params(("id" = i64, Path, description = "assignment id")),
+    request_body(content = Object, content_type = "application/json",
+        description = "the activity's fields; multipart/form-data with `file` parts is also accepted"),
+    responses((status = 201, body = ActivityView), (status = 400, description = "a bad field, named"),
+        (status = 403, description = "not the caller's unit"), (status = 404, description = "no such assignment"),
+        (status = 413, description = "a file over the upload cap"), (status = 415, description = "a file type not accepted")),
+    security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Caller(user): Caller,
@@ -190,8 +211,15 @@ async fn read_text(
     String::from_utf8(bytes).map_err(|_| ApiError::BadRequest(format!("{name}: not UTF-8 text")))
 }
 
-/// Imports a sheet (.xlsx or .csv, one `file` part): every row stored, or none and a report of
-/// each bad row (422).
+/// Import activities from a sheet
+///
+/// A multipart form with one `file` part, an .xlsx or .csv sheet: every row is stored, or none
+/// and a report naming each bad row (422).
+#[utoipa::path(post, path = "/activities/import", tag = "activities",
+    request_body(content = Object, content_type = "multipart/form-data", description = "one `file` part"),
+    responses((status = 201, description = "{imported, first_id, last_id}", body = Object),
+        (status = 422, description = "{error, rows: [{row, errors}]}; nothing stored", body = Object)),
+    security(("bearer" = [])))]
 async fn import(
     State(state): State<AppState>,
     Caller(user): Caller,

@@ -1,18 +1,26 @@
 //! `/api/v1/files/{sha256}`: an evidence file, always as a download (never rendered inline).
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::web::auth::Caller;
 use crate::web::{ApiError, AppState};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/files/{sha256}", get(download))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(download))
 }
 
+/// Download an evidence file
+///
+/// Always as an attachment, with `X-Content-Type-Options: nosniff`: never rendered inline.
+#[utoipa::path(get, path = "/files/{sha256}", tag = "activities",
+    params(("sha256" = String, Path, description = "the file's SHA-256, 64 hex digits")),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+        (status = 404, description = "no such file")),
+    security(("bearer" = [])))]
 async fn download(
     State(state): State<AppState>,
     _caller: Caller,

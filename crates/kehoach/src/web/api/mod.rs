@@ -34,19 +34,17 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The API routes (relative to `/api/v1`) and their OpenAPI document.
-pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The API routes (relative to `/api/v1`): the JSON routes, the upload routes (which get their
+/// own body limit and timeout), and one OpenAPI document describing both.
+pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (json, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
         .merge(units::router())
+        .merge(files::router())
         .split_for_parts();
-    // The evidence file download is not yet described in the OpenAPI document.
-    (router.merge(files::router()), doc)
-}
-
-/// Routes that take uploads: their body limit is [`upload_body_limit`].
-pub fn upload_router() -> Router<AppState> {
-    activities::router()
+    let (uploads, upload_doc) = activities::router().split_for_parts();
+    doc.merge(upload_doc);
+    (json, uploads, doc)
 }
 
 /// The body limit of upload routes: the file cap for each of the files an activity may carry,
