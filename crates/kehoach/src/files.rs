@@ -162,6 +162,12 @@ impl FileWriter {
 
     /// Checks the type and moves the file to its hash; idempotent for bytes already stored.
     pub fn finish(self) -> Result<StoredFile, FileError> {
+        self.seal()?.keep()
+    }
+
+    /// Checks the type and hashes, but keeps the bytes in the temporary file until
+    /// [`SealedFile::keep`]: a request refused after its files were read leaves nothing behind.
+    pub fn seal(self) -> Result<SealedFile, FileError> {
         if self.size == 0 {
             return Err(FileError::Empty { name: self.name });
         }
@@ -172,19 +178,42 @@ impl FileWriter {
             })?;
         let sha256 = hex(&self.hasher.finalize());
         let path = self.store.path_of(&sha256).expect("a SHA-256 in hex");
-        if !path.exists() {
+        Ok(SealedFile {
+            temp: self.temp,
+            path,
+            file: StoredFile {
+                sha256,
+                size_bytes: i64::try_from(self.size).unwrap_or(i64::MAX),
+                content_type: content_type.to_string(),
+                file_name: self.name,
+            },
+        })
+    }
+}
+
+/// A checked file not yet in the store; dropping it removes the temporary file.
+pub struct SealedFile {
+    temp: tempfile::NamedTempFile,
+    path: PathBuf,
+    file: StoredFile,
+}
+
+impl SealedFile {
+    /// What the file will be once kept.
+    pub fn stored(&self) -> &StoredFile {
+        &self.file
+    }
+
+    /// Moves the file to its hash (atomic rename in the same tree).
+    pub fn keep(self) -> Result<StoredFile, FileError> {
+        if !self.path.exists() {
             self.temp.as_file().sync_all()?;
-            std::fs::create_dir_all(path.parent().expect("a parent directory"))?;
+            std::fs::create_dir_all(self.path.parent().expect("a parent directory"))?;
             self.temp
-                .persist(&path)
+                .persist(&self.path)
                 .map_err(|e| FileError::Io(e.error))?;
         }
-        Ok(StoredFile {
-            sha256,
-            size_bytes: i64::try_from(self.size).unwrap_or(i64::MAX),
-            content_type: content_type.to_string(),
-            file_name: self.name,
-        })
+        Ok(self.file)
     }
 }
 
@@ -269,6 +298,36 @@ fn is_plain_text(head: &[u8]) -> bool {
         .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
 }
 
+/// Refuses a file name a client sent that tries a path trick, instead of quietly cleaning it:
+/// directories (`../x`, `/etc/x`, `C:\x`), control characters (NUL), Windows device names
+/// (`CON`, `nul.txt`, `COM1`), or more than 1,000 bytes. `Err` says what is wrong.
+pub fn check_upload_name(name: &str) -> Result<(), String> {
+    if name.len() > 1000 {
+        return Err("file name: longer than 1000 bytes".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("file name: contains control characters (such as NUL)".into());
+    }
+    if name.contains(['/', '\\']) || name == ".." || name == "." {
+        return Err(format!(
+            "file name {name:?}: must be a name alone, without folders"
+        ));
+    }
+    let bytes = name.as_bytes();
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Err(format!("file name {name:?}: must not name a drive"));
+    }
+    let stem = name.split('.').next().unwrap_or("").trim().to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        return Err(format!("file name {name:?}: a reserved device name"));
+    }
+    Ok(())
+}
+
 /// A file name fit to keep and show: no directories, no control or path characters, NFC, at most
 /// 200 characters (the extension kept); `file` when nothing is left.
 pub fn sanitize_file_name(name: &str) -> String {
@@ -308,6 +367,28 @@ mod tests {
     use super::*;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn path_tricks_in_upload_names_are_refused() {
+        for bad in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "..\\..\\boot.ini",
+            "C:\\Windows\\win.ini",
+            "c:evil.png",
+            "a\0b.png",
+            "CON",
+            "nul.txt",
+            "com1.png",
+            "LPT9",
+            "..",
+        ] {
+            assert!(check_upload_name(bad).is_err(), "{bad:?}");
+        }
+        for fine in ["Ảnh 1.png", "bao-cao.pdf", "", "console.png", "com.png", "..hidden.png"] {
+            assert_eq!(check_upload_name(fine), Ok(()), "{fine:?}");
+        }
+    }
 
     #[test]
     fn sniffs_the_accepted_types() {

@@ -9,6 +9,7 @@ mod audit;
 mod error;
 mod plans;
 mod registry;
+mod scope;
 pub(crate) mod rollups;
 mod units;
 mod users;
@@ -22,7 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
-pub use audit::{AuditEntry, Change};
+pub use audit::{AuditEntry, AuditFilter, Change};
 pub use error::StoreError;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
@@ -33,7 +34,7 @@ pub use rollups::{
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
 pub use units::{NewUnit, UnitRow};
-pub use users::{Role, UserRow};
+pub use users::{Role, TokenRow, UserRow};
 
 /// Runs the same block on whichever pool the store holds. Inside, `$pool` is the concrete typed
 /// pool, so `sqlx::query_as::<_, Row>` infers the backend and `Row` must decode from both.

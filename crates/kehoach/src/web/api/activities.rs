@@ -13,10 +13,11 @@ use utoipa_axum::routes;
 
 use crate::activity_import::{self, ImportError};
 use crate::activity_input::{ActivityInput, describe};
-use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, StoredFile};
+use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, SealedFile};
 use crate::store::{ActivityRow, AssignmentRow, Change, EvidenceRow, UserRow};
 use crate::web::auth::Caller;
-use crate::web::authz::{ensure_may_report, ensure_may_view, may_report_for};
+use crate::authz::Action;
+use crate::web::authz::{Authz, Resource, ensure_may_report, ensure_may_view, may_report_for};
 use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -137,10 +138,14 @@ async fn create(
             "send application/json or multipart/form-data".into(),
         ));
     };
-    let evidence = files.iter().map(StoredFile::evidence).collect();
+    let evidence = files.iter().map(|f| f.stored().evidence()).collect();
     let activity = input
         .parse(id, today(), evidence)
         .map_err(|e| ApiError::BadRequest(describe(&e)))?;
+    // Only a valid activity's files enter the store (a refused one's are dropped with it).
+    for file in files {
+        tokio::task::block_in_place(|| file.keep())?;
+    }
     let row = state
         .store
         .add_activity(&activity, &change_by(&user))
@@ -163,11 +168,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// The form's text fields (bounded) and its files, streamed into the file store.
+/// The form's text fields (bounded) and its files, streamed to temporary files and checked;
+/// they enter the store once the activity is valid.
 async fn read_form(
     files: &FileStore,
     mut multipart: Multipart,
-) -> Result<(ActivityInput, Vec<StoredFile>), ApiError> {
+) -> Result<(ActivityInput, Vec<SealedFile>), ApiError> {
     let mut input = ActivityInput::default();
     let mut stored = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
@@ -178,11 +184,13 @@ async fn read_form(
                     "file: at most {MAX_FILES_PER_ACTIVITY} files"
                 )));
             }
-            let mut writer = files.writer(field.file_name().unwrap_or(""))?;
+            let file_name = field.file_name().unwrap_or("");
+            crate::files::check_upload_name(file_name).map_err(ApiError::BadRequest)?;
+            let mut writer = files.writer(file_name)?;
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 tokio::task::block_in_place(|| writer.write(&chunk))?;
             }
-            stored.push(tokio::task::block_in_place(|| writer.finish())?);
+            stored.push(tokio::task::block_in_place(|| writer.seal())?);
             continue;
         }
         let text = read_text(&mut field, &name).await?;
@@ -225,6 +233,10 @@ async fn import(
     Caller(user): Caller,
     mut multipart: Multipart,
 ) -> Result<Response, ApiError> {
+    // The role first (finance and viewers never report); each row's unit is checked below.
+    Authz::of(&state, &user)
+        .check(Action::ReportActivity, Resource::Anywhere)
+        .await?;
     let mut sheet: Option<(String, Vec<u8>)> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() != Some("file") || sheet.is_some() {

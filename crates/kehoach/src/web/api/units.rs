@@ -9,8 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::store::{Change, NewUnit, Role, UnitRow};
+use crate::authz::Action;
+use crate::store::{Change, NewUnit, UnitRow};
 use crate::web::auth::Caller;
+use crate::web::authz::{Authz, Resource};
 use crate::web::extract::{ApiJson, ApiQuery};
 use crate::web::{ApiError, AppState};
 
@@ -30,20 +32,28 @@ struct SearchQuery {
 /// Search units
 ///
 /// Units valid on the date whose name or an alias contains the query, diacritics ignored
-/// ("da nang" finds "Đà Nẵng"); at most 50.
+/// ("da nang" finds "Đà Nẵng"); at most 50; only units within the caller's subtree.
 #[utoipa::path(get, path = "/units", tag = "units", params(SearchQuery),
     responses((status = 200, body = [UnitRow]), (status = 400, description = "a bad query")),
     security(("bearer" = [])))]
 async fn search(
     State(state): State<AppState>,
-    _caller: Caller,
+    Caller(user): Caller,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<UnitRow>>, ApiError> {
+    let authz = Authz::of(&state, &user);
+    authz.check(Action::ViewUnits, Resource::Anywhere).await?;
+    let root = authz.scope_root()?;
     if query.q.chars().count() > 200 {
         return Err(ApiError::BadRequest("q: at most 200 characters".into()));
     }
     let on = query.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    Ok(Json(state.store.search_units(&query.q, on, 50).await?))
+    Ok(Json(
+        state
+            .store
+            .search_units_within(&query.q, on, 50, root)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -59,22 +69,20 @@ struct CreateUnit {
 
 /// Create a unit
 ///
-/// Adds a unit the registry lacks (e.g. an agency), with its aliases. Administrators and plan
-/// offices only.
+/// Adds a unit the registry lacks (e.g. an agency), with its aliases. Administrators anywhere;
+/// plan offices under a unit within their subtree.
 #[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
     responses((status = 201, body = UnitRow), (status = 400, description = "a bad field"),
-        (status = 403, description = "not a plan office"), (status = 409, description = "the unit exists")),
+        (status = 403, description = "not a plan office of the parent unit"), (status = 409, description = "the unit exists")),
     security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiJson(body): ApiJson<CreateUnit>,
 ) -> Result<(StatusCode, Json<UnitRow>), ApiError> {
-    if !matches!(user.role, Role::Admin | Role::PlanOffice) {
-        return Err(ApiError::Forbidden(
-            "only the plan office may add units".into(),
-        ));
-    }
+    Authz::of(&state, &user)
+        .check(Action::ManageUnits, Resource::Unit(body.parent_id))
+        .await?;
     if !matches!(
         body.kind.as_str(),
         "province" | "district" | "commune" | "agency"

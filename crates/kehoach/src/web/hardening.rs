@@ -1,0 +1,65 @@
+//! What every response gets: security headers, and errors as JSON even when the framework (body
+//! limit, timeout, unknown method) answered before any handler ran.
+
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The content security policy: the app's own scripts, styles, images and fonts only; no inline
+/// script, no plugins, no framing, forms post back to the app. A response that sets its own policy
+/// (an evidence download is sandboxed) keeps it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The header layers, outermost last; each sets its header only when the response has none.
+pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 5] {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    [
+        set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        set(header::X_FRAME_OPTIONS, "DENY"),
+        set(header::REFERRER_POLICY, "same-origin"),
+        set(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ]
+}
+
+/// An error the framework produced (plain text or empty: the body limit's 413, a timeout's 408,
+/// an unknown method's 405) becomes the API's JSON error; handler errors (already JSON) and
+/// pages' HTML errors are left as they are.
+pub async fn json_errors(response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !plain {
+        return response;
+    }
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "request body: too large".to_string(),
+        StatusCode::REQUEST_TIMEOUT => "the request took too long".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => "method not allowed on this route".to_string(),
+        other => other
+            .canonical_reason()
+            .unwrap_or("request refused")
+            .to_lowercase(),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let body = serde_json::json!({ "error": message }).to_string();
+    Response::from_parts(parts, Body::from(body))
+}
