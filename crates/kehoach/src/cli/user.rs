@@ -18,6 +18,10 @@ pub enum UserCommand {
         /// Name shown in the interface (defaults to the login name).
         #[arg(long)]
         display_name: Option<String>,
+        /// The date on which the unit code is looked up (default today): codes of units that
+        /// no longer exist (before the 2025 reform) need a date when they did.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        on: Option<chrono::NaiveDate>,
     },
     /// Create an API token for a user; prints the token alone on its last line. With
     /// `--revoke ID`, revokes that token of the user instead.
@@ -48,6 +52,7 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
             unit,
             role,
             display_name,
+            on,
         } => {
             let name = kehoach_core::text::nfc(name);
             if name.is_empty() || name.len() > 64 || name.chars().any(char::is_whitespace) {
@@ -55,11 +60,14 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
             }
             let unit_id = match unit {
                 Some(code) => {
-                    let today = chrono::Utc::now().date_naive();
-                    let unit = store
-                        .unit_by_code(code, today)
-                        .await?
-                        .ok_or_else(|| InputError(format!("no unit with code {code}")))?;
+                    let on = on.unwrap_or_else(|| {
+                        kehoach_core::period::today_in_vietnam(chrono::Utc::now())
+                    });
+                    let unit = store.unit_by_code(code, on).await?.ok_or_else(|| {
+                        InputError(format!(
+                            "no unit with code {code} on {on} (a unit that no longer exists needs --on DATE)"
+                        ))
+                    })?;
                     Some(unit.id)
                 }
                 None if *role == Role::Admin => None,
