@@ -45,16 +45,25 @@ pub async fn json_errors(response: Response<Body>) -> Response<Body> {
     if !plain {
         return response;
     }
-    let message = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "request body: too large".to_string(),
-        StatusCode::REQUEST_TIMEOUT => "the request took too long".to_string(),
-        StatusCode::METHOD_NOT_ALLOWED => "method not allowed on this route".to_string(),
-        other => other
+    let (mut parts, body) = response.into_parts();
+    // The framework's own text names the problem (e.g. "Invalid URL: Cannot parse `abc` to a
+    // `i64`"): keep it when there is one.
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .ok()
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    let message = match (status, text) {
+        (StatusCode::PAYLOAD_TOO_LARGE, _) => "request body: too large".to_string(),
+        (StatusCode::REQUEST_TIMEOUT, _) => "the request took too long".to_string(),
+        (StatusCode::METHOD_NOT_ALLOWED, _) => "method not allowed on this route".to_string(),
+        (_, Some(text)) => text,
+        (other, None) => other
             .canonical_reason()
             .unwrap_or("request refused")
             .to_lowercase(),
     };
-    let (mut parts, _) = response.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,
