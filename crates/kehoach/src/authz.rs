@@ -15,6 +15,11 @@
 //! - finance reads plans, activities and evidence in its subtree and handles budget lines;
 //! - a viewer reads within its subtree;
 //! - a disabled account, or one without a unit (other than an administrator), may do nothing.
+//!
+//! An agency's plan office, finance or viewer acts for the administrative unit the agency belongs
+//! to: the provincial Department of Science and Technology *is* the province's plan office, so
+//! its scope is the province's subtree ([`acts_for_administrative_unit`]). A reporter's scope is
+//! its own unit's subtree: an agency reports for itself only.
 
 use crate::store::Role;
 
@@ -99,7 +104,14 @@ pub enum Scope {
     Nothing,
 }
 
-/// The subtree a user's reads and writes are limited to.
+/// Whether a user of this role attached to an agency takes the scope of the administrative unit
+/// (commune, district, province) the agency belongs to.
+pub fn acts_for_administrative_unit(role: Role) -> bool {
+    matches!(role, Role::PlanOffice | Role::Finance | Role::Viewer)
+}
+
+/// The subtree a user's reads and writes are limited to, rooted at the user's own unit (the
+/// adapter moves an agency's root up, see [`acts_for_administrative_unit`]).
 pub fn scope_of(user: &crate::store::UserRow) -> Scope {
     match (user.disabled, user.role, user.unit_id) {
         (true, _, _) => Scope::Nothing,

@@ -327,6 +327,30 @@ on_both_backends! {
         let plan_office_qn = world.inside[2].clone().unwrap();
         let whole = get(format!("/api/v1/plans/{}", world.plan_id), plan_office_qn.clone()).await;
         assert!(whole["tasks"].as_array().unwrap().iter().map(|t| t["assignments"].as_array().unwrap().len()).sum::<usize>() > 1);
+        // A plan office attached to an agency (the Department is the province's plan office)
+        // acts for the agency's province; a reporter of the same agency only for the agency.
+        let store = db.open().await;
+        let po_agency = user_token(&store, "po_agency", Role::PlanOffice, Some(world.station_id)).await;
+        let other = store.assignments_of_plan(world.plan_id).await.unwrap().into_iter()
+            .find(|a| a.unit_id != world.station_id).unwrap().id;
+        store.close().await;
+        let whole_too = get(format!("/api/v1/plans/{}", world.plan_id), po_agency.clone()).await;
+        assert_eq!(whole_too["tasks"], whole["tasks"]);
+        let status = |path: String, token: String| {
+            let url = server.url(&path);
+            async move { http().get(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(status(format!("/api/v1/assignments/{other}/activities"), po_agency).await, 200);
+        assert_eq!(status(format!("/api/v1/assignments/{other}/activities"), world.inside[3].clone().unwrap()).await, 403);
+        // Unknown routes and methods: JSON errors with the security headers too.
+        for (method, path, expected) in [("GET", "/nowhere", 404), ("DELETE", "/api/v1/plans", 405), ("PUT", "/healthz", 405)] {
+            let response = http().request(method.parse().unwrap(), server.url(path)).bearer_auth(&admin).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), expected, "{method} {path}");
+            assert_eq!(response.headers()["x-frame-options"], "DENY");
+            assert!(response.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+            let body: Value = response.json().await.unwrap();
+            assert!(body["error"].is_string(), "{method} {path}: {body}");
+        }
         // The plan office of Đà Nẵng sees no entry about Quảng Nam's plan or activities.
         let plan_office_dn = world.outside[2].clone().unwrap();
         let audit = get("/api/v1/audit?limit=1000".into(), plan_office_dn).await;

@@ -25,6 +25,24 @@ impl super::Store {
         Ok(ids.into_iter().collect())
     }
 
+    /// The nearest unit at or above `unit_id` that is not an agency (the administrative unit an
+    /// agency belongs to); the unit itself when it is not an agency or has no such ancestor.
+    pub async fn administrative_unit_of(&self, unit_id: i64) -> Result<i64, StoreError> {
+        let found: Option<i64> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(
+                "WITH RECURSIVE up(id, kind, parent_id, depth) AS ( \
+                   SELECT id, kind, parent_id, 0 FROM units WHERE id = $1 \
+                   UNION ALL SELECT u.id, u.kind, u.parent_id, up.depth + 1 FROM units u \
+                   JOIN up ON u.id = up.parent_id WHERE up.kind = 'agency' AND up.depth < 64) \
+                 SELECT id FROM up WHERE kind <> 'agency' ORDER BY depth LIMIT 1",
+            )
+            .bind(unit_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(found.unwrap_or(unit_id))
+    }
+
     /// Whether the plan assigns a task to a unit within `root`'s subtree.
     pub async fn plan_has_assignment_within(
         &self,

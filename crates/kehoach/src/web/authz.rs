@@ -9,7 +9,9 @@
 //! Listings ask [`Authz::scope`] and let the store filter by it.
 
 use super::{ApiError, AppState};
-use crate::authz::{Action, Principal, Reach, Scope, Verdict, decide, scope_of};
+use crate::authz::{
+    Action, Principal, Reach, Scope, Verdict, acts_for_administrative_unit, decide, scope_of,
+};
 use crate::store::{AssignmentRow, PlanRow, StoreError, UserRow};
 
 /// What an action is about.
@@ -39,15 +41,21 @@ impl<'a> Authz<'a> {
         Authz { state, user }
     }
 
-    /// What listings may show the caller.
-    pub fn scope(&self) -> Scope {
-        scope_of(self.user)
+    /// What listings may show the caller: its unit's subtree, or for an agency's plan office,
+    /// finance or viewer the subtree of the administrative unit the agency belongs to.
+    pub async fn scope(&self) -> Result<Scope, StoreError> {
+        Ok(match scope_of(self.user) {
+            Scope::Subtree(unit) if acts_for_administrative_unit(self.user.role) => {
+                Scope::Subtree(self.state.store.administrative_unit_of(unit).await?)
+            }
+            other => other,
+        })
     }
 
     /// The root of the caller's subtree for the store's scoped reads (`None`: everywhere).
     /// A caller with no scope at all is refused here.
-    pub fn scope_root(&self) -> Result<Option<i64>, ApiError> {
-        match self.scope() {
+    pub async fn scope_root(&self) -> Result<Option<i64>, ApiError> {
+        match self.scope().await? {
             Scope::Everywhere => Ok(None),
             Scope::Subtree(root) => Ok(Some(root)),
             Scope::Nothing => Err(ApiError::Forbidden(
@@ -58,7 +66,7 @@ impl<'a> Authz<'a> {
 
     /// Where the resource lies, seen from the caller.
     pub async fn reach(&self, resource: Resource<'_>) -> Result<Reach, StoreError> {
-        let root = match self.scope() {
+        let root = match self.scope().await? {
             Scope::Everywhere => return Ok(Reach::Inside),
             Scope::Nothing => return Ok(Reach::Outside),
             Scope::Subtree(root) => root,

@@ -56,7 +56,7 @@ async fn filter_for(
 ) -> Result<AuditFilter, ApiError> {
     let authz = Authz::of(state, user);
     authz.check(Action::ViewAudit, Resource::Anywhere).await?;
-    let within = authz.scope_root()?;
+    let within = authz.scope_root().await?;
     let (from, to) = day_range(query.from, query.to).map_err(ApiError::BadRequest)?;
     for (name, value) in [("actor", &query.actor), ("entity", &query.entity)] {
         if value.as_deref().is_some_and(|v| v.chars().count() > 100) {

@@ -37,7 +37,7 @@ async fn download(
         .await?;
     let evidence = state
         .store
-        .evidence_file_within(&sha256, authz.scope_root()?)
+        .evidence_file_within(&sha256, authz.scope_root().await?)
         .await?
         .ok_or_else(not_found)?;
     let bytes = match tokio::fs::read(&path).await {

@@ -70,7 +70,7 @@ async fn list(
     State(state): State<AppState>,
     Caller(user): Caller,
 ) -> Result<Json<Vec<PlanSummary>>, ApiError> {
-    let root = Authz::of(&state, &user).scope_root()?;
+    let root = Authz::of(&state, &user).scope_root().await?;
     Ok(Json(
         state
             .store
@@ -175,7 +175,7 @@ async fn participant_units(
     plan: &crate::store::PlanRow,
 ) -> Result<Option<std::collections::HashSet<i64>>, ApiError> {
     let authz = Authz::of(state, user);
-    match (authz.reach(Resource::Plan(plan)).await?, authz.scope_root()?) {
+    match (authz.reach(Resource::Plan(plan)).await?, authz.scope_root().await?) {
         (Reach::Participant, Some(root)) => Ok(Some(state.store.subtree_ids(root).await?)),
         _ => Ok(None),
     }

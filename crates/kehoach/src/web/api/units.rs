@@ -43,7 +43,7 @@ async fn search(
 ) -> Result<Json<Vec<UnitRow>>, ApiError> {
     let authz = Authz::of(&state, &user);
     authz.check(Action::ViewUnits, Resource::Anywhere).await?;
-    let root = authz.scope_root()?;
+    let root = authz.scope_root().await?;
     if query.q.chars().count() > 200 {
         return Err(ApiError::BadRequest("q: at most 200 characters".into()));
     }
