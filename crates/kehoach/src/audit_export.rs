@@ -38,7 +38,9 @@ pub fn row(entry: &AuditEntry) -> [String; 9] {
     };
     [
         entry.id.to_string(),
-        entry.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        entry
+            .at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         entry.actor.clone(),
         entry.user_id.map(|i| i.to_string()).unwrap_or_default(),
         entry.action.clone(),
@@ -74,12 +76,12 @@ fn vietnam() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(7 * 3600).expect("a valid offset")
 }
 
+/// Start (inclusive) and end (exclusive) instants; `None` is open.
+pub type InstantRange = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// The instants bounding the days `from` to `to` (both inclusive) in Vietnam time: `from` at
 /// 00:00 inclusive, the day after `to` at 00:00 exclusive.
-pub fn day_range(
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), String> {
+pub fn day_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<InstantRange, String> {
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
@@ -112,7 +114,15 @@ mod tests {
 
     #[test]
     fn formula_cells_are_defused() {
-        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"x\")"] {
+        for bad in [
+            "=1+1",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"x\")",
+        ] {
             assert!(safe_cell(bad).starts_with('\''), "{bad}");
         }
         for fine in ["Sở KH&CN", "{\"a\":1}", "", "1", "'quoted"] {

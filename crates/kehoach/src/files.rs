@@ -317,7 +317,12 @@ pub fn check_upload_name(name: &str) -> Result<(), String> {
     if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
         return Err(format!("file name {name:?}: must not name a drive"));
     }
-    let stem = name.split('.').next().unwrap_or("").trim().to_ascii_uppercase();
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_uppercase();
     let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
         || ((stem.starts_with("COM") || stem.starts_with("LPT"))
             && stem.len() == 4
@@ -385,7 +390,14 @@ mod tests {
         ] {
             assert!(check_upload_name(bad).is_err(), "{bad:?}");
         }
-        for fine in ["Ảnh 1.png", "bao-cao.pdf", "", "console.png", "com.png", "..hidden.png"] {
+        for fine in [
+            "Ảnh 1.png",
+            "bao-cao.pdf",
+            "",
+            "console.png",
+            "com.png",
+            "..hidden.png",
+        ] {
             assert_eq!(check_upload_name(fine), Ok(()), "{fine:?}");
         }
     }

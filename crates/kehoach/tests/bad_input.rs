@@ -19,13 +19,18 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0
 const SQL: &str = "2024-01-04'); DROP TABLE activities; --";
 const HTML: &str = "<script>alert(document.cookie)</script>";
 
+/// (field name, file name, content) of a hand-written form part.
+type FormPart<'a> = (&'a str, Option<&'a [u8]>, &'a [u8]);
+
 /// A multipart/form-data body written by hand, so file names go out byte for byte (NUL, `..`,
 /// backslashes). Parts: (field name, file name, content).
-fn raw_form(parts: &[(&str, Option<&[u8]>, &[u8])]) -> (String, Vec<u8>) {
+fn raw_form(parts: &[FormPart]) -> (String, Vec<u8>) {
     let boundary = "kehoach-test-boundary-7f3a";
     let mut body = Vec::new();
     for (name, file_name, content) in parts {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+        );
         if let Some(file_name) = file_name {
             body.extend_from_slice(b"; filename=\"");
             body.extend_from_slice(file_name);
@@ -65,8 +70,22 @@ struct Case {
     names: &'static str,
 }
 
-fn case(what: &'static str, method: &'static str, path: impl Into<String>, body: Body, status: u16, names: &'static str) -> Case {
-    Case { what, method, path: path.into(), body, status, names }
+fn case(
+    what: &'static str,
+    method: &'static str,
+    path: impl Into<String>,
+    body: Body,
+    status: u16,
+    names: &'static str,
+) -> Case {
+    Case {
+        what,
+        method,
+        path: path.into(),
+        body,
+        status,
+        names,
+    }
 }
 
 on_both_backends! {
@@ -94,7 +113,7 @@ on_both_backends! {
         let activity = |v: Value| Body::Json(v);
         let form = |(ct, bytes): (String, Vec<u8>)| Body::Text(Box::leak(ct.into_boxed_str()), bytes);
         let html_png = form_with_file(b"anh.png", b"<html><body><script>alert(1)</script></body></html>");
-        let mut eleven_files: Vec<(&str, Option<&[u8]>, &[u8])> = vec![("date", None, b"2024-01-04"), ("title", None, b"x")];
+        let mut eleven_files: Vec<FormPart> = vec![("date", None, b"2024-01-04"), ("title", None, b"x")];
         eleven_files.extend((0..11).map(|_| ("file", Some(&b"a.png"[..]), PNG)));
         let mut cases = vec![
             // Malformed JSON and forms.

@@ -53,12 +53,7 @@ const fn same(method: &'static str, path: &'static str, both: [u16; 6]) -> Row {
     }
 }
 
-const fn row(
-    method: &'static str,
-    path: &'static str,
-    inside: [u16; 6],
-    outside: [u16; 6],
-) -> Row {
+const fn row(method: &'static str, path: &'static str, inside: [u16; 6], outside: [u16; 6]) -> Row {
     Row {
         method,
         path,
@@ -77,14 +72,49 @@ const TABLE: &[Row] = &[
     same("GET", "/metrics", [200, 200, 200, 200, 200, 200]),
     same("GET", "/api/openapi.json", [200, 200, 200, 200, 200, 200]),
     same("GET", "/api/v1/plans", [401, 200, 200, 200, 200, 200]),
-    row("GET", "/api/v1/plans/{id}", [401, 200, 200, 200, 200, 200], [401, 200, 404, 404, 404, 404]),
-    row("GET", "/api/v1/plans/{id}/compliance", [401, 200, 200, 200, 200, 200], [401, 200, 404, 404, 404, 404]),
+    row(
+        "GET",
+        "/api/v1/plans/{id}",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/compliance",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
     same("GET", "/api/v1/units", [401, 200, 200, 200, 200, 200]),
-    row("POST", "/api/v1/units", [401, 201, 201, 403, 403, 403], [401, 201, 403, 403, 403, 403]),
-    row("GET", "/api/v1/files/{sha256}", [401, 200, 200, 200, 200, 200], [401, 200, 404, 404, 404, 404]),
-    row("GET", "/api/v1/assignments/{id}/activities", [401, 200, 200, 200, 200, 200], [401, 200, 403, 403, 403, 403]),
-    row("POST", "/api/v1/assignments/{id}/activities", [401, 201, 201, 201, 403, 403], [401, 201, 403, 403, 403, 403]),
-    row("POST", "/api/v1/activities/import", [401, 201, 201, 201, 403, 403], [401, 201, 422, 422, 403, 403]),
+    row(
+        "POST",
+        "/api/v1/units",
+        [401, 201, 201, 403, 403, 403],
+        [401, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/v1/files/{sha256}",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/assignments/{id}/activities",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/assignments/{id}/activities",
+        [401, 201, 201, 201, 403, 403],
+        [401, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/activities/import",
+        [401, 201, 201, 201, 403, 403],
+        [401, 201, 422, 422, 403, 403],
+    ),
     same("GET", "/api/v1/audit", [401, 200, 200, 403, 403, 403]),
     same("GET", "/api/v1/audit.csv", [401, 200, 200, 403, 403, 403]),
 ];
@@ -122,11 +152,7 @@ async fn server_routes(server: &Server) -> Vec<(String, String)> {
             }
         }
     }
-    routes.extend(
-        NON_API
-            .iter()
-            .map(|(m, p)| (m.to_string(), p.to_string())),
-    );
+    routes.extend(NON_API.iter().map(|(m, p)| (m.to_string(), p.to_string())));
     routes.extend(page_routes());
     routes
 }
@@ -164,15 +190,18 @@ async fn set_up(db: &TestDb) -> World {
     let plan = store.plan(plan_id).await.unwrap().unwrap();
     let province_id = plan.context_unit_id.expect("the plan's province");
     let on = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
-    let other = store.unit_by_code("48", on).await.unwrap().expect("Đà Nẵng").id;
+    let other = store
+        .unit_by_code("48", on)
+        .await
+        .unwrap()
+        .expect("Đà Nẵng")
+        .id;
     let assignment = store
         .assignments_of_plan(plan_id)
         .await
         .unwrap()
         .into_iter()
-        .find(|a| {
-            a.unit_name.contains("Phát thanh") && a.unit_name.contains("Truyền hình")
-        })
+        .find(|a| a.unit_name.contains("Phát thanh") && a.unit_name.contains("Truyền hình"))
         .expect("the radio-TV station's assignment");
     let station = assignment.unit_id;
     let admin = user_token(&store, "quantri", Role::Admin, None).await;
@@ -184,9 +213,17 @@ async fn set_up(db: &TestDb) -> World {
         (Role::Finance, "fin"),
         (Role::Viewer, "view"),
     ] {
-        let unit = if role == Role::Reporter { station } else { province_id };
-        inside.push(Some(user_token(&store, &format!("{name}_qn"), role, Some(unit)).await));
-        outside.push(Some(user_token(&store, &format!("{name}_dn"), role, Some(other)).await));
+        let unit = if role == Role::Reporter {
+            station
+        } else {
+            province_id
+        };
+        inside.push(Some(
+            user_token(&store, &format!("{name}_qn"), role, Some(unit)).await,
+        ));
+        outside.push(Some(
+            user_token(&store, &format!("{name}_dn"), role, Some(other)).await,
+        ));
     }
     store.close().await;
     World {
@@ -211,18 +248,19 @@ fn request(
     let client = http();
     let url = |p: String| server.url(&p);
     let filled = path
-        .replace(
-            "/plans/{id}",
-            &format!("/plans/{}", world.plan_id),
-        )
+        .replace("/plans/{id}", &format!("/plans/{}", world.plan_id))
         .replace(
             "/assignments/{id}",
             &format!("/assignments/{}", world.assignment_id),
         )
         .replace("{sha256}", &world.sha256);
     match (method, path) {
-        ("GET", "/api/v1/plans/{id}/compliance") => client.get(url(format!("{filled}?at=2024-06-30"))),
-        ("GET", "/api/v1/units") => client.get(url(format!("{filled}?q=Quang%20Nam&on=2024-06-01"))),
+        ("GET", "/api/v1/plans/{id}/compliance") => {
+            client.get(url(format!("{filled}?at=2024-06-30")))
+        }
+        ("GET", "/api/v1/units") => {
+            client.get(url(format!("{filled}?q=Quang%20Nam&on=2024-06-01")))
+        }
         ("GET", _) => client.get(url(filled)),
         ("POST", "/api/v1/units") => client.post(url(filled)).json(&json!({
             "code": format!("TEST-{n}"),
@@ -294,8 +332,10 @@ on_both_backends! {
                         }
                     }
                     if status >= 400 && status != 422 {
-                        let json: Option<Value> = serde_json::from_str(&body).ok();
-                        if !json.as_ref().is_some_and(|j| j["error"].as_str().is_some_and(|e| !e.is_empty())) {
+                        let error = serde_json::from_str::<Value>(&body).ok()
+                            .and_then(|j| j["error"].as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        if error.is_empty() {
                             failures.push(format!("{} {} as {caller}: {status} without a JSON error: {body}", row.method, row.path));
                         }
                     }

@@ -150,21 +150,19 @@ impl super::Store {
                     .fetch_all(pool)
                     .await?
             }
-            super::Db::Postgres(pool) => {
-                sqlx::query_as::<_, AuditEntry>(&sql(
-                    "(CASE WHEN l.entity_id ~ '^[0-9]{1,18}$' THEN CAST(l.entity_id AS BIGINT) END)",
-                ))
-                .bind(filter.within)
-                .bind(filter.from)
-                .bind(filter.to)
-                .bind(&filter.actor)
-                .bind(&filter.entity)
-                .bind(filter.before_id)
-                .bind(filter.after_id)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-            }
+            super::Db::Postgres(pool) => sqlx::query_as::<_, AuditEntry>(&sql(
+                "(CASE WHEN l.entity_id ~ '^[0-9]{1,18}$' THEN CAST(l.entity_id AS BIGINT) END)",
+            ))
+            .bind(filter.within)
+            .bind(filter.from)
+            .bind(filter.to)
+            .bind(&filter.actor)
+            .bind(&filter.entity)
+            .bind(filter.before_id)
+            .bind(filter.after_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
         })
     }
 }

@@ -9,8 +9,8 @@ mod audit;
 mod error;
 mod plans;
 mod registry;
-mod scope;
 pub(crate) mod rollups;
+mod scope;
 mod units;
 mod users;
 

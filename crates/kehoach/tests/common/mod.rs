@@ -250,7 +250,9 @@ impl TestDb {
         match self {
             TestDb::Sqlite(dir) => {
                 let url = format!("sqlite://{}", dir.path().join("kehoach.sqlite3").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("connect");
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("connect");
                 let tables: Vec<String> = sqlx::query_scalar(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
                 )

@@ -11,9 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::authz::{Action, Reach};
 use crate::compliance::{PlanCompliance, plan_compliance};
 use crate::store::{AssignmentRow, PlanRow, StoreError, TargetRow, TaskRow, UnresolvedRow};
-use crate::authz::{Action, Reach};
 use crate::web::auth::Caller;
 use crate::web::authz::{Authz, Resource};
 use crate::web::extract::ApiQuery;
@@ -175,7 +175,10 @@ async fn participant_units(
     plan: &crate::store::PlanRow,
 ) -> Result<Option<std::collections::HashSet<i64>>, ApiError> {
     let authz = Authz::of(state, user);
-    match (authz.reach(Resource::Plan(plan)).await?, authz.scope_root().await?) {
+    match (
+        authz.reach(Resource::Plan(plan)).await?,
+        authz.scope_root().await?,
+    ) {
         (Reach::Participant, Some(root)) => Ok(Some(state.store.subtree_ids(root).await?)),
         _ => Ok(None),
     }
