@@ -182,3 +182,28 @@ pub async fn ensure_may_view(
         .await
         .map(drop)
 }
+
+/// The units whose data `user` may see (for pages that filter lists): `None` for every unit
+/// (administrators), else the ids of the caller's scope (empty when it has none).
+pub async fn visible_units(
+    state: &AppState,
+    user: &UserRow,
+) -> Result<Option<std::collections::HashSet<i64>>, ApiError> {
+    Ok(match Authz::of(state, user).scope().await? {
+        Scope::Everywhere => None,
+        Scope::Subtree(root) => Some(state.store.subtree_ids(root).await?),
+        Scope::Nothing => Some(Default::default()),
+    })
+}
+
+/// May `user` import plans and add units at all (administrators and plan offices)? 403 if not.
+/// Where the plan or unit lies is checked with [`Authz::check`] once it is known.
+pub fn ensure_may_import(user: &UserRow) -> Result<(), ApiError> {
+    match decide(Principal::of(user), Action::ManagePlan, Reach::Anywhere) {
+        Verdict::Allow => Ok(()),
+        Verdict::Forbid(reason) => Err(ApiError::Forbidden(reason)),
+        Verdict::Conceal => Err(ApiError::Forbidden(
+            "only the plan office may import plans and add units".into(),
+        )),
+    }
+}

@@ -3,7 +3,6 @@
 
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Response, StatusCode, header};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The content security policy: the app's own scripts, styles, images and fonts only; no inline
 /// script, no plugins, no framing, forms post back to the app. A response that sets its own policy
@@ -12,27 +11,34 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// The header layers, outermost last; each sets its header only when the response has none.
-pub fn security_headers() -> [SetResponseHeaderLayer<HeaderValue>; 5] {
-    let set = |name: HeaderName, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-    };
-    [
-        set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
-        set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        set(header::X_FRAME_OPTIONS, "DENY"),
-        set(header::REFERRER_POLICY, "same-origin"),
-        set(
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
-    ]
+/// The security headers, each set only when the response has none of its own.
+const SECURITY_HEADERS: [(HeaderName, &str); 5] = [
+    (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    ),
+];
+
+/// What every response goes through: framework errors as JSON, then the security headers.
+pub async fn harden(response: Response<Body>) -> Response<Body> {
+    let mut response = json_errors(response).await;
+    let headers = response.headers_mut();
+    for (name, value) in SECURITY_HEADERS {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    response
 }
 
 /// An error the framework produced (plain text or empty: the body limit's 413, a timeout's 408,
 /// an unknown method's 405) becomes the API's JSON error; handler errors (already JSON) and
 /// pages' HTML errors are left as they are.
-pub async fn json_errors(response: Response<Body>) -> Response<Body> {
+async fn json_errors(response: Response<Body>) -> Response<Body> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;

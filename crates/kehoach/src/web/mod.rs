@@ -49,7 +49,7 @@ pub fn router(state: AppState) -> Router {
     let upload_limit = api::upload_body_limit(state.files.max_bytes());
     let (api, uploads, openapi) = api::router();
     let openapi = std::sync::Arc::new(openapi);
-    let router = Router::new()
+    Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
         .route(
@@ -73,14 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state)
-        .layer(axum::middleware::map_response(hardening::json_errors));
-    let [csp, nosniff, frames, referrer, opener] = hardening::security_headers();
-    router
-        .layer(csp)
-        .layer(nosniff)
-        .layer(frames)
-        .layer(referrer)
-        .layer(opener)
+        .layer(axum::middleware::map_response(hardening::harden))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
