@@ -31,6 +31,9 @@ pub enum FileError {
     Unsupported { name: String, reason: String },
     #[error("{name}: empty file")]
     Empty { name: String },
+    /// A name that tries a path trick ([`check_upload_name`]).
+    #[error("{0}")]
+    BadName(String),
     #[error("file store: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -83,8 +86,10 @@ impl FileStore {
         Some(self.root.join(&sha256[..2]).join(sha256))
     }
 
-    /// Starts writing a file; `file_name` is sanitised and kept as metadata.
+    /// Starts writing a file; `file_name` is refused when it tries a path trick
+    /// ([`check_upload_name`]), else sanitised and kept as metadata.
     pub fn writer(&self, file_name: &str) -> Result<FileWriter, FileError> {
+        check_upload_name(file_name).map_err(FileError::BadName)?;
         std::fs::create_dir_all(&self.root)?;
         let temp = tempfile::Builder::new()
             .prefix(".upload-")
@@ -162,12 +167,6 @@ impl FileWriter {
 
     /// Checks the type and moves the file to its hash; idempotent for bytes already stored.
     pub fn finish(self) -> Result<StoredFile, FileError> {
-        self.seal()?.keep()
-    }
-
-    /// Checks the type and hashes, but keeps the bytes in the temporary file until
-    /// [`SealedFile::keep`]: a request refused after its files were read leaves nothing behind.
-    pub fn seal(self) -> Result<SealedFile, FileError> {
         if self.size == 0 {
             return Err(FileError::Empty { name: self.name });
         }
@@ -178,42 +177,19 @@ impl FileWriter {
             })?;
         let sha256 = hex(&self.hasher.finalize());
         let path = self.store.path_of(&sha256).expect("a SHA-256 in hex");
-        Ok(SealedFile {
-            temp: self.temp,
-            path,
-            file: StoredFile {
-                sha256,
-                size_bytes: i64::try_from(self.size).unwrap_or(i64::MAX),
-                content_type: content_type.to_string(),
-                file_name: self.name,
-            },
-        })
-    }
-}
-
-/// A checked file not yet in the store; dropping it removes the temporary file.
-pub struct SealedFile {
-    temp: tempfile::NamedTempFile,
-    path: PathBuf,
-    file: StoredFile,
-}
-
-impl SealedFile {
-    /// What the file will be once kept.
-    pub fn stored(&self) -> &StoredFile {
-        &self.file
-    }
-
-    /// Moves the file to its hash (atomic rename in the same tree).
-    pub fn keep(self) -> Result<StoredFile, FileError> {
-        if !self.path.exists() {
+        if !path.exists() {
             self.temp.as_file().sync_all()?;
-            std::fs::create_dir_all(self.path.parent().expect("a parent directory"))?;
+            std::fs::create_dir_all(path.parent().expect("a parent directory"))?;
             self.temp
-                .persist(&self.path)
+                .persist(&path)
                 .map_err(|e| FileError::Io(e.error))?;
         }
-        Ok(self.file)
+        Ok(StoredFile {
+            sha256,
+            size_bytes: i64::try_from(self.size).unwrap_or(i64::MAX),
+            content_type: content_type.to_string(),
+            file_name: self.name,
+        })
     }
 }
 
@@ -298,7 +274,7 @@ fn is_plain_text(head: &[u8]) -> bool {
         .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
 }
 
-/// Refuses a file name a client sent that tries a path trick, instead of quietly cleaning it:
+/// Refuses a file name that tries a path trick, instead of quietly cleaning it:
 /// directories (`../x`, `/etc/x`, `C:\x`), control characters (NUL), Windows device names
 /// (`CON`, `nul.txt`, `COM1`), or more than 1,000 bytes. `Err` says what is wrong.
 pub fn check_upload_name(name: &str) -> Result<(), String> {

@@ -13,10 +13,10 @@ use utoipa_axum::routes;
 
 use crate::activity_import::{self, ImportError};
 use crate::activity_input::{ActivityInput, describe};
-use crate::authz::Action;
-use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, SealedFile};
+use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, StoredFile};
 use crate::store::{ActivityRow, AssignmentRow, Change, EvidenceRow, UserRow};
 use crate::web::auth::Caller;
+use crate::authz::Action;
 use crate::web::authz::{Authz, Resource, ensure_may_report, ensure_may_view, may_report_for};
 use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
 
@@ -138,14 +138,10 @@ async fn create(
             "send application/json or multipart/form-data".into(),
         ));
     };
-    let evidence = files.iter().map(|f| f.stored().evidence()).collect();
+    let evidence = files.iter().map(StoredFile::evidence).collect();
     let activity = input
         .parse(id, today(), evidence)
         .map_err(|e| ApiError::BadRequest(describe(&e)))?;
-    // Only a valid activity's files enter the store (a refused one's are dropped with it).
-    for file in files {
-        tokio::task::block_in_place(|| file.keep())?;
-    }
     let row = state
         .store
         .add_activity(&activity, &change_by(&user))
@@ -168,12 +164,11 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// The form's text fields (bounded) and its files, streamed to temporary files and checked;
-/// they enter the store once the activity is valid.
+/// The form's text fields (bounded) and its files, streamed into the file store.
 async fn read_form(
     files: &FileStore,
     mut multipart: Multipart,
-) -> Result<(ActivityInput, Vec<SealedFile>), ApiError> {
+) -> Result<(ActivityInput, Vec<StoredFile>), ApiError> {
     let mut input = ActivityInput::default();
     let mut stored = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
@@ -184,13 +179,11 @@ async fn read_form(
                     "file: at most {MAX_FILES_PER_ACTIVITY} files"
                 )));
             }
-            let file_name = field.file_name().unwrap_or("");
-            crate::files::check_upload_name(file_name).map_err(ApiError::BadRequest)?;
-            let mut writer = files.writer(file_name)?;
+            let mut writer = files.writer(field.file_name().unwrap_or(""))?;
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 tokio::task::block_in_place(|| writer.write(&chunk))?;
             }
-            stored.push(tokio::task::block_in_place(|| writer.seal())?);
+            stored.push(tokio::task::block_in_place(|| writer.finish())?);
             continue;
         }
         let text = read_text(&mut field, &name).await?;
