@@ -10,9 +10,10 @@ mod error;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
-mod scope;
 mod units;
 mod users;
+// After the others so parallel branches adding modules merge cleanly.
+mod scope;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -171,6 +171,15 @@ pub async fn ensure_may_report(
         .map(drop)
 }
 
+/// May `user` report activities at all (its role)? 403 if not. Each assignment is then checked
+/// with [`ensure_may_report`] or [`may_report_for`].
+pub async fn ensure_may_report_somewhere(state: &AppState, user: &UserRow) -> Result<(), ApiError> {
+    Authz::of(state, user)
+        .check(Action::ReportActivity, Resource::Anywhere)
+        .await
+        .map(drop)
+}
+
 /// May `user` read the activities of `assignment`? 403 with the reason if not.
 pub async fn ensure_may_view(
     state: &AppState,

@@ -2,10 +2,11 @@
 //! their OpenAPI description (`utoipa_axum::routes!`), so `/api/openapi.json` cannot miss one.
 
 mod activities;
-mod audit;
 mod files;
 mod plans;
 mod units;
+// After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.
+mod audit;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -40,9 +41,9 @@ impl utoipa::Modify for BearerAuth {
 pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (json, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
+        .merge(audit::router())
         .merge(units::router())
         .merge(files::router())
-        .merge(audit::router())
         .split_for_parts();
     let (uploads, upload_doc) = activities::router().split_for_parts();
     doc.merge(upload_doc);
