@@ -126,11 +126,17 @@ const NON_API: &[(&str, &str)] = &[
     ("GET", "/api/openapi.json"),
 ];
 
-/// The server-rendered pages' routes (method, path). When the pages land, this becomes
-/// `kehoach::web::pages::page_routes()` — and each page needs its row in [`TABLE`] and a way to
-/// call it in [`request`].
+/// The server-rendered pages' routes (method, path). When the pages land, the one line below
+/// becomes `let pages = kehoach::web::pages::page_routes();` — then each page needs its row in
+/// [`TABLE`] and a way to call it in [`request`] (pages sign in with a session cookie: make one per
+/// caller from `World::users` with the pages' session module; the client does not follow
+/// redirects, so a page sending an anonymous caller to sign in shows as 303).
 fn page_routes() -> Vec<(String, String)> {
-    Vec::new()
+    let pages: &[(&str, &str)] = &[];
+    pages
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect()
 }
 
 /// Every route the server has, as (METHOD, full path).
@@ -167,9 +173,21 @@ struct World {
     /// Tokens by caller, inside and outside (`None`: anonymous).
     inside: Vec<Option<String>>,
     outside: Vec<Option<String>>,
+    /// The callers' accounts, by name (for what pages need besides a token).
+    #[allow(dead_code)]
+    users: std::collections::HashMap<String, kehoach::store::UserRow>,
 }
 
 async fn user_token(store: &Store, name: &str, role: Role, unit: Option<i64>) -> String {
+    user_and_token(store, name, role, unit).await.1
+}
+
+async fn user_and_token(
+    store: &Store,
+    name: &str,
+    role: Role,
+    unit: Option<i64>,
+) -> (kehoach::store::UserRow, String) {
     let by = Change::system("test");
     let user = store
         .create_user(name, name, unit, role, "!", &by)
@@ -180,7 +198,7 @@ async fn user_token(store: &Store, name: &str, role: Role, unit: Option<i64>) ->
         .create_token(user.id, "test", &kehoach::auth::token_hash(&token), &by)
         .await
         .unwrap();
-    token
+    (user, token)
 }
 
 async fn set_up(db: &TestDb) -> World {
@@ -204,7 +222,9 @@ async fn set_up(db: &TestDb) -> World {
         .find(|a| a.unit_name.contains("Phát thanh") && a.unit_name.contains("Truyền hình"))
         .expect("the radio-TV station's assignment");
     let station = assignment.unit_id;
-    let admin = user_token(&store, "quantri", Role::Admin, None).await;
+    let mut users = std::collections::HashMap::new();
+    let (user, admin) = user_and_token(&store, "quantri", Role::Admin, None).await;
+    users.insert(user.username.clone(), user);
     let mut inside = vec![None, Some(admin.clone())];
     let mut outside = vec![None, Some(admin.clone())];
     for (role, name) in [
@@ -218,18 +238,19 @@ async fn set_up(db: &TestDb) -> World {
         } else {
             province_id
         };
-        inside.push(Some(
-            user_token(&store, &format!("{name}_qn"), role, Some(unit)).await,
-        ));
-        outside.push(Some(
-            user_token(&store, &format!("{name}_dn"), role, Some(other)).await,
-        ));
+        for (tokens, suffix, unit) in [(&mut inside, "qn", unit), (&mut outside, "dn", other)] {
+            let (user, token) =
+                user_and_token(&store, &format!("{name}_{suffix}"), role, Some(unit)).await;
+            users.insert(user.username.clone(), user);
+            tokens.push(Some(token));
+        }
     }
     store.close().await;
     World {
         plan_id,
         assignment_id: assignment.id,
         station_id: station,
+        users,
         province_id,
         sha256: String::new(),
         inside,
@@ -245,7 +266,11 @@ fn request(
     path: &str,
     n: usize,
 ) -> reqwest::RequestBuilder {
-    let client = http();
+    // Redirects are answers too (a page sending an anonymous caller to sign in).
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let url = |p: String| server.url(&p);
     let filled = path
         .replace("/plans/{id}", &format!("/plans/{}", world.plan_id))
