@@ -38,8 +38,11 @@ pub enum Action {
     ViewFile,
     /// Search and read units.
     ViewUnits,
-    /// Add a unit (e.g. an agency) under a unit.
+    /// Add an agency under a unit.
     ManageUnits,
+    /// Add an administrative unit (province, district, commune): they come from the shipped
+    /// registry, so only administrators add one.
+    ManageAdministrativeUnits,
     /// Read budget lines.
     ViewBudget,
     /// Estimate, appraise and approve budget lines.
@@ -140,6 +143,7 @@ pub fn decide(who: Principal, action: Action, reach: Reach) -> Verdict {
         ViewPlan | ViewActivities | ViewFile | ViewUnits => true,
         ReportActivity => matches!(who.role, PlanOffice | Reporter),
         ManagePlan | ManageUnits | ManageUsers | ViewAudit => who.role == PlanOffice,
+        ManageAdministrativeUnits => false,
         ViewBudget => matches!(who.role, PlanOffice | Finance),
         ManageBudget => who.role == Finance,
     };
@@ -172,7 +176,8 @@ fn describe(action: Action) -> &'static str {
         Action::ReportActivity => "report activities",
         Action::ViewFile => "read this file",
         Action::ViewUnits => "read units",
-        Action::ManageUnits => "add units",
+        Action::ManageUnits => "add agencies",
+        Action::ManageAdministrativeUnits => "add provinces, districts or communes",
         Action::ViewBudget => "read budget lines",
         Action::ManageBudget => "handle budget lines",
         Action::ViewAudit => "read the audit log",
@@ -199,7 +204,7 @@ mod tests {
         Role::Finance,
         Role::Viewer,
     ];
-    const ACTIONS: [Action; 11] = [
+    const ACTIONS: [Action; 12] = [
         Action::ViewPlan,
         Action::ManagePlan,
         Action::ViewActivities,
@@ -207,6 +212,7 @@ mod tests {
         Action::ViewFile,
         Action::ViewUnits,
         Action::ManageUnits,
+        Action::ManageAdministrativeUnits,
         Action::ViewBudget,
         Action::ManageBudget,
         Action::ViewAudit,
@@ -259,6 +265,8 @@ mod tests {
         assert!(!may(Role::Finance, Action::ReportActivity));
         assert!(!may(Role::Viewer, Action::ReportActivity));
         assert!(may(Role::PlanOffice, Action::ManagePlan));
+        assert!(may(Role::PlanOffice, Action::ManageUnits));
+        assert!(!may(Role::PlanOffice, Action::ManageAdministrativeUnits));
         assert!(!may(Role::Reporter, Action::ManagePlan));
         assert!(may(Role::Finance, Action::ManageBudget));
         assert!(!may(Role::PlanOffice, Action::ManageBudget));

@@ -407,6 +407,11 @@ on_both_backends! {
         };
         assert_eq!(status(format!("/api/v1/assignments/{other}/activities"), po_agency).await, 200);
         assert_eq!(status(format!("/api/v1/assignments/{other}/activities"), world.inside[3].clone().unwrap()).await, 403);
+        // Provinces, districts and communes come from the registry: a plan office adds agencies.
+        let district = http().post(server.url("/api/v1/units")).bearer_auth(world.inside[2].clone().unwrap())
+            .json(&json!({"code": "QN-H1", "name": "Huyện Thử", "kind": "district", "parent_id": world.province_id}))
+            .send().await.unwrap();
+        assert_eq!(district.status(), 403);
         // Unknown routes and methods: JSON errors with the security headers too.
         for (method, path, expected) in [("GET", "/nowhere", 404), ("DELETE", "/api/v1/plans", 405), ("PUT", "/healthz", 405)] {
             let response = http().request(method.parse().unwrap(), server.url(path)).bearer_auth(&admin).send().await.unwrap();

@@ -70,7 +70,7 @@ struct CreateUnit {
 /// Create a unit
 ///
 /// Adds a unit the registry lacks (e.g. an agency), with its aliases. Administrators anywhere;
-/// plan offices under a unit within their subtree.
+/// plan offices add agencies under a unit within their subtree.
 #[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
     responses((status = 201, body = UnitRow), (status = 400, description = "a bad field"),
         (status = 403, description = "not a plan office of the parent unit"), (status = 409, description = "the unit exists")),
@@ -80,9 +80,6 @@ async fn create(
     Caller(user): Caller,
     ApiJson(body): ApiJson<CreateUnit>,
 ) -> Result<(StatusCode, Json<UnitRow>), ApiError> {
-    Authz::of(&state, &user)
-        .check(Action::ManageUnits, Resource::Unit(body.parent_id))
-        .await?;
     if !matches!(
         body.kind.as_str(),
         "province" | "district" | "commune" | "agency"
@@ -91,6 +88,14 @@ async fn create(
             "kind: one of province, district, commune, agency".into(),
         ));
     }
+    let action = if body.kind == "agency" {
+        Action::ManageUnits
+    } else {
+        Action::ManageAdministrativeUnits
+    };
+    Authz::of(&state, &user)
+        .check(action, Resource::Unit(body.parent_id))
+        .await?;
     if body.code.len() > 64 || body.name.chars().count() > 300 || body.aliases.len() > 20 {
         return Err(ApiError::BadRequest(
             "code at most 64 bytes, name at most 300 characters, at most 20 aliases".into(),
