@@ -118,8 +118,7 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Json<PlanDetail>, ApiError> {
     let store = &state.store;
-    let plan = readable_plan(&state, &user, id).await?;
-    let part = participant_units(&state, &user, &plan).await?;
+    let (plan, part) = readable_plan(&state, &user, id).await?;
     let mut all_assignments = store.assignments_of_plan(id).await?;
     if let Some(units) = &part {
         all_assignments.retain(|a| units.contains(&a.unit_id));
@@ -150,38 +149,28 @@ async fn show(
     }))
 }
 
-/// The plan, when it exists and the caller may read it (404 otherwise: see `crate::authz`).
+/// The plan, when it exists and the caller may read it (404 otherwise: see `crate::authz`), and
+/// for a caller that only takes part in it the units whose part it may see (its subtree;
+/// `None`: the whole plan).
 async fn readable_plan(
     state: &AppState,
     user: &crate::store::UserRow,
     id: i64,
-) -> Result<crate::store::PlanRow, ApiError> {
+) -> Result<(PlanRow, Option<std::collections::HashSet<i64>>), ApiError> {
     let plan = state
         .store
         .plan(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("plan {id} not found")))?;
-    Authz::of(state, user)
-        .check(Action::ViewPlan, Resource::Plan(&plan))
-        .await?;
-    Ok(plan)
-}
-
-/// For a caller that only takes part in the plan, the units whose part it may see (its
-/// subtree); `None` when it may see the whole plan.
-async fn participant_units(
-    state: &AppState,
-    user: &crate::store::UserRow,
-    plan: &crate::store::PlanRow,
-) -> Result<Option<std::collections::HashSet<i64>>, ApiError> {
     let authz = Authz::of(state, user);
-    match (
-        authz.reach(Resource::Plan(plan)).await?,
-        authz.scope_root().await?,
-    ) {
-        (Reach::Participant, Some(root)) => Ok(Some(state.store.subtree_ids(root).await?)),
-        _ => Ok(None),
-    }
+    let part = match authz.check(Action::ViewPlan, Resource::Plan(&plan)).await? {
+        Reach::Participant => match authz.scope_root().await? {
+            Some(root) => Some(state.store.subtree_ids(root).await?),
+            None => None,
+        },
+        _ => None,
+    };
+    Ok((plan, part))
 }
 
 fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
@@ -217,8 +206,7 @@ async fn compliance(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<Json<PlanCompliance>, ApiError> {
-    let plan = readable_plan(&state, &user, id).await?;
-    let part = participant_units(&state, &user, &plan).await?;
+    let (_, part) = readable_plan(&state, &user, id).await?;
     let at = query
         .at
         .unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
