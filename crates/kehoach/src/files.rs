@@ -31,6 +31,9 @@ pub enum FileError {
     Unsupported { name: String, reason: String },
     #[error("{name}: empty file")]
     Empty { name: String },
+    /// A name that tries a path trick ([`check_upload_name`]).
+    #[error("{0}")]
+    BadName(String),
     #[error("file store: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -83,8 +86,10 @@ impl FileStore {
         Some(self.root.join(&sha256[..2]).join(sha256))
     }
 
-    /// Starts writing a file; `file_name` is sanitised and kept as metadata.
+    /// Starts writing a file; `file_name` is refused when it tries a path trick
+    /// ([`check_upload_name`]), else sanitised and kept as metadata.
     pub fn writer(&self, file_name: &str) -> Result<FileWriter, FileError> {
+        check_upload_name(file_name).map_err(FileError::BadName)?;
         std::fs::create_dir_all(&self.root)?;
         let temp = tempfile::Builder::new()
             .prefix(".upload-")
@@ -269,6 +274,41 @@ fn is_plain_text(head: &[u8]) -> bool {
         .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
 }
 
+/// Refuses a file name that tries a path trick, instead of quietly cleaning it:
+/// directories (`../x`, `/etc/x`, `C:\x`), control characters (NUL), Windows device names
+/// (`CON`, `nul.txt`, `COM1`), or more than 1,000 bytes. `Err` says what is wrong.
+pub fn check_upload_name(name: &str) -> Result<(), String> {
+    if name.len() > 1000 {
+        return Err("file name: longer than 1000 bytes".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("file name: contains control characters (such as NUL)".into());
+    }
+    if name.contains(['/', '\\']) || name == ".." || name == "." {
+        return Err(format!(
+            "file name {name:?}: must be a name alone, without folders"
+        ));
+    }
+    let bytes = name.as_bytes();
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Err(format!("file name {name:?}: must not name a drive"));
+    }
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_uppercase();
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit());
+    if device {
+        return Err(format!("file name {name:?}: a reserved device name"));
+    }
+    Ok(())
+}
+
 /// A file name fit to keep and show: no directories, no control or path characters, NFC, at most
 /// 200 characters (the extension kept); `file` when nothing is left.
 pub fn sanitize_file_name(name: &str) -> String {
@@ -308,6 +348,35 @@ mod tests {
     use super::*;
 
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn path_tricks_in_upload_names_are_refused() {
+        for bad in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "..\\..\\boot.ini",
+            "C:\\Windows\\win.ini",
+            "c:evil.png",
+            "a\0b.png",
+            "CON",
+            "nul.txt",
+            "com1.png",
+            "LPT9",
+            "..",
+        ] {
+            assert!(check_upload_name(bad).is_err(), "{bad:?}");
+        }
+        for fine in [
+            "Ảnh 1.png",
+            "bao-cao.pdf",
+            "",
+            "console.png",
+            "com.png",
+            "..hidden.png",
+        ] {
+            assert_eq!(check_upload_name(fine), Ok(()), "{fine:?}");
+        }
+    }
 
     #[test]
     fn sniffs_the_accepted_types() {

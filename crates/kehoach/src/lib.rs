@@ -3,7 +3,9 @@
 
 pub mod activity_import;
 pub mod activity_input;
+pub mod audit_export;
 pub mod auth;
+pub mod authz;
 pub mod cli;
 pub mod compliance;
 pub mod demo;

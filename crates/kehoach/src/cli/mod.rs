@@ -1,6 +1,7 @@
 //! The `kehoach` command line: one module per command group.
 
 mod activity;
+mod audit;
 mod compliance;
 mod db;
 mod demo;
@@ -77,6 +78,9 @@ pub enum Command {
     /// Manage user accounts and API tokens.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// The audit log: every change, who made it, before and after.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Inspect the database: backend, schema version, row counts.
     #[command(subcommand)]
     Db(db::DbCommand),
@@ -129,6 +133,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compliance(args) => compliance::run(&cli, args).await,
         Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,
+        Command::Audit(cmd) => audit::run(&cli, cmd).await,
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
     }

@@ -18,12 +18,26 @@ pub enum UserCommand {
         /// Name shown in the interface (defaults to the login name).
         #[arg(long)]
         display_name: Option<String>,
+        /// The date on which the unit code is looked up (default today): codes of units that
+        /// no longer exist (before the 2025 reform) need a date when they did.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        on: Option<chrono::NaiveDate>,
     },
-    /// Create an API token for a user; prints the token alone on its last line.
+    /// Create an API token for a user; prints the token alone on its last line. With
+    /// `--revoke ID`, revokes that token of the user instead.
     Token {
         name: String,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// Revoke the user's token with this id (see `user tokens NAME`).
+        #[arg(long, value_name = "ID")]
+        revoke: Option<i64>,
+    },
+    /// List a user's API tokens (id, label, created, revoked); never the secrets.
+    Tokens {
+        name: String,
+        #[arg(long)]
+        json: bool,
     },
     /// Disable a user and revoke their tokens.
     Disable { name: String },
@@ -38,6 +52,7 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
             unit,
             role,
             display_name,
+            on,
         } => {
             let name = kehoach_core::text::nfc(name);
             if name.is_empty() || name.len() > 64 || name.chars().any(char::is_whitespace) {
@@ -45,11 +60,14 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
             }
             let unit_id = match unit {
                 Some(code) => {
-                    let today = chrono::Utc::now().date_naive();
-                    let unit = store
-                        .unit_by_code(code, today)
-                        .await?
-                        .ok_or_else(|| InputError(format!("no unit with code {code}")))?;
+                    let on = on.unwrap_or_else(|| {
+                        kehoach_core::period::today_in_vietnam(chrono::Utc::now())
+                    });
+                    let unit = store.unit_by_code(code, on).await?.ok_or_else(|| {
+                        InputError(format!(
+                            "no unit with code {code} on {on} (a unit that no longer exists needs --on DATE)"
+                        ))
+                    })?;
                     Some(unit.id)
                 }
                 None if *role == Role::Admin => None,
@@ -77,19 +95,69 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
             println!("created user {name}; one-time password:");
             println!("{password}");
         }
-        UserCommand::Token { name, label } => {
+        UserCommand::Token {
+            name,
+            revoke: Some(token_id),
+            ..
+        } => {
             let user = store
                 .user_by_name(name)
                 .await?
                 .ok_or_else(|| InputError(format!("no user {name}")))?;
+            store
+                .revoke_token(user.id, *token_id, &change)
+                .await
+                .map_err(|e| match e {
+                    crate::store::StoreError::NotFound(m) => {
+                        anyhow::Error::from(InputError(format!("{name}: no {m}")))
+                    }
+                    other => other.into(),
+                })?;
+            println!("revoked token {token_id} of {name}");
+        }
+        UserCommand::Tokens { name, json } => {
+            let user = store
+                .user_by_name(name)
+                .await?
+                .ok_or_else(|| InputError(format!("no user {name}")))?;
+            let tokens = store.tokens_of_user(user.id).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&tokens)?);
+            } else {
+                for t in tokens {
+                    let state = match t.revoked_at {
+                        Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                        None => "valid".into(),
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{state}",
+                        t.id,
+                        t.label,
+                        t.created_at.format("%Y-%m-%d %H:%M")
+                    );
+                }
+            }
+        }
+        UserCommand::Token {
+            name,
+            label,
+            revoke: None,
+        } => {
+            let user = store
+                .user_by_name(name)
+                .await?
+                .ok_or_else(|| InputError(format!("no user {name}")))?;
+            if label.chars().count() > 100 {
+                return Err(InputError("--label: at most 100 characters".into()).into());
+            }
             if user.disabled {
                 return Err(InputError(format!("user {name} is disabled")).into());
             }
             let token = random_secret(32);
-            store
+            let token_id = store
                 .create_token(user.id, label, &token_hash(&token), &change)
                 .await?;
-            println!("created an API token for {name}; it is shown once:");
+            println!("created API token {token_id} for {name}; it is shown once:");
             println!("{token}");
         }
         UserCommand::Disable { name } => {

@@ -12,6 +12,8 @@ mod registry;
 pub(crate) mod rollups;
 mod units;
 mod users;
+// After the others so parallel branches adding modules merge cleanly.
+mod scope;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -22,7 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
-pub use audit::{AuditEntry, Change};
+pub use audit::{AuditEntry, AuditFilter, Change};
 pub use error::StoreError;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
@@ -33,7 +35,7 @@ pub use rollups::{
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
 pub use units::{NewUnit, UnitRow};
-pub use users::{Role, UserRow};
+pub use users::{Role, TokenRow, UserRow};
 
 /// Runs the same block on whichever pool the store holds. Inside, `$pool` is the concrete typed
 /// pool, so `sqlx::query_as::<_, Row>` infers the backend and `Row` must decode from both.

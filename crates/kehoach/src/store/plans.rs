@@ -80,7 +80,7 @@ pub struct PlanRow {
     pub source_sha256: String,
 }
 
-const PLAN_COLUMNS: &str = "id, number, title, issuer, issued_on, period_from, period_to, \
+pub(super) const PLAN_COLUMNS: &str = "id, number, title, issuer, issued_on, period_from, period_to, \
                             context_unit_id, grace_days, source_name, source_sha256";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

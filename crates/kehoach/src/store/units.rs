@@ -34,7 +34,7 @@ pub struct NewUnit {
     pub aliases: Vec<String>,
 }
 
-const UNIT_COLUMNS: &str =
+pub(super) const UNIT_COLUMNS: &str =
     "id, code, name, kind, type_word, category, parent_id, valid_from, valid_to";
 
 /// A unit is valid on `on` when `valid_from <= on <= valid_to` (both inclusive, either open),
@@ -164,7 +164,7 @@ impl super::Store {
 }
 
 /// Escapes LIKE wildcards so user text matches literally.
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

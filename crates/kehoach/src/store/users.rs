@@ -204,4 +204,63 @@ impl super::Store {
             .await?
         }))
     }
+
+    /// A user's tokens (never the secrets: only id, label and dates), oldest first.
+    pub async fn tokens_of_user(&self, user_id: i64) -> Result<Vec<TokenRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, TokenRow>(
+                "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Revokes one of the user's tokens; `NotFound` when the user has no such token still valid.
+    pub async fn revoke_token(
+        &self,
+        user_id: i64,
+        token_id: i64,
+        by: &Change,
+    ) -> Result<(), StoreError> {
+        on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin().await?;
+            let now = Utc::now();
+            let revoked: Option<i64> = sqlx::query_scalar(
+                "UPDATE api_tokens SET revoked_at = $1 \
+                 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL RETURNING id",
+            )
+            .bind(now)
+            .bind(token_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if revoked.is_none() {
+                return Err(StoreError::NotFound(format!(
+                    "token {token_id} (valid, of this user)"
+                )));
+            }
+            record_audit!(
+                &mut *tx,
+                by,
+                "revoke",
+                "api_token",
+                token_id,
+                Some(serde_json::json!({"user_id": user_id, "revoked_at": null})),
+                Some(serde_json::json!({"user_id": user_id, "revoked_at": now}))
+            )?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// An API token as listed: never the secret.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TokenRow {
+    pub id: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }

@@ -1,63 +1,218 @@
-//! Who may do what. For now: who may report activities for an assignment. Kept in one place so
-//! the permission rules can be centralised here (issue 7).
+//! The HTTP side of permissions: finds where a resource lies relative to the caller's scope (a
+//! database question), asks the one policy ([`crate::authz::decide`]) and turns its verdict into
+//! an answer (403 with the reason, or 404). Handlers and pages make one call:
+//!
+//! ```ignore
+//! let reach = Authz::of(&state, &user).check(Action::ReportActivity, Resource::Assignment(&a)).await?;
+//! ```
+//!
+//! Listings ask [`Authz::scope`] and let the store filter by it.
 
 use super::{ApiError, AppState};
-use crate::store::{AssignmentRow, Role, StoreError, UserRow};
+use crate::authz::{
+    Action, Principal, Reach, Scope, Verdict, acts_for_administrative_unit, decide, scope_of,
+};
+use crate::store::{AssignmentRow, PlanRow, StoreError, UserRow};
 
-/// Why `user` may not report for `assignment`, or `Ok(())`: administrators and plan offices
-/// anywhere; a reporter for its own unit and the units under it; nobody else.
+/// What an action is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    /// An assignment: owned by its unit.
+    Assignment(&'a AssignmentRow),
+    /// A plan: owned by its issuing unit (`plans.context_unit_id`); units it assigns tasks to
+    /// take part in it.
+    Plan(&'a PlanRow),
+    /// Something under a unit (a unit to add under a parent); `None` is the top of the tree.
+    Unit(Option<i64>),
+    /// An evidence file, by its SHA-256: within the scope when an activity in the scope holds it.
+    File(&'a str),
+    /// Not tied to a unit: only the role matters, and listings are filtered by [`Authz::scope`].
+    Anywhere,
+}
+
+/// A caller's permissions, for one request.
+pub struct Authz<'a> {
+    state: &'a AppState,
+    user: &'a UserRow,
+}
+
+impl<'a> Authz<'a> {
+    pub fn of(state: &'a AppState, user: &'a UserRow) -> Self {
+        Authz { state, user }
+    }
+
+    /// What listings may show the caller: its unit's subtree, or for an agency's plan office,
+    /// finance or viewer the subtree of the administrative unit the agency belongs to.
+    pub async fn scope(&self) -> Result<Scope, StoreError> {
+        Ok(match scope_of(self.user) {
+            Scope::Subtree(unit) if acts_for_administrative_unit(self.user.role) => {
+                Scope::Subtree(self.state.store.administrative_unit_of(unit).await?)
+            }
+            other => other,
+        })
+    }
+
+    /// The root of the caller's subtree for the store's scoped reads (`None`: everywhere).
+    /// A caller with no scope at all is refused here.
+    pub async fn scope_root(&self) -> Result<Option<i64>, ApiError> {
+        match self.scope().await? {
+            Scope::Everywhere => Ok(None),
+            Scope::Subtree(root) => Ok(Some(root)),
+            Scope::Nothing => Err(ApiError::Forbidden(
+                "your account has no unit to read from".into(),
+            )),
+        }
+    }
+
+    /// Where the resource lies, seen from the caller.
+    pub async fn reach(&self, resource: Resource<'_>) -> Result<Reach, StoreError> {
+        let root = match self.scope().await? {
+            Scope::Everywhere => return Ok(Reach::Inside),
+            Scope::Nothing => return Ok(Reach::Outside),
+            Scope::Subtree(root) => root,
+        };
+        let store = &self.state.store;
+        let inside = |yes: bool| if yes { Reach::Inside } else { Reach::Outside };
+        Ok(match resource {
+            Resource::Anywhere => Reach::Anywhere,
+            Resource::Assignment(a) => inside(store.unit_is_within(a.unit_id, root).await?),
+            Resource::Unit(None) => Reach::Outside,
+            Resource::Unit(Some(unit)) => inside(store.unit_is_within(unit, root).await?),
+            Resource::File(sha256) => inside(
+                store
+                    .evidence_file_within(sha256, Some(root))
+                    .await?
+                    .is_some(),
+            ),
+            Resource::Plan(plan) => {
+                let owned = match plan.context_unit_id {
+                    Some(owner) => store.unit_is_within(owner, root).await?,
+                    None => false,
+                };
+                if owned {
+                    Reach::Inside
+                } else if store.plan_has_assignment_within(plan.id, root).await? {
+                    Reach::Participant
+                } else {
+                    Reach::Outside
+                }
+            }
+        })
+    }
+
+    /// The decision, without turning it into an HTTP answer (pages may want to hide a button).
+    pub async fn verdict(
+        &self,
+        action: Action,
+        resource: Resource<'_>,
+    ) -> Result<(Verdict, Reach), StoreError> {
+        let reach = self.reach(resource).await?;
+        Ok((decide(Principal::of(self.user), action, reach), reach))
+    }
+
+    /// Allowed (and where the resource lies, so a handler can show a participant only its part),
+    /// or the HTTP refusal: 403 with the reason, or 404 naming `what` when the policy conceals it.
+    pub async fn check(&self, action: Action, resource: Resource<'_>) -> Result<Reach, ApiError> {
+        let (verdict, reach) = self.verdict(action, resource).await?;
+        match verdict {
+            Verdict::Allow => Ok(reach),
+            Verdict::Forbid(reason) => Err(ApiError::Forbidden(match resource {
+                Resource::Anywhere => reason,
+                _ => format!("{}: {reason}", describe(resource)),
+            })),
+            Verdict::Conceal => Err(ApiError::NotFound(format!(
+                "{} not found",
+                describe(resource)
+            ))),
+        }
+    }
+}
+
+fn describe(resource: Resource<'_>) -> String {
+    match resource {
+        Resource::Assignment(a) => format!("assignment {}", a.id),
+        Resource::Plan(p) => format!("plan {}", p.id),
+        Resource::Unit(Some(u)) => format!("unit {u}"),
+        Resource::Unit(None) => "unit".into(),
+        Resource::File(sha) => format!("file {sha}"),
+        Resource::Anywhere => "resource".into(),
+    }
+}
+
+/// Why `user` may not report for `assignment`, or `Ok(())`: administrators anywhere; plan offices
+/// and reporters within their unit's subtree; nobody else. (The policy's answer as text, for the
+/// import's per-row report.)
 pub async fn may_report_for(
     state: &AppState,
     user: &UserRow,
     assignment: &AssignmentRow,
 ) -> Result<Result<(), String>, StoreError> {
-    if user.disabled {
-        return Ok(Err("this account is disabled".into()));
-    }
-    match user.role {
-        Role::Admin | Role::PlanOffice => Ok(Ok(())),
-        Role::Reporter => match user.unit_id {
-            Some(unit) if state.store.unit_is_within(assignment.unit_id, unit).await? => Ok(Ok(())),
-            _ => Ok(Err(format!(
-                "assignment {} belongs to {}, not to your unit",
-                assignment.id, assignment.unit_name
-            ))),
-        },
-        Role::Finance | Role::Viewer => Ok(Err("your role may not report activities".into())),
-    }
+    let (verdict, _) = Authz::of(state, user)
+        .verdict(Action::ReportActivity, Resource::Assignment(assignment))
+        .await?;
+    Ok(match verdict {
+        Verdict::Allow => Ok(()),
+        Verdict::Forbid(_) | Verdict::Conceal => Err(format!(
+            "assignment {} belongs to {}, not to your unit",
+            assignment.id, assignment.unit_name
+        )),
+    })
 }
 
-/// [`may_report_for`] as an HTTP answer: 403 with the reason.
+/// May `user` record activities for `assignment`? 403 with the reason if not.
 pub async fn ensure_may_report(
     state: &AppState,
     user: &UserRow,
     assignment: &AssignmentRow,
 ) -> Result<(), ApiError> {
-    may_report_for(state, user, assignment)
-        .await?
-        .map_err(ApiError::Forbidden)
+    Authz::of(state, user)
+        .check(Action::ReportActivity, Resource::Assignment(assignment))
+        .await
+        .map(drop)
 }
 
-/// Whether `user` may see the activities of `assignment`: everyone with a role over all units
-/// (administrators, plan offices, finance) anywhere; reporters and viewers within their unit.
+/// May `user` report activities at all (its role)? 403 if not. Each assignment is then checked
+/// with [`ensure_may_report`] or [`may_report_for`].
+pub async fn ensure_may_report_somewhere(state: &AppState, user: &UserRow) -> Result<(), ApiError> {
+    Authz::of(state, user)
+        .check(Action::ReportActivity, Resource::Anywhere)
+        .await
+        .map(drop)
+}
+
+/// May `user` read the activities of `assignment`? 403 with the reason if not.
 pub async fn ensure_may_view(
     state: &AppState,
     user: &UserRow,
     assignment: &AssignmentRow,
 ) -> Result<(), ApiError> {
-    let allowed = match user.role {
-        Role::Admin | Role::PlanOffice | Role::Finance => true,
-        Role::Reporter | Role::Viewer => match user.unit_id {
-            Some(unit) => state.store.unit_is_within(assignment.unit_id, unit).await?,
-            None => false,
-        },
-    };
-    if allowed && !user.disabled {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "assignment {} belongs to {}, not to your unit",
-            assignment.id, assignment.unit_name
-        )))
+    Authz::of(state, user)
+        .check(Action::ViewActivities, Resource::Assignment(assignment))
+        .await
+        .map(drop)
+}
+
+/// The units whose data `user` may see (for pages that filter lists): `None` for every unit
+/// (administrators), else the ids of the caller's scope (empty when it has none).
+pub async fn visible_units(
+    state: &AppState,
+    user: &UserRow,
+) -> Result<Option<std::collections::HashSet<i64>>, ApiError> {
+    Ok(match Authz::of(state, user).scope().await? {
+        Scope::Everywhere => None,
+        Scope::Subtree(root) => Some(state.store.subtree_ids(root).await?),
+        Scope::Nothing => Some(Default::default()),
+    })
+}
+
+/// May `user` import plans and add units at all (administrators and plan offices)? 403 if not.
+/// Where the plan or unit lies is checked with [`Authz::check`] once it is known.
+pub fn ensure_may_import(user: &UserRow) -> Result<(), ApiError> {
+    match decide(Principal::of(user), Action::ManagePlan, Reach::Anywhere) {
+        Verdict::Allow => Ok(()),
+        Verdict::Forbid(reason) => Err(ApiError::Forbidden(reason)),
+        Verdict::Conceal => Err(ApiError::Forbidden(
+            "only the plan office may import plans and add units".into(),
+        )),
     }
 }

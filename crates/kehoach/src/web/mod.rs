@@ -5,6 +5,7 @@ mod auth;
 pub mod authz;
 mod error;
 mod extract;
+mod hardening;
 mod health;
 mod metrics;
 
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state)
+        .layer(axum::middleware::map_response(hardening::harden))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

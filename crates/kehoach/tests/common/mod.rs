@@ -241,3 +241,82 @@ pub fn admin_token(db_args: &[String]) -> String {
     assert_eq!(code, 0, "user token failed: {err}");
     out.lines().last().unwrap().trim().to_string()
 }
+
+impl TestDb {
+    /// Every table's rows (as JSON text, sorted) and every file under the data directory with its
+    /// size: compare two dumps to check that nothing stored changed.
+    pub async fn dump(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut out = std::collections::BTreeMap::new();
+        match self {
+            TestDb::Sqlite(dir) => {
+                let url = format!("sqlite://{}", dir.path().join("kehoach.sqlite3").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("connect");
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                for table in tables {
+                    let columns: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                            .bind(&table)
+                            .fetch_all(&mut conn)
+                            .await
+                            .unwrap();
+                    let list: Vec<String> = columns
+                        .iter()
+                        .map(|c| format!("CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") ELSE \"{c}\" END"))
+                        .collect();
+                    let rows: Vec<String> = sqlx::query_scalar(&format!(
+                        "SELECT json_array({}) AS j FROM \"{table}\" ORDER BY j",
+                        list.join(", ")
+                    ))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                    out.insert(table, rows);
+                }
+            }
+            TestDb::Postgres { url, .. } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                for table in tables {
+                    let rows: Vec<String> = sqlx::query_scalar(&format!(
+                        "SELECT row_to_json(t)::text AS j FROM \"{table}\" t ORDER BY j"
+                    ))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                    out.insert(table, rows);
+                }
+            }
+        }
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if !path.to_string_lossy().contains("kehoach.sqlite3") {
+                    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    out.push(format!("{} {size}", path.display()));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(self.data_dir(), &mut files);
+        files.sort();
+        out.insert("<files>".into(), files);
+        out
+    }
+}

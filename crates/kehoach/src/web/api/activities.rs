@@ -225,6 +225,8 @@ async fn import(
     Caller(user): Caller,
     mut multipart: Multipart,
 ) -> Result<Response, ApiError> {
+    // The role first (finance and viewers never report); each row's unit is checked below.
+    crate::web::authz::ensure_may_report_somewhere(&state, &user).await?;
     let mut sheet: Option<(String, Vec<u8>)> = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() != Some("file") || sheet.is_some() {

@@ -6,7 +6,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::authz::Action;
 use crate::web::auth::Caller;
+use crate::web::authz::{Authz, Resource};
 use crate::web::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -15,7 +17,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Download an evidence file
 ///
-/// Always as an attachment, with `X-Content-Type-Options: nosniff`: never rendered inline.
+/// Always as an attachment, with `X-Content-Type-Options: nosniff`: never rendered inline. Only
+/// files held by an activity within the caller's subtree (others answer 404, as if absent).
 #[utoipa::path(get, path = "/files/{sha256}", tag = "activities",
     params(("sha256" = String, Path, description = "the file's SHA-256, 64 hex digits")),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"),
@@ -23,14 +26,18 @@ pub fn router() -> OpenApiRouter<AppState> {
     security(("bearer" = [])))]
 async fn download(
     State(state): State<AppState>,
-    _caller: Caller,
+    Caller(user): Caller,
     Path(sha256): Path<String>,
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("file {sha256} not found"));
     let path = state.files.path_of(&sha256).ok_or_else(not_found)?;
+    let authz = Authz::of(&state, &user);
+    authz
+        .check(Action::ViewFile, Resource::File(&sha256))
+        .await?;
     let evidence = state
         .store
-        .evidence_file(&sha256)
+        .evidence_file_within(&sha256, authz.scope_root().await?)
         .await?
         .ok_or_else(not_found)?;
     let bytes = match tokio::fs::read(&path).await {

@@ -5,6 +5,8 @@ mod activities;
 mod files;
 mod plans;
 mod units;
+// After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.
+mod audit;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -39,6 +41,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (json, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
+        .merge(audit::router())
         .merge(units::router())
         .merge(files::router())
         .split_for_parts();

@@ -11,9 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::authz::{Action, Reach};
 use crate::compliance::{PlanCompliance, plan_compliance};
 use crate::store::{AssignmentRow, PlanRow, StoreError, TargetRow, TaskRow, UnresolvedRow};
 use crate::web::auth::Caller;
+use crate::web::authz::{Authz, Resource};
 use crate::web::extract::ApiQuery;
 use crate::web::{ApiError, AppState};
 
@@ -59,18 +61,20 @@ impl From<PlanRow> for PlanSummary {
 
 /// List plans
 ///
-/// Every stored plan, newest first.
+/// The plans the caller may read, newest first: those issued within its unit's subtree and
+/// those assigning tasks to a unit in it.
 #[utoipa::path(get, path = "/plans", tag = "plans",
     responses((status = 200, body = [PlanSummary]), (status = 401, description = "no valid credentials")),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
-    _caller: Caller,
+    Caller(user): Caller,
 ) -> Result<Json<Vec<PlanSummary>>, ApiError> {
+    let root = Authz::of(&state, &user).scope_root().await?;
     Ok(Json(
         state
             .store
-            .plans()
+            .plans_within(root)
             .await?
             .into_iter()
             .map(PlanSummary::from)
@@ -102,25 +106,27 @@ struct TaskDetail {
 /// Show a plan
 ///
 /// The plan with its references and every task's targets, assignments (one per lead unit) and
-/// unresolved unit text.
+/// unresolved unit text. A unit that only takes part in the plan sees the assignments of its
+/// own subtree.
 #[utoipa::path(get, path = "/plans/{id}", tag = "plans",
     params(("id" = i64, Path, description = "plan id")),
-    responses((status = 200, body = PlanDetail), (status = 404, description = "no such plan")),
+    responses((status = 200, body = PlanDetail), (status = 404, description = "no such plan, or not the caller's to read")),
     security(("bearer" = [])))]
 async fn show(
     State(state): State<AppState>,
-    _caller: Caller,
+    Caller(user): Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<PlanDetail>, ApiError> {
     let store = &state.store;
-    let plan = store
-        .plan(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("plan {id} not found")))?;
+    let (plan, part) = readable_plan(&state, &user, id).await?;
+    let mut all_assignments = store.assignments_of_plan(id).await?;
+    if let Some(units) = &part {
+        all_assignments.retain(|a| units.contains(&a.unit_id));
+    }
     let (grace_days, issued_on, sha) =
         (plan.grace_days, plan.issued_on, plan.source_sha256.clone());
     let mut targets = group(store.targets_of_plan(id).await?, |t| t.task_id);
-    let mut assignments = group(store.assignments_of_plan(id).await?, |a| a.task_id);
+    let mut assignments = group(all_assignments, |a| a.task_id);
     let mut unresolved = group(store.unresolved_of_plan(id).await?, |u| u.task_id);
     let tasks = store
         .tasks_of_plan(id)
@@ -141,6 +147,30 @@ async fn show(
         references: store.references_of_plan(id).await?,
         tasks,
     }))
+}
+
+/// The plan, when it exists and the caller may read it (404 otherwise: see `crate::authz`), and
+/// for a caller that only takes part in it the units whose part it may see (its subtree;
+/// `None`: the whole plan).
+async fn readable_plan(
+    state: &AppState,
+    user: &crate::store::UserRow,
+    id: i64,
+) -> Result<(PlanRow, Option<std::collections::HashSet<i64>>), ApiError> {
+    let plan = state
+        .store
+        .plan(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("plan {id} not found")))?;
+    let authz = Authz::of(state, user);
+    let part = match authz.check(Action::ViewPlan, Resource::Plan(&plan)).await? {
+        Reach::Participant => match authz.scope_root().await? {
+            Some(root) => Some(state.store.subtree_ids(root).await?),
+            None => None,
+        },
+        _ => None,
+    };
+    Ok((plan, part))
 }
 
 fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
@@ -164,18 +194,19 @@ struct ComplianceQuery {
 ///
 /// Per task and assignment: each target's periods (met, partial, missed, open, future),
 /// reporting and on-time rates, and the official deadline state; summaries roll up as
-/// Σ met ÷ Σ ended.
+/// Σ met ÷ Σ ended. A unit that only takes part in the plan gets its own subtree's part.
 #[utoipa::path(get, path = "/plans/{id}/compliance", tag = "plans",
     params(("id" = i64, Path, description = "plan id"), ComplianceQuery),
     responses((status = 200, description = "the compliance report", body = Object),
-        (status = 400, description = "a bad date or unit"), (status = 404, description = "no such plan")),
+        (status = 400, description = "a bad date or unit"), (status = 404, description = "no such plan, or not the caller's to read")),
     security(("bearer" = [])))]
 async fn compliance(
     State(state): State<AppState>,
-    _caller: Caller,
+    Caller(user): Caller,
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<Json<PlanCompliance>, ApiError> {
+    let (_, part) = readable_plan(&state, &user, id).await?;
     let at = query
         .at
         .unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
@@ -190,6 +221,10 @@ async fn compliance(
                 })?,
         ),
         None => None,
+    };
+    let only = match (only, part) {
+        (Some(asked), Some(part)) => Some(asked.intersection(&part).copied().collect()),
+        (asked, part) => asked.or(part),
     };
     match plan_compliance(&state.store, id, at, only.as_ref()).await {
         Ok(report) => Ok(Json(report)),

@@ -9,8 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::store::{Change, NewUnit, Role, UnitRow};
+use crate::authz::Action;
+use crate::store::{Change, NewUnit, UnitRow};
 use crate::web::auth::Caller;
+use crate::web::authz::{Authz, Resource};
 use crate::web::extract::{ApiJson, ApiQuery};
 use crate::web::{ApiError, AppState};
 
@@ -30,20 +32,28 @@ struct SearchQuery {
 /// Search units
 ///
 /// Units valid on the date whose name or an alias contains the query, diacritics ignored
-/// ("da nang" finds "Đà Nẵng"); at most 50.
+/// ("da nang" finds "Đà Nẵng"); at most 50; only units within the caller's subtree.
 #[utoipa::path(get, path = "/units", tag = "units", params(SearchQuery),
     responses((status = 200, body = [UnitRow]), (status = 400, description = "a bad query")),
     security(("bearer" = [])))]
 async fn search(
     State(state): State<AppState>,
-    _caller: Caller,
+    Caller(user): Caller,
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<Json<Vec<UnitRow>>, ApiError> {
+    let authz = Authz::of(&state, &user);
+    authz.check(Action::ViewUnits, Resource::Anywhere).await?;
+    let root = authz.scope_root().await?;
     if query.q.chars().count() > 200 {
         return Err(ApiError::BadRequest("q: at most 200 characters".into()));
     }
     let on = query.on.unwrap_or_else(|| chrono::Utc::now().date_naive());
-    Ok(Json(state.store.search_units(&query.q, on, 50).await?))
+    Ok(Json(
+        state
+            .store
+            .search_units_within(&query.q, on, 50, root)
+            .await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -59,22 +69,17 @@ struct CreateUnit {
 
 /// Create a unit
 ///
-/// Adds a unit the registry lacks (e.g. an agency), with its aliases. Administrators and plan
-/// offices only.
+/// Adds a unit the registry lacks (e.g. an agency), with its aliases. Administrators anywhere;
+/// plan offices add agencies under a unit within their subtree.
 #[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
     responses((status = 201, body = UnitRow), (status = 400, description = "a bad field"),
-        (status = 403, description = "not a plan office"), (status = 409, description = "the unit exists")),
+        (status = 403, description = "not a plan office of the parent unit"), (status = 409, description = "the unit exists")),
     security(("bearer" = [])))]
 async fn create(
     State(state): State<AppState>,
     Caller(user): Caller,
     ApiJson(body): ApiJson<CreateUnit>,
 ) -> Result<(StatusCode, Json<UnitRow>), ApiError> {
-    if !matches!(user.role, Role::Admin | Role::PlanOffice) {
-        return Err(ApiError::Forbidden(
-            "only the plan office may add units".into(),
-        ));
-    }
     if !matches!(
         body.kind.as_str(),
         "province" | "district" | "commune" | "agency"
@@ -83,6 +88,14 @@ async fn create(
             "kind: one of province, district, commune, agency".into(),
         ));
     }
+    let action = if body.kind == "agency" {
+        Action::ManageUnits
+    } else {
+        Action::ManageAdministrativeUnits
+    };
+    Authz::of(&state, &user)
+        .check(action, Resource::Unit(body.parent_id))
+        .await?;
     if body.code.len() > 64 || body.name.chars().count() > 300 || body.aliases.len() > 20 {
         return Err(ApiError::BadRequest(
             "code at most 64 bytes, name at most 300 characters, at most 20 aliases".into(),

@@ -1,0 +1,142 @@
+//! Reads limited to a unit's subtree: what the permission adapter (`web::authz`) asks to find
+//! where a thing lies, and the scoped listings. `root = None` means everywhere (administrators).
+
+use chrono::NaiveDate;
+use kehoach_core::text::fold;
+
+use super::{EvidenceRow, PlanRow, StoreError, UnitRow, on_pool};
+
+/// `sub(id)`: the unit `$1` and every unit under it.
+const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT) \
+     UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)";
+
+impl super::Store {
+    /// Ids of `root` and every unit under it.
+    pub async fn subtree_ids(
+        &self,
+        root: i64,
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let ids: Vec<i64> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(&format!("{SUBTREE} SELECT id FROM sub"))
+                .bind(root)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(ids.into_iter().collect())
+    }
+
+    /// The nearest unit at or above `unit_id` that is not an agency (the administrative unit an
+    /// agency belongs to); the unit itself when it is not an agency or has no such ancestor.
+    pub async fn administrative_unit_of(&self, unit_id: i64) -> Result<i64, StoreError> {
+        let found: Option<i64> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(
+                "WITH RECURSIVE up(id, kind, parent_id, depth) AS ( \
+                   SELECT id, kind, parent_id, 0 FROM units WHERE id = $1 \
+                   UNION ALL SELECT u.id, u.kind, u.parent_id, up.depth + 1 FROM units u \
+                   JOIN up ON u.id = up.parent_id WHERE up.kind = 'agency' AND up.depth < 64) \
+                 SELECT id FROM up WHERE kind <> 'agency' ORDER BY depth LIMIT 1",
+            )
+            .bind(unit_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(found.unwrap_or(unit_id))
+    }
+
+    /// Whether the plan assigns a task to a unit within `root`'s subtree.
+    pub async fn plan_has_assignment_within(
+        &self,
+        plan_id: i64,
+        root: i64,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(&format!(
+                "{SUBTREE} SELECT a.id FROM assignments a JOIN tasks k ON k.id = a.task_id \
+                 WHERE k.plan_id = $2 AND a.unit_id IN (SELECT id FROM sub) LIMIT 1"
+            ))
+            .bind(root)
+            .bind(plan_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// The plans a scope may read: owned within the subtree, or assigning tasks to a unit in it.
+    pub async fn plans_within(&self, root: Option<i64>) -> Result<Vec<PlanRow>, StoreError> {
+        let Some(root) = root else {
+            return self.plans().await;
+        };
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, PlanRow>(&format!(
+                "{SUBTREE} SELECT {cols} FROM plans p WHERE p.context_unit_id IN (SELECT id FROM sub) \
+                 OR EXISTS (SELECT 1 FROM assignments a JOIN tasks k ON k.id = a.task_id \
+                            WHERE k.plan_id = p.id AND a.unit_id IN (SELECT id FROM sub)) \
+                 ORDER BY p.id DESC",
+                cols = super::plans::PLAN_COLUMNS,
+            ))
+            .bind(root)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// An evidence row for this file whose activity's assignment lies within the subtree (its
+    /// name and type, to serve it); `None` when the scope has no such file.
+    pub async fn evidence_file_within(
+        &self,
+        sha256: &str,
+        root: Option<i64>,
+    ) -> Result<Option<EvidenceRow>, StoreError> {
+        let Some(root) = root else {
+            return self.evidence_file(sha256).await;
+        };
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, EvidenceRow>(&format!(
+                "{SUBTREE} SELECT e.id, e.activity_id, e.kind, e.url, e.sha256, e.file_name, \
+                 e.content_type, e.size_bytes FROM evidence e \
+                 JOIN activities v ON v.id = e.activity_id JOIN assignments a ON a.id = v.assignment_id \
+                 WHERE e.sha256 = $2 AND a.unit_id IN (SELECT id FROM sub) ORDER BY e.id LIMIT 1"
+            ))
+            .bind(root)
+            .bind(sha256)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// [`Store::search_units`](super::Store::search_units) limited to a subtree.
+    pub async fn search_units_within(
+        &self,
+        query: &str,
+        on: NaiveDate,
+        limit: i64,
+        root: Option<i64>,
+    ) -> Result<Vec<UnitRow>, StoreError> {
+        let Some(root) = root else {
+            return self.search_units(query, on, limit).await;
+        };
+        let key = fold(query);
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let pattern = format!("%{}%", super::units::escape_like(&key));
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UnitRow>(&format!(
+                "{SUBTREE} SELECT {cols} FROM units u WHERE u.id IN (SELECT id FROM sub) \
+                 AND (u.valid_from IS NULL OR u.valid_from <= $2) AND (u.valid_to IS NULL OR u.valid_to >= $2) \
+                 AND (u.search_text LIKE $3 ESCAPE '\\' \
+                 OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND a.search_text LIKE $3 ESCAPE '\\')) \
+                 ORDER BY (u.search_text = $4) DESC, LENGTH(u.name), u.name LIMIT $5",
+                cols = super::units::UNIT_COLUMNS,
+            ))
+            .bind(root)
+            .bind(on)
+            .bind(&pattern)
+            .bind(&key)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
