@@ -38,7 +38,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
     // Printed on stdout too, so scripts (and tests) can read the address when port 0 was asked.
     println!("listening on http://{}", listener.local_addr()?);
-    crate::web::serve(listener, store, files, shutdown).await?;
+    crate::web::serve(listener, store, files, Default::default(), shutdown).await?;
     Ok(())
 }
 

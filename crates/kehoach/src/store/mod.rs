@@ -7,9 +7,11 @@
 mod activities;
 mod audit;
 mod error;
+mod pages;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
+mod sessions;
 mod units;
 mod users;
 
@@ -32,6 +34,7 @@ pub use rollups::{
     HeatmapRow, RollupData, RollupDoneRow, RollupPeriodRow, RollupPeriodSums, RollupTargetRow,
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
+pub use sessions::SessionRow;
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, UserRow};
 

@@ -61,3 +61,48 @@ pub async fn ensure_may_view(
         )))
     }
 }
+
+/// The units whose data `user` may see on the pages: `None` for every unit (administrators, plan
+/// offices, finance), else the subtree of the user's unit (empty when the user has none).
+pub async fn visible_units(
+    state: &AppState,
+    user: &UserRow,
+) -> Result<Option<std::collections::HashSet<i64>>, ApiError> {
+    if user.disabled {
+        return Ok(Some(Default::default()));
+    }
+    match user.role {
+        Role::Admin | Role::PlanOffice | Role::Finance => Ok(None),
+        Role::Reporter | Role::Viewer => match user.unit_id {
+            Some(unit) => {
+                let Some(row) = state.store.unit(unit).await? else {
+                    return Ok(Some(Default::default()));
+                };
+                // A date the unit is valid on, to find it by its code.
+                let on = row
+                    .valid_from
+                    .or(row.valid_to.and_then(|d| d.pred_opt()))
+                    .unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
+                Ok(Some(
+                    state
+                        .store
+                        .unit_subtree_ids(&row.code, on)
+                        .await?
+                        .unwrap_or_else(|| std::iter::once(unit).collect()),
+                ))
+            }
+            None => Ok(Some(Default::default())),
+        },
+    }
+}
+
+/// Importing plans and adding units is for administrators and plan offices.
+pub fn ensure_may_import(user: &UserRow) -> Result<(), ApiError> {
+    if !user.disabled && matches!(user.role, Role::Admin | Role::PlanOffice) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only the plan office may import plans and add units".into(),
+        ))
+    }
+}
