@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use kehoach_core::compliance::{DeadlineState, PeriodStatus};
 use serde::Deserialize;
 
@@ -32,6 +33,8 @@ pub struct DueItem {
     pub what: String,
     pub state: String,
     pub colour: &'static str,
+    /// The task's heatmap, where this period's cell is.
+    pub heatmap: String,
 }
 
 pub struct AssignmentOption {
@@ -128,6 +131,17 @@ async fn build(
                                 ),
                                 state: status_name(lang, p.status).into(),
                                 colour: super::svg::status_colour(p.status),
+                                heatmap: format!(
+                                    "/heatmap?plan={}&task={}&per={}&year={}",
+                                    plan.id,
+                                    task.task_id,
+                                    if target.per == kehoach_core::period::Per::Week {
+                                        "week"
+                                    } else {
+                                        "month"
+                                    },
+                                    p.start.year()
+                                ),
                             });
                         }
                     }
@@ -143,6 +157,7 @@ async fn build(
                                 what: format!("{} {}", page.t.due, dmy(due_on)),
                                 state: deadline_name(lang, state_now).into(),
                                 colour: super::svg::deadline_colour(state_now),
+                                heatmap: format!("/tasks/{}", task.task_id),
                             });
                         }
                     }
