@@ -107,6 +107,18 @@ async fn sign_out(driver: &WebDriver) {
     driver.find(By::Name("username")).await.expect("back at sign-in");
 }
 
+/// Waits (up to 20 s) until the browser's URL contains `part`.
+async fn wait_url(driver: &WebDriver, part: &str) -> String {
+    for _ in 0..200 {
+        let url = driver.current_url().await.unwrap().to_string();
+        if url.contains(part) {
+            return url;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the browser never reached a URL containing {part:?}");
+}
+
 /// The status class of the heatmap cell of the week starting `monday`.
 async fn cell_status(driver: &WebDriver, href: &str, monday: &str) -> String {
     driver.goto(href).await.unwrap();
@@ -150,8 +162,15 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         sign_in(&driver, &base, "sotttt").await;
         shot(&driver, "02-plans").await;
         driver.goto(format!("{base}/plans/import")).await?;
-        driver.find(By::Css("input[type=file]")).await?.send_keys(QUANG_NAM).await?;
+        let document = std::fs::canonicalize(QUANG_NAM)?;
+        driver
+            .find(By::Css("input[type=file]"))
+            .await?
+            .send_keys(document.display().to_string())
+            .await?;
         driver.find(By::Css("#import-form button")).await?.click().await?;
+        wait_url(&driver, "/plans/import/").await;
+        driver.find(By::Css("#confirm")).await?;
         let unresolved = driver.find_all(By::Css("li.unresolved")).await?.len();
         assert!(unresolved > 0, "the preview lists the unresolved units");
         shot(&driver, "03-import-preview").await;
@@ -162,18 +181,21 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         q.clear().await?;
         q.send_keys("bao quang nam").await?;
         driver.find(By::Css("#fix form.filters button")).await?.click().await?;
+        wait_url(&driver, "q=bao").await;
         driver.find(By::Css("button.use-unit")).await?.click().await?;
         let fixed = driver.find_all(By::Css("#fixed li")).await?;
         assert_eq!(fixed.len(), 1, "one unit fixed");
         assert!(fixed[0].text().await?.contains("Báo Quảng Nam"));
         assert_eq!(driver.find_all(By::Css("li.unresolved")).await?.len(), unresolved - 1);
         driver.find(By::Css("#confirm")).await?.click().await?;
+        driver.find(By::Css(".task")).await?;
         let url = driver.current_url().await?;
         let plan_id: i64 = url.path().trim_start_matches("/plans/").parse().expect("at the new plan");
         driver.find(By::Css(".task")).await?;
         shot(&driver, "04-plan-overview").await;
         driver.find(By::Css(".task h3 a")).await?.click().await?;
-        driver.find(By::Css("svg.strip")).await?;
+        wait_url(&driver, "/tasks/").await;
+        driver.find(By::Css("main h1")).await?;
         shot(&driver, "05-task").await;
         driver.goto(format!("{base}/deadlines")).await?;
         shot(&driver, "06-deadlines").await;
@@ -232,6 +254,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .await?
             .click()
             .await?;
+        wait_url(&driver, "/activities?").await;
         let listed = driver.find(By::Css("li.activity")).await?.text().await?;
         assert!(listed.contains("Bản tin chuyển đổi số tuần 45"));
         shot(&driver, "13-cell-activities").await;
