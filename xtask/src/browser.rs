@@ -29,7 +29,9 @@ fn ensure_installed() -> Result<()> {
              installed: run `apt-get install -y chromium chromium-driver` as root"
         );
     }
-    eprintln!("xtask: Chromium or chromedriver missing; installing Debian's chromium chromium-driver");
+    eprintln!(
+        "xtask: Chromium or chromedriver missing; installing Debian's chromium chromium-driver"
+    );
     install_debian_packages(&["chromium", "chromium-driver"])?;
     if !Path::new(CHROMEDRIVER).exists() {
         bail!("chromium-driver was installed but {CHROMEDRIVER} does not exist");

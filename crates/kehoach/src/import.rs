@@ -130,7 +130,11 @@ pub async fn import_plan(
 }
 
 /// Stores a prepared plan: its tasks, targets and one assignment per lead unit.
-pub async fn commit(store: &Store, prepared: Prepared, by: &Change) -> Result<Imported, ImportError> {
+pub async fn commit(
+    store: &Store,
+    prepared: Prepared,
+    by: &Change,
+) -> Result<Imported, ImportError> {
     let created = store.create_plan(&prepared.plan, by).await?;
     Ok(Imported {
         plan_id: created.plan_id,

@@ -42,7 +42,11 @@ fn png() -> Vec<u8> {
         for &b in bytes {
             c ^= u32::from(b);
             for _ in 0..8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
         }
         !c
@@ -96,15 +100,45 @@ async fn shot(driver: &WebDriver, name: &str) {
 
 async fn sign_in(driver: &WebDriver, base: &str, user: &str) {
     driver.goto(format!("{base}/sign-in")).await.unwrap();
-    driver.find(By::Name("username")).await.unwrap().send_keys(user).await.unwrap();
-    driver.find(By::Name("password")).await.unwrap().send_keys("demo").await.unwrap();
-    driver.find(By::Css("form.card button")).await.unwrap().click().await.unwrap();
-    driver.find(By::Css("header .user")).await.expect("signed in");
+    driver
+        .find(By::Name("username"))
+        .await
+        .unwrap()
+        .send_keys(user)
+        .await
+        .unwrap();
+    driver
+        .find(By::Name("password"))
+        .await
+        .unwrap()
+        .send_keys("demo")
+        .await
+        .unwrap();
+    driver
+        .find(By::Css("form.card button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver
+        .find(By::Css("header .user"))
+        .await
+        .expect("signed in");
 }
 
 async fn sign_out(driver: &WebDriver) {
-    driver.find(By::Css("header form button")).await.unwrap().click().await.unwrap();
-    driver.find(By::Name("username")).await.expect("back at sign-in");
+    driver
+        .find(By::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    driver
+        .find(By::Name("username"))
+        .await
+        .expect("back at sign-in");
 }
 
 /// Waits (up to 20 s) until the browser's URL contains `part`.
@@ -123,7 +157,9 @@ async fn wait_url(driver: &WebDriver, part: &str) -> String {
 async fn cell_status(driver: &WebDriver, href: &str, monday: &str) -> String {
     driver.goto(href).await.unwrap();
     let cell = driver
-        .find(By::Css(&format!("svg.heatmap a[href*=\"from={monday}\"] rect")))
+        .find(By::Css(&format!(
+            "svg.heatmap a[href*=\"from={monday}\"] rect"
+        )))
         .await
         .expect("the week's cell");
     cell.attr("class").await.unwrap().unwrap_or_default()
@@ -152,7 +188,9 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
     ] {
         caps.add_arg(arg).unwrap();
     }
-    let driver = WebDriver::new(webdriver_url(), caps).await.expect("a browser session");
+    let driver = WebDriver::new(webdriver_url(), caps)
+        .await
+        .expect("a browser session");
     driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
 
     let outcome = async {
@@ -168,7 +206,11 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .await?
             .send_keys(document.display().to_string())
             .await?;
-        driver.find(By::Css("#import-form button")).await?.click().await?;
+        driver
+            .find(By::Css("#import-form button"))
+            .await?
+            .click()
+            .await?;
         wait_url(&driver, "/plans/import/").await;
         driver.find(By::Css("#confirm")).await?;
         let unresolved = driver.find_all(By::Css("li.unresolved")).await?.len();
@@ -180,17 +222,32 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         let q = driver.find(By::Css("#fix input[name=q]")).await?;
         q.clear().await?;
         q.send_keys("bao quang nam").await?;
-        driver.find(By::Css("#fix form.filters button")).await?.click().await?;
+        driver
+            .find(By::Css("#fix form.filters button"))
+            .await?
+            .click()
+            .await?;
         wait_url(&driver, "q=bao").await;
-        driver.find(By::Css("button.use-unit")).await?.click().await?;
+        driver
+            .find(By::Css("button.use-unit"))
+            .await?
+            .click()
+            .await?;
         let fixed = driver.find_all(By::Css("#fixed li")).await?;
         assert_eq!(fixed.len(), 1, "one unit fixed");
         assert!(fixed[0].text().await?.contains("Báo Quảng Nam"));
-        assert_eq!(driver.find_all(By::Css("li.unresolved")).await?.len(), unresolved - 1);
+        assert_eq!(
+            driver.find_all(By::Css("li.unresolved")).await?.len(),
+            unresolved - 1
+        );
         driver.find(By::Css("#confirm")).await?.click().await?;
         driver.find(By::Css(".task")).await?;
         let url = driver.current_url().await?;
-        let plan_id: i64 = url.path().trim_start_matches("/plans/").parse().expect("at the new plan");
+        let plan_id: i64 = url
+            .path()
+            .trim_start_matches("/plans/")
+            .parse()
+            .expect("at the new plan");
         driver.find(By::Css(".task")).await?;
         shot(&driver, "04-plan-overview").await;
         driver.find(By::Css(".task h3 a")).await?.click().await?;
@@ -199,7 +256,9 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         shot(&driver, "05-task").await;
         driver.goto(format!("{base}/deadlines")).await?;
         shot(&driver, "06-deadlines").await;
-        driver.goto(format!("{base}/search?q=chuyen+doi+so")).await?;
+        driver
+            .goto(format!("{base}/search?q=chuyen+doi+so"))
+            .await?;
         shot(&driver, "07-search").await;
         sign_out(&driver).await;
 
@@ -211,10 +270,17 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         // This week's open period in the new plan, and where its heatmap cell is.
         let mut target = None;
         for item in driver.find_all(By::Css("li")).await? {
-            let Ok(where_) = item.find(By::Css("a.where")).await else { continue };
+            let Ok(where_) = item.find(By::Css("a.where")).await else {
+                continue;
+            };
             let href = where_.attr("href").await?.unwrap_or_default();
             if href.contains(&format!("plan={plan_id}&")) && href.contains("per=week") {
-                let log = item.find(By::Css("a.log")).await?.attr("href").await?.unwrap_or_default();
+                let log = item
+                    .find(By::Css("a.log"))
+                    .await?
+                    .attr("href")
+                    .await?
+                    .unwrap_or_default();
                 target = Some((href, log));
                 break;
             }
@@ -223,25 +289,49 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         let heatmap = format!("{base}{}", heatmap.replace("&amp;", "&"));
         let monday = "2024-11-04";
         let before = cell_status(&driver, &heatmap, monday).await;
-        assert_eq!(before, "s-open", "this week is open before anything is logged");
+        assert_eq!(
+            before, "s-open",
+            "this week is open before anything is logged"
+        );
         shot(&driver, "09-heatmap-before").await;
 
-        driver.goto(format!("{base}{}", log.replace("&amp;", "&"))).await?;
+        driver
+            .goto(format!("{base}{}", log.replace("&amp;", "&")))
+            .await?;
         let photo = tempfile::Builder::new().suffix(".png").tempfile()?;
         std::fs::write(photo.path(), png())?;
-        driver.find(By::Name("title")).await?.send_keys("Bản tin chuyển đổi số tuần 45").await?;
-        driver.find(By::Css("input[name=url]")).await?.send_keys("https://qrt.vn/ban-tin-45").await?;
-        driver.find(By::Css("input[name=attendance]")).await?.send_keys("12").await?;
+        driver
+            .find(By::Name("title"))
+            .await?
+            .send_keys("Bản tin chuyển đổi số tuần 45")
+            .await?;
+        driver
+            .find(By::Css("input[name=url]"))
+            .await?
+            .send_keys("https://qrt.vn/ban-tin-45")
+            .await?;
+        driver
+            .find(By::Css("input[name=attendance]"))
+            .await?
+            .send_keys("12")
+            .await?;
         driver
             .find(By::Css("input[type=file][capture]"))
             .await?
             .send_keys(photo.path().display().to_string())
             .await?;
         shot(&driver, "10-log-form-phone").await;
-        driver.find(By::Css("#log-form button")).await?.click().await?;
+        driver
+            .find(By::Css("#log-form button"))
+            .await?
+            .click()
+            .await?;
         driver.find(By::Css("#saved")).await.expect("saved");
         let logged = driver.find(By::Css("#logged li")).await?.text().await?;
-        assert!(logged.contains("Bản tin chuyển đổi số tuần 45") && logged.contains("📎1"), "{logged}");
+        assert!(
+            logged.contains("Bản tin chuyển đổi số tuần 45") && logged.contains("📎1"),
+            "{logged}"
+        );
         shot(&driver, "11-my-work-saved").await;
 
         let after = cell_status(&driver, &heatmap, monday).await;

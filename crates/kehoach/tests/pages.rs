@@ -79,7 +79,11 @@ impl Client {
         self.send(request).await
     }
 
-    async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+    async fn post_form(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
         let request = self.http.post(format!("{}{path}", self.base)).form(form);
         self.send(request).await
     }

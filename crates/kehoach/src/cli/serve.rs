@@ -52,7 +52,10 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         println!(
             "demo accounts (password `{}`), pages evaluated on {}:",
             crate::demo::corpus::DEMO_PASSWORD,
-            pages.today.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default()
+            pages
+                .today
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default()
         );
         for (name, what) in &accounts {
             println!("  {name:<8} {what}");

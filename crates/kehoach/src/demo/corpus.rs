@@ -113,7 +113,10 @@ async fn demo_commune(store: &Store, plan_ids: &[i64]) -> Result<Option<i64>, St
     for a in store.assignments_of_plan(city_plan).await? {
         if let Some(u) = store.unit(a.unit_id).await?
             && let Some(parent) = u.parent_id
-            && store.unit(parent).await?.is_some_and(|p| p.kind == "commune")
+            && store
+                .unit(parent)
+                .await?
+                .is_some_and(|p| p.kind == "commune")
         {
             return Ok(Some(u.id));
         }
@@ -125,10 +128,7 @@ async fn create_users(store: &Store, commune: Option<i64>, by: &Change) -> anyho
     let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(DEMO_PASSWORD)).await??;
     let on = NaiveDate::from_ymd_opt(2024, 6, 1).expect("a valid date");
     let unit_id = |code: &'static str| async move {
-        store
-            .unit_by_code(code, on)
-            .await
-            .map(|u| u.map(|u| u.id))
+        store.unit_by_code(code, on).await.map(|u| u.map(|u| u.id))
     };
     let office = unit_id("49.STTTT").await?;
     let station = unit_id("49.DPTTH").await?;
@@ -138,7 +138,10 @@ async fn create_users(store: &Store, commune: Option<i64>, by: &Change) -> anyho
         ("daiptth", "Đài PT-TH Quảng Nam", station, Role::Reporter),
         ("xa", "Cán bộ xã", commune, Role::Reporter),
     ] {
-        match store.create_user(name, display, unit, role, &hash, by).await {
+        match store
+            .create_user(name, display, unit, role, &hash, by)
+            .await
+        {
             Ok(_) | Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(e.into()),
         }
@@ -246,7 +249,11 @@ fn activity(
         assignment_id,
         occurred_on,
         kind: String::new(),
-        title: format!("{} ngày {}", capitalise(noun), occurred_on.format("%d/%m/%Y")),
+        title: format!(
+            "{} ngày {}",
+            capitalise(noun),
+            occurred_on.format("%d/%m/%Y")
+        ),
         quantity,
         completes,
         attendance: (h % 7 == 0).then_some(20 + (h % 80) as i64),

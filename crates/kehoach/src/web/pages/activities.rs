@@ -65,7 +65,9 @@ pub async fn page(
                 .assignment(id)
                 .await
                 .map_err(err)?
-                .ok_or_else(|| page.error(ApiError::NotFound(format!("assignment {id} not found"))))?,
+                .ok_or_else(|| {
+                    page.error(ApiError::NotFound(format!("assignment {id} not found")))
+                })?,
         ],
         (None, Some(plan), Some(unit)) => state
             .store
@@ -90,9 +92,19 @@ pub async fn page(
         let task_title = task
             .map(|t| format!("{} {}", t.reference, t.title))
             .unwrap_or_default();
-        let evidence = state.store.evidence_of_assignment(a.id).await.map_err(err)?;
-        for act in state.store.activities_of_assignment(a.id).await.map_err(err)? {
-            if q.from.is_some_and(|f| act.occurred_on < f) || q.to.is_some_and(|t| act.occurred_on > t)
+        let evidence = state
+            .store
+            .evidence_of_assignment(a.id)
+            .await
+            .map_err(err)?;
+        for act in state
+            .store
+            .activities_of_assignment(a.id)
+            .await
+            .map_err(err)?
+        {
+            if q.from.is_some_and(|f| act.occurred_on < f)
+                || q.to.is_some_and(|t| act.occurred_on > t)
             {
                 continue;
             }

@@ -88,7 +88,12 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let err = |e: crate::store::StoreError| page.error(e);
     let not_found = || page.error(ApiError::NotFound(format!("plan {} not found", q.plan)));
-    let plan = state.store.plan(q.plan).await.map_err(err)?.ok_or_else(not_found)?;
+    let plan = state
+        .store
+        .plan(q.plan)
+        .await
+        .map_err(err)?
+        .ok_or_else(not_found)?;
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;
@@ -122,7 +127,11 @@ pub async fn page(
     };
     let window = plan_window(&plan, page.today);
     let first_year = window.from.year();
-    let last_year = window.to.map(|d| d.year()).unwrap_or(page.today.year()).max(first_year);
+    let last_year = window
+        .to
+        .map(|d| d.year())
+        .unwrap_or(page.today.year())
+        .max(first_year);
     let year = q
         .year
         .unwrap_or(page.today.year())

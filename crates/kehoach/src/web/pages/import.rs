@@ -103,7 +103,13 @@ pub async fn upload(
                 page.check_csrf(std::str::from_utf8(&bytes).ok())?;
                 csrf_ok = true;
             }
-            "context" => context = String::from_utf8_lossy(&bytes).trim().chars().take(200).collect(),
+            "context" => {
+                context = String::from_utf8_lossy(&bytes)
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect()
+            }
             "file" => document = Some((file_name.unwrap_or_default(), bytes)),
             _ => {}
         }
@@ -142,7 +148,11 @@ pub async fn upload(
     };
     let id = random_secret(12);
     {
-        let mut pending = state.pages.imports.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = state
+            .pages
+            .imports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         pending.retain(|_, p| p.created.elapsed() < PENDING_TTL);
         if pending.len() >= MAX_PENDING
             && let Some(oldest) = pending
@@ -173,7 +183,11 @@ fn with_pending<T>(
     id: &str,
     f: impl FnOnce(&mut PendingImport) -> T,
 ) -> Result<T, PageError> {
-    let mut pending = state.pages.imports.lock().unwrap_or_else(|e| e.into_inner());
+    let mut pending = state
+        .pages
+        .imports
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     match pending.get_mut(id) {
         Some(p) if p.user_id == page.session.user.id && p.created.elapsed() < PENDING_TTL => {
             Ok(f(p))
@@ -370,9 +384,7 @@ fn apply_fix(p: &mut PendingImport, index: usize, unit_id: i64, unit_name: &str)
             list.push((unit_id, "manual".into()));
         }
     }
-    p.prepared
-        .unit_names
-        .insert(unit_id, unit_name.to_string());
+    p.prepared.unit_names.insert(unit_id, unit_name.to_string());
     p.fixed
         .push((entry.task_ref, entry.text, unit_name.to_string()));
     true
@@ -430,7 +442,11 @@ fn unit_code(parent_code: &str, name: &str, suffix: Option<&str>) -> String {
         .map(|c| c.to_ascii_uppercase())
         .take(12)
         .collect();
-    let initials = if initials.is_empty() { "DV".into() } else { initials };
+    let initials = if initials.is_empty() {
+        "DV".into()
+    } else {
+        initials
+    };
     match suffix {
         Some(s) => format!("{parent_code}.{initials}-{s}"),
         None => format!("{parent_code}.{initials}"),
@@ -459,7 +475,10 @@ pub async fn new_unit(
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(|| {
-            page.error(ApiError::BadRequest(format!("parent: no unit {}", form.parent)))
+            page.error(ApiError::BadRequest(format!(
+                "parent: no unit {}",
+                form.parent
+            )))
         })?;
     let by = change_by(&page);
     let mut created = None;
@@ -482,7 +501,9 @@ pub async fn new_unit(
         }
     }
     let unit = created.ok_or_else(|| {
-        page.error(ApiError::Conflict("a unit with that code already exists".into()))
+        page.error(ApiError::Conflict(
+            "a unit with that code already exists".into(),
+        ))
     })?;
     let applied = with_pending(&state, &page, &id, |p| {
         apply_fix(p, form.index, unit.id, &unit.name)

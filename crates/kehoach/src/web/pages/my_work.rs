@@ -98,7 +98,9 @@ async fn build(
     let mut logged: Vec<(chrono::NaiveDate, i64, Logged)> = Vec::new();
     // My work is my unit's: an account without a unit (an administrator) has none.
     if user.unit_id.is_some() {
-        let units = visible_units(state, user).await.map_err(|e| page.error(e))?;
+        let units = visible_units(state, user)
+            .await
+            .map_err(|e| page.error(e))?;
         let units = match (units, user.unit_id) {
             (Some(u), _) => u,
             (None, Some(unit)) => std::iter::once(unit).collect(),
@@ -117,7 +119,11 @@ async fn build(
                         selected: selected == Some(a.assignment_id),
                     });
                     for target in &a.targets {
-                        for p in target.periods.iter().filter(|p| p.status == PeriodStatus::Open) {
+                        for p in target
+                            .periods
+                            .iter()
+                            .filter(|p| p.status == PeriodStatus::Open)
+                        {
                             due.push(DueItem {
                                 assignment_id: a.assignment_id,
                                 task: task_label.clone(),
@@ -258,7 +264,12 @@ pub async fn log(
             // An empty file input still sends a part with no name and no bytes: skip it.
             let file_name = field.file_name().unwrap_or("").to_string();
             if file_name.is_empty() {
-                while field.chunk().await.map_err(|e| page.error(form_error(e)))?.is_some() {}
+                while field
+                    .chunk()
+                    .await
+                    .map_err(|e| page.error(form_error(e)))?
+                    .is_some()
+                {}
                 continue;
             }
             if stored.len() >= MAX_FILES_PER_ACTIVITY {
@@ -270,7 +281,8 @@ pub async fn log(
             while let Some(chunk) = field.chunk().await.map_err(|e| page.error(form_error(e)))? {
                 tokio::task::block_in_place(|| writer.write(&chunk)).map_err(|e| page.error(e))?;
             }
-            stored.push(tokio::task::block_in_place(|| writer.finish()).map_err(|e| page.error(e))?);
+            stored
+                .push(tokio::task::block_in_place(|| writer.finish()).map_err(|e| page.error(e))?);
             continue;
         }
         let mut bytes = Vec::new();
@@ -307,7 +319,15 @@ pub async fn log(
         page.check_csrf(None)?;
     }
     let Some(id) = assignment.and_then(|a| a.trim().parse::<i64>().ok()) else {
-        return build(&state, &page, None, "", "assignment: required", StatusCode::BAD_REQUEST).await;
+        return build(
+            &state,
+            &page,
+            None,
+            "",
+            "assignment: required",
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     };
     let row = state
         .store

@@ -249,7 +249,11 @@ pub async fn overview(
     let status_options = STATUSES
         .iter()
         .map(|s| (s.as_str(), status_name(lang, *s)))
-        .chain(DEADLINES.iter().map(|s| (s.as_str(), deadline_name(lang, *s))))
+        .chain(
+            DEADLINES
+                .iter()
+                .map(|s| (s.as_str(), deadline_name(lang, *s))),
+        )
         .map(|(value, name)| StatusOption {
             value,
             name,

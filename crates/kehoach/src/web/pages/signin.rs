@@ -177,8 +177,7 @@ pub async fn submit(
 }
 
 /// An argon2id hash of a random password: checked against when the account does not exist.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wm9vF3o6oCq0S4mB2B9N0nU6l3k3b1yUuC9T3a2p0nM";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wm9vF3o6oCq0S4mB2B9N0nU6l3k3b1yUuC9T3a2p0nM";
 
 #[derive(Deserialize)]
 pub struct CsrfForm {

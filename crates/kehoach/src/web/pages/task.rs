@@ -75,10 +75,20 @@ pub fn target_strip(lang: Lang, assignment_id: i64, target: &TargetReport) -> Ta
     let pace = target
         .pace
         .as_ref()
-        .map(|p| format!("{:.0}/{:.0} ({:.1})", p.achieved, target.count, p.expected_by_date))
+        .map(|p| {
+            format!(
+                "{:.0}/{:.0} ({:.1})",
+                p.achieved, target.count, p.expected_by_date
+            )
+        })
         .unwrap_or_default();
     TargetStrip {
-        label: format!("{} {}/{}", target.count, target.unit, per_name(lang, target.per)),
+        label: format!(
+            "{} {}/{}",
+            target.count,
+            target.unit,
+            per_name(lang, target.per)
+        ),
         svg: if cells.is_empty() {
             String::new()
         } else {
@@ -95,7 +105,12 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let err = |e: crate::store::StoreError| page.error(e);
     let not_found = || page.error(ApiError::NotFound(format!("task {id} not found")));
-    let task = state.store.task(id).await.map_err(err)?.ok_or_else(not_found)?;
+    let task = state
+        .store
+        .task(id)
+        .await
+        .map_err(err)?
+        .ok_or_else(not_found)?;
     let plan = state
         .store
         .plan(task.plan_id)
