@@ -157,7 +157,7 @@ async fn wait_url(driver: &WebDriver, part: &str) -> String {
 async fn cell_status(driver: &WebDriver, href: &str, monday: &str) -> String {
     driver.goto(href).await.unwrap();
     let cell = driver
-        .find(By::Css(&format!(
+        .find(By::Css(format!(
             "svg.heatmap a[href*=\"from={monday}\"] rect"
         )))
         .await
@@ -340,7 +340,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         shot(&driver, "12-heatmap-after").await;
         // The cell opens the activities behind it.
         driver
-            .find(By::Css(&format!("svg.heatmap a[href*=\"from={monday}\"]")))
+            .find(By::Css(format!("svg.heatmap a[href*=\"from={monday}\"]")))
             .await?
             .click()
             .await?;

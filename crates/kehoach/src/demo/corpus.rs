@@ -175,9 +175,9 @@ async fn activities(
             };
             let local = parent_kind == "commune" || parent_kind == "district";
             let chosen = if local {
-                hash(a.unit_id, 0) % 12 == 0
+                hash(a.unit_id, 0).is_multiple_of(12)
             } else {
-                hash(a.unit_id, 0) % 2 == 0
+                hash(a.unit_id, 0).is_multiple_of(2)
             };
             if chosen || a.unit_code == "49.DPTTH" || Some(a.unit_id) == demo_commune {
                 reporting.insert(a.id);
@@ -211,7 +211,7 @@ async fn activities(
                         // A plan total: a few contributions spread over the year.
                         for month in 1..=today.month().saturating_sub(1) {
                             let h = hash(id, i64::from(month) + 1000);
-                            if h % 3 == 0 {
+                            if h.is_multiple_of(3) {
                                 let day = NaiveDate::from_ymd_opt(today.year(), month, 10)
                                     .expect("a valid date");
                                 let quantity = (target.count / 12.0).ceil().max(1.0);
@@ -256,7 +256,7 @@ fn activity(
         ),
         quantity,
         completes,
-        attendance: (h % 7 == 0).then_some(20 + (h % 80) as i64),
+        attendance: h.is_multiple_of(7).then_some(20 + (h % 80) as i64),
         evidence: vec![NewEvidence::Url {
             url: format!("https://example.gov.vn/tin-tuc/{assignment_id}-{occurred_on}"),
         }],

@@ -142,7 +142,7 @@ pub async fn page(
             ));
         }
     }
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|item| std::cmp::Reverse(item.0));
     let range = match (q.from, q.to) {
         (Some(f), Some(t)) => format!("{} – {}", dmy(f), dmy(t)),
         _ => String::new(),

@@ -217,7 +217,11 @@ pub async fn page(
             .map(|t| format!("{} {}", t.reference, t.title))
             .unwrap_or_default(),
         at: dmy(page.today),
-        svg: heatmap(&labels, &svg_rows),
+        svg: heatmap(
+            &labels,
+            &svg_rows,
+            columns.iter().position(|c| c.contains(page.today)),
+        ),
         pers: [(Per::Week, t.by_week), (Per::Month, t.by_month)]
             .into_iter()
             .map(|(p, label)| Link {

@@ -410,3 +410,27 @@ mod tests {
         assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
     }
 }
+
+#[cfg(test)]
+mod route_list {
+    /// `page_routes()` names exactly the routes `router()` registers: both read from this file.
+    #[test]
+    fn routes_listed_match_the_router() {
+        let source = include_str!("mod.rs");
+        let router = &source[source.find("pub fn router()").unwrap()..];
+        let router = &router[..router.find("\n}\n").unwrap()];
+        let mut routed = Vec::new();
+        for line in router.lines().filter(|l| l.contains(".route(\"")) {
+            let path = line.split('"').nth(1).unwrap();
+            for (method, call) in [("GET", "get("), ("POST", "post(")] {
+                if line.contains(&format!(" {call}")) || line.contains(&format!(".{call}")) {
+                    routed.push((method, path));
+                }
+            }
+        }
+        let mut listed: Vec<(&str, &str)> = super::page_routes().to_vec();
+        routed.sort();
+        listed.sort();
+        assert_eq!(routed, listed);
+    }
+}

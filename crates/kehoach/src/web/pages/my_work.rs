@@ -28,6 +28,7 @@ const RECENT: usize = 20;
 
 pub struct DueItem {
     pub assignment_id: i64,
+    pub plan: String,
     pub task: String,
     pub unit: String,
     pub what: String,
@@ -110,12 +111,18 @@ async fn build(
             let report = plan_compliance(&state.store, plan.id, today, Some(&units))
                 .await
                 .map_err(err)?;
+            let plan_label = plan.number.clone().unwrap_or_else(|| plan.title.clone());
             for task in &report.tasks {
                 let task_label = format!("{} {}", task.reference, task.title);
                 for a in &task.assignments {
                     options.push(AssignmentOption {
                         id: a.assignment_id,
-                        label: format!("{} — {}", truncate(&task_label, 80), a.unit.name),
+                        label: format!(
+                            "{} — {} — {}",
+                            truncate(&task_label, 70),
+                            plan_label,
+                            a.unit.name
+                        ),
                         selected: selected == Some(a.assignment_id),
                     });
                     for target in &a.targets {
@@ -126,6 +133,7 @@ async fn build(
                         {
                             due.push(DueItem {
                                 assignment_id: a.assignment_id,
+                                plan: plan_label.clone(),
                                 task: task_label.clone(),
                                 unit: a.unit.name.clone(),
                                 what: format!(
@@ -158,6 +166,7 @@ async fn build(
                         {
                             due.push(DueItem {
                                 assignment_id: a.assignment_id,
+                                plan: plan_label.clone(),
                                 task: task_label.clone(),
                                 unit: a.unit.name.clone(),
                                 what: format!("{} {}", page.t.due, dmy(due_on)),
@@ -201,7 +210,7 @@ async fn build(
             }
         }
     }
-    logged.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    logged.sort_by_key(|item| std::cmp::Reverse((item.0, item.1)));
     logged.truncate(RECENT);
     let template = MyWorkPage {
         l: page.layout(page.t.my_work),

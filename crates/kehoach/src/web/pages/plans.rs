@@ -33,7 +33,7 @@ pub fn period_text(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate
 
 pub async fn list(State(state): State<AppState>, page: SignedIn) -> Result<Response, PageError> {
     let mut plans = state.store.plans().await.map_err(|e| page.error(e))?;
-    plans.sort_by(|a, b| b.id.cmp(&a.id));
+    plans.sort_by_key(|p| std::cmp::Reverse(p.id));
     let plans = plans
         .into_iter()
         .map(|p| PlanItem {

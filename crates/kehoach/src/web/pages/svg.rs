@@ -104,13 +104,21 @@ pub fn strip(cells: &[Cell]) -> String {
 }
 
 /// Units × periods: a label column, then one row of cells per unit, column labels on top.
-pub fn heatmap(columns: &[String], rows: &[(String, Vec<Option<Cell>>)]) -> String {
+/// `current` is the column of today: the page scrolls it into view on a narrow screen.
+pub fn heatmap(
+    columns: &[String],
+    rows: &[(String, Vec<Option<Cell>>)],
+    current: Option<usize>,
+) -> String {
     const LABEL: usize = 170;
     const HEAD: usize = 40;
     let width = LABEL + columns.len().max(1) * CELL + 4;
     let height = HEAD + rows.len() * CELL + 4;
+    let focus = current
+        .map(|i| format!(" data-focus-x=\"{}\"", LABEL + i * CELL))
+        .unwrap_or_default();
     let mut out = format!(
-        "<svg class=\"heatmap\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-size=\"10\">"
+        "<svg class=\"heatmap\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-size=\"10\"{focus}>"
     );
     for (i, label) in columns.iter().enumerate() {
         let x = LABEL + i * CELL + 9;
@@ -157,7 +165,9 @@ mod tests {
                     href: Some("/a?b=1&c=2".into()),
                 })],
             )],
+            Some(0),
         );
+        assert!(svg.contains("data-focus-x=\"170\""));
         assert!(svg.contains("&lt;T1&gt;") && svg.contains("a &amp; &quot;b&quot;"));
         assert!(svg.contains("href=\"/a?b=1&amp;c=2\""));
         assert!(!svg.contains("<x>") && svg.contains("class=\"s-met\""));
