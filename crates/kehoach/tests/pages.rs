@@ -175,6 +175,22 @@ on_both_backends! {
         }
         let (_, _, overview) = client.get(plan_pages[0]).await;
         pages.extend(links(&overview, "/tasks/").into_iter().take(3));
+
+        // Filters: by status (every task shown has a missed period), by unit (fewer tasks).
+        let tasks = |html: &str| html.matches("class=\"card task\"").count();
+        let (_, _, missed) = client.get(&format!("{}?status=missed", plan_pages[0])).await;
+        assert!(tasks(&missed) > 0 && tasks(&missed) <= tasks(&overview));
+        for card in missed.split("class=\"card task\"").skip(1) {
+            assert!(card.contains("Không đạt"), "a task without a missed period: {card}");
+        }
+        let unit = overview
+            .split("<option value=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .find(|v| v.parse::<i64>().is_ok())
+            .expect("a unit to filter by");
+        let (_, _, one_unit) = client.get(&format!("{}?unit={unit}", plan_pages[0])).await;
+        assert!(tasks(&one_unit) > 0 && tasks(&one_unit) < tasks(&overview));
         for path in &pages {
             let (status, _, body) = client.get(path).await;
             assert_eq!(status, StatusCode::OK, "{path}: {body}");

@@ -220,7 +220,8 @@ pub async fn overview(
     let tasks = report
         .tasks
         .iter()
-        .filter(|t| unit_filter.is_none() || !t.assignments.is_empty())
+        // Filtered to some units (or a unit's own user): only the tasks they have.
+        .filter(|t| only.is_none() || !t.assignments.is_empty())
         .filter(|t| filters.status.is_empty() || has_status(&t.summary.tally, &filters.status))
         .map(|t| {
             let (statuses, deadlines) = chips(lang, &t.summary.tally);
