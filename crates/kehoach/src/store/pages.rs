@@ -15,3 +15,29 @@ impl super::Store {
         }))
     }
 }
+
+impl super::Store {
+    /// Ids of the plans with an assignment to one of `unit_ids` (at most 1,000 units; more is
+    /// refused so the query stays bounded: callers then look at every plan).
+    pub async fn plans_with_units(&self, unit_ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        if unit_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        if unit_ids.len() > 1000 {
+            return Err(StoreError::Invalid("at most 1000 units".into()));
+        }
+        let placeholders: Vec<String> = (1..=unit_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT k.plan_id FROM assignments a JOIN tasks k ON k.id = a.task_id \
+             WHERE a.unit_id IN ({}) ORDER BY k.plan_id",
+            placeholders.join(", ")
+        );
+        Ok(on_pool!(self.db(), |pool| {
+            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            for id in unit_ids {
+                query = query.bind(*id);
+            }
+            query.fetch_all(pool).await?
+        }))
+    }
+}

@@ -13,6 +13,8 @@ use crate::web::authz::visible_units;
 
 /// How far ahead "due soon" looks.
 pub const AHEAD_DAYS: i64 = 14;
+/// Most items listed per section (the page stays small; the counts are complete).
+const MAX_ITEMS: usize = 300;
 
 pub struct DeadlineItem {
     pub due: String,
@@ -29,6 +31,8 @@ struct DeadlinesPage {
     at: String,
     overdue: Vec<DeadlineItem>,
     soon: Vec<DeadlineItem>,
+    overdue_total: usize,
+    soon_total: usize,
 }
 
 pub async fn page(State(state): State<AppState>, page: SignedIn) -> Result<Response, PageError> {
@@ -71,11 +75,16 @@ pub async fn page(State(state): State<AppState>, page: SignedIn) -> Result<Respo
     }
     overdue.sort_by_key(|(d, _)| *d);
     soon.sort_by_key(|(d, _)| *d);
+    let (overdue_total, soon_total) = (overdue.len(), soon.len());
+    overdue.truncate(MAX_ITEMS);
+    soon.truncate(MAX_ITEMS);
     let template = DeadlinesPage {
         l: page.layout(page.t.deadlines),
         at: dmy(today),
         overdue: overdue.into_iter().map(|(_, i)| i).collect(),
         soon: soon.into_iter().map(|(_, i)| i).collect(),
+        overdue_total,
+        soon_total,
     };
     Ok(render(page.lang, &template))
 }

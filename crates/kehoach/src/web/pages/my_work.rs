@@ -107,7 +107,25 @@ async fn build(
             (None, Some(unit)) => std::iter::once(unit).collect(),
             (None, None) => Default::default(),
         };
+        // Only the plans that give the unit work (all of them for a very large subtree).
+        let ids: Vec<i64> = units.iter().copied().collect();
+        let wanted: Option<std::collections::HashSet<i64>> = if ids.len() <= 1000 {
+            Some(
+                state
+                    .store
+                    .plans_with_units(&ids)
+                    .await
+                    .map_err(err)?
+                    .into_iter()
+                    .collect(),
+            )
+        } else {
+            None
+        };
         for plan in state.store.plans().await.map_err(err)? {
+            if wanted.as_ref().is_some_and(|w| !w.contains(&plan.id)) {
+                continue;
+            }
             let report = plan_compliance(&state.store, plan.id, today, Some(&units))
                 .await
                 .map_err(err)?;

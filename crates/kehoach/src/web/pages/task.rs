@@ -2,7 +2,7 @@
 //! (click a cell for the activities behind it), and each assignment's deadline state.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kehoach_core::compliance::TargetReport;
 
@@ -13,6 +13,15 @@ use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
 use crate::compliance::plan_compliance;
 use crate::web::authz::visible_units;
 use crate::web::{ApiError, AppState};
+
+/// Assignments per page: a year of weekly cells each keeps the page under 200 KB.
+const PER_PAGE: usize = 15;
+
+#[derive(serde::Deserialize, Default)]
+pub struct TaskQuery {
+    #[serde(default)]
+    page: Option<usize>,
+}
 
 pub struct TargetStrip {
     pub label: String,
@@ -49,6 +58,8 @@ struct TaskPage {
     statuses: Vec<Chip>,
     deadlines: Vec<Chip>,
     assignments: Vec<AssignmentItem>,
+    total: usize,
+    pages: Vec<super::heatmap::Link>,
     legend: Vec<(&'static str, &'static str)>,
 }
 
@@ -102,6 +113,7 @@ pub async fn page(
     State(state): State<AppState>,
     page: SignedIn,
     Path(id): Path<i64>,
+    Query(q): Query<TaskQuery>,
 ) -> Result<Response, PageError> {
     let err = |e: crate::store::StoreError| page.error(e);
     let not_found = || page.error(ApiError::NotFound(format!("task {id} not found")));
@@ -129,9 +141,14 @@ pub async fn page(
         .find(|t| t.task_id == id)
         .ok_or_else(not_found)?;
     let lang = page.lang;
+    let total = t.assignments.len();
+    let page_count = total.div_ceil(PER_PAGE).max(1);
+    let current = q.page.unwrap_or(1).clamp(1, page_count);
     let assignments = t
         .assignments
         .iter()
+        .skip((current - 1) * PER_PAGE)
+        .take(PER_PAGE)
         .map(|a| AssignmentItem {
             id: a.assignment_id,
             unit: a.unit.name.clone(),
@@ -167,6 +184,18 @@ pub async fn page(
         statuses,
         deadlines,
         assignments,
+        total,
+        pages: if page_count > 1 {
+            (1..=page_count)
+                .map(|n| super::heatmap::Link {
+                    label: n.to_string(),
+                    href: format!("/tasks/{id}?page={n}"),
+                    current: n == current,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         legend: super::heatmap::legend(lang),
     };
     Ok(render(page.lang, &template))
