@@ -26,6 +26,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, Change};
 pub use error::StoreError;
+pub use pages::OpenDeliverable;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,

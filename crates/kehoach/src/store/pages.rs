@@ -41,3 +41,43 @@ impl super::Store {
         }))
     }
 }
+
+/// A deliverable of one assignment that was not done by a date: what `/deadlines` lists.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OpenDeliverable {
+    pub task_id: i64,
+    pub reference: String,
+    pub title: String,
+    pub due: chrono::NaiveDate,
+    pub plan_number: Option<String>,
+    pub plan_title: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+}
+
+impl super::Store {
+    /// Every assignment of a task due on or before `until` with no done date on or before `at`,
+    /// soonest first; at most `limit` rows.
+    pub async fn open_deliverables(
+        &self,
+        at: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+        limit: i64,
+    ) -> Result<Vec<OpenDeliverable>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, OpenDeliverable>(
+                "SELECT k.id AS task_id, k.ref AS reference, k.title, k.due, p.number AS plan_number, \
+                 p.title AS plan_title, a.unit_id, u.name AS unit_name \
+                 FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
+                 JOIN units u ON u.id = a.unit_id \
+                 WHERE k.due IS NOT NULL AND k.due <= $1 AND (a.done_on IS NULL OR a.done_on > $2) \
+                 ORDER BY k.due, k.id, u.name LIMIT $3",
+            )
+            .bind(until)
+            .bind(at)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
