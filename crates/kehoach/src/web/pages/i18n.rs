@@ -350,3 +350,20 @@ pub fn per_name(lang: Lang, per: Per) -> &'static str {
         Lang::En => per.as_str(),
     }
 }
+
+/// "lead"/"partner" and "vague"/"unknown" of an unresolved unit text, in words.
+pub fn unresolved_words(lang: Lang, role: &str, reason: &str) -> (&'static str, &'static str) {
+    let role = match (lang, role) {
+        (Lang::Vi, "lead") => "chủ trì",
+        (Lang::Vi, _) => "phối hợp",
+        (Lang::En, "lead") => "lead",
+        (Lang::En, _) => "partner",
+    };
+    let reason = match (lang, reason) {
+        (Lang::Vi, "vague") => "chung chung",
+        (Lang::Vi, _) => "không có trong danh mục",
+        (Lang::En, "vague") => "vague",
+        (Lang::En, _) => "not in the registry",
+    };
+    (role, reason)
+}

@@ -290,13 +290,16 @@ pub async fn preview(
         .unresolved
         .iter()
         .enumerate()
-        .map(|(index, u)| UnresolvedItem {
-            index,
-            task: u.task_ref.clone(),
-            role: u.role,
-            text: u.text.clone(),
-            reason: u.reason,
-            open: fixing == Some(index),
+        .map(|(index, u)| {
+            let (role, reason) = super::i18n::unresolved_words(lang, u.role, u.reason);
+            UnresolvedItem {
+                index,
+                task: u.task_ref.clone(),
+                role,
+                text: u.text.clone(),
+                reason,
+                open: fixing == Some(index),
+            }
         })
         .collect();
     // The search box starts with the unresolved text itself.
