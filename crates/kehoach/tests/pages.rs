@@ -327,6 +327,17 @@ on_both_backends! {
         assert!(work.contains("📎1"), "the photo is attached");
         let (_, _, listed) = client.get(&format!("/activities?assignment={assignment}")).await;
         assert!(listed.contains("ảnh.png") && listed.contains("https://baoquangnam.vn/bai-viet"));
+        // The photo downloads as an attachment, for users who may see the activity only.
+        let file = links(&listed, "/files/")[0].clone();
+        let request = client.http.get(format!("{}{file}", client.base));
+        let response = request.header(COOKIE, client.cookie_header()).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        assert_eq!(response.bytes().await.unwrap().as_ref(), PNG);
+        let mut commune = Client::new(&server);
+        commune.sign_in("xa", "demo").await;
+        let (status, _, _) = commune.get(&file).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "another unit's evidence");
         assert!(!listed.contains("<script>alert(1)"));
 
         // A bad field is named, and nothing is stored.

@@ -122,7 +122,8 @@ pub async fn page(
                         .iter()
                         .filter(|e| e.activity_id == act.id)
                         .filter_map(|e| match (&e.url, &e.sha256) {
-                            // Only web links are clickable (never `javascript:` and the like).
+                            // Only web links and our own file downloads are clickable (never
+                            // `javascript:` and the like).
                             (Some(url), _) => Some(EvidenceItem {
                                 label: url.clone(),
                                 href: if url.starts_with("https://") || url.starts_with("http://") {
@@ -133,7 +134,7 @@ pub async fn page(
                             }),
                             (None, Some(sha)) => Some(EvidenceItem {
                                 label: e.file_name.clone().unwrap_or_else(|| sha.clone()),
-                                href: String::new(),
+                                href: format!("/files/{sha}"),
                             }),
                             _ => None,
                         })
@@ -153,4 +154,73 @@ pub async fn page(
         activities: items.into_iter().map(|(_, i)| i).collect(),
     };
     Ok(render(page.lang, &template))
+}
+
+/// `GET /files/{sha256}`: an evidence file for a signed-in user who may see one of the activities
+/// it belongs to; always a download (`attachment`, `nosniff`, a sandboxing CSP), never inline.
+pub async fn file(
+    State(state): State<AppState>,
+    page: SignedIn,
+    axum::extract::Path(sha256): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
+    let path = state.files.path_of(&sha256).ok_or_else(not_found)?;
+    let evidence = state
+        .store
+        .evidence_file(&sha256)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    let activity = state
+        .store
+        .activity(evidence.activity_id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    let assignment = state
+        .store
+        .assignment(activity.assignment_id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    ensure_may_view(&state, &page.session.user, &assignment)
+        .await
+        .map_err(|e| page.error(e))?;
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+        Err(e) => return Err(page.error(ApiError::Internal(e.into()))),
+    };
+    let name = evidence.file_name.unwrap_or_else(|| "file".into());
+    // RFC 5987: the UTF-8 name percent-encoded (no quoting issues, no path separators).
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
 }

@@ -77,6 +77,7 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/tasks/{id}"),
         ("GET", "/heatmap"),
         ("GET", "/activities"),
+        ("GET", "/files/{sha256}"),
         ("GET", "/my-work"),
         ("POST", "/my-work/log"),
         ("GET", "/deadlines"),
@@ -103,6 +104,7 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}", get(task::page))
         .route("/heatmap", get(heatmap::page))
         .route("/activities", get(activities::page))
+        .route("/files/{sha256}", get(activities::file))
         .route("/my-work", get(my_work::page))
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))
