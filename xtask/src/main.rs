@@ -3,6 +3,7 @@
 //! provided, the run fails and says which and why.
 
 mod bench;
+mod browser;
 mod postgres;
 
 use std::process::{Command, ExitCode};
@@ -12,7 +13,8 @@ use anyhow::{Context, Result, bail};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  test    run every suite (unit, property, integration on SQLite and PostgreSQL)
+  test    run every suite (unit, property, integration on SQLite and PostgreSQL, and the
+          browser suite against Debian's Chromium through chromedriver)
   lint    cargo fmt --check and cargo clippy --all-targets -D warnings
   bench   national-scale figures, SQLite and PostgreSQL (and DuckDB): builds release, starts a
           throwaway PostgreSQL; options --activities N (5000000) --seed S --batch B
@@ -58,6 +60,8 @@ fn test(extra: &[String]) -> Result<()> {
     // Build first, so a compile error is reported before a database is started.
     run(cargo().args(["test", "--workspace", "--no-run"]))?;
     let pg = postgres::Throwaway::start().context("cannot provide a throwaway PostgreSQL")?;
+    let driver = browser::Driver::start().context("cannot provide Chromium and chromedriver")?;
+    eprintln!("xtask: chromedriver at {}", driver.url);
     eprintln!(
         "xtask: throwaway PostgreSQL {} at {}",
         pg.version,
@@ -66,9 +70,11 @@ fn test(extra: &[String]) -> Result<()> {
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())
+        .env("KEHOACH_TEST_WEBDRIVER_URL", &driver.url)
         .env("RUST_BACKTRACE", "0");
     cmd.args(extra);
     let outcome = run(&mut cmd);
+    drop(driver);
     drop(pg);
     outcome
 }

@@ -31,7 +31,7 @@ pub struct Imported {
     pub unresolved: Vec<UnresolvedText>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct UnresolvedText {
     #[serde(rename = "ref")]
     pub task_ref: String,
@@ -102,6 +102,21 @@ fn context_unit<'r>(
     Ok(current)
 }
 
+/// A plan read and resolved, not yet stored: what the import page previews (and lets the plan
+/// office fix) before [`commit`] stores it.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub plan: NewPlan,
+    /// Lead or partner text that named no unit, per task.
+    pub unresolved: Vec<UnresolvedText>,
+    /// Names of the units the resolved texts bound to, by unit id.
+    pub unit_names: HashMap<i64, String>,
+    /// The date the plan's unit names were read on.
+    pub on: NaiveDate,
+    /// The plan's own unit (province, district or commune): fixes are searched under it.
+    pub context_unit_id: Option<i64>,
+}
+
 /// Parses, resolves and stores a plan document.
 pub async fn import_plan(
     store: &Store,
@@ -110,6 +125,34 @@ pub async fn import_plan(
     context: Option<&str>,
     by: &Change,
 ) -> Result<Imported, ImportError> {
+    let prepared = prepare(store, bytes, file_name, context, by).await?;
+    commit(store, prepared, by).await
+}
+
+/// Stores a prepared plan: its tasks, targets and one assignment per lead unit.
+pub async fn commit(
+    store: &Store,
+    prepared: Prepared,
+    by: &Change,
+) -> Result<Imported, ImportError> {
+    let created = store.create_plan(&prepared.plan, by).await?;
+    Ok(Imported {
+        plan_id: created.plan_id,
+        tasks: created.tasks,
+        assignments: created.assignments,
+        unresolved: prepared.unresolved,
+    })
+}
+
+/// Parses the document and resolves its unit text on the plan's date, storing nothing but the
+/// standard agencies of the plan's province (set up when missing, as every import does).
+pub async fn prepare(
+    store: &Store,
+    bytes: &[u8],
+    file_name: &str,
+    context: Option<&str>,
+    by: &Change,
+) -> Result<Prepared, ImportError> {
     let plan = kehoach_plan::parse(bytes, file_name)?;
     let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
     let on = plan_date(&plan, today);
@@ -127,6 +170,7 @@ pub async fn import_plan(
     let id_of = |code: &str, from: Option<NaiveDate>| ids.get(&(code.to_string(), from)).copied();
 
     let mut unresolved = Vec::new();
+    let mut unit_names = HashMap::new();
     let mut tasks = Vec::with_capacity(plan.tasks.len());
     let mut cache: HashMap<String, Resolution> = HashMap::new();
     for task in &plan.tasks {
@@ -161,6 +205,7 @@ pub async fn import_plan(
                 let Some(id) = id_of(&unit.code, unit.valid_from) else {
                     continue;
                 };
+                unit_names.entry(id).or_insert_with(|| unit.name.clone());
                 let matched = serde_json::to_value(unit.matched)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
@@ -210,11 +255,11 @@ pub async fn import_plan(
         references: plan.references.clone(),
         tasks,
     };
-    let created = store.create_plan(&new_plan, by).await?;
-    Ok(Imported {
-        plan_id: created.plan_id,
-        tasks: created.tasks,
-        assignments: created.assignments,
+    Ok(Prepared {
+        plan: new_plan,
         unresolved,
+        unit_names,
+        on,
+        context_unit_id: context_id,
     })
 }

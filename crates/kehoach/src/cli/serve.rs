@@ -11,9 +11,20 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080", env = "KEHOACH_ADDR")]
     pub addr: SocketAddr,
 
-    /// Run on demo data in a fresh temporary database (unless --data-dir or --database-url is given).
+    /// Run on demo data in a fresh temporary database (unless --data-dir or --database-url is
+    /// given): the corpus plans, activities, and the demo accounts (password `demo`). Pages then
+    /// evaluate on 04/11/2024 unless --today is given.
     #[arg(long)]
     pub demo: bool,
+
+    /// Evaluate the pages on this date (YYYY-MM-DD) instead of today in Vietnam.
+    #[arg(long, env = "KEHOACH_TODAY", value_name = "DATE")]
+    pub today: Option<chrono::NaiveDate>,
+
+    /// Mark session cookies Secure even without `X-Forwarded-Proto: https` (behind a TLS proxy
+    /// that does not send it).
+    #[arg(long, env = "KEHOACH_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
@@ -29,7 +40,28 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         (cli.location(), cli.files())
     };
     let store = Store::open(&location).await?;
-    if !args.demo {
+    let mut pages = crate::web::pages::PagesConfig {
+        today: args.today,
+        secure_cookies: args.secure_cookies,
+        ..Default::default()
+    };
+    if args.demo {
+        println!("building the demo data (the corpus plans, activities, accounts)…");
+        let accounts = crate::demo::corpus::build(&store).await?;
+        pages.today = pages.today.or(Some(crate::demo::corpus::demo_today()));
+        println!(
+            "demo accounts (password `{}`), pages evaluated on {}:",
+            crate::demo::corpus::DEMO_PASSWORD,
+            pages
+                .today
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default()
+        );
+        for (name, what) in &accounts {
+            println!("  {name:<8} {what}");
+        }
+        pages.demo_accounts = accounts;
+    } else {
         ensure_first_admin(&store).await?;
     }
     let shutdown = crate::web::shutdown_signal();
@@ -38,7 +70,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
     // Printed on stdout too, so scripts (and tests) can read the address when port 0 was asked.
     println!("listening on http://{}", listener.local_addr()?);
-    crate::web::serve(listener, store, files, shutdown).await?;
+    crate::web::serve(listener, store, files, pages, shutdown).await?;
     Ok(())
 }
 

@@ -1,4 +1,6 @@
-//! Synthetic data for trying and measuring kehoach: `kehoach demo --scale national`.
+//! Demo data: the corpus plans of `kehoach serve --demo` (`corpus.rs`), and the synthetic country
+//! of `kehoach demo --scale national`.
 
+pub mod corpus;
 pub mod measure;
 pub mod national;

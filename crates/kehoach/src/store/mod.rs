@@ -7,9 +7,11 @@
 mod activities;
 mod audit;
 mod error;
+mod pages;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
+mod sessions;
 mod units;
 mod users;
 // After the others so parallel branches adding modules merge cleanly.
@@ -26,6 +28,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, AuditFilter, Change};
 pub use error::StoreError;
+pub use pages::OpenDeliverable;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,
@@ -34,6 +37,7 @@ pub use rollups::{
     HeatmapRow, RollupData, RollupDoneRow, RollupPeriodRow, RollupPeriodSums, RollupTargetRow,
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
+pub use sessions::SessionRow;
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, TokenRow, UserRow};
 

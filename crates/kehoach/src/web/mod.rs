@@ -1,4 +1,4 @@
-//! The HTTP server: JSON API, health and metrics (pages come with the web application).
+//! The HTTP server: JSON API, health, metrics, and the web application's pages (`pages/`).
 
 mod api;
 mod auth;
@@ -8,6 +8,8 @@ mod extract;
 mod hardening;
 mod health;
 mod metrics;
+pub mod pages;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -31,6 +33,8 @@ pub struct AppState {
     pub store: Store,
     /// Evidence files, and the largest one accepted.
     pub files: FileStore,
+    /// The pages' settings and in-memory state (sign-in limiter, imports awaiting confirmation).
+    pub pages: std::sync::Arc<pages::PagesConfig>,
 }
 
 /// Largest JSON body the API accepts; uploads get their own, larger limit.
@@ -48,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     let upload_limit = api::upload_body_limit(state.files.max_bytes());
     let (api, uploads, openapi) = api::router();
+    let page_upload_limit = upload_limit;
     let openapi = std::sync::Arc::new(openapi);
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -69,6 +74,13 @@ pub fn router(state: AppState) -> Router {
                         .layer(timeout(UPLOAD_TIMEOUT)),
                 ),
         )
+        // Pages: uploads (a plan document, evidence from a phone) are bounded like the API's.
+        .merge(
+            pages::router()
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .layer(RequestBodyLimitLayer::new(page_upload_limit))
+                .layer(timeout(UPLOAD_TIMEOUT)),
+        )
         // A route layer sees the matched route pattern, which labels the metrics.
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
@@ -85,12 +97,14 @@ pub async fn serve(
     listener: TcpListener,
     store: Store,
     files: FileStore,
+    pages: pages::PagesConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::install();
     let app = router(AppState {
         store: store.clone(),
         files,
+        pages: std::sync::Arc::new(pages),
     });
     let addr = listener.local_addr()?;
     tracing::info!(%addr, backend = %store.backend(), "kehoach is serving");

@@ -1,0 +1,226 @@
+//! `/activities?assignment=A` or `?plan=P&unit=U[&task=T]`, optionally `&from=…&to=…`: the
+//! activities behind a heatmap cell or a strip cell, with their evidence.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{Layout, PageError, SignedIn, dmy, render};
+use crate::store::AssignmentRow;
+use crate::web::authz::ensure_may_view;
+use crate::web::{ApiError, AppState};
+
+#[derive(Deserialize)]
+pub struct ActivitiesQuery {
+    #[serde(default)]
+    assignment: Option<i64>,
+    #[serde(default)]
+    plan: Option<i64>,
+    #[serde(default)]
+    unit: Option<i64>,
+    #[serde(default)]
+    task: Option<i64>,
+    #[serde(default)]
+    from: Option<NaiveDate>,
+    #[serde(default)]
+    to: Option<NaiveDate>,
+}
+
+pub struct EvidenceItem {
+    pub label: String,
+    pub href: String,
+}
+
+pub struct ActivityItem {
+    pub date: String,
+    pub title: String,
+    pub unit: String,
+    pub task: String,
+    pub quantity: String,
+    pub attendance: String,
+    pub completes: bool,
+    pub evidence: Vec<EvidenceItem>,
+}
+
+#[derive(Template)]
+#[template(path = "activities.html")]
+struct ActivitiesPage {
+    l: Layout,
+    range: String,
+    activities: Vec<ActivityItem>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Query(q): Query<ActivitiesQuery>,
+) -> Result<Response, PageError> {
+    let err = |e: crate::store::StoreError| page.error(e);
+    let assignments: Vec<AssignmentRow> = match (q.assignment, q.plan, q.unit) {
+        (Some(id), _, _) => vec![
+            state
+                .store
+                .assignment(id)
+                .await
+                .map_err(err)?
+                .ok_or_else(|| {
+                    page.error(ApiError::NotFound(format!("assignment {id} not found")))
+                })?,
+        ],
+        (None, Some(plan), Some(unit)) => state
+            .store
+            .assignments_of_plan(plan)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter(|a| a.unit_id == unit && q.task.is_none_or(|t| a.task_id == t))
+            .collect(),
+        _ => {
+            return Err(page.error(ApiError::BadRequest(
+                "give assignment=ID, or plan=ID and unit=ID".into(),
+            )));
+        }
+    };
+    let mut items = Vec::new();
+    for a in &assignments {
+        ensure_may_view(&state, &page.session.user, a)
+            .await
+            .map_err(|e| page.error(e))?;
+        let task = state.store.task(a.task_id).await.map_err(err)?;
+        let task_title = task
+            .map(|t| format!("{} {}", t.reference, t.title))
+            .unwrap_or_default();
+        let evidence = state
+            .store
+            .evidence_of_assignment(a.id)
+            .await
+            .map_err(err)?;
+        for act in state
+            .store
+            .activities_of_assignment(a.id)
+            .await
+            .map_err(err)?
+        {
+            if q.from.is_some_and(|f| act.occurred_on < f)
+                || q.to.is_some_and(|t| act.occurred_on > t)
+            {
+                continue;
+            }
+            items.push((
+                act.occurred_on,
+                ActivityItem {
+                    date: dmy(act.occurred_on),
+                    title: act.title,
+                    unit: a.unit_name.clone(),
+                    task: task_title.clone(),
+                    quantity: format!("{}", act.quantity),
+                    attendance: act.attendance.map(|n| n.to_string()).unwrap_or_default(),
+                    completes: act.completes,
+                    evidence: evidence
+                        .iter()
+                        .filter(|e| e.activity_id == act.id)
+                        .filter_map(|e| match (&e.url, &e.sha256) {
+                            // Only web links and our own file downloads are clickable (never
+                            // `javascript:` and the like).
+                            (Some(url), _) => Some(EvidenceItem {
+                                label: url.clone(),
+                                href: if url.starts_with("https://") || url.starts_with("http://") {
+                                    url.clone()
+                                } else {
+                                    String::new()
+                                },
+                            }),
+                            (None, Some(sha)) => Some(EvidenceItem {
+                                label: e.file_name.clone().unwrap_or_else(|| sha.clone()),
+                                href: format!("/files/{sha}"),
+                            }),
+                            _ => None,
+                        })
+                        .collect(),
+                },
+            ));
+        }
+    }
+    items.sort_by_key(|item| std::cmp::Reverse(item.0));
+    let range = match (q.from, q.to) {
+        (Some(f), Some(t)) => format!("{} – {}", dmy(f), dmy(t)),
+        _ => String::new(),
+    };
+    let template = ActivitiesPage {
+        l: page.layout(page.t.activities),
+        range,
+        activities: items.into_iter().map(|(_, i)| i).collect(),
+    };
+    Ok(render(page.lang, &template))
+}
+
+/// `GET /files/{sha256}`: an evidence file for a signed-in user who may see one of the activities
+/// it belongs to; always a download (`attachment`, `nosniff`, a sandboxing CSP), never inline.
+pub async fn file(
+    State(state): State<AppState>,
+    page: SignedIn,
+    axum::extract::Path(sha256): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
+    let path = state.files.path_of(&sha256).ok_or_else(not_found)?;
+    let evidence = state
+        .store
+        .evidence_file(&sha256)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    let activity = state
+        .store
+        .activity(evidence.activity_id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    let assignment = state
+        .store
+        .assignment(activity.assignment_id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    ensure_may_view(&state, &page.session.user, &assignment)
+        .await
+        .map_err(|e| page.error(e))?;
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+        Err(e) => return Err(page.error(ApiError::Internal(e.into()))),
+    };
+    let name = evidence.file_name.unwrap_or_else(|| "file".into());
+    // RFC 5987: the UTF-8 name percent-encoded (no quoting issues, no path separators).
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
+}

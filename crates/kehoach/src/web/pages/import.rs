@@ -1,0 +1,561 @@
+//! `/plans/import`: upload a plan document → preview the extracted tasks with their resolved units
+//! → fix an unresolved unit (search the registry, or create a new unit under a chosen parent) →
+//! confirm. The document is read and resolved once by `import::prepare`; the prepared plan waits
+//! in memory (per server process, for its uploader, at most [`MAX_PENDING`] for [`PENDING_TTL`])
+//! until `import::commit` stores it.
+
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kehoach_core::text::fold;
+use serde::Deserialize;
+
+use super::i18n::per_name;
+use super::{Layout, PageError, SignedIn, dmy_opt, render};
+use crate::auth::random_secret;
+use crate::import::{ImportError, Prepared, commit, prepare};
+use crate::store::{Change, NewUnit};
+use crate::web::authz::ensure_may_import;
+use crate::web::{ApiError, AppState};
+
+/// Largest plan document accepted from the page.
+pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
+/// Imports awaiting confirmation, at most, and for how long.
+const MAX_PENDING: usize = 50;
+const PENDING_TTL: Duration = Duration::from_secs(2 * 3600);
+
+/// A plan read and resolved, waiting for its uploader to fix units and confirm.
+pub struct PendingImport {
+    user_id: i64,
+    created: Instant,
+    file_name: String,
+    prepared: Prepared,
+    /// (task ref, text, unit name) of each fix made.
+    fixed: Vec<(String, String, String)>,
+}
+
+fn change_by(page: &SignedIn) -> Change {
+    Change {
+        user_id: Some(page.session.user.id),
+        actor: page.session.user.username.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "import_form.html")]
+struct ImportForm {
+    l: Layout,
+    error: String,
+}
+
+pub async fn form(page: SignedIn) -> Result<Response, PageError> {
+    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    Ok(render(
+        page.lang,
+        &ImportForm {
+            l: page.layout(page.t.import_plan),
+            error: String::new(),
+        },
+    ))
+}
+
+fn form_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge("request body: too large".into())
+    } else {
+        ApiError::BadRequest(format!("form: {}", e.body_text()))
+    }
+}
+
+/// `POST /plans/import` (multipart: csrf, context, file).
+pub async fn upload(
+    State(state): State<AppState>,
+    page: SignedIn,
+    request: Request,
+) -> Result<Response, PageError> {
+    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| page.error(ApiError::BadRequest(e.body_text())))?;
+    let (mut csrf_ok, mut context, mut document) = (false, String::new(), None);
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| page.error(form_error(e)))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| page.error(form_error(e)))? {
+            if bytes.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+                return Err(page.error(ApiError::PayloadTooLarge(format!(
+                    "file: larger than the limit of {MAX_DOCUMENT_BYTES} bytes"
+                ))));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf" => {
+                page.check_csrf(std::str::from_utf8(&bytes).ok())?;
+                csrf_ok = true;
+            }
+            "context" => {
+                context = String::from_utf8_lossy(&bytes)
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect()
+            }
+            "file" => document = Some((file_name.unwrap_or_default(), bytes)),
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        page.check_csrf(None)?;
+    }
+    let show_error = |message: String| {
+        let mut response = render(
+            page.lang,
+            &ImportForm {
+                l: page.layout(page.t.import_plan),
+                error: message,
+            },
+        );
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response
+    };
+    let Some((file_name, bytes)) = document.filter(|(_, b)| !b.is_empty()) else {
+        return Ok(show_error("file: required (.docx, .txt, .md)".into()));
+    };
+    let context = kehoach_core::text::nfc(&context);
+    let by = change_by(&page);
+    let prepared = match prepare(
+        &state.store,
+        &bytes,
+        &file_name,
+        Some(context.as_str()).filter(|c| !c.is_empty()),
+        &by,
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(ImportError::Store(e)) => return Err(page.error(e)),
+        Err(e) => return Ok(show_error(format!("{file_name}: {e}"))),
+    };
+    let id = random_secret(12);
+    {
+        let mut pending = state
+            .pages
+            .imports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        pending.retain(|_, p| p.created.elapsed() < PENDING_TTL);
+        if pending.len() >= MAX_PENDING
+            && let Some(oldest) = pending
+                .iter()
+                .min_by_key(|(_, p)| p.created)
+                .map(|(k, _)| k.clone())
+        {
+            pending.remove(&oldest);
+        }
+        pending.insert(
+            id.clone(),
+            PendingImport {
+                user_id: page.session.user.id,
+                created: Instant::now(),
+                file_name,
+                prepared,
+                fixed: Vec::new(),
+            },
+        );
+    }
+    Ok(Redirect::to(&format!("/plans/import/{id}")).into_response())
+}
+
+/// Runs `f` on the pending import `id` of this user, or answers 404.
+fn with_pending<T>(
+    state: &AppState,
+    page: &SignedIn,
+    id: &str,
+    f: impl FnOnce(&mut PendingImport) -> T,
+) -> Result<T, PageError> {
+    let mut pending = state
+        .pages
+        .imports
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match pending.get_mut(id) {
+        Some(p) if p.user_id == page.session.user.id && p.created.elapsed() < PENDING_TTL => {
+            Ok(f(p))
+        }
+        _ => Err(page.error(ApiError::NotFound(
+            "this import is not waiting any more: upload the document again".into(),
+        ))),
+    }
+}
+
+pub struct PreviewTask {
+    pub reference: String,
+    pub title: String,
+    pub leads: String,
+    pub partners: String,
+    pub targets: String,
+    pub due: String,
+}
+
+pub struct UnresolvedItem {
+    pub index: usize,
+    pub task: String,
+    pub role: &'static str,
+    pub text: String,
+    pub reason: &'static str,
+    pub open: bool,
+}
+
+pub struct UnitChoice {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+}
+
+#[derive(Template)]
+#[template(path = "import_preview.html")]
+struct Preview {
+    l: Layout,
+    id: String,
+    file_name: String,
+    number: String,
+    title: String,
+    issued: String,
+    period: String,
+    tasks: Vec<PreviewTask>,
+    unresolved: Vec<UnresolvedItem>,
+    fixed: Vec<(String, String, String)>,
+    /// The query of the unresolved entry being fixed, and its results.
+    q: String,
+    results: Vec<UnitChoice>,
+    parents: Vec<UnitChoice>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PreviewQuery {
+    #[serde(default)]
+    fix: Option<usize>,
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn preview(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<PreviewQuery>,
+) -> Result<Response, PageError> {
+    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    let lang = page.lang;
+    let (file_name, prepared, fixed) = with_pending(&state, &page, &id, |p| {
+        (p.file_name.clone(), p.prepared.clone(), p.fixed.clone())
+    })?;
+    let names = &prepared.unit_names;
+    let name_list = |ids: &[(i64, String)]| {
+        ids.iter()
+            .map(|(id, _)| names.get(id).cloned().unwrap_or_else(|| format!("#{id}")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let tasks = prepared
+        .plan
+        .tasks
+        .iter()
+        .map(|t| PreviewTask {
+            reference: t.reference.clone(),
+            title: t.title.clone(),
+            leads: name_list(&t.leads),
+            partners: name_list(&t.partners),
+            targets: t
+                .targets
+                .iter()
+                .map(|x| format!("{} {}/{}", x.count, x.noun, per_name(lang, x.per)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            due: dmy_opt(t.due),
+        })
+        .collect();
+    let fixing = query.fix.filter(|i| *i < prepared.unresolved.len());
+    let unresolved = prepared
+        .unresolved
+        .iter()
+        .enumerate()
+        .map(|(index, u)| {
+            let (role, reason) = super::i18n::unresolved_words(lang, u.role, u.reason);
+            UnresolvedItem {
+                index,
+                task: u.task_ref.clone(),
+                role,
+                text: u.text.clone(),
+                reason,
+                open: fixing == Some(index),
+            }
+        })
+        .collect();
+    // The search box starts with the unresolved text itself.
+    let q: String = match fixing {
+        Some(i) if query.q.trim().is_empty() => prepared.unresolved[i].text.clone(),
+        _ => query.q.trim().to_string(),
+    }
+    .chars()
+    .take(200)
+    .collect();
+    let mut results = Vec::new();
+    let mut parents = Vec::new();
+    if fixing.is_some() {
+        let err = |e: crate::store::StoreError| page.error(e);
+        if !fold(&q).is_empty() {
+            for u in state
+                .store
+                .search_units(&q, prepared.on, 20)
+                .await
+                .map_err(err)?
+            {
+                results.push(UnitChoice {
+                    id: u.id,
+                    name: u.name,
+                    code: u.code,
+                });
+            }
+        }
+        if let Some(ctx) = prepared.context_unit_id
+            && let Some(u) = state.store.unit(ctx).await.map_err(err)?
+        {
+            parents.push(UnitChoice {
+                id: u.id,
+                name: u.name,
+                code: u.code,
+            });
+        }
+        parents.extend(results.iter().map(|r| UnitChoice {
+            id: r.id,
+            name: r.name.clone(),
+            code: r.code.clone(),
+        }));
+    }
+    let plan = &prepared.plan;
+    let template = Preview {
+        l: page.layout(page.t.preview),
+        id,
+        file_name,
+        number: plan.number.clone().unwrap_or_default(),
+        title: plan.title.clone(),
+        issued: dmy_opt(plan.issued_on),
+        period: super::plans::period_text(plan.period_from, plan.period_to),
+        tasks,
+        unresolved,
+        fixed,
+        q,
+        results,
+        parents,
+    };
+    Ok(render(lang, &template))
+}
+
+/// Binds unresolved entry `index` to `unit_id` in the prepared plan: the unit becomes a lead (or
+/// partner) of the entry's task, and the entry is no longer unresolved.
+fn apply_fix(p: &mut PendingImport, index: usize, unit_id: i64, unit_name: &str) -> bool {
+    if index >= p.prepared.unresolved.len() {
+        return false;
+    }
+    let entry = p.prepared.unresolved.remove(index);
+    if let Some(task) = p
+        .prepared
+        .plan
+        .tasks
+        .iter_mut()
+        .find(|t| t.reference == entry.task_ref)
+    {
+        task.unresolved
+            .retain(|(role, text, _)| !(role == entry.role && *text == entry.text));
+        let list = if entry.role == "lead" {
+            &mut task.leads
+        } else {
+            &mut task.partners
+        };
+        if !list.iter().any(|(id, _)| *id == unit_id) {
+            list.push((unit_id, "manual".into()));
+        }
+    }
+    p.prepared.unit_names.insert(unit_id, unit_name.to_string());
+    p.fixed
+        .push((entry.task_ref, entry.text, unit_name.to_string()));
+    true
+}
+
+#[derive(Deserialize)]
+pub struct FixForm {
+    #[serde(default)]
+    csrf: String,
+    index: usize,
+    unit: i64,
+}
+
+pub async fn fix(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<FixForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(Some(&form.csrf))?;
+    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    let unit = state
+        .store
+        .unit(form.unit)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| page.error(ApiError::BadRequest(format!("unit: no unit {}", form.unit))))?;
+    let applied = with_pending(&state, &page, &id, |p| {
+        apply_fix(p, form.index, unit.id, &unit.name)
+    })?;
+    if !applied {
+        return Err(page.error(ApiError::BadRequest(
+            "index: no such unresolved unit".into(),
+        )));
+    }
+    Ok(Redirect::to(&format!("/plans/import/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewUnitForm {
+    #[serde(default)]
+    csrf: String,
+    index: usize,
+    name: String,
+    parent: i64,
+}
+
+/// A code for a new agency: its parent's code and the initials of its name ("49.HNDT"), with a
+/// random suffix when taken.
+fn unit_code(parent_code: &str, name: &str, suffix: Option<&str>) -> String {
+    let initials: String = fold(name)
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .take(12)
+        .collect();
+    let initials = if initials.is_empty() {
+        "DV".into()
+    } else {
+        initials
+    };
+    match suffix {
+        Some(s) => format!("{parent_code}.{initials}-{s}"),
+        None => format!("{parent_code}.{initials}"),
+    }
+}
+
+pub async fn new_unit(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<NewUnitForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(Some(&form.csrf))?;
+    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    let name = kehoach_core::text::nfc(form.name.trim());
+    if name.is_empty() || name.chars().count() > 300 {
+        return Err(page.error(ApiError::BadRequest(
+            "name: required, at most 300 characters".into(),
+        )));
+    }
+    // The import must still be waiting before anything is created.
+    with_pending(&state, &page, &id, |_| ())?;
+    let parent = state
+        .store
+        .unit(form.parent)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| {
+            page.error(ApiError::BadRequest(format!(
+                "parent: no unit {}",
+                form.parent
+            )))
+        })?;
+    let by = change_by(&page);
+    let mut created = None;
+    for attempt in 0..3 {
+        let suffix = (attempt > 0).then(|| random_secret(2));
+        let unit = NewUnit {
+            code: unit_code(&parent.code, &name, suffix.as_deref()),
+            name: name.clone(),
+            kind: "agency".into(),
+            parent_id: Some(parent.id),
+            ..NewUnit::default()
+        };
+        match state.store.create_unit(&unit, &by).await {
+            Ok(row) => {
+                created = Some(row);
+                break;
+            }
+            Err(crate::store::StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(page.error(e)),
+        }
+    }
+    let unit = created.ok_or_else(|| {
+        page.error(ApiError::Conflict(
+            "a unit with that code already exists".into(),
+        ))
+    })?;
+    let applied = with_pending(&state, &page, &id, |p| {
+        apply_fix(p, form.index, unit.id, &unit.name)
+    })?;
+    if !applied {
+        return Err(page.error(ApiError::BadRequest(
+            "index: no such unresolved unit".into(),
+        )));
+    }
+    Ok(Redirect::to(&format!("/plans/import/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<String>,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(Some(&form.csrf))?;
+    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    let prepared = with_pending(&state, &page, &id, |p| p.prepared.clone())?;
+    let imported = match commit(&state.store, prepared, &change_by(&page)).await {
+        Ok(i) => i,
+        Err(ImportError::Store(e)) => return Err(page.error(e)),
+        Err(e) => return Err(page.error(ApiError::BadRequest(e.to_string()))),
+    };
+    state
+        .pages
+        .imports
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&id);
+    Ok(Redirect::to(&format!("/plans/{}", imported.plan_id)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_unit_codes_come_from_the_name() {
+        assert_eq!(unit_code("49", "Hội Nông dân tỉnh", None), "49.HNDT");
+        assert_eq!(unit_code("49", "Đoàn", Some("ab")), "49.D-ab");
+        assert_eq!(unit_code("49", "!!!", None), "49.DV");
+    }
+}

@@ -1,0 +1,438 @@
+//! The web application: server-rendered pages (askama templates under `templates/`), one module
+//! per page. A page's caller comes from the session cookie (`web/session.rs`); every POST carries
+//! the session's CSRF token; access checks are calls into `web/authz.rs`.
+//!
+//! Charts are SVG drawn here (`svg.rs`); the CSS and the few lines of JS are compiled into the
+//! binary, so nothing is fetched at view time (offline government networks).
+
+mod activities;
+mod deadlines;
+mod heatmap;
+pub mod i18n;
+mod import;
+mod my_work;
+mod plan;
+mod plans;
+mod search;
+mod signin;
+pub mod svg;
+mod task;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+
+use super::session::{self, LANG_COOKIE, Session, SignInLimiter};
+use super::{ApiError, AppState};
+use crate::store::StoreError;
+use i18n::{Lang, Strings};
+
+/// What the pages need beyond the store: the date they evaluate on, demo accounts to show,
+/// cookie policy, the sign-in limiter and imports waiting for confirmation.
+#[derive(Default)]
+pub struct PagesConfig {
+    /// Evaluate compliance as of this date instead of today in Vietnam (the demo sets it).
+    pub today: Option<NaiveDate>,
+    /// (username, what it is) shown on the sign-in page; empty unless in demo mode.
+    pub demo_accounts: Vec<(String, String)>,
+    /// Mark cookies Secure even when no proxy says the request came over HTTPS.
+    pub secure_cookies: bool,
+    pub limiter: SignInLimiter,
+    pub imports: Mutex<HashMap<String, import::PendingImport>>,
+}
+
+impl PagesConfig {
+    pub fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()))
+    }
+}
+
+/// Every page route, as (method, path). The router below is built from the same handlers; the
+/// test `routes_listed_match_the_router` keeps the two in step.
+pub fn page_routes() -> &'static [(&'static str, &'static str)] {
+    &[
+        ("GET", "/"),
+        ("GET", "/sign-in"),
+        ("POST", "/sign-in"),
+        ("POST", "/sign-out"),
+        ("GET", "/lang"),
+        ("GET", "/static/app.css"),
+        ("GET", "/static/app.js"),
+        ("GET", "/plans"),
+        ("GET", "/plans/import"),
+        ("POST", "/plans/import"),
+        ("GET", "/plans/import/{id}"),
+        ("POST", "/plans/import/{id}/fix"),
+        ("POST", "/plans/import/{id}/new-unit"),
+        ("POST", "/plans/import/{id}/confirm"),
+        ("GET", "/plans/{id}"),
+        ("GET", "/tasks/{id}"),
+        ("GET", "/heatmap"),
+        ("GET", "/activities"),
+        ("GET", "/files/{sha256}"),
+        ("GET", "/my-work"),
+        ("POST", "/my-work/log"),
+        ("GET", "/deadlines"),
+        ("GET", "/search"),
+    ]
+}
+
+/// The page router (merged into the application's router by `web::router`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(signin::form).post(signin::submit))
+        .route("/sign-out", post(signin::sign_out))
+        .route("/lang", get(switch_lang))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .route("/plans", get(plans::list))
+        .route("/plans/import", get(import::form).post(import::upload))
+        .route("/plans/import/{id}", get(import::preview))
+        .route("/plans/import/{id}/fix", post(import::fix))
+        .route("/plans/import/{id}/new-unit", post(import::new_unit))
+        .route("/plans/import/{id}/confirm", post(import::confirm))
+        .route("/plans/{id}", get(plan::overview))
+        .route("/tasks/{id}", get(task::page))
+        .route("/heatmap", get(heatmap::page))
+        .route("/activities", get(activities::page))
+        .route("/files/{sha256}", get(activities::file))
+        .route("/my-work", get(my_work::page))
+        .route("/my-work/log", post(my_work::log))
+        .route("/deadlines", get(deadlines::page))
+        .route("/search", get(search::page))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/app.css"),
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/app.js"),
+    )
+}
+
+/// `/`: a reporter's start is their work; everyone else's the plans.
+async fn home(page: SignedIn) -> Redirect {
+    match page.session.user.role {
+        crate::store::Role::Reporter => Redirect::to("/my-work"),
+        _ => Redirect::to("/plans"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    to: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `/lang?to=en&back=/plans`: remembers the language in a cookie and goes back.
+async fn switch_lang(
+    headers: HeaderMap,
+    state: axum::extract::State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<LangQuery>,
+) -> Response {
+    let lang = Lang::parse(&q.to).unwrap_or(Lang::Vi);
+    // Only a local path: never an open redirect.
+    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
+        q.back
+    } else {
+        "/".to_string()
+    };
+    let secure = session::is_https(&headers, state.pages.secure_cookies);
+    let mut response = Redirect::to(&back).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::set_cookie(LANG_COOKIE, lang.code(), 365 * 24 * 3600, secure),
+    );
+    response
+}
+
+/// What every page knows about its request: language, the session if any, the evaluation date.
+pub struct Page {
+    pub lang: Lang,
+    pub t: &'static Strings,
+    pub session: Option<Session>,
+    pub today: NaiveDate,
+    /// The request's path and query (for the language switch's way back).
+    pub path: String,
+    pub https: bool,
+}
+
+impl FromRequestParts<AppState> for Page {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let query_lang = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| *k == "lang")
+                .and_then(|(_, v)| Lang::parse(v))
+        });
+        let lang = query_lang
+            .or_else(|| session::cookie(&parts.headers, LANG_COOKIE).and_then(Lang::parse))
+            .unwrap_or(Lang::Vi);
+        let session = session::current(&state.store, &parts.headers)
+            .await
+            .map_err(|e| PageError::new(lang, e.into()))?;
+        Ok(Page {
+            lang,
+            t: lang.strings(),
+            session,
+            today: state.pages.today(),
+            path: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+            https: session::is_https(&parts.headers, state.pages.secure_cookies),
+        })
+    }
+}
+
+impl Page {
+    /// The layout fields every template shows.
+    pub fn layout(&self, title: impl Into<String>) -> Layout {
+        Layout {
+            t: self.t,
+            lang: self.lang.code(),
+            title: title.into(),
+            user: self
+                .session
+                .as_ref()
+                .map(|s| s.user.display_name.clone())
+                .unwrap_or_default(),
+            signed_in: self.session.is_some(),
+            csrf: self
+                .session
+                .as_ref()
+                .map(|s| s.csrf.clone())
+                .unwrap_or_default(),
+            lang_href: format!(
+                "/lang?to={}&back={}",
+                self.t.other_lang_code,
+                url_encode(&strip_lang(&self.path))
+            ),
+        }
+    }
+
+    pub fn error(&self, e: impl Into<ApiError>) -> PageError {
+        PageError::new(self.lang, e.into())
+    }
+}
+
+/// A page that needs a signed-in user: without a session it redirects to the sign-in page.
+pub struct SignedIn {
+    pub page: Page,
+    pub session: Session,
+}
+
+impl std::ops::Deref for SignedIn {
+    type Target = Page;
+    fn deref(&self) -> &Page {
+        &self.page
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let page = Page::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match page.session.clone() {
+            Some(session) => Ok(SignedIn { page, session }),
+            None => {
+                let next = url_encode(&page.path);
+                Err(Redirect::to(&format!("/sign-in?next={next}")).into_response())
+            }
+        }
+    }
+}
+
+impl SignedIn {
+    /// Refuses a form whose CSRF token is not this session's (403).
+    pub fn check_csrf(&self, token: Option<&str>) -> Result<(), PageError> {
+        match token {
+            Some(t) if session::same_secret(t, &self.session.csrf) => Ok(()),
+            _ => Err(self.error(ApiError::Forbidden(
+                "the form is stale or forged (CSRF token missing or wrong): reload the page".into(),
+            ))),
+        }
+    }
+}
+
+/// The fields of `templates/base.html`.
+pub struct Layout {
+    pub t: &'static Strings,
+    pub lang: &'static str,
+    pub title: String,
+    pub user: String,
+    pub signed_in: bool,
+    pub csrf: String,
+    pub lang_href: String,
+}
+
+/// An error shown as a page (the API's `ApiError`, with its status), in the page's language.
+#[derive(Debug)]
+pub struct PageError {
+    lang: Lang,
+    error: ApiError,
+}
+
+impl PageError {
+    pub fn new(lang: Lang, error: ApiError) -> Self {
+        PageError { lang, error }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.error.status();
+        if let ApiError::Internal(cause) = &self.error {
+            tracing::error!(error = ?cause, "page failed");
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            return Redirect::to("/sign-in").into_response();
+        }
+        let t = self.lang.strings();
+        let body = format!(
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <link rel=\"stylesheet\" href=\"/static/app.css\"><title>{error} {code}</title></head>\
+             <body><main><h1>{error} {code}</h1><p class=\"flash error\">{message}</p>\
+             <p><a href=\"/\">{back}</a></p></main></body></html>",
+            lang = self.lang.code(),
+            error = t.error,
+            code = status.as_u16(),
+            message = svg::esc(&self.error.to_string()),
+            back = t.back,
+        );
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+/// Renders a template as an HTML response (its errors become a 500 page).
+pub fn render(lang: Lang, template: &impl askama::Template) -> Response {
+    match template.render() {
+        Ok(html) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(e) => PageError::new(lang, ApiError::Internal(e.into())).into_response(),
+    }
+}
+
+impl From<(Lang, StoreError)> for PageError {
+    fn from((lang, e): (Lang, StoreError)) -> Self {
+        PageError::new(lang, e.into())
+    }
+}
+
+/// dd/mm/yyyy.
+pub fn dmy(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+pub fn dmy_opt(date: Option<NaiveDate>) -> String {
+    date.map(dmy).unwrap_or_default()
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The path without its `lang=` parameter (the switch link sets the language itself).
+fn strip_lang(path: &str) -> String {
+    match path.split_once('?') {
+        None => path.to_string(),
+        Some((p, q)) => {
+            let rest: Vec<&str> = q.split('&').filter(|kv| !kv.starts_with("lang=")).collect();
+            if rest.is_empty() {
+                p.to_string()
+            } else {
+                format!("{p}?{}", rest.join("&"))
+            }
+        }
+    }
+}
+
+/// The date in a form field: dd/mm/yyyy, or YYYY-MM-DD (what `<input type=date>` sends).
+pub fn form_date(text: &str) -> Option<NaiveDate> {
+    crate::activity_input::parse_date(text.trim()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_switch_keeps_the_rest_of_the_query() {
+        assert_eq!(strip_lang("/plans/1?lang=en&unit=3"), "/plans/1?unit=3");
+        assert_eq!(strip_lang("/plans?lang=en"), "/plans");
+        assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
+    }
+}
+
+#[cfg(test)]
+mod route_list {
+    /// `page_routes()` names exactly the routes `router()` registers: both read from this file.
+    #[test]
+    fn routes_listed_match_the_router() {
+        let source = include_str!("mod.rs");
+        let router = &source[source.find("pub fn router()").unwrap()..];
+        let router = &router[..router.find("\n}\n").unwrap()];
+        let mut routed = Vec::new();
+        for line in router.lines().filter(|l| l.contains(".route(\"")) {
+            let path = line.split('"').nth(1).unwrap();
+            for (method, call) in [("GET", "get("), ("POST", "post(")] {
+                if line.contains(&format!(" {call}")) || line.contains(&format!(".{call}")) {
+                    routed.push((method, path));
+                }
+            }
+        }
+        let mut listed: Vec<(&str, &str)> = super::page_routes().to_vec();
+        routed.sort();
+        listed.sort();
+        assert_eq!(routed, listed);
+    }
+}

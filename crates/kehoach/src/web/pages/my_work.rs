@@ -1,0 +1,394 @@
+//! `/my-work` ("Việc của tôi"): a reporting unit's work. What is due this week (the open periods
+//! of its recurring targets, deliverables due within 7 days or overdue), a one-tap form to log an
+//! activity (date, title, link, a photo or file from the phone, attendance) and what was logged.
+//! The form posts multipart to `/my-work/log`, validated by `activity_input` and stored through
+//! `files.rs` exactly as the API's `POST /assignments/{id}/activities`.
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use kehoach_core::compliance::{DeadlineState, PeriodStatus};
+use serde::Deserialize;
+
+use super::i18n::{deadline_name, status_name};
+use super::{Layout, PageError, SignedIn, dmy, render};
+use crate::activity_input::{ActivityInput, describe};
+use crate::compliance::plan_compliance;
+use crate::files::{MAX_FILES_PER_ACTIVITY, StoredFile};
+use crate::store::Change;
+use crate::web::authz::{ensure_may_report, visible_units};
+use crate::web::{ApiError, AppState};
+
+/// Largest text field of the form.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+/// Most recent activities shown.
+const RECENT: usize = 20;
+
+pub struct DueItem {
+    pub assignment_id: i64,
+    pub plan: String,
+    pub task: String,
+    pub unit: String,
+    pub what: String,
+    pub state: String,
+    pub colour: &'static str,
+    /// The task's heatmap, where this period's cell is.
+    pub heatmap: String,
+}
+
+pub struct AssignmentOption {
+    pub id: i64,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct Logged {
+    pub date: String,
+    pub title: String,
+    pub task: String,
+    pub files: usize,
+}
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct MyWorkPage {
+    l: Layout,
+    today: String,
+    today_iso: String,
+    message: String,
+    error: String,
+    has_unit: bool,
+    due: Vec<DueItem>,
+    options: Vec<AssignmentOption>,
+    logged: Vec<Logged>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct MyWorkQuery {
+    #[serde(default)]
+    assignment: Option<i64>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Query(q): Query<MyWorkQuery>,
+) -> Result<Response, PageError> {
+    let message = if q.saved.is_some() { page.t.saved } else { "" };
+    build(&state, &page, q.assignment, message, "", StatusCode::OK).await
+}
+
+async fn build(
+    state: &AppState,
+    page: &SignedIn,
+    selected: Option<i64>,
+    message: &str,
+    error: &str,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let err = |e: crate::store::StoreError| page.error(e);
+    let user = &page.session.user;
+    let lang = page.lang;
+    let today = page.today;
+    let mut due = Vec::new();
+    let mut options = Vec::new();
+    let mut logged: Vec<(chrono::NaiveDate, i64, Logged)> = Vec::new();
+    // My work is my unit's: an account without a unit (an administrator) has none.
+    if user.unit_id.is_some() {
+        let units = visible_units(state, user)
+            .await
+            .map_err(|e| page.error(e))?;
+        let units = match (units, user.unit_id) {
+            (Some(u), _) => u,
+            (None, Some(unit)) => std::iter::once(unit).collect(),
+            (None, None) => Default::default(),
+        };
+        // Only the plans that give the unit work (all of them for a very large subtree).
+        let ids: Vec<i64> = units.iter().copied().collect();
+        let wanted: Option<std::collections::HashSet<i64>> = if ids.len() <= 1000 {
+            Some(
+                state
+                    .store
+                    .plans_with_units(&ids)
+                    .await
+                    .map_err(err)?
+                    .into_iter()
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        for plan in state.store.plans().await.map_err(err)? {
+            if wanted.as_ref().is_some_and(|w| !w.contains(&plan.id)) {
+                continue;
+            }
+            let report = plan_compliance(&state.store, plan.id, today, Some(&units))
+                .await
+                .map_err(err)?;
+            let plan_label = plan.number.clone().unwrap_or_else(|| plan.title.clone());
+            for task in &report.tasks {
+                let task_label = format!("{} {}", task.reference, task.title);
+                for a in &task.assignments {
+                    options.push(AssignmentOption {
+                        id: a.assignment_id,
+                        label: format!(
+                            "{} — {} — {}",
+                            truncate(&task_label, 70),
+                            plan_label,
+                            a.unit.name
+                        ),
+                        selected: selected == Some(a.assignment_id),
+                    });
+                    for target in &a.targets {
+                        for p in target
+                            .periods
+                            .iter()
+                            .filter(|p| p.status == PeriodStatus::Open)
+                        {
+                            due.push(DueItem {
+                                assignment_id: a.assignment_id,
+                                plan: plan_label.clone(),
+                                task: task_label.clone(),
+                                unit: a.unit.name.clone(),
+                                what: format!(
+                                    "{}: {}/{} {}",
+                                    p.period().label(),
+                                    p.achieved,
+                                    p.expected,
+                                    target.unit
+                                ),
+                                state: status_name(lang, p.status).into(),
+                                colour: super::svg::status_colour(p.status),
+                                heatmap: format!(
+                                    "/heatmap?plan={}&task={}&per={}&year={}",
+                                    plan.id,
+                                    task.task_id,
+                                    if target.per == kehoach_core::period::Per::Week {
+                                        "week"
+                                    } else {
+                                        "month"
+                                    },
+                                    p.start.year()
+                                ),
+                            });
+                        }
+                    }
+                    if let (Some(state_now), Some(due_on)) = (a.state, task.due) {
+                        let soon = due_on <= today + chrono::Duration::days(7);
+                        if state_now == DeadlineState::NotDoneOverdue
+                            || (state_now == DeadlineState::NotDoneWithinDeadline && soon)
+                        {
+                            due.push(DueItem {
+                                assignment_id: a.assignment_id,
+                                plan: plan_label.clone(),
+                                task: task_label.clone(),
+                                unit: a.unit.name.clone(),
+                                what: format!("{} {}", page.t.due, dmy(due_on)),
+                                state: deadline_name(lang, state_now).into(),
+                                colour: super::svg::deadline_colour(state_now),
+                                heatmap: format!("/tasks/{}", task.task_id),
+                            });
+                        }
+                    }
+                    if a.activity_count > 0 {
+                        let evidence = state
+                            .store
+                            .evidence_of_assignment(a.assignment_id)
+                            .await
+                            .map_err(err)?;
+                        for act in state
+                            .store
+                            .activities_of_assignment(a.assignment_id)
+                            .await
+                            .map_err(err)?
+                            .into_iter()
+                            .take(RECENT)
+                        {
+                            let files = evidence
+                                .iter()
+                                .filter(|e| e.activity_id == act.id && e.sha256.is_some())
+                                .count();
+                            logged.push((
+                                act.occurred_on,
+                                act.id,
+                                Logged {
+                                    date: dmy(act.occurred_on),
+                                    title: act.title,
+                                    task: task_label.clone(),
+                                    files,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    logged.sort_by_key(|item| std::cmp::Reverse((item.0, item.1)));
+    logged.truncate(RECENT);
+    let template = MyWorkPage {
+        l: page.layout(page.t.my_work),
+        today: dmy(today),
+        today_iso: today.to_string(),
+        message: message.into(),
+        error: error.into(),
+        has_unit: user.unit_id.is_some(),
+        due,
+        options,
+        logged: logged.into_iter().map(|(_, _, l)| l).collect(),
+    };
+    let mut response = render(lang, &template);
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+fn truncate(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_string()
+    } else {
+        let mut out: String = text.chars().take(chars).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn form_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge("request body: too large".into())
+    } else {
+        ApiError::BadRequest(format!("form: {}", e.body_text()))
+    }
+}
+
+/// `POST /my-work/log`: the CSRF token must come before any file (the form puts it first), so a
+/// forged request stores nothing.
+pub async fn log(
+    State(state): State<AppState>,
+    page: SignedIn,
+    request: Request,
+) -> Result<Response, PageError> {
+    let mut multipart = Multipart::from_request(request, &state)
+        .await
+        .map_err(|e| page.error(ApiError::BadRequest(e.body_text())))?;
+    let mut csrf_ok = false;
+    let mut assignment: Option<String> = None;
+    let mut input = ActivityInput::default();
+    let mut stored: Vec<StoredFile> = Vec::new();
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| page.error(form_error(e)))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            if !csrf_ok {
+                page.check_csrf(None)?;
+            }
+            // An empty file input still sends a part with no name and no bytes: skip it.
+            let file_name = field.file_name().unwrap_or("").to_string();
+            if file_name.is_empty() {
+                while field
+                    .chunk()
+                    .await
+                    .map_err(|e| page.error(form_error(e)))?
+                    .is_some()
+                {}
+                continue;
+            }
+            if stored.len() >= MAX_FILES_PER_ACTIVITY {
+                return Err(page.error(ApiError::BadRequest(format!(
+                    "file: at most {MAX_FILES_PER_ACTIVITY} files"
+                ))));
+            }
+            let mut writer = state.files.writer(&file_name).map_err(|e| page.error(e))?;
+            while let Some(chunk) = field.chunk().await.map_err(|e| page.error(form_error(e)))? {
+                tokio::task::block_in_place(|| writer.write(&chunk)).map_err(|e| page.error(e))?;
+            }
+            stored
+                .push(tokio::task::block_in_place(|| writer.finish()).map_err(|e| page.error(e))?);
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|e| page.error(form_error(e)))? {
+            if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
+                return Err(page.error(ApiError::BadRequest(format!(
+                    "{name}: at most {MAX_FIELD_BYTES} bytes"
+                ))));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| page.error(ApiError::BadRequest(format!("{name}: not UTF-8 text"))))?;
+        match name.as_str() {
+            "csrf" => {
+                page.check_csrf(Some(&text))?;
+                csrf_ok = true;
+            }
+            "assignment" => assignment = Some(text),
+            // An unchecked box sends nothing; a checked one "on".
+            "completes" => {
+                input.set("completes", if text == "on" { "true".into() } else { text });
+            }
+            _ => {
+                if !input.set(&name, text) {
+                    return Err(page.error(ApiError::BadRequest(format!(
+                        "form: unknown field {name:?}"
+                    ))));
+                }
+            }
+        }
+    }
+    if !csrf_ok {
+        page.check_csrf(None)?;
+    }
+    let Some(id) = assignment.and_then(|a| a.trim().parse::<i64>().ok()) else {
+        return build(
+            &state,
+            &page,
+            None,
+            "",
+            "assignment: required",
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let row = state
+        .store
+        .assignment(id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| page.error(ApiError::NotFound(format!("assignment {id} not found"))))?;
+    ensure_may_report(&state, &page.session.user, &row)
+        .await
+        .map_err(|e| page.error(e))?;
+    // The date field sends YYYY-MM-DD; dd/mm/yyyy typed by hand is accepted too (parse_date).
+    let evidence = stored.iter().map(StoredFile::evidence).collect();
+    let activity = match input.parse(id, page.today, evidence) {
+        Ok(a) => a,
+        Err(errors) => {
+            return build(
+                &state,
+                &page,
+                Some(id),
+                "",
+                &describe(&errors),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    };
+    let by = Change {
+        user_id: Some(page.session.user.id),
+        actor: page.session.user.username.clone(),
+    };
+    state
+        .store
+        .add_activity(&activity, &by)
+        .await
+        .map_err(|e| page.error(e))?;
+    Ok(Redirect::to(&format!("/my-work?saved=1&assignment={id}")).into_response())
+}

@@ -1,0 +1,203 @@
+//! Sign-in and sign-out. The sign-in form is protected by a double-submit token (a cookie and a
+//! hidden field that must match), since there is no session yet; failures are rate limited per
+//! account and per address (429); the password is checked with argon2id off the async runtime.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{Layout, Page, PageError, SignedIn, render};
+use crate::auth::random_secret;
+use crate::web::session::{self, SESSION_COOKIE, SIGNIN_COOKIE};
+use crate::web::{ApiError, AppState};
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignInPage {
+    l: Layout,
+    csrf: String,
+    next: String,
+    username: String,
+    message: String,
+    demo_accounts: Vec<(String, String)>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// Only a local path is a place to go after sign-in (never an open redirect).
+fn local(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+fn show(
+    state: &AppState,
+    page: &Page,
+    status: StatusCode,
+    next: &str,
+    username: &str,
+    message: &str,
+) -> Response {
+    let token = random_secret(16);
+    let template = SignInPage {
+        l: page.layout(page.t.sign_in),
+        csrf: token.clone(),
+        next: local(next),
+        username: username.to_string(),
+        message: message.to_string(),
+        demo_accounts: state.pages.demo_accounts.clone(),
+    };
+    let mut response = render(page.lang, &template);
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::set_cookie(SIGNIN_COOKIE, &token, 3600, page.https),
+    );
+    response
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    page: Page,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if page.session.is_some() {
+        return Redirect::to(&local(&q.next)).into_response();
+    }
+    show(&state, &page, StatusCode::OK, &q.next, "", "")
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
+    page: Page,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    let expected = session::cookie(&headers, SIGNIN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !session::same_secret(expected, &form.csrf) {
+        return Err(page.error(ApiError::Forbidden(
+            "the sign-in form is stale (CSRF token missing or wrong): reload the page".into(),
+        )));
+    }
+    let username = kehoach_core::text::nfc(form.username.trim());
+    if username.is_empty() || username.len() > 100 || form.password.len() > 200 {
+        return Ok(show(
+            &state,
+            &page,
+            StatusCode::BAD_REQUEST,
+            &form.next,
+            "",
+            page.t.bad_credentials,
+        ));
+    }
+    let ip = Some(peer.ip());
+    if state.pages.limiter.blocked(&username, ip) {
+        return Ok(show(
+            &state,
+            &page,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.next,
+            &username,
+            page.t.too_many_attempts,
+        ));
+    }
+    let user = state
+        .store
+        .user_by_name(&username)
+        .await
+        .map_err(|e| page.error(e))?;
+    // Verify even for an unknown user, so timing does not tell which accounts exist.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_string());
+    let password = form.password;
+    let valid = tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| page.error(ApiError::Internal(e.into())))?;
+    let user = match user {
+        Some(u) if valid && !u.disabled => u,
+        _ => {
+            state.pages.limiter.failed(&username, ip);
+            return Ok(show(
+                &state,
+                &page,
+                StatusCode::UNAUTHORIZED,
+                &form.next,
+                &username,
+                page.t.bad_credentials,
+            ));
+        }
+    };
+    state.pages.limiter.succeeded(&username);
+    let (id, _csrf) = session::start(&state.store, &user)
+        .await
+        .map_err(|e| page.error(e))?;
+    let mut response = Redirect::to(&local(&form.next)).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        session::set_cookie(
+            SESSION_COOKIE,
+            &id,
+            session::SESSION_HOURS * 3600,
+            page.https,
+        ),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        session::set_cookie(SIGNIN_COOKIE, "", 0, page.https),
+    );
+    Ok(response)
+}
+
+/// An argon2id hash of a random password: checked against when the account does not exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wm9vF3o6oCq0S4mB2B9N0nU6l3k3b1yUuC9T3a2p0nM";
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    signed.check_csrf(Some(&form.csrf))?;
+    session::end(&state.store, &signed.session)
+        .await
+        .map_err(|e| signed.error(e))?;
+    let mut response = Redirect::to("/sign-in").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session::set_cookie(SESSION_COOKIE, "", 0, signed.https),
+    );
+    Ok(response)
+}

@@ -1,0 +1,202 @@
+//! `/tasks/{id}`: a task and its assignments, each target's periods as a strip of coloured cells
+//! (click a cell for the activities behind it), and each assignment's deadline state.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use kehoach_core::compliance::TargetReport;
+
+use super::i18n::{Lang, deadline_name, per_name, status_name};
+use super::plan::{Chip, chips};
+use super::svg::{Cell, deadline_colour, progress_bar, strip};
+use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
+use crate::compliance::plan_compliance;
+use crate::web::authz::visible_units;
+use crate::web::{ApiError, AppState};
+
+/// Assignments per page: a year of weekly cells each keeps the page under 200 KB.
+const PER_PAGE: usize = 15;
+
+#[derive(serde::Deserialize, Default)]
+pub struct TaskQuery {
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+pub struct TargetStrip {
+    pub label: String,
+    pub svg: String,
+    pub pace: String,
+}
+
+pub struct AssignmentItem {
+    pub id: i64,
+    pub unit: String,
+    pub deadline: String,
+    pub deadline_colour: &'static str,
+    pub done_on: String,
+    pub activities: u64,
+    pub last: String,
+    pub strips: Vec<TargetStrip>,
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    l: Layout,
+    plan_id: i64,
+    plan_title: String,
+    id: i64,
+    reference: String,
+    title: String,
+    content: String,
+    lead: String,
+    partners: String,
+    due: String,
+    at: String,
+    bar: String,
+    statuses: Vec<Chip>,
+    deadlines: Vec<Chip>,
+    assignments: Vec<AssignmentItem>,
+    total: usize,
+    pages: Vec<super::heatmap::Link>,
+    legend: Vec<(&'static str, &'static str)>,
+}
+
+/// One target's periods as a strip; each cell links to the activities of its period.
+pub fn target_strip(lang: Lang, assignment_id: i64, target: &TargetReport) -> TargetStrip {
+    let cells: Vec<Cell> = target
+        .periods
+        .iter()
+        .map(|p| Cell {
+            status: p.status,
+            title: format!(
+                "{}: {}/{} · {}",
+                p.period().label(),
+                p.achieved,
+                p.expected,
+                status_name(lang, p.status)
+            ),
+            href: Some(format!(
+                "/activities?assignment={assignment_id}&from={}&to={}",
+                p.start, p.end
+            )),
+        })
+        .collect();
+    let pace = target
+        .pace
+        .as_ref()
+        .map(|p| {
+            format!(
+                "{:.0}/{:.0} ({:.1})",
+                p.achieved, target.count, p.expected_by_date
+            )
+        })
+        .unwrap_or_default();
+    TargetStrip {
+        label: format!(
+            "{} {}/{}",
+            target.count,
+            target.unit,
+            per_name(lang, target.per)
+        ),
+        svg: if cells.is_empty() {
+            String::new()
+        } else {
+            strip(&cells)
+        },
+        pace,
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<i64>,
+    Query(q): Query<TaskQuery>,
+) -> Result<Response, PageError> {
+    let err = |e: crate::store::StoreError| page.error(e);
+    let not_found = || page.error(ApiError::NotFound(format!("task {id} not found")));
+    let task = state
+        .store
+        .task(id)
+        .await
+        .map_err(err)?
+        .ok_or_else(not_found)?;
+    let plan = state
+        .store
+        .plan(task.plan_id)
+        .await
+        .map_err(err)?
+        .ok_or_else(not_found)?;
+    let visible = visible_units(&state, &page.session.user)
+        .await
+        .map_err(|e| page.error(e))?;
+    let report = plan_compliance(&state.store, plan.id, page.today, visible.as_ref())
+        .await
+        .map_err(err)?;
+    let t = report
+        .tasks
+        .into_iter()
+        .find(|t| t.task_id == id)
+        .ok_or_else(not_found)?;
+    let lang = page.lang;
+    let total = t.assignments.len();
+    let page_count = total.div_ceil(PER_PAGE).max(1);
+    let current = q.page.unwrap_or(1).clamp(1, page_count);
+    let assignments = t
+        .assignments
+        .iter()
+        .skip((current - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|a| AssignmentItem {
+            id: a.assignment_id,
+            unit: a.unit.name.clone(),
+            deadline: a
+                .state
+                .map(|s| deadline_name(lang, s).to_string())
+                .unwrap_or_default(),
+            deadline_colour: a.state.map(deadline_colour).unwrap_or("#999"),
+            done_on: dmy_opt(a.done_on),
+            activities: a.activity_count,
+            last: dmy_opt(a.last_activity_on),
+            strips: a
+                .targets
+                .iter()
+                .map(|target| target_strip(lang, a.assignment_id, target))
+                .collect(),
+        })
+        .collect();
+    let (statuses, deadlines) = chips(lang, &t.summary.tally);
+    let template = TaskPage {
+        l: page.layout(task.title.clone()),
+        plan_id: plan.id,
+        plan_title: plan.title,
+        id,
+        reference: task.reference,
+        title: task.title,
+        content: task.content,
+        lead: task.lead_text,
+        partners: task.partner_text,
+        due: dmy_opt(task.due),
+        at: dmy(page.today),
+        bar: progress_bar(t.summary.reporting_rate),
+        statuses,
+        deadlines,
+        assignments,
+        total,
+        pages: if page_count > 1 {
+            (1..=page_count)
+                .map(|n| super::heatmap::Link {
+                    label: n.to_string(),
+                    href: format!("/tasks/{id}?page={n}"),
+                    current: n == current,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        legend: super::heatmap::legend(lang),
+    };
+    Ok(render(page.lang, &template))
+}

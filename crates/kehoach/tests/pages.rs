@@ -1,0 +1,378 @@
+//! The web pages over HTTP against the real server with its demo data, on each backend: sign-in
+//! and session cookies, every page's status, language and size, CSRF rejection, the sign-in rate
+//! limit, escaping, and logging an activity with a photo from the "my work" form.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{Server, TestDb};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::multipart::{Form, Part};
+
+/// A tiny valid PNG (1×1).
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+/// Pages must stay small for phones on slow networks.
+const MAX_PAGE_BYTES: usize = 200 * 1024;
+
+/// A cookie-keeping client that does not follow redirects (so they can be checked).
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    last_set_cookies: Vec<String>,
+}
+
+impl Client {
+    fn new(server: &Server) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: server.base.clone(),
+            cookies: HashMap::new(),
+            last_set_cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> (StatusCode, String, String) {
+        let response = request
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.last_set_cookies.clear();
+        for value in response.headers().get_all(SET_COOKIE) {
+            let text = value.to_str().unwrap().to_string();
+            let pair = text.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+            self.last_set_cookies.push(text);
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = response.text().await.unwrap();
+        (status, location, body)
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, String) {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post_form(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let request = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(request).await
+    }
+
+    async fn sign_in(&mut self, username: &str, password: &str) -> (StatusCode, String, String) {
+        let (_, _, page) = self.get("/sign-in").await;
+        let token = hidden(&page, "csrf");
+        self.post_form(
+            "/sign-in",
+            &[
+                ("csrf", &token),
+                ("username", username),
+                ("password", password),
+                ("next", "/plans"),
+            ],
+        )
+        .await
+    }
+}
+
+/// The value of the first hidden input named `name`.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in: {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Every `href="…"` of a page that starts with `prefix`.
+fn links(html: &str, prefix: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with(prefix))
+        .map(|h| h.replace("&amp;", "&"))
+        .collect()
+}
+
+fn demo_server(db: &TestDb) -> Server {
+    Server::start_with(&db.cli_args(), &["--demo"])
+}
+
+on_both_backends! {
+    async fn pages_render_in_vietnamese_for_a_signed_in_user(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+
+        // Signed out: pages send you to sign in; the sign-in page shows the demo accounts.
+        let (status, location, _) = client.get("/plans").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/sign-in"), "{location}");
+        let (status, _, page) = client.get("/sign-in").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("lang=\"vi\"") && page.contains("Đăng nhập"));
+        for account in ["quantri", "sotttt", "daiptth", "xa"] {
+            assert!(page.contains(account), "demo account {account} not shown");
+        }
+
+        let (status, location, _) = client.sign_in("sotttt", "demo").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "sign-in failed");
+        assert_eq!(location, "/plans");
+        let session = client
+            .last_set_cookies
+            .iter()
+            .find(|c| c.starts_with("kh_session="))
+            .expect("a session cookie");
+        assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
+        assert!(!session.contains("Secure"), "plain HTTP: no Secure flag");
+
+        let (status, _, plans) = client.get("/plans").await;
+        assert_eq!(status, StatusCode::OK);
+        let plan_links = links(&plans, "/plans/");
+        let plan_pages: Vec<&String> = plan_links.iter().filter(|l| l[7..].parse::<i64>().is_ok()).collect();
+        assert_eq!(plan_pages.len(), 3, "the three demo plans: {plan_links:?}");
+
+        // Every page answers, in Vietnamese, under the size budget.
+        let mut all = String::new();
+        let mut pages: Vec<String> = vec![
+            "/plans".into(), "/plans/import".into(), "/my-work".into(), "/deadlines".into(),
+            "/search?q=chuyen+doi+so".into(),
+        ];
+        for plan in &plan_pages {
+            pages.push((*plan).clone());
+            let id = &plan[7..];
+            pages.push(format!("/heatmap?plan={id}"));
+            pages.push(format!("/heatmap?plan={id}&per=week"));
+        }
+        let (_, _, overview) = client.get(plan_pages[0]).await;
+        pages.extend(links(&overview, "/tasks/").into_iter().take(3));
+
+        // Filters: by status (every task shown has a missed period), by unit (fewer tasks).
+        let tasks = |html: &str| html.matches("class=\"card task\"").count();
+        let (_, _, missed) = client.get(&format!("{}?status=missed", plan_pages[0])).await;
+        assert!(tasks(&missed) > 0 && tasks(&missed) <= tasks(&overview));
+        for card in missed.split("class=\"card task\"").skip(1) {
+            assert!(card.contains("Không đạt"), "a task without a missed period: {card}");
+        }
+        let unit = overview
+            .split("<option value=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .find(|v| v.parse::<i64>().is_ok())
+            .expect("a unit to filter by");
+        let (_, _, one_unit) = client.get(&format!("{}?unit={unit}", plan_pages[0])).await;
+        assert!(tasks(&one_unit) > 0 && tasks(&one_unit) < tasks(&overview));
+        for path in &pages {
+            let (status, _, body) = client.get(path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            assert!(body.contains("<html lang=\"vi\""), "{path} is not Vietnamese");
+            assert!(body.len() < MAX_PAGE_BYTES, "{path} is {} bytes", body.len());
+            all.push_str(&body);
+        }
+        // The demo shows every period status and each of the four deadline states.
+        for word in [
+            "Đạt:", "Đạt một phần", "Không đạt", "Đang diễn ra", "Chưa đến",
+            "Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Chưa hoàn thành, trong hạn",
+            "Chưa hoàn thành, quá hạn",
+        ] {
+            assert!(all.contains(word), "nothing is {word:?} in the demo");
+        }
+        // Dates are dd/mm/yyyy.
+        assert!(all.contains("04/11/2024"));
+        // Search ignores diacritics.
+        let (_, _, found) = client.get("/search?q=truyen+thong").await;
+        assert!(links(&found, "/plans/").len() + links(&found, "/tasks/").len() > 0);
+
+        // English on request, and remembered by the language switch.
+        let (_, _, english) = client.get("/plans?lang=en").await;
+        assert!(english.contains("<html lang=\"en\"") && english.contains("Sign out"));
+        let (status, location, _) = client.get("/lang?to=en&back=/deadlines").await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/deadlines"));
+        let (_, _, english) = client.get("/deadlines").await;
+        assert!(english.contains("Overdue"));
+        // Never an open redirect.
+        let (_, location, _) = client.get("/lang?to=vi&back=//evil.example").await;
+        assert_eq!(location, "/");
+
+        // Over HTTPS (a proxy says so) the cookie is Secure.
+        let mut secure = Client::new(&server);
+        let (_, _, page) = secure.get("/sign-in").await;
+        let token = hidden(&page, "csrf");
+        let request = secure
+            .http
+            .post(format!("{}/sign-in", secure.base))
+            .header("x-forwarded-proto", "https")
+            .form(&[("csrf", token.as_str()), ("username", "quantri"), ("password", "demo")]);
+        let (status, _, _) = secure.send(request).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(secure.last_set_cookies.iter().any(|c| c.starts_with("kh_session=") && c.contains("Secure")));
+    }
+
+    async fn forms_without_the_csrf_token_are_refused(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+        // Sign-in itself needs the token of its form.
+        let (status, _, _) = client
+            .post_form("/sign-in", &[("username", "daiptth"), ("password", "demo")])
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, _) = client.sign_in("daiptth", "demo").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, _, work) = client.get("/my-work").await;
+        let assignment = links(&work, "/my-work?assignment=")[0]
+            .trim_start_matches("/my-work?assignment=")
+            .trim_end_matches("#log")
+            .to_string();
+
+        let before = client.get("/my-work").await.2.matches("<li><strong>").count();
+        for token in [None, Some("0".repeat(64))] {
+            let mut form = Form::new()
+                .text("assignment", assignment.clone())
+                .text("date", "2024-11-04")
+                .text("title", "Không có mã CSRF");
+            if let Some(t) = token {
+                form = form.text("csrf", t);
+            }
+            let form = form.part("file", Part::bytes(PNG.to_vec()).file_name("anh.png"));
+            let request = client.http.post(format!("{}/my-work/log", client.base)).multipart(form);
+            let (status, _, body) = client.send(request).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+            assert!(body.contains("CSRF"));
+        }
+        let after = client.get("/my-work").await.2.matches("<li><strong>").count();
+        assert_eq!(before, after, "nothing was stored");
+
+        let (status, _, _) = client.post_form("/sign-out", &[("csrf", "wrong")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, _) = client.get("/my-work").await;
+        assert_eq!(status, StatusCode::OK, "still signed in");
+    }
+
+    async fn repeated_failed_sign_ins_are_refused_with_429(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+        for _ in 0..5 {
+            let (status, _, page) = client.sign_in("xa", "wrong").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            assert!(page.contains("không đúng"));
+        }
+        let (status, _, page) = client.sign_in("xa", "demo").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+        assert!(page.contains("15 phút"));
+    }
+
+    async fn a_reporter_logs_an_activity_with_a_photo_and_text_is_escaped(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+        client.sign_in("daiptth", "demo").await;
+        let (status, _, work) = client.get("/my-work").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(work.contains("Việc của tôi") && work.contains("accept=\"image/*\" capture"));
+        let csrf = hidden(&work, "csrf");
+        let assignment = links(&work, "/my-work?assignment=")[0]
+            .trim_start_matches("/my-work?assignment=")
+            .trim_end_matches("#log")
+            .to_string();
+        let title = "<script>alert(1)</script> Bản tin \"chuyển đổi số\"";
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("assignment", assignment.clone())
+            .text("date", "2024-11-04")
+            .text("title", title)
+            .text("url", "https://baoquangnam.vn/bai-viet")
+            .text("attendance", "35")
+            .part("file", Part::bytes(Vec::new()).file_name(""))
+            .part("file", Part::bytes(PNG.to_vec()).file_name("ảnh.png").mime_str("image/png").unwrap());
+        let request = client.http.post(format!("{}/my-work/log", client.base)).multipart(form);
+        let (status, location, body) = client.send(request).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert!(location.starts_with("/my-work?saved=1"));
+        let (_, _, work) = client.get(&location).await;
+        assert!(work.contains("Đã lưu hoạt động"));
+        // Shown as text (askama escapes `<` as `&#60;`), never as markup.
+        assert!(
+            work.contains("&lt;script&gt;alert(1)") || work.contains("&#60;script&#62;alert(1)"),
+            "the title is shown"
+        );
+        assert!(!work.contains("<script>alert(1)"), "the title is escaped");
+        assert!(work.contains("📎1"), "the photo is attached");
+        let (_, _, listed) = client.get(&format!("/activities?assignment={assignment}")).await;
+        assert!(listed.contains("ảnh.png") && listed.contains("https://baoquangnam.vn/bai-viet"));
+        // The photo downloads as an attachment, for users who may see the activity only.
+        let file = links(&listed, "/files/")[0].clone();
+        let request = client.http.get(format!("{}{file}", client.base));
+        let response = request.header(COOKIE, client.cookie_header()).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        assert_eq!(response.bytes().await.unwrap().as_ref(), PNG);
+        let mut commune = Client::new(&server);
+        commune.sign_in("xa", "demo").await;
+        let (status, _, _) = commune.get(&file).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "another unit's evidence");
+        assert!(!listed.contains("<script>alert(1)"));
+
+        // A bad field is named, and nothing is stored.
+        let form = Form::new()
+            .text("csrf", csrf)
+            .text("assignment", assignment)
+            .text("date", "2099-01-01")
+            .text("title", "Ngày trong tương lai");
+        let request = client.http.post(format!("{}/my-work/log", client.base)).multipart(form);
+        let (status, _, body) = client.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("date:"), "{body}");
+        assert!(!body.contains("<li><strong>04/11/2024</strong> Ngày trong tương lai"));
+    }
+
+    async fn every_listed_page_route_is_served(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+        client.sign_in("quantri", "demo").await;
+        for (method, path) in kehoach::web::pages::page_routes() {
+            let path = path.replace("{id}", "1");
+            let request = match *method {
+                "GET" => client.http.get(format!("{}{path}", client.base)),
+                "POST" => client.http.post(format!("{}{path}", client.base)).form(&[("x", "1")]),
+                other => panic!("unexpected method {other}"),
+            };
+            let response = request.header(COOKIE, client.cookie_header()).send().await.unwrap();
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            // The router's fallback answers JSON "no such route"; a page never does.
+            assert!(
+                !(status == StatusCode::NOT_FOUND && body.contains("no such route"))
+                    && status != StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} is listed but not routed ({status})"
+            );
+        }
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Server time per page on the national demo data (SQLite): p50/p95 over N requests per page,
+# timed by curl on loopback (so: server time plus a loopback round trip).
+# Usage: scripts/bench_pages.sh [KEHOACH_BINARY] [ACTIVITIES] [REQUESTS]
+set -euo pipefail
+BIN=${1:-target/release/kehoach}
+ACTIVITIES=${2:-200000}
+N=${3:-30}
+DIR=$(mktemp -d /tmp/kehoach-bench-pages.XXXXXX)
+trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+
+"$BIN" --data-dir "$DIR/data" demo --scale national --activities "$ACTIVITIES" >/dev/null
+ADMIN_PW=$("$BIN" --data-dir "$DIR/data" user add bench --role admin 2>/dev/null | grep -o '[0-9a-f]\{24\}' | tail -1)
+# A reporter: the radio station of the first commune with an assignment in plan 1.
+UNIT=$(sqlite3 "$DIR/data/kehoach.sqlite3" "SELECT u.code FROM assignments a JOIN units u ON u.id = a.unit_id JOIN units p ON p.id = u.parent_id JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = 1 AND p.kind = 'commune' ORDER BY a.id LIMIT 1")
+REPORTER_PW=$("$BIN" --data-dir "$DIR/data" user add station --role reporter --unit "$UNIT" 2>/dev/null | grep -o '[0-9a-f]\{24\}' | tail -1)
+TASK=$(sqlite3 "$DIR/data/kehoach.sqlite3" "SELECT t.id FROM tasks t JOIN targets g ON g.task_id = t.id WHERE t.plan_id = 1 AND g.per = 'week' ORDER BY t.id LIMIT 1")
+
+"$BIN" --data-dir "$DIR/data" serve --addr 127.0.0.1:0 --today 2026-11-15 >"$DIR/serve.log" 2>/dev/null &
+SERVER=$!
+for _ in $(seq 1 100); do grep -q listening "$DIR/serve.log" && break; sleep 0.2; done
+BASE=$(grep -o 'http://[0-9.:]*' "$DIR/serve.log" | head -1)
+
+sign_in() { # user password cookie-jar
+  curl -s -c "$3" -b "$3" "$BASE/sign-in" -o "$DIR/signin.html"
+  local token
+  token=$(grep -o 'name="csrf" value="[^"]*"' "$DIR/signin.html" | sed 's/.*value="//;s/"//')
+  curl -s -c "$3" -b "$3" -o /dev/null -X POST "$BASE/sign-in" --data "csrf=$token&username=$1&password=$2"
+}
+sign_in bench "$ADMIN_PW" "$DIR/admin.jar"
+sign_in station "$REPORTER_PW" "$DIR/reporter.jar"
+
+measure() { # jar path
+  local times
+  times=$(for _ in $(seq 1 "$N"); do curl -s -b "$1" -o "$DIR/page" -w '%{time_total}\n' "$BASE$2"; done | sort -n)
+  local size p50 p95
+  size=$(stat -c %s "$DIR/page")
+  p50=$(echo "$times" | awk -v n="$N" 'NR==int((n+1)/2){printf "%.1f", $1*1000}')
+  p95=$(echo "$times" | awk -v n="$N" 'NR==int(n*0.95+0.999){printf "%.1f", $1*1000}')
+  printf '| `%s` | %s | %s | %s |\n' "$2" "$p50" "$p95" "$size"
+}
+echo "| page | p50 ms | p95 ms | bytes |"
+echo "|---|---|---|---|"
+for path in /plans /plans/1 "/plans/1?status=missed" "/tasks/$TASK" "/heatmap?plan=1" "/heatmap?plan=1&per=week" \
+    "/heatmap?plan=1&task=$TASK" /deadlines "/search?q=truyen+thong"; do
+  measure "$DIR/admin.jar" "$path"
+done
+measure "$DIR/reporter.jar" /my-work
