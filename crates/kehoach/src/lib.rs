@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli;
 pub mod compliance;
 pub mod demo;
+pub mod export;
 pub mod files;
 pub mod import;
 pub mod rollup;

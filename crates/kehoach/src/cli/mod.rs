@@ -5,6 +5,7 @@ mod compliance;
 mod db;
 mod demo;
 mod plan;
+mod report;
 mod serve;
 mod units;
 mod user;
@@ -71,6 +72,8 @@ pub enum Command {
     Activity(activity::ActivityCommand),
     /// Compliance of a plan on a date: periods met, rates, deadline states.
     Compliance(compliance::ComplianceArgs),
+    /// The year-end report of a plan (.docx, Decree 30/2020 layout).
+    Report(report::ReportArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
     #[command(subcommand)]
     Units(units::UnitsCommand),
@@ -127,6 +130,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(cmd) => plan::run(&cli, cmd).await,
         Command::Activity(cmd) => activity::run(&cli, cmd).await,
         Command::Compliance(args) => compliance::run(&cli, args).await,
+        Command::Report(args) => report::run(&cli, args).await,
         Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,
         Command::Db(cmd) => db::run(&cli, cmd).await,

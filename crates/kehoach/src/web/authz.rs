@@ -61,3 +61,26 @@ pub async fn ensure_may_view(
         )))
     }
 }
+
+/// Whether `user` may read a plan's reports and exports, for the units under `unit` (or the whole
+/// plan when `None`): roles over all units anywhere; reporters and viewers only for their own
+/// unit and the units under it, so they must name it.
+pub async fn ensure_may_read_plan(
+    state: &AppState,
+    user: &UserRow,
+    unit: Option<i64>,
+) -> Result<(), ApiError> {
+    if user.disabled {
+        return Err(ApiError::Forbidden("this account is disabled".into()));
+    }
+    match user.role {
+        Role::Admin | Role::PlanOffice | Role::Finance => Ok(()),
+        Role::Reporter | Role::Viewer => match (user.unit_id, unit) {
+            (Some(own), Some(asked)) if state.store.unit_is_within(asked, own).await? => Ok(()),
+            _ => Err(ApiError::Forbidden(
+                "you may export only your own unit's part of a plan: add unit=<your unit code>"
+                    .into(),
+            )),
+        },
+    }
+}

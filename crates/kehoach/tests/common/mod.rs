@@ -6,6 +6,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+pub mod fixture;
+
 use kehoach::store::{Location, Store};
 use sqlx::Connection;
 

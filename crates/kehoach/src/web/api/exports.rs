@@ -1,0 +1,128 @@
+//! Downloads of a plan: the year-end report (.docx). Each answers an attachment; the web pages
+//! link to them (the download buttons).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::export::{ExportError, ReportOverrides, report::parse_year};
+use crate::web::auth::Caller;
+use crate::web::{ApiError, AppState, authz};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(report_docx))
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::NotFound(m) => ApiError::NotFound(m),
+            ExportError::BadInput(m) => ApiError::BadRequest(m),
+            ExportError::Store(e) => e.into(),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+/// An attachment response.
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&super::files::content_disposition(name))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub(crate) fn today() -> NaiveDate {
+    kehoach_core::period::today_in_vietnam(chrono::Utc::now())
+}
+
+/// The unit of a `unit=` parameter, checked against the caller's rights: its id, or `None` for
+/// the whole plan.
+pub(crate) async fn checked_unit(
+    state: &AppState,
+    caller: &Caller,
+    unit: Option<&str>,
+    on: NaiveDate,
+) -> Result<Option<i64>, ApiError> {
+    let unit_id = match unit {
+        Some(code) => Some(
+            state
+                .store
+                .unit_by_code(code, on)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!("unit: no unit with code {code} on {on}"))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    authz::ensure_may_read_plan(state, &caller.0, unit_id).await?;
+    Ok(unit_id)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReportQuery {
+    /// Only this unit and the units under it (unit code); it becomes the issuing body.
+    unit: Option<String>,
+    /// The year reported on, e.g. 2024 (default: this year).
+    period: Option<String>,
+    /// Evaluate on this date, YYYY-MM-DD (default: the year's end, or today while it runs).
+    at: Option<NaiveDate>,
+    /// The report's number, when given (otherwise left blank to fill in).
+    number: Option<u32>,
+    /// The signer's name.
+    signer: Option<String>,
+}
+
+/// The year-end report of a plan (.docx)
+///
+/// "Báo cáo kết quả thực hiện Kế hoạch …" in the layout of Decree 30/2020/NĐ-CP: results per
+/// task (target vs achieved), shortcomings (missed periods, overdue deliverables), proposals left
+/// for the author. The same document as `kehoach report --format docx`.
+#[utoipa::path(get, path = "/plans/{id}/report.docx", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), ReportQuery),
+    responses((status = 200, description = "the report",
+            content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 400, description = "a bad period, date or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn report_docx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let today = today();
+    checked_unit(&state, &caller, q.unit.as_deref(), today).await?;
+    let year = match &q.period {
+        Some(p) => parse_year(p).map_err(ApiError::BadRequest)?,
+        None => today.year(),
+    };
+    let overrides = ReportOverrides {
+        at: q.at,
+        number: q.number,
+        signer: q.signer,
+        ..ReportOverrides::default()
+    };
+    let (_, bytes) =
+        crate::export::report_docx(&state.store, id, q.unit.as_deref(), year, today, &overrides)
+            .await?;
+    Ok(attachment(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("bao-cao-ke-hoach-{id}-{year}.docx"),
+    ))
+}
