@@ -4,6 +4,7 @@ mod activity;
 mod compliance;
 mod db;
 mod demo;
+mod export;
 mod plan;
 mod report;
 mod serve;
@@ -72,6 +73,9 @@ pub enum Command {
     Activity(activity::ActivityCommand),
     /// Compliance of a plan on a date: periods met, rates, deadline states.
     Compliance(compliance::ComplianceArgs),
+    /// Export a plan's tables (.xlsx) and its evidence pack (.zip).
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// The year-end report of a plan (.docx, Decree 30/2020 layout).
     Report(report::ReportArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
@@ -130,6 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(cmd) => plan::run(&cli, cmd).await,
         Command::Activity(cmd) => activity::run(&cli, cmd).await,
         Command::Compliance(args) => compliance::run(&cli, args).await,
+        Command::Export(cmd) => export::run(&cli, cmd).await,
         Command::Report(args) => report::run(&cli, args).await,
         Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,

@@ -8,13 +8,14 @@ pub mod report;
 pub mod report_docx;
 pub mod vn;
 pub mod wordml;
+pub mod xlsx;
 
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
 use crate::compliance::plan_compliance;
-use crate::store::{PlanRow, Store, StoreError};
+use crate::store::{EvidenceRow, PlanActivityRow, PlanRow, Store, StoreError};
 
 /// Why an export could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -180,4 +181,86 @@ pub async fn report_content(
     }
     let compliance = plan_compliance(store, plan_id, options.at, scope.only_units.as_ref()).await?;
     Ok(report::build(&scope.plan, &compliance, &options))
+}
+
+/// An activity with its evidence (URLs and files).
+#[derive(Debug, Clone)]
+pub struct ActivityRecord {
+    pub activity: PlanActivityRow,
+    pub evidence: Vec<EvidenceRow>,
+}
+
+/// Pairs activities with their evidence (both in activity order from the store).
+pub fn with_evidence(
+    activities: Vec<PlanActivityRow>,
+    evidence: Vec<EvidenceRow>,
+) -> Vec<ActivityRecord> {
+    let mut by_activity: std::collections::HashMap<i64, Vec<EvidenceRow>> =
+        std::collections::HashMap::new();
+    for e in evidence {
+        by_activity.entry(e.activity_id).or_default().push(e);
+    }
+    activities
+        .into_iter()
+        .map(|activity| ActivityRecord {
+            evidence: by_activity.remove(&activity.id).unwrap_or_default(),
+            activity,
+        })
+        .collect()
+}
+
+/// The span of a report year, or every date when none is given.
+pub fn year_span(year: Option<i32>) -> (NaiveDate, NaiveDate) {
+    let min = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let max = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    match year {
+        Some(y) => (
+            NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(min),
+            NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(max),
+        ),
+        None => (min, max),
+    }
+}
+
+/// A plan's activities (of a unit's subtree, dated in `year`) with their evidence.
+pub async fn activity_records(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: Option<i32>,
+    today: NaiveDate,
+) -> Result<(Scope, Vec<ActivityRecord>), ExportError> {
+    let scope = scope(store, plan_id, unit, today).await?;
+    let (from, to) = year_span(year);
+    let mut activities = store.activities_of_plan(plan_id, from, to).await?;
+    if let Some(units) = &scope.only_units {
+        activities.retain(|a| units.contains(&a.unit_id));
+    }
+    let evidence = store.evidence_of_plan(plan_id, from, to).await?;
+    Ok((scope, with_evidence(activities, evidence)))
+}
+
+/// The activities workbook of a plan (a unit's subtree, a year).
+pub async fn activities_xlsx(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: Option<i32>,
+    today: NaiveDate,
+) -> Result<Vec<u8>, ExportError> {
+    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let label = |e: &EvidenceRow| e.file_name.clone().unwrap_or_else(|| "tệp".into());
+    Ok(xlsx::activities_workbook(&records, &label)?)
+}
+
+/// The compliance workbook of a plan (a unit's subtree) on `at`.
+pub async fn compliance_xlsx(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    at: NaiveDate,
+) -> Result<Vec<u8>, ExportError> {
+    let scope = scope(store, plan_id, unit, at).await?;
+    let compliance = plan_compliance(store, plan_id, at, scope.only_units.as_ref()).await?;
+    Ok(xlsx::compliance_workbook(&compliance)?)
 }

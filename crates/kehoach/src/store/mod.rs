@@ -7,6 +7,7 @@
 mod activities;
 mod audit;
 mod error;
+mod exports;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
@@ -24,6 +25,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, Change};
 pub use error::StoreError;
+pub use exports::PlanActivityRow;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,

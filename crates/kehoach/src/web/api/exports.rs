@@ -1,4 +1,5 @@
-//! Downloads of a plan: the year-end report (.docx). Each answers an attachment; the web pages
+//! Downloads of a plan: the year-end report (.docx), the compliance and activities tables
+//! (.xlsx). Each answers an attachment; the web pages
 //! link to them (the download buttons).
 
 use axum::extract::{Path, State};
@@ -15,7 +16,10 @@ use crate::web::auth::Caller;
 use crate::web::{ApiError, AppState, authz};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(report_docx))
+    OpenApiRouter::new()
+        .routes(routes!(report_docx))
+        .routes(routes!(compliance_xlsx))
+        .routes(routes!(activities_xlsx))
 }
 
 impl From<ExportError> for ApiError {
@@ -124,5 +128,77 @@ async fn report_docx(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("bao-cao-ke-hoach-{id}-{year}.docx"),
+    ))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TableQuery {
+    /// Only this unit and the units under it (unit code).
+    unit: Option<String>,
+    /// Only activities dated in this year, e.g. 2024 (activities; default: all).
+    period: Option<String>,
+    /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
+    at: Option<NaiveDate>,
+}
+
+/// The compliance table of a plan (.xlsx)
+///
+/// A summary sheet (per assignment: periods met of ended, rates, deadline state, activities) and
+/// one sheet per kind of period: units × periods, the status in each cell with its colour.
+#[utoipa::path(get, path = "/plans/{id}/compliance.xlsx", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), TableQuery),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "a bad date or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn compliance_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
+) -> Result<Response, ApiError> {
+    let at = q.at.unwrap_or_else(today);
+    checked_unit(&state, &caller, q.unit.as_deref(), at).await?;
+    let bytes = crate::export::compliance_xlsx(&state.store, id, q.unit.as_deref(), at).await?;
+    Ok(attachment(
+        bytes,
+        XLSX,
+        &format!("tuan-thu-ke-hoach-{id}-{at}.xlsx"),
+    ))
+}
+
+/// The activities of a plan with their evidence (.xlsx)
+///
+/// One row per activity: task, unit, date, kind, content, quantity, duration, attendance,
+/// whether it completes the task, when it was recorded, its links and file names.
+#[utoipa::path(get, path = "/plans/{id}/activities.xlsx", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), TableQuery),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "a bad period or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn activities_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
+) -> Result<Response, ApiError> {
+    let today = today();
+    checked_unit(&state, &caller, q.unit.as_deref(), today).await?;
+    let year = q
+        .period
+        .as_deref()
+        .map(parse_year)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
+    let bytes =
+        crate::export::activities_xlsx(&state.store, id, q.unit.as_deref(), year, today).await?;
+    Ok(attachment(
+        bytes,
+        XLSX,
+        &format!("hoat-dong-ke-hoach-{id}.xlsx"),
     ))
 }
