@@ -108,6 +108,46 @@ on_both_backends! {
         assert_eq!(units, ["T49.H1.X1", "T49.H1"]);
     }
 
+    async fn the_evidence_pack_holds_every_file_once_with_its_index(db: &common::TestDb) {
+        let f = plan_fixture(db).await;
+        let files = kehoach::files::FileStore::new(db.data_dir(), 1024 * 1024);
+        let out = tempfile::tempfile().unwrap();
+        let (summary, mut out) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), out)
+            .await
+            .unwrap();
+        assert_eq!((summary.files, summary.missing), (3, 0));
+        std::io::Seek::rewind(&mut out).unwrap();
+        let mut zip = zip::ZipArchive::new(out).unwrap();
+        let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+        names.sort();
+        assert_eq!(names, [
+            "NV-1/T49.BAO/2024-01-10_ảnh hiện trường.png",
+            "NV-1/T49.DAI/2024-01-03_ảnh hiện trường.png",
+            "NV-5/T49.H1/2024-10-10_biên bản.pdf",
+            "muc-luc.xlsx",
+        ]);
+        // The bytes are the stored evidence.
+        let mut pdf = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name("NV-5/T49.H1/2024-10-10_biên bản.pdf").unwrap(), &mut pdf).unwrap();
+        assert_eq!(pdf, b"%PDF-1.4\nminutes of the training\n%%EOF\n");
+        // The index names each activity's files by their path in the archive, and its links.
+        let mut index = Vec::new();
+        std::io::Read::read_to_end(&mut zip.by_name("muc-luc.xlsx").unwrap(), &mut index).unwrap();
+        let rows = sheet(&index, "Hoạt động");
+        let (title, link, files_col) = (column(&rows, "Nội dung"), column(&rows, "Liên kết"), column(&rows, "Tệp minh chứng"));
+        let training = rows.iter().find(|r| r[title] == "Tập huấn kỹ năng số").unwrap();
+        assert_eq!(training[files_col], "NV-5/T49.H1/2024-10-10_biên bản.pdf");
+        let first = rows.iter().find(|r| r[title] == "Chuyên mục Chuyển đổi số số 1").unwrap();
+        assert_eq!(first[link], "https://example.vn/chuyen-muc/1");
+        // A file gone from the store is listed as missing; the pack is still made.
+        let sha = f.store.evidence_of_plan(f.plan_id, day("2024-10-10"), day("2024-10-10")).await.unwrap()[0].sha256.clone().unwrap();
+        std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap();
+        let (summary, _) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), tempfile::tempfile().unwrap())
+            .await
+            .unwrap();
+        assert_eq!((summary.files, summary.missing), (2, 1));
+    }
+
     async fn the_cli_and_the_routes_give_the_tables(db: &common::TestDb) {
         let f = plan_fixture(db).await;
         let plan = f.plan_id.to_string();
@@ -134,6 +174,16 @@ on_both_backends! {
         let res = http.get(server.url(&format!("/api/v1/plans/{plan}/activities.xlsx?period=2024&unit=T49.H1"))).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), 200);
         assert_eq!(sheet(&res.bytes().await.unwrap(), "Hoạt động").len(), 3);
+        let res = http.get(server.url(&format!("/api/v1/plans/{plan}/evidence-pack.zip?period=2024"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/zip");
+        let zip = zip::ZipArchive::new(Cursor::new(res.bytes().await.unwrap())).unwrap();
+        assert_eq!(zip.len(), 4);
+        let pack = out.path().join("minh-chung.zip");
+        let (code, _, err) = common::run_cli(db, &["export", "evidence-pack", "--plan", &plan, "--unit", "T49.H1", "--period", "2024", "-o", pack.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let zip = zip::ZipArchive::new(std::fs::File::open(&pack).unwrap()).unwrap();
+        assert_eq!(zip.len(), 2, "the district's minutes and the index");
         let res = http.get(server.url(&format!("/api/v1/plans/{plan}/activities.xlsx?period=abc"))).bearer_auth(&token).send().await.unwrap();
         assert_eq!(res.status(), 400);
     }

@@ -4,6 +4,7 @@
 //! Each format is one module whose core is pure (content in, bytes or text out); this module
 //! gathers the facts from the store for them and is the only part here that does I/O.
 
+pub mod evidence_pack;
 pub mod report;
 pub mod report_docx;
 pub mod vn;
@@ -263,4 +264,29 @@ pub async fn compliance_xlsx(
     let scope = scope(store, plan_id, unit, at).await?;
     let compliance = plan_compliance(store, plan_id, at, scope.only_units.as_ref()).await?;
     Ok(xlsx::compliance_workbook(&compliance)?)
+}
+
+/// Writes the evidence pack of a plan (a unit's subtree, a year) to `out`, off the async
+/// threads (it copies files).
+pub async fn evidence_pack(
+    store: &Store,
+    files: &crate::files::FileStore,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: Option<i32>,
+    today: NaiveDate,
+    out: std::fs::File,
+) -> Result<(evidence_pack::PackSummary, std::fs::File), ExportError> {
+    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let files = files.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = std::io::BufWriter::new(out);
+        let summary = evidence_pack::write_pack(&mut out, &records, &files)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| ExportError::Io(e.into_error()))?;
+        Ok((summary, file))
+    })
+    .await
+    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?
 }

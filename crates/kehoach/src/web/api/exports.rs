@@ -20,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(report_docx))
         .routes(routes!(compliance_xlsx))
         .routes(routes!(activities_xlsx))
+        .routes(routes!(evidence_pack))
 }
 
 impl From<ExportError> for ApiError {
@@ -201,4 +202,71 @@ async fn activities_xlsx(
         XLSX,
         &format!("hoat-dong-ke-hoach-{id}.xlsx"),
     ))
+}
+
+/// The DTI evidence pack of a plan (.zip)
+///
+/// Every evidence file of the activities dated in the period (of a unit's subtree), named
+/// `NV-<task>/<unit>/<date>_<name>`, and `muc-luc.xlsx` listing per task the activities, dates,
+/// links and the files' names in the archive. Built in a temporary file and streamed.
+#[utoipa::path(get, path = "/plans/{id}/evidence-pack.zip", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), TableQuery),
+    responses((status = 200, description = "the archive", content_type = "application/zip"),
+        (status = 400, description = "a bad period or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn evidence_pack(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
+) -> Result<Response, ApiError> {
+    let today = today();
+    checked_unit(&state, &caller, q.unit.as_deref(), today).await?;
+    let year = q
+        .period
+        .as_deref()
+        .map(parse_year)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
+    // An unnamed temporary file: gone when the response has been sent (or dropped).
+    let tmp = tempfile::tempfile().map_err(|e| ApiError::Internal(e.into()))?;
+    let (_, file) = crate::export::evidence_pack(
+        &state.store,
+        &state.files,
+        id,
+        q.unit.as_deref(),
+        year,
+        today,
+        tmp,
+    )
+    .await?;
+    let mut file = tokio::fs::File::from_std(file);
+    tokio::io::AsyncSeekExt::rewind(&mut file)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let length = file
+        .metadata()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .len();
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    let name = match year {
+        Some(y) => format!("minh-chung-ke-hoach-{id}-{y}.zip"),
+        None => format!("minh-chung-ke-hoach-{id}.zip"),
+    };
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&super::files::content_disposition(&name))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
