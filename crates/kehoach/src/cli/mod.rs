@@ -1,6 +1,7 @@
 //! The `kehoach` command line: one module per command group.
 
 mod activity;
+mod calendar;
 mod compliance;
 mod db;
 mod demo;
@@ -73,6 +74,11 @@ pub enum Command {
     Activity(activity::ActivityCommand),
     /// Compliance of a plan on a date: periods met, rates, deadline states.
     Compliance(compliance::ComplianceArgs),
+    /// A unit's calendar feed: make or replace its secret URL.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
+    /// Set the e-mail address a unit's reminder digest goes to.
+    Contact(calendar::ContactArgs),
     /// Export a plan's tables (.xlsx) and its evidence pack (.zip).
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -134,6 +140,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(cmd) => plan::run(&cli, cmd).await,
         Command::Activity(cmd) => activity::run(&cli, cmd).await,
         Command::Compliance(args) => compliance::run(&cli, args).await,
+        Command::Calendar(cmd) => calendar::run(&cli, cmd).await,
+        Command::Contact(args) => calendar::contact(&cli, args).await,
         Command::Export(cmd) => export::run(&cli, cmd).await,
         Command::Report(args) => report::run(&cli, args).await,
         Command::Units(cmd) => units::run(&cli, cmd).await,

@@ -5,6 +5,7 @@
 //! gathers the facts from the store for them and is the only part here that does I/O.
 
 pub mod evidence_pack;
+pub mod ics;
 pub mod report;
 pub mod report_docx;
 pub mod vn;
@@ -289,4 +290,14 @@ pub async fn evidence_pack(
     })
     .await
     .map_err(|e| ExportError::Io(std::io::Error::other(e)))?
+}
+
+/// The calendar feed of a unit: its assignments' deadlines, windows and named days.
+pub async fn unit_calendar(
+    store: &Store,
+    unit: &crate::store::UnitRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, ExportError> {
+    let assignments = store.assignments_of_unit(unit.id).await?;
+    Ok(ics::calendar(&unit.name, &ics::events(&assignments), now))
 }

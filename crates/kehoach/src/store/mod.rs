@@ -6,6 +6,7 @@
 
 mod activities;
 mod audit;
+mod contacts;
 mod error;
 mod exports;
 mod plans;
@@ -24,6 +25,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, Change};
+pub use contacts::{UnitAssignmentRow, UnitContact};
 pub use error::StoreError;
 pub use exports::PlanActivityRow;
 pub use plans::{
