@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod reminders;
 pub mod rollup;
 pub mod store;
 pub mod units;

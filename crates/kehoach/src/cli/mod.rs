@@ -7,6 +7,7 @@ mod db;
 mod demo;
 mod export;
 mod plan;
+mod remind;
 mod report;
 mod serve;
 mod units;
@@ -82,6 +83,8 @@ pub enum Command {
     /// Export a plan's tables (.xlsx) and its evidence pack (.zip).
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Send each unit one e-mail digest of what is overdue, due soon or missing this week.
+    Remind(remind::RemindArgs),
     /// The year-end report of a plan (.docx, Decree 30/2020 layout).
     Report(report::ReportArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
@@ -143,6 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar(cmd) => calendar::run(&cli, cmd).await,
         Command::Contact(args) => calendar::contact(&cli, args).await,
         Command::Export(cmd) => export::run(&cli, cmd).await,
+        Command::Remind(args) => remind::run(&cli, args).await,
         Command::Report(args) => report::run(&cli, args).await,
         Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 pub mod fixture;
+pub mod smtp;
 
 use kehoach::store::{Location, Store};
 use sqlx::Connection;
