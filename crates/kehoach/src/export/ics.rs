@@ -143,7 +143,6 @@ pub fn events(assignments: &[UnitAssignmentRow]) -> Vec<Event> {
         }
         if let (Some(from), Some(to)) = (a.window_from, a.window_to.or(a.plan_to))
             && from <= to
-            && (a.window_from.is_some())
         {
             out.push(Event {
                 uid: format!("thoi-gian-{}@kehoach", a.assignment_id),

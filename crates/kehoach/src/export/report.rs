@@ -418,12 +418,12 @@ pub fn build(
     let recipients = punctuate(&options.recipients);
     let mut copies = vec!["Như trên".to_string()];
     copies.extend(options.copies.iter().cloned());
-    let lưu = if options.code.is_empty() {
+    let archive = if options.code.is_empty() {
         "Lưu: VT".to_string()
     } else {
         format!("Lưu: VT, {}", options.code)
     };
-    copies.push(lưu);
+    copies.push(archive);
 
     ReportContent {
         parent_body: vn::capitals(&options.parent_body),
