@@ -59,6 +59,7 @@ fn run(cmd: &mut Command) -> Result<()> {
 fn test(extra: &[String]) -> Result<()> {
     // Build first, so a compile error is reported before a database is started.
     run(cargo().args(["test", "--workspace", "--no-run"]))?;
+    ensure_report_tools()?;
     let pg = postgres::Throwaway::start().context("cannot provide a throwaway PostgreSQL")?;
     let driver = browser::Driver::start().context("cannot provide Chromium and chromedriver")?;
     eprintln!("xtask: chromedriver at {}", driver.url);
@@ -77,6 +78,34 @@ fn test(extra: &[String]) -> Result<()> {
     drop(driver);
     drop(pg);
     outcome
+}
+
+/// The report suite converts the .docx with LibreOffice and renders the PDF with pdftoppm
+/// (`crates/kehoach/tests/report.rs`): install Debian's packages when missing and root.
+fn ensure_report_tools() -> Result<()> {
+    let have = |program: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {program}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("libreoffice") && have("pdftoppm") {
+        return Ok(());
+    }
+    if !postgres::is_root() {
+        eprintln!(
+            "xtask: libreoffice or pdftoppm is missing and this is not root: the report suite will \
+             fail; run `apt-get install -y libreoffice-writer-nogui poppler-utils` as root"
+        );
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian's libreoffice-writer-nogui and poppler-utils");
+    postgres::install_debian_packages(&[
+        "libreoffice-writer-nogui",
+        "poppler-utils",
+        // Metric-compatible with Times New Roman, which the report asks for.
+        "fonts-liberation",
+    ])
 }
 
 fn lint() -> Result<()> {

@@ -2,10 +2,14 @@
 
 mod activity;
 mod audit;
+mod calendar;
 mod compliance;
 mod db;
 mod demo;
+mod export;
 mod plan;
+mod remind;
+mod report;
 mod serve;
 mod units;
 mod user;
@@ -72,6 +76,18 @@ pub enum Command {
     Activity(activity::ActivityCommand),
     /// Compliance of a plan on a date: periods met, rates, deadline states.
     Compliance(compliance::ComplianceArgs),
+    /// A unit's calendar feed: make or replace its secret URL.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
+    /// Set the e-mail address a unit's reminder digest goes to.
+    Contact(calendar::ContactArgs),
+    /// Export a plan's tables (.xlsx) and its evidence pack (.zip).
+    #[command(subcommand)]
+    Export(export::ExportCommand),
+    /// Send each unit one e-mail digest of what is overdue, due soon or missing this week.
+    Remind(remind::RemindArgs),
+    /// The year-end report of a plan (.docx, Decree 30/2020 layout).
+    Report(report::ReportArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
     #[command(subcommand)]
     Units(units::UnitsCommand),
@@ -131,6 +147,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(cmd) => plan::run(&cli, cmd).await,
         Command::Activity(cmd) => activity::run(&cli, cmd).await,
         Command::Compliance(args) => compliance::run(&cli, args).await,
+        Command::Calendar(cmd) => calendar::run(&cli, cmd).await,
+        Command::Contact(args) => calendar::contact(&cli, args).await,
+        Command::Export(cmd) => export::run(&cli, cmd).await,
+        Command::Remind(args) => remind::run(&cli, args).await,
+        Command::Report(args) => report::run(&cli, args).await,
         Command::Units(cmd) => units::run(&cli, cmd).await,
         Command::User(cmd) => user::run(&cli, cmd).await,
         Command::Audit(cmd) => audit::run(&cli, cmd).await,

@@ -25,6 +25,16 @@ pub struct ServeArgs {
     /// that does not send it).
     #[arg(long, env = "KEHOACH_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// With an SMTP host: the hour (Vietnam time) from which the daily reminders go out.
+    #[arg(long, env = "KEHOACH_REMIND_HOUR", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..=23))]
+    pub remind_hour: u32,
+
+    /// With an SMTP host: how many days ahead a deadline is "due soon".
+    #[arg(long, env = "KEHOACH_REMIND_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=60))]
+    pub remind_days: u32,
+
+    #[command(flatten)]
+    pub smtp: super::remind::SmtpArgs,
 }
 
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
@@ -39,6 +49,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     } else {
         (cli.location(), cli.files())
     };
+    let smtp = args.smtp.settings()?;
     let store = Store::open(&location).await?;
     let mut pages = crate::web::pages::PagesConfig {
         today: args.today,
@@ -63,6 +74,15 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         pages.demo_accounts = accounts;
     } else {
         ensure_first_admin(&store).await?;
+    }
+    if let Some(smtp) = smtp {
+        tracing::info!(host = %smtp.host, hour = args.remind_hour, "daily reminders on");
+        tokio::spawn(super::remind::daily(
+            store.clone(),
+            smtp,
+            args.remind_hour,
+            args.remind_days,
+        ));
     }
     let shutdown = crate::web::shutdown_signal();
     let listener = tokio::net::TcpListener::bind(args.addr)

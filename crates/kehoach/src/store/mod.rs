@@ -6,8 +6,10 @@
 
 mod activities;
 mod audit;
+mod contacts;
 mod error;
 mod pages;
+mod exports;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
@@ -27,8 +29,10 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, AuditFilter, Change};
+pub use contacts::{UnitAssignmentRow, UnitContact};
 pub use error::StoreError;
 pub use pages::OpenDeliverable;
+pub use exports::PlanActivityRow;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,

@@ -3,6 +3,7 @@
 mod api;
 mod auth;
 pub mod authz;
+mod calendar;
 mod error;
 mod extract;
 mod hardening;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
+        .route("/calendar/{file}", get(calendar::feed))
         .route(
             "/api/openapi.json",
             get(move || async move { axum::Json(openapi.as_ref().clone()) }),

@@ -6,6 +6,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+pub mod fixture;
+pub mod smtp;
+
 use kehoach::store::{Location, Store};
 use sqlx::Connection;
 

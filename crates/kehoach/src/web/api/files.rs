@@ -77,7 +77,7 @@ async fn download(
 }
 
 /// `attachment` with an ASCII fallback name and the real (UTF-8) name per RFC 6266 / 5987.
-fn content_disposition(name: &str) -> String {
+pub(crate) fn content_disposition(name: &str) -> String {
     let fallback: String = name
         .chars()
         .map(|c| {

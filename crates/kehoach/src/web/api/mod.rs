@@ -2,6 +2,7 @@
 //! their OpenAPI description (`utoipa_axum::routes!`), so `/api/openapi.json` cannot miss one.
 
 mod activities;
+mod exports;
 mod files;
 mod plans;
 mod units;
@@ -44,6 +45,7 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .merge(audit::router())
         .merge(units::router())
         .merge(files::router())
+        .merge(exports::router())
         .split_for_parts();
     let (uploads, upload_doc) = activities::router().split_for_parts();
     doc.merge(upload_doc);

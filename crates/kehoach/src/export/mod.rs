@@ -1,0 +1,303 @@
+//! What leaves kehoach as files: the year-end report (.docx), the .xlsx tables, the DTI evidence
+//! pack (.zip), the calendar feed (.ics) — and, in `reminders/`, the daily e-mail digest.
+//!
+//! Each format is one module whose core is pure (content in, bytes or text out); this module
+//! gathers the facts from the store for them and is the only part here that does I/O.
+
+pub mod evidence_pack;
+pub mod ics;
+pub mod report;
+pub mod report_docx;
+pub mod vn;
+pub mod wordml;
+pub mod xlsx;
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use crate::compliance::plan_compliance;
+use crate::store::{EvidenceRow, PlanActivityRow, PlanRow, Store, StoreError};
+
+/// Why an export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// What the caller asked for does not exist (a plan, a unit).
+    #[error("{0}")]
+    NotFound(String),
+    /// What the caller gave is not acceptable (a period, a date).
+    #[error("{0}")]
+    BadInput(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("writing the archive: {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("writing the spreadsheet: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A plan, limited (or not) to a unit and the units under it.
+pub struct Scope {
+    pub plan: PlanRow,
+    /// The unit's name when limited.
+    pub unit_name: Option<String>,
+    pub only_units: Option<HashSet<i64>>,
+}
+
+/// Reads the plan and, when `unit` is given, the ids of that unit's subtree on `on`.
+pub async fn scope(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    on: NaiveDate,
+) -> Result<Scope, ExportError> {
+    let plan = store
+        .plan(plan_id)
+        .await?
+        .ok_or_else(|| ExportError::NotFound(format!("plan {plan_id} not found")))?;
+    let (unit_name, only_units) = match unit {
+        Some(code) => {
+            let row = store.unit_by_code(code, on).await?.ok_or_else(|| {
+                ExportError::BadInput(format!("unit: no unit with code {code} on {on}"))
+            })?;
+            let ids = store.unit_subtree_ids(code, on).await?.unwrap_or_default();
+            (Some(row.name), Some(ids))
+        }
+        None => (None, None),
+    };
+    Ok(Scope {
+        plan,
+        unit_name,
+        only_units,
+    })
+}
+
+/// What a caller may set on a report beyond plan, unit and year; `None` keeps the default of
+/// [`report::ReportOptions::defaults`].
+#[derive(Debug, Clone, Default)]
+pub struct ReportOverrides {
+    pub at: Option<NaiveDate>,
+    pub dated: Option<NaiveDate>,
+    pub parent_body: Option<String>,
+    pub issuing_body: Option<String>,
+    pub number: Option<u32>,
+    pub code: Option<String>,
+    pub place: Option<String>,
+    pub recipients: Vec<String>,
+    pub copies: Vec<String>,
+    pub authority: Vec<String>,
+    pub signer: Option<String>,
+}
+
+/// Longest text accepted for one report field from outside.
+const MAX_FIELD_CHARS: usize = 300;
+
+fn field(name: &str, value: &Option<String>) -> Result<Option<String>, ExportError> {
+    match value {
+        Some(v) if v.chars().count() > MAX_FIELD_CHARS => Err(ExportError::BadInput(format!(
+            "{name}: longer than {MAX_FIELD_CHARS} characters"
+        ))),
+        Some(v) => Ok(Some(kehoach_core::text::nfc(v.trim()))),
+        None => Ok(None),
+    }
+}
+
+fn list(name: &str, values: &[String]) -> Result<Vec<String>, ExportError> {
+    if values.len() > 20 {
+        return Err(ExportError::BadInput(format!("{name}: at most 20 lines")));
+    }
+    values
+        .iter()
+        .map(|v| field(name, &Some(v.clone())).map(Option::unwrap_or_default))
+        .collect()
+}
+
+/// The report of a plan (optionally a unit and its subtree) for `year`: its content and its
+/// .docx bytes.
+pub async fn report_docx(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: i32,
+    today: NaiveDate,
+    overrides: &ReportOverrides,
+) -> Result<(report::ReportContent, Vec<u8>), ExportError> {
+    let content = report_content(store, plan_id, unit, year, today, overrides).await?;
+    let bytes = report_docx::render(&content)?;
+    Ok((content, bytes))
+}
+
+/// The worded report, before layout.
+pub async fn report_content(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: i32,
+    today: NaiveDate,
+    o: &ReportOverrides,
+) -> Result<report::ReportContent, ExportError> {
+    let scope = scope(store, plan_id, unit, today).await?;
+    let context = match scope.plan.context_unit_id {
+        Some(id) => store.unit(id).await?.map(|u| u.name),
+        None => None,
+    };
+    let mut options = report::ReportOptions::defaults(
+        &scope.plan,
+        scope.unit_name.as_deref(),
+        context.as_deref(),
+        year,
+        today,
+    );
+    if let Some(at) = o.at {
+        options.at = at;
+    }
+    if let Some(d) = o.dated {
+        options.dated = d;
+    }
+    if let Some(v) = field("parent", &o.parent_body)? {
+        options.parent_body = v;
+    }
+    if let Some(v) = field("issuer", &o.issuing_body)? {
+        options.code = report::abbreviation(&v);
+        options.authority = report::authority_for(&v);
+        options.issuing_body = v;
+    }
+    if let Some(v) = field("code", &o.code)? {
+        options.code = v;
+    }
+    if let Some(v) = field("place", &o.place)? {
+        options.place = v;
+    }
+    if let Some(v) = field("signer", &o.signer)? {
+        options.signer = v;
+    }
+    options.number = o.number.or(options.number);
+    if !o.recipients.is_empty() {
+        options.recipients = list("to", &o.recipients)?;
+    }
+    options.copies = list("cc", &o.copies)?;
+    if !o.authority.is_empty() {
+        options.authority = list("authority", &o.authority)?;
+    }
+    let compliance = plan_compliance(store, plan_id, options.at, scope.only_units.as_ref()).await?;
+    Ok(report::build(&scope.plan, &compliance, &options))
+}
+
+/// An activity with its evidence (URLs and files).
+#[derive(Debug, Clone)]
+pub struct ActivityRecord {
+    pub activity: PlanActivityRow,
+    pub evidence: Vec<EvidenceRow>,
+}
+
+/// Pairs activities with their evidence (both in activity order from the store).
+pub fn with_evidence(
+    activities: Vec<PlanActivityRow>,
+    evidence: Vec<EvidenceRow>,
+) -> Vec<ActivityRecord> {
+    let mut by_activity: std::collections::HashMap<i64, Vec<EvidenceRow>> =
+        std::collections::HashMap::new();
+    for e in evidence {
+        by_activity.entry(e.activity_id).or_default().push(e);
+    }
+    activities
+        .into_iter()
+        .map(|activity| ActivityRecord {
+            evidence: by_activity.remove(&activity.id).unwrap_or_default(),
+            activity,
+        })
+        .collect()
+}
+
+/// The span of a report year, or every date when none is given.
+pub fn year_span(year: Option<i32>) -> (NaiveDate, NaiveDate) {
+    let min = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date");
+    let max = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    match year {
+        Some(y) => (
+            NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(min),
+            NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(max),
+        ),
+        None => (min, max),
+    }
+}
+
+/// A plan's activities (of a unit's subtree, dated in `year`) with their evidence.
+pub async fn activity_records(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: Option<i32>,
+    today: NaiveDate,
+) -> Result<(Scope, Vec<ActivityRecord>), ExportError> {
+    let scope = scope(store, plan_id, unit, today).await?;
+    let (from, to) = year_span(year);
+    let mut activities = store.activities_of_plan(plan_id, from, to).await?;
+    if let Some(units) = &scope.only_units {
+        activities.retain(|a| units.contains(&a.unit_id));
+    }
+    let evidence = store.evidence_of_plan(plan_id, from, to).await?;
+    Ok((scope, with_evidence(activities, evidence)))
+}
+
+/// The activities workbook of a plan (a unit's subtree, a year).
+pub async fn activities_xlsx(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: Option<i32>,
+    today: NaiveDate,
+) -> Result<Vec<u8>, ExportError> {
+    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let label = |e: &EvidenceRow| e.file_name.clone().unwrap_or_else(|| "tệp".into());
+    Ok(xlsx::activities_workbook(&records, &label)?)
+}
+
+/// The compliance workbook of a plan (a unit's subtree) on `at`.
+pub async fn compliance_xlsx(
+    store: &Store,
+    plan_id: i64,
+    unit: Option<&str>,
+    at: NaiveDate,
+) -> Result<Vec<u8>, ExportError> {
+    let scope = scope(store, plan_id, unit, at).await?;
+    let compliance = plan_compliance(store, plan_id, at, scope.only_units.as_ref()).await?;
+    Ok(xlsx::compliance_workbook(&compliance)?)
+}
+
+/// Writes the evidence pack of a plan (a unit's subtree, a year) to `out`, off the async
+/// threads (it copies files).
+pub async fn evidence_pack(
+    store: &Store,
+    files: &crate::files::FileStore,
+    plan_id: i64,
+    unit: Option<&str>,
+    year: Option<i32>,
+    today: NaiveDate,
+    out: std::fs::File,
+) -> Result<(evidence_pack::PackSummary, std::fs::File), ExportError> {
+    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let files = files.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = std::io::BufWriter::new(out);
+        let summary = evidence_pack::write_pack(&mut out, &records, &files)?;
+        let file = out
+            .into_inner()
+            .map_err(|e| ExportError::Io(e.into_error()))?;
+        Ok((summary, file))
+    })
+    .await
+    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?
+}
+
+/// The calendar feed of a unit: its assignments' deadlines, windows and named days.
+pub async fn unit_calendar(
+    store: &Store,
+    unit: &crate::store::UnitRow,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, ExportError> {
+    let assignments = store.assignments_of_unit(unit.id).await?;
+    Ok(ics::calendar(&unit.name, &ics::events(&assignments), now))
+}

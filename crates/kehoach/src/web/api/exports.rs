@@ -1,0 +1,294 @@
+//! Downloads of a plan: the year-end report (.docx), the compliance and activities tables
+//! (.xlsx). Each answers an attachment; the web pages
+//! link to them (the download buttons).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::export::{ExportError, ReportOverrides, report::parse_year};
+use crate::web::auth::Caller;
+use crate::authz::{Action, Reach};
+use crate::web::authz::{Authz, Resource};
+use crate::web::{ApiError, AppState};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(report_docx))
+        .routes(routes!(compliance_xlsx))
+        .routes(routes!(activities_xlsx))
+        .routes(routes!(evidence_pack))
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::NotFound(m) => ApiError::NotFound(m),
+            ExportError::BadInput(m) => ApiError::BadRequest(m),
+            ExportError::Store(e) => e.into(),
+            other => ApiError::Internal(other.into()),
+        }
+    }
+}
+
+/// An attachment response.
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&super::files::content_disposition(name))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub(crate) fn today() -> NaiveDate {
+    kehoach_core::period::today_in_vietnam(chrono::Utc::now())
+}
+
+/// The unit of a `unit=` parameter, checked against the caller's rights on plan `plan_id`: its
+/// id, or `None` for the whole plan. A caller that only takes part in the plan (see
+/// `crate::authz`) must name its own unit (or one under it): it may export only its own part.
+pub(crate) async fn checked_unit(
+    state: &AppState,
+    caller: &Caller,
+    plan_id: i64,
+    unit: Option<&str>,
+    on: NaiveDate,
+) -> Result<Option<i64>, ApiError> {
+    let plan = state
+        .store
+        .plan(plan_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("plan {plan_id} not found")))?;
+    let authz = Authz::of(state, &caller.0);
+    let reach = authz.check(Action::ViewPlan, Resource::Plan(&plan)).await?;
+    let unit_id = match unit {
+        Some(code) => Some(
+            state
+                .store
+                .unit_by_code(code, on)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!("unit: no unit with code {code} on {on}"))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    match (reach, unit_id) {
+        (Reach::Participant, None) => Err(ApiError::Forbidden(
+            "you may export only your own unit's part of this plan: add unit=<your unit code>"
+                .into(),
+        )),
+        (Reach::Participant, Some(unit)) => {
+            authz
+                .check(Action::ViewActivities, Resource::Unit(Some(unit)))
+                .await?;
+            Ok(Some(unit))
+        }
+        (_, unit) => Ok(unit),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ReportQuery {
+    /// Only this unit and the units under it (unit code); it becomes the issuing body.
+    unit: Option<String>,
+    /// The year reported on, e.g. 2024 (default: this year).
+    period: Option<String>,
+    /// Evaluate on this date, YYYY-MM-DD (default: the year's end, or today while it runs).
+    at: Option<NaiveDate>,
+    /// The report's number, when given (otherwise left blank to fill in).
+    number: Option<u32>,
+    /// The signer's name.
+    signer: Option<String>,
+}
+
+/// The year-end report of a plan (.docx)
+///
+/// "Báo cáo kết quả thực hiện Kế hoạch …" in the layout of Decree 30/2020/NĐ-CP: results per
+/// task (target vs achieved), shortcomings (missed periods, overdue deliverables), proposals left
+/// for the author. The same document as `kehoach report --format docx`.
+#[utoipa::path(get, path = "/plans/{id}/report.docx", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), ReportQuery),
+    responses((status = 200, description = "the report",
+            content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 400, description = "a bad period, date or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn report_docx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let today = today();
+    checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
+    let year = match &q.period {
+        Some(p) => parse_year(p).map_err(ApiError::BadRequest)?,
+        None => today.year(),
+    };
+    let overrides = ReportOverrides {
+        at: q.at,
+        number: q.number,
+        signer: q.signer,
+        ..ReportOverrides::default()
+    };
+    let (_, bytes) =
+        crate::export::report_docx(&state.store, id, q.unit.as_deref(), year, today, &overrides)
+            .await?;
+    Ok(attachment(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("bao-cao-ke-hoach-{id}-{year}.docx"),
+    ))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TableQuery {
+    /// Only this unit and the units under it (unit code).
+    unit: Option<String>,
+    /// Only activities dated in this year, e.g. 2024 (activities; default: all).
+    period: Option<String>,
+    /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
+    at: Option<NaiveDate>,
+}
+
+/// The compliance table of a plan (.xlsx)
+///
+/// A summary sheet (per assignment: periods met of ended, rates, deadline state, activities) and
+/// one sheet per kind of period: units × periods, the status in each cell with its colour.
+#[utoipa::path(get, path = "/plans/{id}/compliance.xlsx", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), TableQuery),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "a bad date or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn compliance_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
+) -> Result<Response, ApiError> {
+    let at = q.at.unwrap_or_else(today);
+    checked_unit(&state, &caller, id, q.unit.as_deref(), at).await?;
+    let bytes = crate::export::compliance_xlsx(&state.store, id, q.unit.as_deref(), at).await?;
+    Ok(attachment(
+        bytes,
+        XLSX,
+        &format!("tuan-thu-ke-hoach-{id}-{at}.xlsx"),
+    ))
+}
+
+/// The activities of a plan with their evidence (.xlsx)
+///
+/// One row per activity: task, unit, date, kind, content, quantity, duration, attendance,
+/// whether it completes the task, when it was recorded, its links and file names.
+#[utoipa::path(get, path = "/plans/{id}/activities.xlsx", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), TableQuery),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, description = "a bad period or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn activities_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
+) -> Result<Response, ApiError> {
+    let today = today();
+    checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
+    let year = q
+        .period
+        .as_deref()
+        .map(parse_year)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
+    let bytes =
+        crate::export::activities_xlsx(&state.store, id, q.unit.as_deref(), year, today).await?;
+    Ok(attachment(
+        bytes,
+        XLSX,
+        &format!("hoat-dong-ke-hoach-{id}.xlsx"),
+    ))
+}
+
+/// The DTI evidence pack of a plan (.zip)
+///
+/// Every evidence file of the activities dated in the period (of a unit's subtree), named
+/// `NV-<task>/<unit>/<date>_<name>`, and `muc-luc.xlsx` listing per task the activities, dates,
+/// links and the files' names in the archive. Built in a temporary file and streamed.
+#[utoipa::path(get, path = "/plans/{id}/evidence-pack.zip", tag = "exports",
+    params(("id" = i64, Path, description = "plan id"), TableQuery),
+    responses((status = 200, description = "the archive", content_type = "application/zip"),
+        (status = 400, description = "a bad period or unit"), (status = 403, description = "not your unit"),
+        (status = 404, description = "no such plan")),
+    security(("bearer" = [])))]
+async fn evidence_pack(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
+) -> Result<Response, ApiError> {
+    let today = today();
+    checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
+    let year = q
+        .period
+        .as_deref()
+        .map(parse_year)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
+    // An unnamed temporary file: gone when the response has been sent (or dropped).
+    let tmp = tempfile::tempfile().map_err(|e| ApiError::Internal(e.into()))?;
+    let (_, file) = crate::export::evidence_pack(
+        &state.store,
+        &state.files,
+        id,
+        q.unit.as_deref(),
+        year,
+        today,
+        tmp,
+    )
+    .await?;
+    let mut file = tokio::fs::File::from_std(file);
+    tokio::io::AsyncSeekExt::rewind(&mut file)
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    let length = file
+        .metadata()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .len();
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    let name = match year {
+        Some(y) => format!("minh-chung-ke-hoach-{id}-{y}.zip"),
+        None => format!("minh-chung-ke-hoach-{id}.zip"),
+    };
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&super::files::content_disposition(&name))
+            .unwrap_or(HeaderValue::from_static("attachment")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
