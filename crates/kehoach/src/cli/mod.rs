@@ -4,6 +4,7 @@ mod activity;
 mod compliance;
 mod db;
 mod demo;
+mod files;
 mod plan;
 mod serve;
 mod units;
@@ -80,6 +81,9 @@ pub enum Command {
     /// Inspect the database: backend, schema version, row counts.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Evidence files: remove those no evidence refers to (`files gc`).
+    #[command(subcommand)]
+    Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
 }
@@ -131,6 +135,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user::run(&cli, cmd).await,
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
+        Command::Files(cmd) => files::run(&cli, cmd).await,
     }
 }
 

@@ -90,21 +90,24 @@ pub(crate) struct RollupDeltas {
 }
 
 impl RollupDeltas {
-    pub fn activity(&mut self, spec: &RollupSpec) {
+    /// `n` activities added to (or, negative, removed from) an assignment.
+    pub fn activities(&mut self, spec: &RollupSpec, n: i64) {
         *self
             .activities
             .entry((spec.task_id, spec.province_id))
-            .or_default() += 1;
+            .or_default() += n;
     }
 
-    /// One activity's increment of the assignment's `per` tally, which now holds `after`
-    /// (achieved, achieved on time).
+    /// A change `inc` (the sum of a transaction's increments, positive or negative) of the
+    /// assignment's `per` tally, which now holds `after` (achieved, achieved on time). A counter
+    /// moves up when the tally crosses its threshold upwards, and down when it falls below it.
     pub fn period(&mut self, spec: &RollupSpec, per: Per, inc: &Increment, after: (f64, f64)) {
         let before = (
-            after.0 - inc.bucket.achieved,
-            after.1 - inc.bucket.on_time_achieved,
+            snap(after.0 - inc.bucket.achieved),
+            snap(after.1 - inc.bucket.on_time_achieved),
         );
-        let crossed = |c: f64, b: f64, a: f64| i64::from(b < c && a >= c);
+        let after = (snap(after.0), snap(after.1));
+        let crossed = |c: f64, b: f64, a: f64| i64::from(b < c && a >= c) - i64::from(b >= c && a < c);
         for t in spec.targets.iter().filter(|t| t.per == per) {
             let d = self
                 .periods
@@ -117,7 +120,8 @@ impl RollupDeltas {
         }
     }
 
-    /// One activity's day increment, for the plan-total targets of a closed window.
+    /// One activity's day increment (or its reversal), for the plan-total targets of a closed
+    /// window.
     pub fn total(&mut self, spec: &RollupSpec, assignment_id: i64, inc: &Increment) {
         let Some(window) = spec.closed_window else {
             return;
@@ -135,9 +139,10 @@ impl RollupDeltas {
         }
     }
 
-    /// An assignment's done date moved from `before` to `after`.
-    pub fn done(&mut self, spec: &RollupSpec, before: Option<NaiveDate>, after: NaiveDate) {
-        if before == Some(after) {
+    /// An assignment's done date moved from `before` to `after` (either may be none: an
+    /// activity that completes was added, or the last one removed).
+    pub fn done(&mut self, spec: &RollupSpec, before: Option<NaiveDate>, after: Option<NaiveDate>) {
+        if before == after {
             return;
         }
         if let Some(b) = before {
@@ -146,80 +151,180 @@ impl RollupDeltas {
                 .entry((spec.task_id, spec.province_id, b))
                 .or_default() -= 1;
         }
-        *self
-            .done
-            .entry((spec.task_id, spec.province_id, after))
-            .or_default() += 1;
+        if let Some(a) = after {
+            *self
+                .done
+                .entry((spec.task_id, spec.province_id, a))
+                .or_default() += 1;
+        }
+    }
+
+    pub fn has_decrements(&self) -> bool {
+        self.activities.values().any(|n| *n < 0)
+            || self.done.values().any(|n| *n < 0)
+            || self.periods.values().any(|d| d.touched < 0 || d.achieved < 0.0)
+            || self.totals.values().any(|t| t.1 < 0.0)
     }
 }
 
-/// Writes the deltas collected over a transaction's activities on that transaction `$tx`,
-/// sorted, so concurrent transactions lock rows in one order.
+/// A tally that went back to (about) nothing is nothing: sums of float quantities added and
+/// removed again may leave 1e-17 behind, which must not count as "touched".
+pub(crate) fn snap(x: f64) -> f64 {
+    if x.abs() < 1e-9 { 0.0 } else { x }
+}
+
+/// At most this many bind parameters in one statement: under SQLite's 32,766 and PostgreSQL's
+/// 65,535.
+pub(crate) const MAX_BINDS: usize = 30_000;
+/// At most this many rows in one multi-row statement (a few sizes, so prepared statements are
+/// reused from the cache).
+pub(crate) const MAX_ROWS: usize = 1_000;
+
+/// How many rows of `columns` values fit in one statement.
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (MAX_BINDS / columns).clamp(1, MAX_ROWS)
+}
+
+/// `($1, $2), ($3, $4), …`: `rows` tuples of `columns` numbered placeholders from `$1`.
+pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * columns + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$1, $2, …, $n`.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Writes the deltas collected over a transaction's activities on that transaction `$tx`:
+/// one multi-row upsert per table and chunk, keys sorted so concurrent transactions lock rows
+/// in one order. After decrements (edits, deletions), rows left at zero are removed, so the
+/// counters equal a rebuild from the tallies row for row.
 macro_rules! flush_rollups {
     ($tx:expr, $deltas:expr) => {{
+        use $crate::store::rollups::{rows_per_statement, values_list};
         let deltas: &$crate::store::rollups::RollupDeltas = $deltas;
-        for ((task, province), n) in &deltas.activities {
-            sqlx::query(
-                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES ($1, $2, $3) \
+        let units: Vec<_> = deltas.activities.iter().filter(|(_, n)| **n != 0).collect();
+        for chunk in units.chunks(rows_per_statement(3)) {
+            let sql = format!(
+                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
                  ON CONFLICT (task_id, province_id) DO UPDATE \
                  SET activities = rollup_units.activities + excluded.activities",
-            )
-            .bind(*task)
-            .bind(*province)
-            .bind(*n)
-            .execute(&mut *$tx)
-            .await?;
+                values_list(chunk.len(), 3)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((task, province), n) in chunk {
+                q = q.bind(*task).bind(*province).bind(**n);
+            }
+            q.execute(&mut *$tx).await?;
         }
-        for ((target, province, start), d) in &deltas.periods {
-            sqlx::query(
+        let periods: Vec<_> = deltas.periods.iter().collect();
+        for chunk in periods.chunks(rows_per_statement(7)) {
+            let sql = format!(
                 "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
+                 VALUES {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
                  touched = rollup_periods.touched + excluded.touched, \
                  met = rollup_periods.met + excluded.met, \
                  met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
                  achieved = rollup_periods.achieved + excluded.achieved",
-            )
-            .bind(*target)
-            .bind(*province)
-            .bind(*start)
-            .bind(d.touched)
-            .bind(d.met)
-            .bind(d.met_on_time)
-            .bind(d.achieved)
-            .execute(&mut *$tx)
-            .await?;
-        }
-        for ((task, province, on), n) in &deltas.done {
-            if *n == 0 {
-                continue;
+                values_list(chunk.len(), 7)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((target, province, start), d) in chunk {
+                q = q
+                    .bind(*target)
+                    .bind(*province)
+                    .bind(*start)
+                    .bind(d.touched)
+                    .bind(d.met)
+                    .bind(d.met_on_time)
+                    .bind(d.achieved);
             }
-            sqlx::query(
-                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES ($1, $2, $3, $4) \
+            q.execute(&mut *$tx).await?;
+        }
+        let done: Vec<_> = deltas.done.iter().filter(|(_, n)| **n != 0).collect();
+        for chunk in done.chunks(rows_per_statement(4)) {
+            let sql = format!(
+                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
                  ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
                  SET assignments = rollup_done.assignments + excluded.assignments",
-            )
-            .bind(*task)
-            .bind(*province)
-            .bind(*on)
-            .bind(*n)
-            .execute(&mut *$tx)
-            .await?;
+                values_list(chunk.len(), 4)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((task, province, on), n) in chunk {
+                q = q.bind(*task).bind(*province).bind(*on).bind(**n);
+            }
+            q.execute(&mut *$tx).await?;
         }
-        for ((target, assignment), (province, achieved, on_time)) in &deltas.totals {
-            sqlx::query(
+        let totals: Vec<_> = deltas.totals.iter().collect();
+        for chunk in totals.chunks(rows_per_statement(5)) {
+            let sql = format!(
                 "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
+                 VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
                  achieved = rollup_totals.achieved + excluded.achieved, \
                  achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
-            )
-            .bind(*target)
-            .bind(*assignment)
-            .bind(*province)
-            .bind(*achieved)
-            .bind(*on_time)
-            .execute(&mut *$tx)
-            .await?;
+                values_list(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((target, assignment), (province, achieved, on_time)) in chunk {
+                q = q
+                    .bind(*target)
+                    .bind(*assignment)
+                    .bind(*province)
+                    .bind(*achieved)
+                    .bind(*on_time);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+        if deltas.has_decrements() {
+            // Only edits and deletions get here, touching a few keys each.
+            for (task, province, on) in deltas.done.keys() {
+                sqlx::query(
+                    "DELETE FROM rollup_done WHERE task_id = $1 AND province_id = $2 AND done_on = $3 \
+                     AND assignments = 0",
+                )
+                .bind(*task)
+                .bind(*province)
+                .bind(*on)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            for (target, province, start) in deltas.periods.keys() {
+                sqlx::query(
+                    "DELETE FROM rollup_periods WHERE target_id = $1 AND province_id = $2 \
+                     AND period_start = $3 AND touched = 0 AND met = 0 AND met_on_time = 0 \
+                     AND achieved > -1e-9 AND achieved < 1e-9",
+                )
+                .bind(*target)
+                .bind(*province)
+                .bind(*start)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            for (target, assignment) in deltas.totals.keys() {
+                sqlx::query(
+                    "DELETE FROM rollup_totals WHERE target_id = $1 AND assignment_id = $2 \
+                     AND achieved > -1e-9 AND achieved < 1e-9",
+                )
+                .bind(*target)
+                .bind(*assignment)
+                .execute(&mut *$tx)
+                .await?;
+            }
         }
     }};
 }
