@@ -446,28 +446,33 @@ pub struct RollupTotalRow {
 }
 
 /// One row of a heatmap: an assignment, its unit, and its tallies of the periods asked for
-/// (`cells`: "start=achieved" joined by commas, to read one row per unit rather than per cell).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// (period start, achieved), read as one row per unit rather than one per cell.
+#[derive(Debug, Clone)]
 pub struct HeatmapRow {
     pub assignment_id: i64,
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
-    pub cells: Option<String>,
+    pub cells: Vec<(NaiveDate, f64)>,
 }
 
 impl HeatmapRow {
-    /// The (period start, achieved) pairs of `cells`.
+    /// The (period start, achieved) pairs.
     pub fn cells(&self) -> impl Iterator<Item = (NaiveDate, f64)> + '_ {
-        self.cells
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|cell| {
-                let (start, achieved) = cell.split_once('=')?;
-                Some((start.parse().ok()?, achieved.parse().ok()?))
-            })
+        self.cells.iter().copied()
     }
+}
+
+/// SQLite's cells: "start=achieved" joined by commas.
+fn parse_cells(cells: Option<&str>) -> Vec<(NaiveDate, f64)> {
+    cells
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|cell| {
+            let (start, achieved) = cell.split_once('=')?;
+            Some((start.parse().ok()?, achieved.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Everything a roll-up reads, for every plan or one (`plan_id` 0 = every plan).
@@ -599,7 +604,8 @@ impl super::Store {
     }
 
     /// The assignments of a task in a province with their tallies of `per` periods starting in
-    /// `from ..= to`, one row per assignment, by unit code.
+    /// `from ..= to`, one row per assignment, by unit code. PostgreSQL sends the cells as two
+    /// arrays (binary, no number formatting); SQLite as one text.
     pub async fn heatmap_rows(
         &self,
         task_id: i64,
@@ -608,30 +614,40 @@ impl super::Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<HeatmapRow>, StoreError> {
-        const SQL: &str = "SELECT a.id AS assignment_id, u.id AS unit_id, u.code AS unit_code, \
-             u.name AS unit_name, {cells} AS cells FROM assignments a JOIN units u ON u.id = a.unit_id \
+        const SQL: &str = "SELECT a.id, u.id, u.code, u.name, {cells} \
+             FROM assignments a JOIN units u ON u.id = a.unit_id \
              LEFT JOIN period_tallies pt ON pt.assignment_id = a.id AND pt.per = $3 \
              AND pt.period_start >= $4 AND pt.period_start <= $5 \
              WHERE a.task_id = $1 AND a.province_id = $2 \
              GROUP BY a.id, u.id, u.code, u.name ORDER BY u.code";
         Ok(match self.db() {
             super::Db::Sqlite(pool) => {
-                sqlx::query_as::<_, HeatmapRow>(&SQL.replace(
-                    "{cells}",
-                    "group_concat(pt.period_start || '=' || pt.achieved, ',')",
-                ))
+                let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+                    &SQL.replace("{cells}", "group_concat(pt.period_start || '=' || pt.achieved, ',')"),
+                )
                 .bind(task_id)
                 .bind(province_id)
                 .bind(per.as_str())
                 .bind(from)
                 .bind(to)
                 .fetch_all(pool)
-                .await?
+                .await?;
+                rows.into_iter()
+                    .map(|(assignment_id, unit_id, unit_code, unit_name, cells)| HeatmapRow {
+                        assignment_id,
+                        unit_id,
+                        unit_code,
+                        unit_name,
+                        cells: parse_cells(cells.as_deref()),
+                    })
+                    .collect()
             }
             super::Db::Postgres(pool) => {
-                sqlx::query_as::<_, HeatmapRow>(&SQL.replace(
+                type Row = (i64, i64, String, String, Option<Vec<NaiveDate>>, Option<Vec<f64>>);
+                let rows: Vec<Row> = sqlx::query_as(&SQL.replace(
                     "{cells}",
-                    "string_agg(CAST(pt.period_start AS TEXT) || '=' || CAST(pt.achieved AS TEXT), ',')",
+                    "array_agg(pt.period_start) FILTER (WHERE pt.period_start IS NOT NULL), \
+                     array_agg(pt.achieved) FILTER (WHERE pt.period_start IS NOT NULL)",
                 ))
                 .bind(task_id)
                 .bind(province_id)
@@ -639,40 +655,71 @@ impl super::Store {
                 .bind(from)
                 .bind(to)
                 .fetch_all(pool)
-                .await?
+                .await?;
+                rows.into_iter()
+                    .map(|(assignment_id, unit_id, unit_code, unit_name, starts, achieved)| HeatmapRow {
+                        assignment_id,
+                        unit_id,
+                        unit_code,
+                        unit_name,
+                        cells: starts
+                            .unwrap_or_default()
+                            .into_iter()
+                            .zip(achieved.unwrap_or_default())
+                            .collect(),
+                    })
+                    .collect()
             }
         })
     }
 
-    /// A task with its first recurring target (per, count), for heatmaps.
+    /// A task with its first recurring target (per, count), for heatmaps: one query.
     pub async fn heatmap_task(
         &self,
         task_id: i64,
     ) -> Result<Option<(RollupTaskRow, Per, f64)>, StoreError> {
-        let (task, targets) = on_pool!(self.db(), |pool| {
-            let task = sqlx::query_as::<_, RollupTaskRow>(
-                "SELECT k.id AS task_id, k.plan_id, p.grace_days, p.period_from, p.period_to, \
-                 k.window_from, k.window_to, k.due FROM tasks k JOIN plans p ON p.id = k.plan_id \
-                 WHERE k.id = $1",
-            )
-            .bind(task_id)
-            .fetch_optional(pool)
-            .await?;
-            let targets: Vec<(String, f64)> = sqlx::query_as(
-                "SELECT per, count FROM targets WHERE task_id = $1 ORDER BY position",
+        type Row = (
+            i64,
+            i64,
+            i64,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<String>,
+            Option<f64>,
+        );
+        let rows: Vec<Row> = on_pool!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT k.id, k.plan_id, p.grace_days, p.period_from, p.period_to, \
+                 k.window_from, k.window_to, k.due, t.per, t.count \
+                 FROM tasks k JOIN plans p ON p.id = k.plan_id LEFT JOIN targets t ON t.task_id = k.id \
+                 WHERE k.id = $1 ORDER BY t.position",
             )
             .bind(task_id)
             .fetch_all(pool)
-            .await?;
-            (task, targets)
+            .await?
         });
-        let Some(task) = task else {
-            return Ok(None);
-        };
-        Ok(targets.into_iter().find_map(|(per, count)| {
-            let per: Per = per.parse().ok()?;
-            per.is_recurring().then(|| (task.clone(), per, count))
-        }))
+        Ok(rows.into_iter().find_map(
+            |(task_id, plan_id, grace_days, period_from, period_to, window_from, window_to, due, per, count)| {
+                let per: Per = per?.parse().ok()?;
+                per.is_recurring().then_some((
+                    RollupTaskRow {
+                        task_id,
+                        plan_id,
+                        grace_days,
+                        period_from,
+                        period_to,
+                        window_from,
+                        window_to,
+                        due,
+                    },
+                    per,
+                    count?,
+                ))
+            },
+        ))
     }
 
     /// Provinces by id: (code, name).
