@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::audit::record_audit;
 use super::rollups::{
-    MAX_BINDS, RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups, placeholders,
+    MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups, placeholders,
     rows_per_statement, snap, values_list,
 };
 use super::{Change, StoreError, on_pool};
@@ -120,13 +120,13 @@ type SpecRow = (
 
 /// The specs query for `n` assignment ids ($1..$n); `lock` is appended (PostgreSQL locks the
 /// assignment rows, so concurrent writers to one assignment see each other's done date).
-fn specs_sql(n: usize, lock: &str) -> String {
+fn specs_sql(n: usize, lock: &str, marks: Marks) -> String {
     format!(
         "SELECT a.id, p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to, k.id, \
          a.province_id, a.done_on, t.id, t.per, t.count \
          FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
          LEFT JOIN targets t ON t.task_id = k.id WHERE a.id IN ({}) ORDER BY a.id, t.position{lock}",
-        placeholders(n)
+        placeholders(n, marks)
     )
 }
 
@@ -203,7 +203,8 @@ fn sum_increments(
 /// touched tally written once) and collects the roll-up counter moves into `$rollups`.
 /// Tallies that fall back to nothing are removed.
 macro_rules! apply_fact_changes {
-    ($tx:expr, $specs:expr, $changes:expr, $rollups:expr) => {{
+    ($tx:expr, $specs:expr, $changes:expr, $rollups:expr, $marks:expr) => {{
+        let marks: Marks = $marks;
         let specs: &HashMap<i64, TallySpec> = $specs;
         let rollups: &mut RollupDeltas = $rollups;
         let sums = sum_increments(specs, $changes, rollups);
@@ -217,7 +218,7 @@ macro_rules! apply_fact_changes {
                  SET achieved = period_tallies.achieved + excluded.achieved, \
                  achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time \
                  RETURNING assignment_id, per, period_start, achieved, achieved_on_time",
-                values_list(chunk.len(), 5)
+                values_list(chunk.len(), 5, marks)
             );
             let mut q = sqlx::query_as::<_, (i64, String, NaiveDate, f64, f64)>(&sql);
             for ((assignment, per, start), (_, bucket)) in chunk {
@@ -264,11 +265,11 @@ macro_rules! apply_fact_changes {
 
 /// Reads the specs of `$ids` on `$tx`, one query per 10,000 ids; NotFound for a missing one.
 macro_rules! load_specs {
-    ($tx:expr, $ids:expr, $lock:expr) => {{
+    ($tx:expr, $ids:expr, $lock:expr, $marks:expr) => {{
         let ids: &[i64] = $ids;
         let mut rows: Vec<SpecRow> = Vec::new();
         for chunk in ids.chunks(MAX_BINDS / 3) {
-            let sql = specs_sql(chunk.len(), $lock);
+            let sql = specs_sql(chunk.len(), $lock, $marks);
             let mut q = sqlx::query_as::<_, SpecRow>(&sql);
             for id in chunk {
                 q = q.bind(*id);
@@ -397,9 +398,10 @@ impl super::Store {
         assignment_ids.sort_unstable();
         assignment_ids.dedup();
         let (begin, lock) = self.write_begin();
+        let marks = self.marks();
         let (rows, evidence_rows) = on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
-            let specs = load_specs!(tx, &assignment_ids, lock);
+            let specs = load_specs!(tx, &assignment_ids, lock, marks);
 
             // Activities, in multi-row inserts. Ids are handed out in VALUES order (SQLite: max
             // rowid + 1, PostgreSQL: the sequence, row by row), so sorting the returned rows by
@@ -410,7 +412,7 @@ impl super::Store {
                     "INSERT INTO activities (assignment_id, occurred_on, kind, title, quantity, duration_minutes, \
                      attendance, completes, note, reported_by, recorded_at, search_text) VALUES {} \
                      RETURNING {ACTIVITY_COLUMNS}",
-                    values_list(chunk.len(), 12)
+                    values_list(chunk.len(), 12, marks)
                 );
                 let mut q = sqlx::query_as::<_, ActivityRow>(&sql);
                 for a in chunk {
@@ -452,7 +454,7 @@ impl super::Store {
                 let sql = format!(
                     "INSERT INTO evidence (activity_id, kind, url, sha256, file_name, content_type, size_bytes) \
                      VALUES {} RETURNING id, activity_id, kind, url, sha256, file_name, content_type, size_bytes",
-                    values_list(chunk.len(), 7)
+                    values_list(chunk.len(), 7, marks)
                 );
                 let mut q = sqlx::query_as::<_, EvidenceRow>(&sql);
                 for (id, evidence) in chunk {
@@ -495,7 +497,7 @@ impl super::Store {
                     removed: false,
                 })
                 .collect();
-            apply_fact_changes!(tx, &specs, &changes, &mut rollups);
+            apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
 
             // Each assignment's summary, once.
             let mut summaries: BTreeMap<i64, SummaryDelta> = BTreeMap::new();
@@ -525,7 +527,7 @@ impl super::Store {
                      done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
                      THEN v_done ELSE done_on END \
                      FROM v WHERE id = v_id",
-                    values_list(chunk.len(), 4)
+                    values_list(chunk.len(), 4, marks)
                 );
                 let mut q = sqlx::query(&sql);
                 for (assignment, s) in chunk {
@@ -545,7 +547,7 @@ impl super::Store {
                 let after = serde_json::json!({"count": rows.len(), "first_id": rows[0].id, "last_id": rows[rows.len() - 1].id});
                 record_audit!(&mut *tx, by, "import", "activity", rows[0].id, None, Some(after))?;
             }
-            flush_rollups!(tx, &rollups);
+            flush_rollups!(tx, &rollups, marks);
             tx.commit().await?;
             (rows, evidence_rows)
         });
@@ -564,6 +566,7 @@ impl super::Store {
         by: &Change,
     ) -> Result<ActivityRow, StoreError> {
         let (begin, lock) = self.write_begin();
+        let marks = self.marks();
         let row_lock = if lock.is_empty() { "" } else { " FOR UPDATE" };
         Ok(on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
@@ -574,7 +577,7 @@ impl super::Store {
             .fetch_optional(&mut *tx)
             .await?;
             let old = old.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
-            let specs = load_specs!(tx, &[old.assignment_id], lock);
+            let specs = load_specs!(tx, &[old.assignment_id], lock, marks);
             let title = nfc(&edited.title);
             let search = fold(&title);
             let new: ActivityRow = sqlx::query_as(&format!(
@@ -607,7 +610,7 @@ impl super::Store {
                     removed: false,
                 },
             ];
-            apply_fact_changes!(tx, &specs, &changes, &mut rollups);
+            apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
             refresh_summary!(tx, &specs[&old.assignment_id], old.assignment_id, &mut rollups, 0);
             let none = serde_json::Value::Null;
             record_audit!(
@@ -619,7 +622,7 @@ impl super::Store {
                 Some(audit_view(&old, &none)),
                 Some(audit_view(&new, &none))
             )?;
-            flush_rollups!(tx, &rollups);
+            flush_rollups!(tx, &rollups, marks);
             tx.commit().await?;
             new
         }))
@@ -630,6 +633,7 @@ impl super::Store {
     /// entry holding what was removed. Returns the removed activity.
     pub async fn delete_activity(&self, id: i64, by: &Change) -> Result<ActivityRow, StoreError> {
         let (begin, lock) = self.write_begin();
+        let marks = self.marks();
         let row_lock = if lock.is_empty() { "" } else { " FOR UPDATE" };
         Ok(on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
@@ -640,7 +644,7 @@ impl super::Store {
             .fetch_optional(&mut *tx)
             .await?;
             let old = old.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
-            let specs = load_specs!(tx, &[old.assignment_id], lock);
+            let specs = load_specs!(tx, &[old.assignment_id], lock, marks);
             let evidence: Vec<EvidenceRow> = sqlx::query_as(
                 "SELECT id, activity_id, kind, url, sha256, file_name, content_type, size_bytes \
                  FROM evidence WHERE activity_id = $1 ORDER BY id",
@@ -662,7 +666,7 @@ impl super::Store {
                 fact: fact_of(&old),
                 removed: true,
             }];
-            apply_fact_changes!(tx, &specs, &changes, &mut rollups);
+            apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
             refresh_summary!(tx, &specs[&old.assignment_id], old.assignment_id, &mut rollups, 1);
             record_audit!(
                 &mut *tx,
@@ -673,7 +677,7 @@ impl super::Store {
                 Some(audit_view(&old, &serde_json::json!(evidence))),
                 None
             )?;
-            flush_rollups!(tx, &rollups);
+            flush_rollups!(tx, &rollups, marks);
             tx.commit().await?;
             old
         }))

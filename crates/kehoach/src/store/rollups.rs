@@ -185,8 +185,30 @@ pub(crate) fn rows_per_statement(columns: usize) -> usize {
     (MAX_BINDS / columns).clamp(1, MAX_ROWS)
 }
 
-/// `($1, $2), ($3, $4), …`: `rows` tuples of `columns` numbered placeholders from `$1`.
-pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+/// How a multi-row statement writes its parameters. SQLite looks a numbered parameter's name
+/// up by a linear walk (`sqlite3_bind_parameter_name`), which makes binding n of them O(n²):
+/// 12,000 parameters took most of a batch's time. Plain `?` is positional and costs nothing.
+/// PostgreSQL needs `$N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marks {
+    Dollar,
+    Question,
+}
+
+impl Marks {
+    fn push(self, sql: &mut String, n: usize) {
+        match self {
+            Marks::Dollar => {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            Marks::Question => sql.push('?'),
+        }
+    }
+}
+
+/// `($1, $2), ($3, $4), …` (or `(?, ?), …`): `rows` tuples of `columns` parameters.
+pub(crate) fn values_list(rows: usize, columns: usize, marks: Marks) -> String {
     let mut sql = String::with_capacity(rows * columns * 6);
     for r in 0..rows {
         if r > 0 {
@@ -197,17 +219,23 @@ pub(crate) fn values_list(rows: usize, columns: usize) -> String {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(r * columns + c + 1).to_string());
+            marks.push(&mut sql, r * columns + c + 1);
         }
         sql.push(')');
     }
     sql
 }
 
-/// `$1, $2, …, $n`.
-pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+/// `$1, $2, …, $n` (or `?, ?, …`).
+pub(crate) fn placeholders(n: usize, marks: Marks) -> String {
+    let mut sql = String::with_capacity(n * 6);
+    for i in 1..=n {
+        if i > 1 {
+            sql.push_str(", ");
+        }
+        marks.push(&mut sql, i);
+    }
+    sql
 }
 
 /// Writes the deltas collected over a transaction's activities on that transaction `$tx`:
@@ -215,7 +243,7 @@ pub(crate) fn placeholders(n: usize) -> String {
 /// in one order. After decrements (edits, deletions), rows left at zero are removed, so the
 /// counters equal a rebuild from the tallies row for row.
 macro_rules! flush_rollups {
-    ($tx:expr, $deltas:expr) => {{
+    ($tx:expr, $deltas:expr, $marks:expr) => {{
         use $crate::store::rollups::{rows_per_statement, values_list};
         let deltas: &$crate::store::rollups::RollupDeltas = $deltas;
         let units: Vec<_> = deltas.activities.iter().filter(|(_, n)| **n != 0).collect();
@@ -224,7 +252,7 @@ macro_rules! flush_rollups {
                 "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
                  ON CONFLICT (task_id, province_id) DO UPDATE \
                  SET activities = rollup_units.activities + excluded.activities",
-                values_list(chunk.len(), 3)
+                values_list(chunk.len(), 3, $marks)
             );
             let mut q = sqlx::query(&sql);
             for ((task, province), n) in chunk {
@@ -241,7 +269,7 @@ macro_rules! flush_rollups {
                  met = rollup_periods.met + excluded.met, \
                  met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
                  achieved = rollup_periods.achieved + excluded.achieved",
-                values_list(chunk.len(), 7)
+                values_list(chunk.len(), 7, $marks)
             );
             let mut q = sqlx::query(&sql);
             for ((target, province, start), d) in chunk {
@@ -262,7 +290,7 @@ macro_rules! flush_rollups {
                 "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
                  ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
                  SET assignments = rollup_done.assignments + excluded.assignments",
-                values_list(chunk.len(), 4)
+                values_list(chunk.len(), 4, $marks)
             );
             let mut q = sqlx::query(&sql);
             for ((task, province, on), n) in chunk {
@@ -277,7 +305,7 @@ macro_rules! flush_rollups {
                  VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
                  achieved = rollup_totals.achieved + excluded.achieved, \
                  achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
-                values_list(chunk.len(), 5)
+                values_list(chunk.len(), 5, $marks)
             );
             let mut q = sqlx::query(&sql);
             for ((target, assignment), (province, achieved, on_time)) in chunk {
@@ -491,6 +519,13 @@ pub struct RollupData {
 }
 
 impl super::Store {
+    pub(crate) fn marks(&self) -> Marks {
+        match self.backend() {
+            super::Backend::Sqlite => Marks::Question,
+            super::Backend::Postgres => Marks::Dollar,
+        }
+    }
+
     /// Reads the roll-up aggregates of one plan (or all, with `plan_id` 0) for evaluation on
     /// `at`: ended periods summed per target and province in the database, the others (up to
     /// `at`; later ones are all future) row by row. So the rows read do not grow with time or
