@@ -399,6 +399,7 @@ impl super::Store {
         assignment_ids.dedup();
         let (begin, lock) = self.write_begin();
         let marks = self.marks();
+        let _turn = self.writer_turn().await;
         let (rows, evidence_rows) = on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
             let specs = load_specs!(tx, &assignment_ids, lock, marks);
@@ -567,6 +568,7 @@ impl super::Store {
     ) -> Result<ActivityRow, StoreError> {
         let (begin, lock) = self.write_begin();
         let marks = self.marks();
+        let _turn = self.writer_turn().await;
         let row_lock = if lock.is_empty() { "" } else { " FOR UPDATE" };
         Ok(on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
@@ -634,6 +636,7 @@ impl super::Store {
     pub async fn delete_activity(&self, id: i64, by: &Change) -> Result<ActivityRow, StoreError> {
         let (begin, lock) = self.write_begin();
         let marks = self.marks();
+        let _turn = self.writer_turn().await;
         let row_lock = if lock.is_empty() { "" } else { " FOR UPDATE" };
         Ok(on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
