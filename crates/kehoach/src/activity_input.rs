@@ -163,7 +163,8 @@ impl ActivityInput {
         if !patch.urls.is_empty() {
             return Err(vec![FieldError {
                 field: "urls",
-                message: "evidence cannot be edited; delete the activity and record it again".into(),
+                message: "evidence cannot be edited; delete the activity and record it again"
+                    .into(),
             }]);
         }
         let fields = [

@@ -475,7 +475,12 @@ mod tests {
         let referenced = |sha: &str| sha == kept.sha256;
         // Too young: an upload may still be about to commit its evidence row.
         let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        assert!(store.unreferenced(an_hour_ago, referenced).unwrap().is_empty());
+        assert!(
+            store
+                .unreferenced(an_hour_ago, referenced)
+                .unwrap()
+                .is_empty()
+        );
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
         let found = store.unreferenced(later, referenced).unwrap();
         assert_eq!(found, vec![store.path_of(&orphan.sha256).unwrap()]);

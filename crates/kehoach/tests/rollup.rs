@@ -197,7 +197,12 @@ async fn check_aggregates_from_scratch(store: &Store, data: &Data, what: &str) {
                     e.1 += inc.bucket.on_time_achieved;
                 }
             }
-            assert_eq!(a.activity_count, activities.len() as i64, "{what}: count of {}", a.id);
+            assert_eq!(
+                a.activity_count,
+                activities.len() as i64,
+                "{what}: count of {}",
+                a.id
+            );
             assert_eq!(
                 a.last_activity_on,
                 activities.iter().map(|r| r.occurred_on).max(),
@@ -206,7 +211,11 @@ async fn check_aggregates_from_scratch(store: &Store, data: &Data, what: &str) {
             );
             assert_eq!(
                 a.done_on,
-                activities.iter().filter(|r| r.completes).map(|r| r.occurred_on).min(),
+                activities
+                    .iter()
+                    .filter(|r| r.completes)
+                    .map(|r| r.occurred_on)
+                    .min(),
                 "{what}: done date of {}",
                 a.id
             );
@@ -216,7 +225,12 @@ async fn check_aggregates_from_scratch(store: &Store, data: &Data, what: &str) {
             .await
             .unwrap()
             .into_iter()
-            .map(|t| ((t.assignment_id, t.per, t.period_start), (t.achieved, t.achieved_on_time)))
+            .map(|t| {
+                (
+                    (t.assignment_id, t.per, t.period_start),
+                    (t.achieved, t.achieved_on_time),
+                )
+            })
             .collect();
         assert_eq!(
             kept.keys().collect::<Vec<_>>(),
@@ -225,7 +239,10 @@ async fn check_aggregates_from_scratch(store: &Store, data: &Data, what: &str) {
         );
         for (key, (a, o)) in &expected {
             let (ka, ko) = kept[key];
-            assert!((a - ka).abs() < 1e-9 && (o - ko).abs() < 1e-9, "{what}: {key:?}: {ka}/{ko}, expected {a}/{o}");
+            assert!(
+                (a - ka).abs() < 1e-9 && (o - ko).abs() < 1e-9,
+                "{what}: {key:?}: {ka}/{ko}, expected {a}/{o}"
+            );
         }
     }
 }

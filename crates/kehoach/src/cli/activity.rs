@@ -188,9 +188,7 @@ pub async fn run(cli: &Cli, cmd: &ActivityCommand) -> anyhow::Result<()> {
                     return Err(InputError(format!("activity {id} not found")).into());
                 };
                 let mut input = ActivityInput::from_row(&row);
-                input
-                    .overlay(patch)
-                    .map_err(|e| InputError(describe(&e)))?;
+                input.overlay(patch).map_err(|e| InputError(describe(&e)))?;
                 let edited = input
                     .parse(row.assignment_id, today, Vec::new())
                     .map_err(|e| InputError(describe(&e)))?;

@@ -35,7 +35,9 @@ pub async fn run(cli: &Cli, cmd: &FilesCommand) -> anyhow::Result<()> {
     let found = files.unreferenced(cutoff, |sha| referenced.contains(sha))?;
     let mut bytes = 0u64;
     for path in &found {
-        bytes += std::fs::symlink_metadata(path).map(|m| m.len()).unwrap_or(0);
+        bytes += std::fs::symlink_metadata(path)
+            .map(|m| m.len())
+            .unwrap_or(0);
         if !dry_run {
             std::fs::remove_file(path)?;
         }

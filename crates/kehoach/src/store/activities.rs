@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use super::audit::record_audit;
 use super::rollups::{
-    MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups, placeholders,
-    rows_per_statement, snap, values_list,
+    MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups,
+    placeholders, rows_per_statement, snap, values_list,
 };
 use super::{Change, StoreError, on_pool};
 
@@ -460,7 +460,9 @@ impl super::Store {
                 let mut q = sqlx::query_as::<_, EvidenceRow>(&sql);
                 for (id, evidence) in chunk {
                     let (kind, url, sha, name, content_type, size) = match evidence {
-                        NewEvidence::Url { url } => ("url", Some(url.clone()), None, None, None, None),
+                        NewEvidence::Url { url } => {
+                            ("url", Some(url.clone()), None, None, None, None)
+                        }
                         NewEvidence::File {
                             sha256,
                             file_name,
@@ -507,7 +509,10 @@ impl super::Store {
                 s.added += 1;
                 s.last_on = s.last_on.max(Some(row.occurred_on));
                 if row.completes {
-                    s.done_on = Some(s.done_on.map_or(row.occurred_on, |d| d.min(row.occurred_on)));
+                    s.done_on = Some(
+                        s.done_on
+                            .map_or(row.occurred_on, |d| d.min(row.occurred_on)),
+                    );
                 }
             }
             for (assignment, s) in &summaries {
@@ -532,21 +537,43 @@ impl super::Store {
                 );
                 let mut q = sqlx::query(&sql);
                 for (assignment, s) in chunk {
-                    q = q.bind(**assignment).bind(s.added).bind(s.last_on).bind(s.done_on);
+                    q = q
+                        .bind(**assignment)
+                        .bind(s.added)
+                        .bind(s.last_on)
+                        .bind(s.done_on);
                 }
                 q.execute(&mut *tx).await?;
             }
 
             if audit_each {
                 for row in &rows {
-                    let evidence: Vec<&EvidenceRow> =
-                        evidence_rows.iter().filter(|e| e.activity_id == row.id).collect();
+                    let evidence: Vec<&EvidenceRow> = evidence_rows
+                        .iter()
+                        .filter(|e| e.activity_id == row.id)
+                        .collect();
                     let after = audit_view(row, &serde_json::json!(evidence));
-                    record_audit!(&mut *tx, by, "create", "activity", row.id, None, Some(after))?;
+                    record_audit!(
+                        &mut *tx,
+                        by,
+                        "create",
+                        "activity",
+                        row.id,
+                        None,
+                        Some(after)
+                    )?;
                 }
             } else {
                 let after = serde_json::json!({"count": rows.len(), "first_id": rows[0].id, "last_id": rows[rows.len() - 1].id});
-                record_audit!(&mut *tx, by, "import", "activity", rows[0].id, None, Some(after))?;
+                record_audit!(
+                    &mut *tx,
+                    by,
+                    "import",
+                    "activity",
+                    rows[0].id,
+                    None,
+                    Some(after)
+                )?;
             }
             flush_rollups!(tx, &rollups, marks);
             tx.commit().await?;
@@ -613,7 +640,13 @@ impl super::Store {
                 },
             ];
             apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
-            refresh_summary!(tx, &specs[&old.assignment_id], old.assignment_id, &mut rollups, 0);
+            refresh_summary!(
+                tx,
+                &specs[&old.assignment_id],
+                old.assignment_id,
+                &mut rollups,
+                0
+            );
             let none = serde_json::Value::Null;
             record_audit!(
                 &mut *tx,
@@ -670,7 +703,13 @@ impl super::Store {
                 removed: true,
             }];
             apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
-            refresh_summary!(tx, &specs[&old.assignment_id], old.assignment_id, &mut rollups, 1);
+            refresh_summary!(
+                tx,
+                &specs[&old.assignment_id],
+                old.assignment_id,
+                &mut rollups,
+                1
+            );
             record_audit!(
                 &mut *tx,
                 by,

@@ -107,7 +107,8 @@ impl RollupDeltas {
             snap(after.1 - inc.bucket.on_time_achieved),
         );
         let after = (snap(after.0), snap(after.1));
-        let crossed = |c: f64, b: f64, a: f64| i64::from(b < c && a >= c) - i64::from(b >= c && a < c);
+        let crossed =
+            |c: f64, b: f64, a: f64| i64::from(b < c && a >= c) - i64::from(b >= c && a < c);
         for t in spec.targets.iter().filter(|t| t.per == per) {
             let d = self
                 .periods
@@ -162,7 +163,10 @@ impl RollupDeltas {
     pub fn has_decrements(&self) -> bool {
         self.activities.values().any(|n| *n < 0)
             || self.done.values().any(|n| *n < 0)
-            || self.periods.values().any(|d| d.touched < 0 || d.achieved < 0.0)
+            || self
+                .periods
+                .values()
+                .any(|d| d.touched < 0 || d.achieved < 0.0)
             || self.totals.values().any(|t| t.1 < 0.0)
     }
 }
@@ -657,28 +661,39 @@ impl super::Store {
              GROUP BY a.id, u.id, u.code, u.name ORDER BY u.code";
         Ok(match self.db() {
             super::Db::Sqlite(pool) => {
-                let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
-                    &SQL.replace("{cells}", "group_concat(pt.period_start || '=' || pt.achieved, ',')"),
-                )
-                .bind(task_id)
-                .bind(province_id)
-                .bind(per.as_str())
-                .bind(from)
-                .bind(to)
-                .fetch_all(pool)
-                .await?;
+                let rows: Vec<(i64, i64, String, String, Option<String>)> =
+                    sqlx::query_as(&SQL.replace(
+                        "{cells}",
+                        "group_concat(pt.period_start || '=' || pt.achieved, ',')",
+                    ))
+                    .bind(task_id)
+                    .bind(province_id)
+                    .bind(per.as_str())
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(pool)
+                    .await?;
                 rows.into_iter()
-                    .map(|(assignment_id, unit_id, unit_code, unit_name, cells)| HeatmapRow {
-                        assignment_id,
-                        unit_id,
-                        unit_code,
-                        unit_name,
-                        cells: parse_cells(cells.as_deref()),
-                    })
+                    .map(
+                        |(assignment_id, unit_id, unit_code, unit_name, cells)| HeatmapRow {
+                            assignment_id,
+                            unit_id,
+                            unit_code,
+                            unit_name,
+                            cells: parse_cells(cells.as_deref()),
+                        },
+                    )
                     .collect()
             }
             super::Db::Postgres(pool) => {
-                type Row = (i64, i64, String, String, Option<Vec<NaiveDate>>, Option<Vec<f64>>);
+                type Row = (
+                    i64,
+                    i64,
+                    String,
+                    String,
+                    Option<Vec<NaiveDate>>,
+                    Option<Vec<f64>>,
+                );
                 let rows: Vec<Row> = sqlx::query_as(&SQL.replace(
                     "{cells}",
                     "array_agg(pt.period_start) FILTER (WHERE pt.period_start IS NOT NULL), \
@@ -692,17 +707,21 @@ impl super::Store {
                 .fetch_all(pool)
                 .await?;
                 rows.into_iter()
-                    .map(|(assignment_id, unit_id, unit_code, unit_name, starts, achieved)| HeatmapRow {
-                        assignment_id,
-                        unit_id,
-                        unit_code,
-                        unit_name,
-                        cells: starts
-                            .unwrap_or_default()
-                            .into_iter()
-                            .zip(achieved.unwrap_or_default())
-                            .collect(),
-                    })
+                    .map(
+                        |(assignment_id, unit_id, unit_code, unit_name, starts, achieved)| {
+                            HeatmapRow {
+                                assignment_id,
+                                unit_id,
+                                unit_code,
+                                unit_name,
+                                cells: starts
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .zip(achieved.unwrap_or_default())
+                                    .collect(),
+                            }
+                        },
+                    )
                     .collect()
             }
         })
@@ -737,7 +756,18 @@ impl super::Store {
             .await?
         });
         Ok(rows.into_iter().find_map(
-            |(task_id, plan_id, grace_days, period_from, period_to, window_from, window_to, due, per, count)| {
+            |(
+                task_id,
+                plan_id,
+                grace_days,
+                period_from,
+                period_to,
+                window_from,
+                window_to,
+                due,
+                per,
+                count,
+            )| {
                 let per: Per = per?.parse().ok()?;
                 per.is_recurring().then_some((
                     RollupTaskRow {
