@@ -361,10 +361,10 @@ on_both_backends! {
         // completions set and cleared, on activities that may share tallies.
         let mut rng = SplitMix64::new(99);
         let start = day("2025-12-28");
-        for step in 0..300 {
+        for step in 0..300u32 {
             let k = rng.below(ids.len() as u64) as usize;
             let id = ids[k];
-            if step % 3 == 0 {
+            if step.is_multiple_of(3) {
                 store.delete_activity(id, &by).await.unwrap();
                 ids.swap_remove(k);
             } else {

@@ -251,7 +251,7 @@ on_both_backends! {
         // The same dates for both units: many in one week, some late, some in other weeks.
         let dates = ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-05", "2024-01-07", "2024-01-09", "2024-03-04", "2024-01-03"];
         let recorded = |i: usize| Some(chrono::TimeZone::from_utc_datetime(&chrono::Utc,
-            &day(if i % 3 == 0 { "2024-02-20" } else { "2024-01-10" }).and_hms_opt(3, 0, 0).unwrap()));
+            &day(if i.is_multiple_of(3) { "2024-02-20" } else { "2024-01-10" }).and_hms_opt(3, 0, 0).unwrap()));
         let batch: Vec<NewActivity> = dates.iter().enumerate()
             .map(|(i, d)| NewActivity { quantity: 0.5 + i as f64 * 0.25, recorded_at: recorded(i), ..activity(station, d) })
             .collect();
