@@ -226,6 +226,23 @@ impl Store {
         Ok(())
     }
 
+    /// After a bulk load (the national demo): fresh planner statistics, and on PostgreSQL the
+    /// visibility map that index-only scans (heatmaps) rely on, as autovacuum would make them
+    /// over time.
+    pub async fn after_bulk_load(&self) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::raw_sql("ANALYZE").execute(pool).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::raw_sql("VACUUM (ANALYZE) period_tallies, rollup_periods, assignments")
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Waits for queries in flight and closes every connection; for SQLite this also checkpoints
     /// the WAL, so the database file is complete on its own.
     pub async fn close(&self) {
