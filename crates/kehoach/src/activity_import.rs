@@ -134,15 +134,23 @@ impl Cell {
     }
 }
 
-/// Most entries an .xlsx archive may have, and the most it may unpack to (as declared).
+/// Most entries an .xlsx archive may have, and the most it may unpack to.
 const MAX_XLSX_ENTRIES: usize = 2000;
 const MAX_XLSX_UNPACKED_BYTES: u64 = 200 * 1024 * 1024;
 
-/// Refuses an archive that declares more entries or unpacked bytes than a sheet of
-/// [`MAX_IMPORT_ROWS`] rows needs, before anything is inflated.
+/// Refuses an archive with more entries or unpacked bytes than a sheet of [`MAX_IMPORT_ROWS`]
+/// rows needs, before calamine reads it. The declared sizes are checked first (cheap), then
+/// every entry is actually inflated into a counter that stops one byte past the limit: an
+/// archive whose headers understate its sizes (a zip bomb) is caught by what it really
+/// unpacks to, and the inflating never goes past the limit.
 fn check_zip(bytes: &[u8]) -> Result<(), ImportError> {
     let bad =
         |e: zip::result::ZipError| ImportError::File(format!("not a readable .xlsx file: {e}"));
+    let too_large = || {
+        ImportError::File(format!(
+            "the .xlsx file unpacks to more than {MAX_XLSX_UNPACKED_BYTES} bytes"
+        ))
+    };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
     if zip.len() > MAX_XLSX_ENTRIES {
         return Err(ImportError::File(format!(
@@ -154,9 +162,21 @@ fn check_zip(bytes: &[u8]) -> Result<(), ImportError> {
         declared = declared.saturating_add(zip.by_index_raw(i).map_err(bad)?.size());
     }
     if declared > MAX_XLSX_UNPACKED_BYTES {
-        return Err(ImportError::File(format!(
-            "the .xlsx file unpacks to more than {MAX_XLSX_UNPACKED_BYTES} bytes"
-        )));
+        return Err(too_large());
+    }
+    let mut inflated = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(bad)?;
+        let left = MAX_XLSX_UNPACKED_BYTES - inflated;
+        let n = std::io::copy(
+            &mut std::io::Read::take(&mut entry, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| ImportError::File(format!("not a readable .xlsx file: {e}")))?;
+        inflated += n;
+        if inflated > MAX_XLSX_UNPACKED_BYTES {
+            return Err(too_large());
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use kehoach_core::text::nfc;
 
 use crate::files::MAX_FILES_PER_ACTIVITY;
-use crate::store::{NewActivity, NewEvidence};
+use crate::store::{ActivityRow, NewActivity, NewEvidence};
 
 /// Largest quantity one activity may claim.
 pub const MAX_QUANTITY: f64 = 1_000_000.0;
@@ -140,6 +140,49 @@ impl ActivityInput {
         } else {
             Err(errors)
         }
+    }
+
+    /// The stored activity as input, the starting point of an edit (evidence is not edited).
+    pub fn from_row(row: &ActivityRow) -> Self {
+        ActivityInput {
+            date: Some(row.occurred_on.to_string()),
+            title: Some(row.title.clone()),
+            kind: Some(row.kind.clone()),
+            quantity: Some(row.quantity.to_string()),
+            duration_minutes: row.duration_minutes.map(|n| n.to_string()),
+            attendance: row.attendance.map(|n| n.to_string()),
+            urls: Vec::new(),
+            completes: Some(row.completes.to_string()),
+            note: Some(row.note.clone()),
+        }
+    }
+
+    /// Replaces the fields `patch` gives (an empty text clears an optional field). Links are
+    /// evidence and are not edited: `Err` names them when the patch has some.
+    pub fn overlay(&mut self, patch: ActivityInput) -> Result<(), Vec<FieldError>> {
+        if !patch.urls.is_empty() {
+            return Err(vec![FieldError {
+                field: "urls",
+                message: "evidence cannot be edited; delete the activity and record it again"
+                    .into(),
+            }]);
+        }
+        let fields = [
+            (&mut self.date, patch.date),
+            (&mut self.title, patch.title),
+            (&mut self.kind, patch.kind),
+            (&mut self.quantity, patch.quantity),
+            (&mut self.duration_minutes, patch.duration_minutes),
+            (&mut self.attendance, patch.attendance),
+            (&mut self.completes, patch.completes),
+            (&mut self.note, patch.note),
+        ];
+        for (field, value) in fields {
+            if value.is_some() {
+                *field = value;
+            }
+        }
+        Ok(())
     }
 
     /// Validates everything and builds the activity; `today` is the date in Vietnam (no future

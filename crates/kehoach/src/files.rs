@@ -45,6 +45,9 @@ pub struct StoredFile {
     pub size_bytes: i64,
     pub content_type: String,
     pub file_name: String,
+    /// This write put the file in the store (it was not there before): the one who may take it
+    /// away again when the request that brought it fails.
+    pub created: bool,
 }
 
 impl StoredFile {
@@ -123,6 +126,70 @@ impl FileStore {
         writer.finish()
     }
 
+    /// Removes the file with this hash, if there is one. For a file that no evidence refers
+    /// to (the caller checks).
+    pub fn remove(&self, sha256: &str) -> Result<(), FileError> {
+        let Some(path) = self.path_of(sha256) else {
+            return Ok(());
+        };
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The stored files (and temporary files left by an interrupted upload) last modified
+    /// before `cutoff` whose hash `is_referenced` does not know: what `kehoach files gc`
+    /// removes. The age spares files of uploads still in flight, written before their evidence
+    /// row commits.
+    pub fn unreferenced(
+        &self,
+        cutoff: std::time::SystemTime,
+        is_referenced: impl Fn(&str) -> bool,
+    ) -> Result<Vec<PathBuf>, FileError> {
+        let mut out = Vec::new();
+        let entries = match std::fs::read_dir(&self.root) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e.into()),
+        };
+        let old = |path: &Path| {
+            std::fs::symlink_metadata(path)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < cutoff)
+        };
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let kind = entry.file_type()?;
+            if kind.is_file() && name.starts_with(".upload-") {
+                if old(&path) {
+                    out.push(path);
+                }
+                continue;
+            }
+            if !kind.is_dir() || name.len() != 2 {
+                continue;
+            }
+            for file in std::fs::read_dir(&path)? {
+                let file = file?;
+                let sha = file.file_name().to_string_lossy().into_owned();
+                let file_path = file.path();
+                if file.file_type()?.is_file()
+                    && is_sha256_hex(&sha)
+                    && sha.starts_with(&name)
+                    && !is_referenced(&sha)
+                    && old(&file_path)
+                {
+                    out.push(file_path);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Stores bytes already in memory.
     pub fn store_bytes(&self, file_name: &str, bytes: &[u8]) -> Result<StoredFile, FileError> {
         let mut writer = self.writer(file_name)?;
@@ -177,7 +244,8 @@ impl FileWriter {
             })?;
         let sha256 = hex(&self.hasher.finalize());
         let path = self.store.path_of(&sha256).expect("a SHA-256 in hex");
-        if !path.exists() {
+        let created = !path.exists();
+        if created {
             self.temp.as_file().sync_all()?;
             std::fs::create_dir_all(path.parent().expect("a parent directory"))?;
             self.temp
@@ -189,6 +257,7 @@ impl FileWriter {
             size_bytes: i64::try_from(self.size).unwrap_or(i64::MAX),
             content_type: content_type.to_string(),
             file_name: self.name,
+            created,
         })
     }
 }
@@ -446,6 +515,7 @@ mod tests {
         let a = store.store_bytes("a.png", PNG).unwrap();
         let b = store.store_bytes("b.png", PNG).unwrap();
         assert_eq!(a.sha256, b.sha256);
+        assert!(a.created && !b.created);
         assert_eq!(a.content_type, "image/png");
         let path = store.path_of(&a.sha256).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), PNG);
@@ -463,6 +533,30 @@ mod tests {
         }
         assert_eq!(files, vec![path]);
         assert!(store.path_of("../x").is_none());
+    }
+
+    #[test]
+    fn unreferenced_files_are_found_once_old_enough() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path(), 1000);
+        let kept = store.store_bytes("a.txt", b"kept evidence").unwrap();
+        let orphan = store.store_bytes("b.txt", b"orphan evidence").unwrap();
+        let referenced = |sha: &str| sha == kept.sha256;
+        // Too young: an upload may still be about to commit its evidence row.
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        assert!(
+            store
+                .unreferenced(an_hour_ago, referenced)
+                .unwrap()
+                .is_empty()
+        );
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        let found = store.unreferenced(later, referenced).unwrap();
+        assert_eq!(found, vec![store.path_of(&orphan.sha256).unwrap()]);
+        store.remove(&orphan.sha256).unwrap();
+        store.remove(&orphan.sha256).unwrap();
+        assert!(store.unreferenced(later, referenced).unwrap().is_empty());
+        assert!(store.path_of(&kept.sha256).unwrap().exists());
     }
 
     fn walk(dir: &Path) -> Vec<PathBuf> {

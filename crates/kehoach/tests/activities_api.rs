@@ -324,4 +324,124 @@ on_both_backends! {
         assert_eq!(code, 2);
         assert!(err.contains("date:"), "{err}");
     }
+
+    async fn an_activity_is_corrected_and_deleted_and_compliance_follows(db: &TestDb) {
+        let (plan_id, assignment) = import_plan(db);
+        let args = db.cli_args();
+        let token = admin_token(&args);
+        let server = Server::start(&args);
+        let created: Value = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+            .json(&json!({"date": "2024-01-04", "title": "Chuyên mục số 1", "urls": ["https://qrt.vn/1"]}))
+            .send().await.unwrap().json().await.unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let url = server.url(&format!("/api/v1/activities/{id}"));
+        assert_eq!(week_status(db, &plan_id, "2024-01-01"), "met");
+
+        // The reporter meant the next week.
+        let response = http().patch(&url).bearer_auth(&token).json(&json!({"date": "09/01/2024"})).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["occurred_on"], "2024-01-09");
+        assert_eq!(body["title"], "Chuyên mục số 1", "fields not given stay");
+        assert_eq!(body["evidence"][0]["url"], "https://qrt.vn/1", "evidence stays");
+        assert_eq!(week_status(db, &plan_id, "2024-01-01"), "missed");
+        assert_eq!(week_status(db, &plan_id, "2024-01-08"), "met");
+
+        // Bad corrections are named and change nothing.
+        for (patch, field) in [(json!({"quantity": 0}), "quantity:"), (json!({"date": "2099-01-01"}), "date:"),
+            (json!({"urls": ["https://x.vn"]}), "urls:"), (json!({"colour": "red"}), "unknown field")] {
+            let response = http().patch(&url).bearer_auth(&token).json(&patch).send().await.unwrap();
+            assert_eq!(response.status(), 400, "{patch}");
+            let error = response.json::<Value>().await.unwrap()["error"].as_str().unwrap().to_string();
+            assert!(error.contains(field), "{field} in {error}");
+        }
+        assert_eq!(week_status(db, &plan_id, "2024-01-08"), "met");
+        let anonymous = http().delete(&url).send().await.unwrap();
+        assert_eq!(anonymous.status(), 401);
+        let missing = http().delete(server.url("/api/v1/activities/999999")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(missing.status(), 404);
+
+        let response = http().delete(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.json::<Value>().await.unwrap()["id"], id);
+        assert_eq!(week_status(db, &plan_id, "2024-01-08"), "missed");
+        let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed, json!([]));
+        let again = http().delete(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(again.status(), 404);
+
+        // The CLI does the same.
+        let assignment = assignment.to_string();
+        let added = cli_json(db, &["activity", "add", "--assignment", &assignment, "--date", "2024-01-10", "--title", "Số 2"]);
+        let id = added["id"].as_i64().unwrap().to_string();
+        let edited = cli_json(db, &["activity", "edit", &id, "--quantity", "0,5", "--note", "sửa số lượng"]);
+        assert_eq!(edited["quantity"], 0.5);
+        assert_eq!(week_status(db, &plan_id, "2024-01-08"), "partial");
+        let (code, _, err) = common::run_cli(db, &["activity", "edit", &id, "--date", "31/02/2024"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("date:"), "{err}");
+        cli_json(db, &["activity", "delete", &id]);
+        assert_eq!(week_status(db, &plan_id, "2024-01-08"), "missed");
+        let (code, _, err) = common::run_cli(db, &["activity", "delete", &id]);
+        assert_eq!(code, 2);
+        assert!(err.contains("not found"), "{err}");
+    }
+
+    async fn a_failed_upload_leaves_no_file_behind(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let args = db.cli_args();
+        let token = admin_token(&args);
+        let server = Server::start(&args);
+        let file = || Part::bytes(PNG.to_vec()).file_name("anh.png").mime_str("image/png").unwrap();
+        // The file comes before the fields that fail.
+        let bad_date = Form::new().part("file", file()).text("date", "2024-02-31").text("title", "x");
+        let unknown = Form::new().part("file", file()).text("colour", "red");
+        let too_many = (0..11).fold(Form::new().text("date", "2024-01-04").text("title", "x"), |form, i| {
+            form.part("file", Part::bytes([PNG, &[i as u8]].concat()).file_name(format!("{i}.png")).mime_str("image/png").unwrap())
+        });
+        for form in [bad_date, unknown, too_many] {
+            let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+                .multipart(form).send().await.unwrap();
+            assert_eq!(response.status(), 400);
+            assert_eq!(stored_files(db.data_dir()), Vec::<PathBuf>::new());
+        }
+        // A file other evidence refers to stays when a later request with it fails.
+        let ok = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+            .multipart(png_form("Có ảnh", "anh.png", PNG.to_vec())).send().await.unwrap();
+        assert_eq!(ok.status(), 201);
+        let bad = Form::new().part("file", file()).text("date", "2024-02-31").text("title", "x");
+        let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
+            .multipart(bad).send().await.unwrap();
+        assert_eq!(response.status(), 400);
+        assert_eq!(stored_files(db.data_dir()).len(), 1);
+    }
+
+    async fn files_gc_removes_only_old_unreferenced_files(db: &TestDb) {
+        let (_, assignment) = import_plan(db);
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("anh.png");
+        std::fs::write(&png, PNG).unwrap();
+        let added = cli_json(db, &["activity", "add", "--assignment", &assignment.to_string(), "--date", "2024-01-04",
+            "--title", "Có ảnh", "--file", png.to_str().unwrap()]);
+        let kept = added["evidence"][0]["sha256"].as_str().unwrap().to_string();
+        // An orphan as an interrupted upload would leave it (any bytes; gc goes by the hash name).
+        let orphan = "ab".repeat(32);
+        let files = db.data_dir().join("files");
+        std::fs::create_dir_all(files.join("ab")).unwrap();
+        std::fs::write(files.join("ab").join(&orphan), b"left behind").unwrap();
+        let young = cli_json(db, &["files", "gc", "--json"]);
+        assert_eq!(young["removed"], 0, "files younger than an hour stay: {young}");
+        for path in stored_files(db.data_dir()) {
+            let status = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&path).status().unwrap();
+            assert!(status.success());
+        }
+        let dry = cli_json(db, &["files", "gc", "--dry-run", "--json"]);
+        assert_eq!((dry["unreferenced"].as_u64(), dry["removed"].as_u64()), (Some(1), Some(0)));
+        let gc = cli_json(db, &["files", "gc", "--json"]);
+        assert_eq!(gc["removed"], 1, "{gc}");
+        let left = stored_files(db.data_dir());
+        assert_eq!(left.len(), 1);
+        assert!(left[0].ends_with(&kept));
+    }
 }

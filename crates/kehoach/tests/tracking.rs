@@ -242,4 +242,92 @@ on_both_backends! {
         let audit = f.store.audit_entries(Some("activity"), 5).await.unwrap();
         assert_eq!(audit.len(), 1);
     }
+
+    async fn a_batch_hitting_one_tally_many_times_equals_one_by_one(db: &common::TestDb) {
+        let f = fixture(db).await;
+        let station = assignment_of(&f.store, f.plan_id, "1", f.station).await;
+        let paper = assignment_of(&f.store, f.plan_id, "1", f.newspaper).await;
+        let by = Change::system("test");
+        // The same dates for both units: many in one week, some late, some in other weeks.
+        let dates = ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-05", "2024-01-07", "2024-01-09", "2024-03-04", "2024-01-03"];
+        let recorded = |i: usize| Some(chrono::TimeZone::from_utc_datetime(&chrono::Utc,
+            &day(if i.is_multiple_of(3) { "2024-02-20" } else { "2024-01-10" }).and_hms_opt(3, 0, 0).unwrap()));
+        let batch: Vec<NewActivity> = dates.iter().enumerate()
+            .map(|(i, d)| NewActivity { quantity: 0.5 + i as f64 * 0.25, recorded_at: recorded(i), ..activity(station, d) })
+            .collect();
+        f.store.add_activities(&batch, &by).await.unwrap();
+        for (i, d) in dates.iter().enumerate() {
+            f.store.add_activity(&NewActivity { quantity: 0.5 + i as f64 * 0.25, recorded_at: recorded(i), ..activity(paper, d) }, &by).await.unwrap();
+        }
+        let tallies = f.store.tallies_of_plan(f.plan_id).await.unwrap();
+        let of = |a: i64| {
+            let mut t: Vec<_> = tallies.iter().filter(|t| t.assignment_id == a)
+                .map(|t| (t.per.clone(), t.period_start, t.achieved, t.achieved_on_time)).collect();
+            t.sort_by(|x, y| x.partial_cmp(y).unwrap());
+            t
+        };
+        assert_eq!(of(station).len(), 3, "three weeks touched");
+        assert_eq!(of(station), of(paper));
+        let json = compliance_json(&f.store, f.plan_id, "2024-03-10").await;
+        let assignments = &json["tasks"][0]["assignments"];
+        assert_eq!(assignments[0]["targets"], assignments[1]["targets"]);
+        assert_eq!(assignments[0]["activity_count"], 8);
+        // The counters equal a rebuild from the tallies.
+        let at = day("2024-03-10");
+        let live = format!("{:?}", f.store.rollup_data(f.plan_id, at).await.unwrap());
+        f.store.rebuild_rollups().await.unwrap();
+        assert_eq!(live, format!("{:?}", f.store.rollup_data(f.plan_id, at).await.unwrap()));
+    }
+
+    async fn editing_and_deleting_moves_compliance_back(db: &common::TestDb) {
+        let f = fixture(db).await;
+        let station = assignment_of(&f.store, f.plan_id, "1", f.station).await;
+        let report = assignment_of(&f.store, f.plan_id, "2", f.station).await;
+        let by = Change::system("test");
+        let aired = f.store.add_activity(&activity(station, "2024-01-03"), &by).await.unwrap();
+        assert_eq!(weeks(&compliance_json(&f.store, f.plan_id, "2024-01-20").await, "1", "49.DAI")[0]["status"], "met");
+        // Moved to the next week: the first week is missed again, the second met.
+        let moved = NewActivity { occurred_on: day("2024-01-10"), ..activity(station, "2024-01-10") };
+        let row = f.store.update_activity(aired.id, &moved, &by).await.unwrap();
+        assert_eq!(row.occurred_on, day("2024-01-10"));
+        assert_eq!(row.recorded_at, aired.recorded_at, "when it was reported stays");
+        let json = compliance_json(&f.store, f.plan_id, "2024-01-20").await;
+        let w = weeks(&json, "1", "49.DAI");
+        assert_eq!((w[0]["status"].as_str(), w[1]["status"].as_str()), (Some("missed"), Some("met")));
+        // A quantity below the weekly count: partial.
+        let half = NewActivity { quantity: 0.5, ..moved.clone() };
+        f.store.update_activity(aired.id, &half, &by).await.unwrap();
+        assert_eq!(weeks(&compliance_json(&f.store, f.plan_id, "2024-01-20").await, "1", "49.DAI")[1]["status"], "partial");
+
+        // The deliverable: done on time, then the completing activity is removed.
+        let state = |json: &Value| json["tasks"][1]["assignments"][0]["state"].as_str().unwrap().to_string();
+        let done = f.store.add_activity(&NewActivity { completes: true, ..activity(report, "2024-11-14") }, &by).await.unwrap();
+        assert_eq!(state(&compliance_json(&f.store, f.plan_id, "2024-11-20").await), "done_on_time");
+        let late = NewActivity { completes: true, ..activity(report, "2024-11-18") };
+        f.store.update_activity(done.id, &late, &by).await.unwrap();
+        assert_eq!(state(&compliance_json(&f.store, f.plan_id, "2024-11-20").await), "done_late");
+        let removed = f.store.delete_activity(done.id, &by).await.unwrap();
+        assert_eq!(removed.id, done.id);
+        let json = compliance_json(&f.store, f.plan_id, "2024-11-20").await;
+        assert_eq!(state(&json), "not_done_overdue");
+        assert_eq!(json["tasks"][1]["assignments"][0]["activity_count"], 0);
+        assert!(f.store.activity(done.id).await.unwrap().is_none());
+        let err = f.store.delete_activity(done.id, &by).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+
+        // Every change is in the audit log, before → after.
+        let audit = f.store.audit_entries(Some("activity"), 10).await.unwrap();
+        let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(actions, ["delete", "update", "create", "update", "update", "create"]);
+        let update = &audit[4];
+        assert_eq!(update.before.as_ref().unwrap().0["occurred_on"], "2024-01-03");
+        assert_eq!(update.after.as_ref().unwrap().0["occurred_on"], "2024-01-10");
+        assert_eq!(audit[0].before.as_ref().unwrap().0["completes"], true);
+        assert!(audit[0].after.is_none());
+        // And the counters still equal a rebuild.
+        let at = day("2024-11-20");
+        let live = format!("{:?}", f.store.rollup_data(f.plan_id, at).await.unwrap());
+        f.store.rebuild_rollups().await.unwrap();
+        assert_eq!(live, format!("{:?}", f.store.rollup_data(f.plan_id, at).await.unwrap()));
+    }
 }

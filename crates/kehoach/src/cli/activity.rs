@@ -40,6 +40,35 @@ pub enum ActivityCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Correct a recorded activity: only the fields given change (an empty value clears an
+    /// optional one). Compliance follows; the audit log keeps before and after.
+    Edit {
+        /// The activity's id.
+        id: i64,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        quantity: Option<String>,
+        /// yes/no: whether it completes the task's deliverable.
+        #[arg(long)]
+        completes: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        duration_minutes: Option<String>,
+        #[arg(long)]
+        attendance: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Delete a wrongly recorded activity (and its evidence rows); compliance follows, the audit
+    /// log keeps what was removed.
+    Delete {
+        /// The activity's id.
+        id: i64,
+    },
     /// Import many activities from a sheet (.xlsx or .csv): all rows, or none and a report of
     /// every bad row.
     ///
@@ -130,6 +159,54 @@ pub async fn run(cli: &Cli, cmd: &ActivityCommand) -> anyhow::Result<()> {
             let mut value = serde_json::to_value(&row)?;
             value["evidence"] = serde_json::to_value(evidence?)?;
             println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        ActivityCommand::Edit {
+            id,
+            date,
+            title,
+            quantity,
+            completes,
+            kind,
+            duration_minutes,
+            attendance,
+            note,
+        } => {
+            let patch = ActivityInput {
+                date: date.clone(),
+                title: title.clone(),
+                kind: kind.clone(),
+                quantity: quantity.clone(),
+                duration_minutes: duration_minutes.clone(),
+                attendance: attendance.clone(),
+                urls: Vec::new(),
+                completes: completes.clone(),
+                note: note.clone(),
+            };
+            let store = cli.open_store().await?;
+            let result = async {
+                let Some(row) = store.activity(*id).await? else {
+                    return Err(InputError(format!("activity {id} not found")).into());
+                };
+                let mut input = ActivityInput::from_row(&row);
+                input.overlay(patch).map_err(|e| InputError(describe(&e)))?;
+                let edited = input
+                    .parse(row.assignment_id, today, Vec::new())
+                    .map_err(|e| InputError(describe(&e)))?;
+                store
+                    .update_activity(*id, &edited, &Change::system("cli"))
+                    .await
+                    .map_err(not_found_is_input)
+            }
+            .await;
+            store.close().await;
+            println!("{}", serde_json::to_string_pretty(&result?)?);
+        }
+        ActivityCommand::Delete { id } => {
+            let store = cli.open_store().await?;
+            let result = store.delete_activity(*id, &Change::system("cli")).await;
+            store.close().await;
+            let removed = result.map_err(not_found_is_input)?;
+            println!("{}", serde_json::to_string_pretty(&removed)?);
         }
         ActivityCommand::Import { file, json } => {
             let meta = std::fs::metadata(file)

@@ -7,6 +7,7 @@ mod compliance;
 mod db;
 mod demo;
 mod export;
+mod files;
 mod plan;
 mod remind;
 mod report;
@@ -100,6 +101,9 @@ pub enum Command {
     /// Inspect the database: backend, schema version, row counts.
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Evidence files: remove those no evidence refers to (`files gc`).
+    #[command(subcommand)]
+    Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
 }
@@ -157,6 +161,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(cmd) => audit::run(&cli, cmd).await,
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
+        Command::Files(cmd) => files::run(&cli, cmd).await,
     }
 }
 

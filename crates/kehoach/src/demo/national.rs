@@ -328,6 +328,9 @@ pub async fn build(
         progress(done, n, ingest.elapsed().as_secs_f64());
     }
     let ingest_seconds = ingest.elapsed().as_secs_f64();
+    // A year of activities arrived in minutes: let the database catch up on what autovacuum
+    // does over that year (statistics, visibility of old pages for index-only scans).
+    store.after_bulk_load().await?;
     Ok(Built {
         provinces: provinces.len(),
         communes,

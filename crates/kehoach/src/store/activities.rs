@@ -2,16 +2,19 @@
 //! assignment's live aggregates (period tallies, done date, activity count) in the same
 //! transaction, so every read of compliance is current.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kehoach_core::compliance::{ActivityFact, increment};
-use kehoach_core::period::{Per, today_in_vietnam};
+use kehoach_core::compliance::{ActivityFact, Bucket, Increment, increment};
+use kehoach_core::period::{Per, Period, today_in_vietnam};
 use kehoach_core::text::{fold, nfc};
 use serde::Serialize;
 
 use super::audit::record_audit;
-use super::rollups::{RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups};
+use super::rollups::{
+    MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups,
+    placeholders, rows_per_statement, snap, values_list,
+};
 use super::{Change, StoreError, on_pool};
 
 #[derive(Debug, Clone, Default)]
@@ -89,12 +92,248 @@ pub struct TallyRow {
     pub achieved_on_time: f64,
 }
 
-/// What the tallies of one assignment depend on: its task's target periods and its plan's grace.
+/// What the aggregates of one assignment depend on: its task's target periods, its plan's
+/// grace, its done date so far, and where its roll-up counters are.
 #[derive(Debug, Clone)]
 struct TallySpec {
     pers: Vec<Per>,
     grace_days: u32,
+    done_on: Option<NaiveDate>,
     rollup: RollupSpec,
+}
+
+/// One row of the specs query: an assignment with one of its task's targets (none: NULLs).
+type SpecRow = (
+    i64,
+    i64,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    i64,
+    i64,
+    Option<NaiveDate>,
+    Option<i64>,
+    Option<String>,
+    Option<f64>,
+);
+
+/// The specs query for `n` assignment ids ($1..$n); `lock` is appended (PostgreSQL locks the
+/// assignment rows, so concurrent writers to one assignment see each other's done date).
+fn specs_sql(n: usize, lock: &str, marks: Marks) -> String {
+    format!(
+        "SELECT a.id, p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to, k.id, \
+         a.province_id, a.done_on, t.id, t.per, t.count \
+         FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
+         LEFT JOIN targets t ON t.task_id = k.id WHERE a.id IN ({}) ORDER BY a.id, t.position{lock}",
+        placeholders(n, marks)
+    )
+}
+
+/// Groups the rows of the specs query by assignment.
+fn specs_from_rows(rows: Vec<SpecRow>) -> HashMap<i64, TallySpec> {
+    let mut specs: HashMap<i64, TallySpec> = HashMap::new();
+    for (id, grace, pf, pt, wf, wt, task_id, province_id, done_on, target, per, count) in rows {
+        let spec = specs.entry(id).or_insert_with(|| TallySpec {
+            pers: Vec::new(),
+            grace_days: u32::try_from(grace).unwrap_or(0),
+            done_on,
+            rollup: RollupSpec {
+                task_id,
+                province_id,
+                targets: Vec::new(),
+                closed_window: closed_window(pf, pt, wf, wt),
+            },
+        });
+        if let (Some(id), Some(per), Some(count)) = (target, per, count)
+            && let Ok(per) = per.parse::<Per>()
+        {
+            spec.rollup.targets.push(SpecTarget { id, per, count });
+            if !spec.pers.contains(&per) {
+                spec.pers.push(per);
+            }
+        }
+    }
+    for spec in specs.values_mut() {
+        spec.pers.sort();
+    }
+    specs
+}
+
+/// One activity's effect on the aggregates: added, or taken back (deleted, or the old side of an
+/// edit).
+struct FactChange {
+    assignment_id: i64,
+    fact: ActivityFact,
+    removed: bool,
+}
+
+/// The summed change of every touched tally (assignment, per, period start) → (period, Σ
+/// increments), computed by the engine's `increment()`; plan totals go straight to `rollups`
+/// (they need no threshold). Summing first means a batch writes each tally once; the counters
+/// stay exact because they depend only on a tally's value before and after.
+fn sum_increments(
+    specs: &HashMap<i64, TallySpec>,
+    changes: &[FactChange],
+    rollups: &mut RollupDeltas,
+) -> BTreeMap<(i64, Per, NaiveDate), (Period, Bucket)> {
+    let mut sums: BTreeMap<(i64, Per, NaiveDate), (Period, Bucket)> = BTreeMap::new();
+    for change in changes {
+        let spec = &specs[&change.assignment_id];
+        for per in &spec.pers {
+            let Some(mut inc) = increment(*per, spec.grace_days, &change.fact) else {
+                continue;
+            };
+            if change.removed {
+                inc = inc.reversed();
+            }
+            let sum = sums
+                .entry((change.assignment_id, *per, inc.period.start))
+                .or_insert((inc.period, Bucket::default()));
+            sum.1 += inc.bucket;
+            if !per.is_recurring() {
+                rollups.total(&spec.rollup, change.assignment_id, &inc);
+            }
+        }
+    }
+    sums
+}
+
+/// Applies fact changes to `period_tallies` on `$tx` (one multi-row upsert per chunk, each
+/// touched tally written once) and collects the roll-up counter moves into `$rollups`.
+/// Tallies that fall back to nothing are removed.
+macro_rules! apply_fact_changes {
+    ($tx:expr, $specs:expr, $changes:expr, $rollups:expr, $marks:expr) => {{
+        let marks: Marks = $marks;
+        let specs: &HashMap<i64, TallySpec> = $specs;
+        let rollups: &mut RollupDeltas = $rollups;
+        let sums = sum_increments(specs, $changes, rollups);
+        let keyed: Vec<_> = sums.iter().collect();
+        let mut after: HashMap<(i64, Per, NaiveDate), (f64, f64)> =
+            HashMap::with_capacity(keyed.len());
+        for chunk in keyed.chunks(rows_per_statement(5)) {
+            let sql = format!(
+                "INSERT INTO period_tallies (assignment_id, per, period_start, achieved, achieved_on_time) \
+                 VALUES {} ON CONFLICT (assignment_id, per, period_start) DO UPDATE \
+                 SET achieved = period_tallies.achieved + excluded.achieved, \
+                 achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time \
+                 RETURNING assignment_id, per, period_start, achieved, achieved_on_time",
+                values_list(chunk.len(), 5, marks)
+            );
+            let mut q = sqlx::query_as::<_, (i64, String, NaiveDate, f64, f64)>(&sql);
+            for ((assignment, per, start), (_, bucket)) in chunk {
+                q = q
+                    .bind(*assignment)
+                    .bind(per.as_str())
+                    .bind(*start)
+                    .bind(bucket.achieved)
+                    .bind(bucket.on_time_achieved);
+            }
+            for (assignment, per, start, achieved, on_time) in q.fetch_all(&mut *$tx).await? {
+                if let Ok(per) = per.parse::<Per>() {
+                    after.insert((assignment, per, start), (achieved, on_time));
+                }
+            }
+        }
+        for ((assignment, per, start), (period, bucket)) in &sums {
+            let Some(&now) = after.get(&(*assignment, *per, *start)) else {
+                return Err(StoreError::Invariant(format!(
+                    "tally ({assignment}, {per:?}, {start}) not returned by its upsert"
+                )));
+            };
+            if snap(now.0) == 0.0 {
+                sqlx::query(
+                    "DELETE FROM period_tallies WHERE assignment_id = $1 AND per = $2 AND period_start = $3",
+                )
+                .bind(*assignment)
+                .bind(per.as_str())
+                .bind(*start)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            if per.is_recurring() {
+                let inc = Increment {
+                    period: *period,
+                    bucket: *bucket,
+                    on_time: false,
+                };
+                rollups.period(&specs[assignment].rollup, *per, &inc, now);
+            }
+        }
+    }};
+}
+
+/// Reads the specs of `$ids` on `$tx`, one query per 10,000 ids; NotFound for a missing one.
+macro_rules! load_specs {
+    ($tx:expr, $ids:expr, $lock:expr, $marks:expr) => {{
+        let ids: &[i64] = $ids;
+        let mut rows: Vec<SpecRow> = Vec::new();
+        for chunk in ids.chunks(MAX_BINDS / 3) {
+            let sql = specs_sql(chunk.len(), $lock, $marks);
+            let mut q = sqlx::query_as::<_, SpecRow>(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            rows.extend(q.fetch_all(&mut *$tx).await?);
+        }
+        let specs = specs_from_rows(rows);
+        if let Some(missing) = ids.iter().find(|id| !specs.contains_key(id)) {
+            return Err(StoreError::NotFound(format!("assignment {missing}")));
+        }
+        specs
+    }};
+}
+
+/// Recomputes one assignment's summary (activity count, last date, done date) from its
+/// activities after an edit or deletion, and moves the done counters. The activity count's
+/// roll-up moves by `$removed_activities`.
+macro_rules! refresh_summary {
+    ($tx:expr, $spec:expr, $assignment:expr, $rollups:expr, $removed:expr) => {{
+        let spec: &TallySpec = $spec;
+        let done: Option<NaiveDate> = sqlx::query_scalar(
+            "UPDATE assignments SET \
+             activity_count = (SELECT COUNT(*) FROM activities WHERE assignment_id = $1), \
+             last_activity_on = (SELECT MAX(occurred_on) FROM activities WHERE assignment_id = $1), \
+             done_on = (SELECT MIN(occurred_on) FROM activities WHERE assignment_id = $1 AND completes) \
+             WHERE id = $1 RETURNING done_on",
+        )
+        .bind($assignment)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let rollups: &mut RollupDeltas = $rollups;
+        rollups.done(&spec.rollup, spec.done_on, done);
+        if $removed != 0 {
+            rollups.activities(&spec.rollup, -$removed);
+        }
+    }};
+}
+
+/// Per assignment of a batch of additions: how many, the last date, the earliest date of one
+/// that completes.
+#[derive(Default)]
+struct SummaryDelta {
+    added: i64,
+    last_on: Option<NaiveDate>,
+    done_on: Option<NaiveDate>,
+}
+
+fn fact_of(row: &ActivityRow) -> ActivityFact {
+    ActivityFact {
+        occurred_on: row.occurred_on,
+        recorded_on: today_in_vietnam(row.recorded_at),
+        quantity: row.quantity,
+        completes: row.completes,
+    }
+}
+
+/// The audit view of an activity.
+fn audit_view(row: &ActivityRow, evidence: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "assignment_id": row.assignment_id, "occurred_on": row.occurred_on, "kind": row.kind,
+        "title": row.title, "quantity": row.quantity, "duration_minutes": row.duration_minutes,
+        "attendance": row.attendance, "completes": row.completes, "note": row.note,
+        "evidence": evidence,
+    })
 }
 
 impl super::Store {
@@ -104,13 +343,20 @@ impl super::Store {
         activity: &NewActivity,
         by: &Change,
     ) -> Result<ActivityRow, StoreError> {
-        let mut ids = self
+        Ok(self.record_activity(activity, by).await?.0)
+    }
+
+    /// Records one activity with its evidence and an audit entry; returns both as stored.
+    pub async fn record_activity(
+        &self,
+        activity: &NewActivity,
+        by: &Change,
+    ) -> Result<(ActivityRow, Vec<EvidenceRow>), StoreError> {
+        let (mut rows, evidence) = self
             .add_activities_inner(std::slice::from_ref(activity), by, true)
             .await?;
-        let id = ids.pop().expect("one activity in, one id out");
-        self.activity(id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("activity {id}")))
+        let row = rows.pop().expect("one activity in, one row out");
+        Ok((row, evidence))
     }
 
     /// Records many activities in one transaction: all of them, or (on any error) none.
@@ -120,114 +366,102 @@ impl super::Store {
         activities: &[NewActivity],
         by: &Change,
     ) -> Result<Vec<i64>, StoreError> {
-        self.add_activities_inner(activities, by, false).await
+        let (rows, _) = self.add_activities_inner(activities, by, false).await?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
+    fn write_begin(&self) -> (&'static str, &'static str) {
+        // SQLite: take the write lock up front. A deferred transaction that reads (the specs)
+        // and then writes fails at once with "database is locked" when another writer committed
+        // in between; an immediate one waits its turn (busy timeout). PostgreSQL: lock the
+        // assignment rows read for their specs.
+        match self.backend() {
+            super::Backend::Sqlite => ("BEGIN IMMEDIATE", ""),
+            super::Backend::Postgres => ("BEGIN", " FOR UPDATE OF a"),
+        }
+    }
+
+    /// The write path of every addition, batched: one query for the specs of all the batch's
+    /// assignments, multi-row inserts for activities and evidence, each touched tally, summary
+    /// and roll-up counter written once with the batch's summed change, all in one transaction.
     async fn add_activities_inner(
         &self,
         activities: &[NewActivity],
         by: &Change,
         audit_each: bool,
-    ) -> Result<Vec<i64>, StoreError> {
+    ) -> Result<(Vec<ActivityRow>, Vec<EvidenceRow>), StoreError> {
+        if activities.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
         let now = Utc::now();
-        let mut ids = Vec::with_capacity(activities.len());
-        // SQLite: take the write lock up front. A deferred transaction that reads (the specs)
-        // and then writes fails at once with "database is locked" when another writer committed
-        // in between; an immediate one waits its turn (busy timeout).
-        let begin = match self.backend() {
-            super::Backend::Sqlite => "BEGIN IMMEDIATE",
-            super::Backend::Postgres => "BEGIN",
-        };
-        on_pool!(self.db(), |pool| {
+        let mut assignment_ids: Vec<i64> = activities.iter().map(|a| a.assignment_id).collect();
+        assignment_ids.sort_unstable();
+        assignment_ids.dedup();
+        let (begin, lock) = self.write_begin();
+        let marks = self.marks();
+        let _turn = self.writer_turn().await;
+        let (rows, evidence_rows) = on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
-            let mut specs: HashMap<i64, TallySpec> = HashMap::new();
-            let mut rollups = RollupDeltas::default();
-            for activity in activities {
-                let spec = match specs.get(&activity.assignment_id) {
-                    Some(spec) => spec.clone(),
-                    None => {
-                        type SpecRow = (
-                            i64,
-                            Option<NaiveDate>,
-                            Option<NaiveDate>,
-                            Option<NaiveDate>,
-                            Option<NaiveDate>,
-                            i64,
-                            i64,
-                        );
-                        let row: Option<SpecRow> = sqlx::query_as(
-                            "SELECT p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to, k.id, a.province_id \
-                             FROM assignments a JOIN tasks k ON k.id = a.task_id \
-                             JOIN plans p ON p.id = k.plan_id WHERE a.id = $1",
-                        )
-                        .bind(activity.assignment_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        let Some((grace, pf, pt, wf, wt, task_id, province_id)) = row else {
-                            return Err(StoreError::NotFound(format!(
-                                "assignment {}",
-                                activity.assignment_id
-                            )));
-                        };
-                        let targets: Vec<(i64, String, f64)> = sqlx::query_as(
-                            "SELECT id, per, count FROM targets WHERE task_id = $1 ORDER BY position",
-                        )
-                        .bind(task_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                        let targets: Vec<SpecTarget> = targets
-                            .into_iter()
-                            .filter_map(|(id, per, count)| {
-                                Some(SpecTarget {
-                                    id,
-                                    per: per.parse().ok()?,
-                                    count,
-                                })
-                            })
-                            .collect();
-                        let mut pers: Vec<Per> = targets.iter().map(|t| t.per).collect();
-                        pers.sort();
-                        pers.dedup();
-                        let spec = TallySpec {
-                            pers,
-                            grace_days: u32::try_from(grace).unwrap_or(0),
-                            rollup: RollupSpec {
-                                task_id,
-                                province_id,
-                                targets,
-                                closed_window: closed_window(pf, pt, wf, wt),
-                            },
-                        };
-                        specs.insert(activity.assignment_id, spec.clone());
-                        spec
-                    }
-                };
-                let title = nfc(&activity.title);
-                let recorded_at = activity.recorded_at.unwrap_or(now);
-                let recorded_on = today_in_vietnam(recorded_at);
-                let id: i64 = sqlx::query_scalar(
+            let specs = load_specs!(tx, &assignment_ids, lock, marks);
+
+            // Activities, in multi-row inserts. Ids are handed out in VALUES order (SQLite: max
+            // rowid + 1, PostgreSQL: the sequence, row by row), so sorting the returned rows by
+            // id lines them up with the input whatever order RETURNING uses.
+            let mut rows: Vec<ActivityRow> = Vec::with_capacity(activities.len());
+            for chunk in activities.chunks(rows_per_statement(12)) {
+                let sql = format!(
                     "INSERT INTO activities (assignment_id, occurred_on, kind, title, quantity, duration_minutes, \
-                     attendance, completes, note, reported_by, recorded_at, search_text) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-                )
-                .bind(activity.assignment_id)
-                .bind(activity.occurred_on)
-                .bind(nfc(&activity.kind))
-                .bind(&title)
-                .bind(activity.quantity)
-                .bind(activity.duration_minutes)
-                .bind(activity.attendance)
-                .bind(activity.completes)
-                .bind(nfc(&activity.note))
-                .bind(by.user_id)
-                .bind(recorded_at)
-                .bind(fold(&title))
-                .fetch_one(&mut *tx)
-                .await?;
-                for evidence in &activity.evidence {
+                     attendance, completes, note, reported_by, recorded_at, search_text) VALUES {} \
+                     RETURNING {ACTIVITY_COLUMNS}",
+                    values_list(chunk.len(), 12, marks)
+                );
+                let mut q = sqlx::query_as::<_, ActivityRow>(&sql);
+                for a in chunk {
+                    let title = nfc(&a.title);
+                    let search = fold(&title);
+                    q = q
+                        .bind(a.assignment_id)
+                        .bind(a.occurred_on)
+                        .bind(nfc(&a.kind))
+                        .bind(title)
+                        .bind(a.quantity)
+                        .bind(a.duration_minutes)
+                        .bind(a.attendance)
+                        .bind(a.completes)
+                        .bind(nfc(&a.note))
+                        .bind(by.user_id)
+                        .bind(a.recorded_at.unwrap_or(now))
+                        .bind(search);
+                }
+                let mut got = q.fetch_all(&mut *tx).await?;
+                got.sort_unstable_by_key(|r| r.id);
+                rows.extend(got);
+            }
+            if rows.len() != activities.len() {
+                return Err(StoreError::Invariant(format!(
+                    "{} activities inserted, {} rows returned",
+                    activities.len(),
+                    rows.len()
+                )));
+            }
+
+            let evidence: Vec<(i64, &NewEvidence)> = rows
+                .iter()
+                .zip(activities)
+                .flat_map(|(row, a)| a.evidence.iter().map(move |e| (row.id, e)))
+                .collect();
+            let mut evidence_rows: Vec<EvidenceRow> = Vec::with_capacity(evidence.len());
+            for chunk in evidence.chunks(rows_per_statement(7)) {
+                let sql = format!(
+                    "INSERT INTO evidence (activity_id, kind, url, sha256, file_name, content_type, size_bytes) \
+                     VALUES {} RETURNING id, activity_id, kind, url, sha256, file_name, content_type, size_bytes",
+                    values_list(chunk.len(), 7, marks)
+                );
+                let mut q = sqlx::query_as::<_, EvidenceRow>(&sql);
+                for (id, evidence) in chunk {
                     let (kind, url, sha, name, content_type, size) = match evidence {
                         NewEvidence::Url { url } => {
-                            ("url", Some(url.as_str()), None, None, None, None)
+                            ("url", Some(url.clone()), None, None, None, None)
                         }
                         NewEvidence::File {
                             sha256,
@@ -237,104 +471,258 @@ impl super::Store {
                         } => (
                             "file",
                             None,
-                            Some(sha256.as_str()),
-                            Some(file_name.as_str()),
-                            Some(content_type.as_str()),
+                            Some(sha256.clone()),
+                            Some(file_name.clone()),
+                            Some(content_type.clone()),
                             Some(*size_bytes),
                         ),
                     };
-                    sqlx::query(
-                        "INSERT INTO evidence (activity_id, kind, url, sha256, file_name, content_type, size_bytes) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(id)
-                    .bind(kind)
-                    .bind(url)
-                    .bind(sha)
-                    .bind(name)
-                    .bind(content_type)
-                    .bind(size)
-                    .execute(&mut *tx)
-                    .await?;
+                    q = q
+                        .bind(*id)
+                        .bind(kind)
+                        .bind(url)
+                        .bind(sha)
+                        .bind(name)
+                        .bind(content_type)
+                        .bind(size);
                 }
-                // The live aggregates, computed by the same engine code that reads them.
-                let fact = ActivityFact {
-                    occurred_on: activity.occurred_on,
-                    recorded_on,
-                    quantity: activity.quantity,
-                    completes: activity.completes,
-                };
-                for per in &spec.pers {
-                    if let Some(inc) = increment(*per, spec.grace_days, &fact) {
-                        let after: (f64, f64) = sqlx::query_as(
-                            "INSERT INTO period_tallies (assignment_id, per, period_start, achieved, achieved_on_time) \
-                             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (assignment_id, per, period_start) DO UPDATE \
-                             SET achieved = period_tallies.achieved + excluded.achieved, \
-                             achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time \
-                             RETURNING achieved, achieved_on_time",
-                        )
-                        .bind(activity.assignment_id)
-                        .bind(per.as_str())
-                        .bind(inc.period.start)
-                        .bind(inc.bucket.achieved)
-                        .bind(inc.bucket.on_time_achieved)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        if per.is_recurring() {
-                            rollups.period(&spec.rollup, *per, &inc, after);
-                        } else {
-                            rollups.total(&spec.rollup, activity.assignment_id, &inc);
-                        }
-                    }
-                }
-                if activity.completes {
-                    let before: Option<NaiveDate> =
-                        sqlx::query_scalar("SELECT done_on FROM assignments WHERE id = $1")
-                            .bind(activity.assignment_id)
-                            .fetch_one(&mut *tx)
-                            .await?;
-                    let after =
-                        before.map_or(activity.occurred_on, |d| d.min(activity.occurred_on));
-                    rollups.done(&spec.rollup, before, after);
-                }
-                rollups.activity(&spec.rollup);
-                sqlx::query(
-                    "UPDATE assignments SET activity_count = activity_count + 1, \
-                     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < $1 THEN $1 ELSE last_activity_on END, \
-                     done_on = CASE WHEN $2 AND (done_on IS NULL OR done_on > $1) THEN $1 ELSE done_on END \
-                     WHERE id = $3",
-                )
-                .bind(activity.occurred_on)
-                .bind(activity.completes)
-                .bind(activity.assignment_id)
-                .execute(&mut *tx)
-                .await?;
-                if audit_each {
-                    let after = serde_json::json!({
-                        "assignment_id": activity.assignment_id, "occurred_on": activity.occurred_on,
-                        "title": title, "quantity": activity.quantity, "completes": activity.completes,
-                        "evidence": activity.evidence,
-                    });
-                    record_audit!(&mut *tx, by, "create", "activity", id, None, Some(after))?;
-                }
-                ids.push(id);
+                evidence_rows.extend(q.fetch_all(&mut *tx).await?);
             }
-            if !audit_each && !ids.is_empty() {
-                let after = serde_json::json!({"count": ids.len(), "first_id": ids[0], "last_id": ids[ids.len() - 1]});
+            evidence_rows.sort_unstable_by_key(|e| e.id);
+
+            // Tallies and their roll-up counters.
+            let mut rollups = RollupDeltas::default();
+            let changes: Vec<FactChange> = rows
+                .iter()
+                .map(|row| FactChange {
+                    assignment_id: row.assignment_id,
+                    fact: fact_of(row),
+                    removed: false,
+                })
+                .collect();
+            apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
+
+            // Each assignment's summary, once.
+            let mut summaries: BTreeMap<i64, SummaryDelta> = BTreeMap::new();
+            for row in &rows {
+                let s = summaries.entry(row.assignment_id).or_default();
+                s.added += 1;
+                s.last_on = s.last_on.max(Some(row.occurred_on));
+                if row.completes {
+                    s.done_on = Some(
+                        s.done_on
+                            .map_or(row.occurred_on, |d| d.min(row.occurred_on)),
+                    );
+                }
+            }
+            for (assignment, s) in &summaries {
+                let spec = &specs[assignment];
+                rollups.activities(&spec.rollup, s.added);
+                if let Some(done) = s.done_on {
+                    let after = spec.done_on.map_or(done, |d| d.min(done));
+                    rollups.done(&spec.rollup, spec.done_on, Some(after));
+                }
+            }
+            let summaries: Vec<_> = summaries.iter().collect();
+            for chunk in summaries.chunks(rows_per_statement(4)) {
+                let sql = format!(
+                    "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) \
+                     UPDATE assignments SET activity_count = activity_count + v_added, \
+                     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
+                     THEN v_last ELSE last_activity_on END, \
+                     done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
+                     THEN v_done ELSE done_on END \
+                     FROM v WHERE id = v_id",
+                    values_list(chunk.len(), 4, marks)
+                );
+                let mut q = sqlx::query(&sql);
+                for (assignment, s) in chunk {
+                    q = q
+                        .bind(**assignment)
+                        .bind(s.added)
+                        .bind(s.last_on)
+                        .bind(s.done_on);
+                }
+                q.execute(&mut *tx).await?;
+            }
+
+            if audit_each {
+                for row in &rows {
+                    let evidence: Vec<&EvidenceRow> = evidence_rows
+                        .iter()
+                        .filter(|e| e.activity_id == row.id)
+                        .collect();
+                    let after = audit_view(row, &serde_json::json!(evidence));
+                    record_audit!(
+                        &mut *tx,
+                        by,
+                        "create",
+                        "activity",
+                        row.id,
+                        None,
+                        Some(after)
+                    )?;
+                }
+            } else {
+                let after = serde_json::json!({"count": rows.len(), "first_id": rows[0].id, "last_id": rows[rows.len() - 1].id});
                 record_audit!(
                     &mut *tx,
                     by,
                     "import",
                     "activity",
-                    ids[0],
+                    rows[0].id,
                     None,
                     Some(after)
                 )?;
             }
-            flush_rollups!(tx, &rollups);
+            flush_rollups!(tx, &rollups, marks);
             tx.commit().await?;
+            (rows, evidence_rows)
         });
-        Ok(ids)
+        Ok((rows, evidence_rows))
+    }
+
+    /// Corrects an activity: its date, kind, title, quantity, duration, attendance, whether it
+    /// completes the deliverable, and note, as in `edited` (whose assignment and evidence are
+    /// ignored). The tallies, summaries and roll-up counters move from the old values to the new
+    /// ones in the same transaction, with an audit entry before → after. When it was recorded
+    /// does not change (so on-time counting is the original report's).
+    pub async fn update_activity(
+        &self,
+        id: i64,
+        edited: &NewActivity,
+        by: &Change,
+    ) -> Result<ActivityRow, StoreError> {
+        let (begin, lock) = self.write_begin();
+        let marks = self.marks();
+        let _turn = self.writer_turn().await;
+        let row_lock = if lock.is_empty() { "" } else { " FOR UPDATE" };
+        Ok(on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin_with(begin).await?;
+            let old: Option<ActivityRow> = sqlx::query_as(&format!(
+                "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE id = $1{row_lock}"
+            ))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let old = old.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
+            let specs = load_specs!(tx, &[old.assignment_id], lock, marks);
+            let title = nfc(&edited.title);
+            let search = fold(&title);
+            let new: ActivityRow = sqlx::query_as(&format!(
+                "UPDATE activities SET occurred_on = $1, kind = $2, title = $3, quantity = $4, \
+                 duration_minutes = $5, attendance = $6, completes = $7, note = $8, search_text = $9 \
+                 WHERE id = $10 RETURNING {ACTIVITY_COLUMNS}"
+            ))
+            .bind(edited.occurred_on)
+            .bind(nfc(&edited.kind))
+            .bind(title)
+            .bind(edited.quantity)
+            .bind(edited.duration_minutes)
+            .bind(edited.attendance)
+            .bind(edited.completes)
+            .bind(nfc(&edited.note))
+            .bind(search)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut rollups = RollupDeltas::default();
+            let changes = [
+                FactChange {
+                    assignment_id: old.assignment_id,
+                    fact: fact_of(&old),
+                    removed: true,
+                },
+                FactChange {
+                    assignment_id: new.assignment_id,
+                    fact: fact_of(&new),
+                    removed: false,
+                },
+            ];
+            apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
+            refresh_summary!(
+                tx,
+                &specs[&old.assignment_id],
+                old.assignment_id,
+                &mut rollups,
+                0
+            );
+            let none = serde_json::Value::Null;
+            record_audit!(
+                &mut *tx,
+                by,
+                "update",
+                "activity",
+                id,
+                Some(audit_view(&old, &none)),
+                Some(audit_view(&new, &none))
+            )?;
+            flush_rollups!(tx, &rollups, marks);
+            tx.commit().await?;
+            new
+        }))
+    }
+
+    /// Removes an activity and its evidence rows (the files stay until `kehoach files gc` finds
+    /// them unreferenced), moving every aggregate back in the same transaction, with an audit
+    /// entry holding what was removed. Returns the removed activity.
+    pub async fn delete_activity(&self, id: i64, by: &Change) -> Result<ActivityRow, StoreError> {
+        let (begin, lock) = self.write_begin();
+        let marks = self.marks();
+        let _turn = self.writer_turn().await;
+        let row_lock = if lock.is_empty() { "" } else { " FOR UPDATE" };
+        Ok(on_pool!(self.db(), |pool| {
+            let mut tx = pool.begin_with(begin).await?;
+            let old: Option<ActivityRow> = sqlx::query_as(&format!(
+                "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE id = $1{row_lock}"
+            ))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let old = old.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
+            let specs = load_specs!(tx, &[old.assignment_id], lock, marks);
+            let evidence: Vec<EvidenceRow> = sqlx::query_as(
+                "SELECT id, activity_id, kind, url, sha256, file_name, content_type, size_bytes \
+                 FROM evidence WHERE activity_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM evidence WHERE activity_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM activities WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let mut rollups = RollupDeltas::default();
+            let changes = [FactChange {
+                assignment_id: old.assignment_id,
+                fact: fact_of(&old),
+                removed: true,
+            }];
+            apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
+            refresh_summary!(
+                tx,
+                &specs[&old.assignment_id],
+                old.assignment_id,
+                &mut rollups,
+                1
+            );
+            record_audit!(
+                &mut *tx,
+                by,
+                "delete",
+                "activity",
+                id,
+                Some(audit_view(&old, &serde_json::json!(evidence))),
+                None
+            )?;
+            flush_rollups!(tx, &rollups, marks);
+            tx.commit().await?;
+            old
+        }))
     }
 
     pub async fn activity(&self, id: i64) -> Result<Option<ActivityRow>, StoreError> {
@@ -406,6 +794,16 @@ impl super::Store {
             .fetch_optional(pool)
             .await?
         }))
+    }
+
+    /// The hashes of every stored file some evidence refers to (for `kehoach files gc`).
+    pub async fn referenced_files(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let hashes: Vec<String> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar("SELECT DISTINCT sha256 FROM evidence WHERE sha256 IS NOT NULL")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(hashes.into_iter().collect())
     }
 
     /// Every live aggregate row of a plan's assignments.

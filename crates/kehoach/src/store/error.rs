@@ -17,6 +17,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("invalid value: {0}")]
     Invalid(String),
+    /// The database answered something the store's own logic rules out (a bug, not input).
+    #[error("store invariant broken: {0}")]
+    Invariant(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]

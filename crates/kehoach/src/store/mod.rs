@@ -102,6 +102,10 @@ pub enum Db {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// SQLite has one writer at a time. Activity writes of this process queue here instead of
+    /// meeting at `BEGIN IMMEDIATE`, where the loser sleeps in SQLite's busy handler (up to
+    /// 100 ms at a time: that was the API's p99). Other processes still meet the busy timeout.
+    sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -144,6 +148,7 @@ impl Store {
             .await?;
         Ok(Store {
             db: Db::Sqlite(pool),
+            sqlite_writer: Default::default(),
         })
     }
 
@@ -156,6 +161,7 @@ impl Store {
             .await?;
         Ok(Store {
             db: Db::Postgres(pool),
+            sqlite_writer: Default::default(),
         })
     }
 
@@ -176,6 +182,15 @@ impl Store {
 
     pub(crate) fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Waits for this process's turn to write, on SQLite; nothing to wait for on PostgreSQL,
+    /// where writers lock only the rows they touch.
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.db {
+            Db::Sqlite(_) => Some(self.sqlite_writer.lock().await),
+            Db::Postgres(_) => None,
+        }
     }
 
     /// The newest migration applied: the schema version reported by `/healthz`.
@@ -218,6 +233,23 @@ impl Store {
             .execute(pool)
             .await?;
         });
+        Ok(())
+    }
+
+    /// After a bulk load (the national demo): fresh planner statistics, and on PostgreSQL the
+    /// visibility map that index-only scans (heatmaps) rely on, as autovacuum would make them
+    /// over time.
+    pub async fn after_bulk_load(&self) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::raw_sql("ANALYZE").execute(pool).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::raw_sql("VACUUM (ANALYZE) period_tallies, rollup_periods, assignments")
+                    .execute(pool)
+                    .await?;
+            }
+        }
         Ok(())
     }
 

@@ -90,21 +90,25 @@ pub(crate) struct RollupDeltas {
 }
 
 impl RollupDeltas {
-    pub fn activity(&mut self, spec: &RollupSpec) {
+    /// `n` activities added to (or, negative, removed from) an assignment.
+    pub fn activities(&mut self, spec: &RollupSpec, n: i64) {
         *self
             .activities
             .entry((spec.task_id, spec.province_id))
-            .or_default() += 1;
+            .or_default() += n;
     }
 
-    /// One activity's increment of the assignment's `per` tally, which now holds `after`
-    /// (achieved, achieved on time).
+    /// A change `inc` (the sum of a transaction's increments, positive or negative) of the
+    /// assignment's `per` tally, which now holds `after` (achieved, achieved on time). A counter
+    /// moves up when the tally crosses its threshold upwards, and down when it falls below it.
     pub fn period(&mut self, spec: &RollupSpec, per: Per, inc: &Increment, after: (f64, f64)) {
         let before = (
-            after.0 - inc.bucket.achieved,
-            after.1 - inc.bucket.on_time_achieved,
+            snap(after.0 - inc.bucket.achieved),
+            snap(after.1 - inc.bucket.on_time_achieved),
         );
-        let crossed = |c: f64, b: f64, a: f64| i64::from(b < c && a >= c);
+        let after = (snap(after.0), snap(after.1));
+        let crossed =
+            |c: f64, b: f64, a: f64| i64::from(b < c && a >= c) - i64::from(b >= c && a < c);
         for t in spec.targets.iter().filter(|t| t.per == per) {
             let d = self
                 .periods
@@ -117,7 +121,8 @@ impl RollupDeltas {
         }
     }
 
-    /// One activity's day increment, for the plan-total targets of a closed window.
+    /// One activity's day increment (or its reversal), for the plan-total targets of a closed
+    /// window.
     pub fn total(&mut self, spec: &RollupSpec, assignment_id: i64, inc: &Increment) {
         let Some(window) = spec.closed_window else {
             return;
@@ -135,9 +140,10 @@ impl RollupDeltas {
         }
     }
 
-    /// An assignment's done date moved from `before` to `after`.
-    pub fn done(&mut self, spec: &RollupSpec, before: Option<NaiveDate>, after: NaiveDate) {
-        if before == Some(after) {
+    /// An assignment's done date moved from `before` to `after` (either may be none: an
+    /// activity that completes was added, or the last one removed).
+    pub fn done(&mut self, spec: &RollupSpec, before: Option<NaiveDate>, after: Option<NaiveDate>) {
+        if before == after {
             return;
         }
         if let Some(b) = before {
@@ -146,80 +152,211 @@ impl RollupDeltas {
                 .entry((spec.task_id, spec.province_id, b))
                 .or_default() -= 1;
         }
-        *self
-            .done
-            .entry((spec.task_id, spec.province_id, after))
-            .or_default() += 1;
+        if let Some(a) = after {
+            *self
+                .done
+                .entry((spec.task_id, spec.province_id, a))
+                .or_default() += 1;
+        }
+    }
+
+    pub fn has_decrements(&self) -> bool {
+        self.activities.values().any(|n| *n < 0)
+            || self.done.values().any(|n| *n < 0)
+            || self
+                .periods
+                .values()
+                .any(|d| d.touched < 0 || d.achieved < 0.0)
+            || self.totals.values().any(|t| t.1 < 0.0)
     }
 }
 
-/// Writes the deltas collected over a transaction's activities on that transaction `$tx`,
-/// sorted, so concurrent transactions lock rows in one order.
+/// A tally that went back to (about) nothing is nothing: sums of float quantities added and
+/// removed again may leave 1e-17 behind, which must not count as "touched".
+pub(crate) fn snap(x: f64) -> f64 {
+    if x.abs() < 1e-9 { 0.0 } else { x }
+}
+
+/// At most this many bind parameters in one statement: under SQLite's 32,766 and PostgreSQL's
+/// 65,535.
+pub(crate) const MAX_BINDS: usize = 30_000;
+/// At most this many rows in one multi-row statement (a few sizes, so prepared statements are
+/// reused from the cache).
+pub(crate) const MAX_ROWS: usize = 1_000;
+
+/// How many rows of `columns` values fit in one statement.
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (MAX_BINDS / columns).clamp(1, MAX_ROWS)
+}
+
+/// How a multi-row statement writes its parameters. SQLite looks a numbered parameter's name
+/// up by a linear walk (`sqlite3_bind_parameter_name`), which makes binding n of them O(n²):
+/// 12,000 parameters took most of a batch's time. Plain `?` is positional and costs nothing.
+/// PostgreSQL needs `$N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marks {
+    Dollar,
+    Question,
+}
+
+impl Marks {
+    fn push(self, sql: &mut String, n: usize) {
+        match self {
+            Marks::Dollar => {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            Marks::Question => sql.push('?'),
+        }
+    }
+}
+
+/// `($1, $2), ($3, $4), …` (or `(?, ?), …`): `rows` tuples of `columns` parameters.
+pub(crate) fn values_list(rows: usize, columns: usize, marks: Marks) -> String {
+    let mut sql = String::with_capacity(rows * columns * 6);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            marks.push(&mut sql, r * columns + c + 1);
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$1, $2, …, $n` (or `?, ?, …`).
+pub(crate) fn placeholders(n: usize, marks: Marks) -> String {
+    let mut sql = String::with_capacity(n * 6);
+    for i in 1..=n {
+        if i > 1 {
+            sql.push_str(", ");
+        }
+        marks.push(&mut sql, i);
+    }
+    sql
+}
+
+/// Writes the deltas collected over a transaction's activities on that transaction `$tx`:
+/// one multi-row upsert per table and chunk, keys sorted so concurrent transactions lock rows
+/// in one order. After decrements (edits, deletions), rows left at zero are removed, so the
+/// counters equal a rebuild from the tallies row for row.
 macro_rules! flush_rollups {
-    ($tx:expr, $deltas:expr) => {{
+    ($tx:expr, $deltas:expr, $marks:expr) => {{
+        use $crate::store::rollups::{rows_per_statement, values_list};
         let deltas: &$crate::store::rollups::RollupDeltas = $deltas;
-        for ((task, province), n) in &deltas.activities {
-            sqlx::query(
-                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES ($1, $2, $3) \
+        let units: Vec<_> = deltas.activities.iter().filter(|(_, n)| **n != 0).collect();
+        for chunk in units.chunks(rows_per_statement(3)) {
+            let sql = format!(
+                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
                  ON CONFLICT (task_id, province_id) DO UPDATE \
                  SET activities = rollup_units.activities + excluded.activities",
-            )
-            .bind(*task)
-            .bind(*province)
-            .bind(*n)
-            .execute(&mut *$tx)
-            .await?;
+                values_list(chunk.len(), 3, $marks)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((task, province), n) in chunk {
+                q = q.bind(*task).bind(*province).bind(**n);
+            }
+            q.execute(&mut *$tx).await?;
         }
-        for ((target, province, start), d) in &deltas.periods {
-            sqlx::query(
+        let periods: Vec<_> = deltas.periods.iter().collect();
+        for chunk in periods.chunks(rows_per_statement(7)) {
+            let sql = format!(
                 "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
+                 VALUES {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
                  touched = rollup_periods.touched + excluded.touched, \
                  met = rollup_periods.met + excluded.met, \
                  met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
                  achieved = rollup_periods.achieved + excluded.achieved",
-            )
-            .bind(*target)
-            .bind(*province)
-            .bind(*start)
-            .bind(d.touched)
-            .bind(d.met)
-            .bind(d.met_on_time)
-            .bind(d.achieved)
-            .execute(&mut *$tx)
-            .await?;
-        }
-        for ((task, province, on), n) in &deltas.done {
-            if *n == 0 {
-                continue;
+                values_list(chunk.len(), 7, $marks)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((target, province, start), d) in chunk {
+                q = q
+                    .bind(*target)
+                    .bind(*province)
+                    .bind(*start)
+                    .bind(d.touched)
+                    .bind(d.met)
+                    .bind(d.met_on_time)
+                    .bind(d.achieved);
             }
-            sqlx::query(
-                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES ($1, $2, $3, $4) \
+            q.execute(&mut *$tx).await?;
+        }
+        let done: Vec<_> = deltas.done.iter().filter(|(_, n)| **n != 0).collect();
+        for chunk in done.chunks(rows_per_statement(4)) {
+            let sql = format!(
+                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
                  ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
                  SET assignments = rollup_done.assignments + excluded.assignments",
-            )
-            .bind(*task)
-            .bind(*province)
-            .bind(*on)
-            .bind(*n)
-            .execute(&mut *$tx)
-            .await?;
+                values_list(chunk.len(), 4, $marks)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((task, province, on), n) in chunk {
+                q = q.bind(*task).bind(*province).bind(*on).bind(**n);
+            }
+            q.execute(&mut *$tx).await?;
         }
-        for ((target, assignment), (province, achieved, on_time)) in &deltas.totals {
-            sqlx::query(
+        let totals: Vec<_> = deltas.totals.iter().collect();
+        for chunk in totals.chunks(rows_per_statement(5)) {
+            let sql = format!(
                 "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
+                 VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
                  achieved = rollup_totals.achieved + excluded.achieved, \
                  achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
-            )
-            .bind(*target)
-            .bind(*assignment)
-            .bind(*province)
-            .bind(*achieved)
-            .bind(*on_time)
-            .execute(&mut *$tx)
-            .await?;
+                values_list(chunk.len(), 5, $marks)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((target, assignment), (province, achieved, on_time)) in chunk {
+                q = q
+                    .bind(*target)
+                    .bind(*assignment)
+                    .bind(*province)
+                    .bind(*achieved)
+                    .bind(*on_time);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+        if deltas.has_decrements() {
+            // Only edits and deletions get here, touching a few keys each.
+            for (task, province, on) in deltas.done.keys() {
+                sqlx::query(
+                    "DELETE FROM rollup_done WHERE task_id = $1 AND province_id = $2 AND done_on = $3 \
+                     AND assignments = 0",
+                )
+                .bind(*task)
+                .bind(*province)
+                .bind(*on)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            for (target, province, start) in deltas.periods.keys() {
+                sqlx::query(
+                    "DELETE FROM rollup_periods WHERE target_id = $1 AND province_id = $2 \
+                     AND period_start = $3 AND touched = 0 AND met = 0 AND met_on_time = 0 \
+                     AND achieved > -1e-9 AND achieved < 1e-9",
+                )
+                .bind(*target)
+                .bind(*province)
+                .bind(*start)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            for (target, assignment) in deltas.totals.keys() {
+                sqlx::query(
+                    "DELETE FROM rollup_totals WHERE target_id = $1 AND assignment_id = $2 \
+                     AND achieved > -1e-9 AND achieved < 1e-9",
+                )
+                .bind(*target)
+                .bind(*assignment)
+                .execute(&mut *$tx)
+                .await?;
+            }
         }
     }};
 }
@@ -341,28 +478,33 @@ pub struct RollupTotalRow {
 }
 
 /// One row of a heatmap: an assignment, its unit, and its tallies of the periods asked for
-/// (`cells`: "start=achieved" joined by commas, to read one row per unit rather than per cell).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// (period start, achieved), read as one row per unit rather than one per cell.
+#[derive(Debug, Clone)]
 pub struct HeatmapRow {
     pub assignment_id: i64,
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
-    pub cells: Option<String>,
+    pub cells: Vec<(NaiveDate, f64)>,
 }
 
 impl HeatmapRow {
-    /// The (period start, achieved) pairs of `cells`.
+    /// The (period start, achieved) pairs.
     pub fn cells(&self) -> impl Iterator<Item = (NaiveDate, f64)> + '_ {
-        self.cells
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|cell| {
-                let (start, achieved) = cell.split_once('=')?;
-                Some((start.parse().ok()?, achieved.parse().ok()?))
-            })
+        self.cells.iter().copied()
     }
+}
+
+/// SQLite's cells: "start=achieved" joined by commas.
+fn parse_cells(cells: Option<&str>) -> Vec<(NaiveDate, f64)> {
+    cells
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|cell| {
+            let (start, achieved) = cell.split_once('=')?;
+            Some((start.parse().ok()?, achieved.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Everything a roll-up reads, for every plan or one (`plan_id` 0 = every plan).
@@ -381,6 +523,13 @@ pub struct RollupData {
 }
 
 impl super::Store {
+    pub(crate) fn marks(&self) -> Marks {
+        match self.backend() {
+            super::Backend::Sqlite => Marks::Question,
+            super::Backend::Postgres => Marks::Dollar,
+        }
+    }
+
     /// Reads the roll-up aggregates of one plan (or all, with `plan_id` 0) for evaluation on
     /// `at`: ended periods summed per target and province in the database, the others (up to
     /// `at`; later ones are all future) row by row. So the rows read do not grow with time or
@@ -494,7 +643,8 @@ impl super::Store {
     }
 
     /// The assignments of a task in a province with their tallies of `per` periods starting in
-    /// `from ..= to`, one row per assignment, by unit code.
+    /// `from ..= to`, one row per assignment, by unit code. PostgreSQL sends the cells as two
+    /// arrays (binary, no number formatting); SQLite as one text.
     pub async fn heatmap_rows(
         &self,
         task_id: i64,
@@ -503,30 +653,51 @@ impl super::Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<HeatmapRow>, StoreError> {
-        const SQL: &str = "SELECT a.id AS assignment_id, u.id AS unit_id, u.code AS unit_code, \
-             u.name AS unit_name, {cells} AS cells FROM assignments a JOIN units u ON u.id = a.unit_id \
+        const SQL: &str = "SELECT a.id, u.id, u.code, u.name, {cells} \
+             FROM assignments a JOIN units u ON u.id = a.unit_id \
              LEFT JOIN period_tallies pt ON pt.assignment_id = a.id AND pt.per = $3 \
              AND pt.period_start >= $4 AND pt.period_start <= $5 \
              WHERE a.task_id = $1 AND a.province_id = $2 \
              GROUP BY a.id, u.id, u.code, u.name ORDER BY u.code";
         Ok(match self.db() {
             super::Db::Sqlite(pool) => {
-                sqlx::query_as::<_, HeatmapRow>(&SQL.replace(
-                    "{cells}",
-                    "group_concat(pt.period_start || '=' || pt.achieved, ',')",
-                ))
-                .bind(task_id)
-                .bind(province_id)
-                .bind(per.as_str())
-                .bind(from)
-                .bind(to)
-                .fetch_all(pool)
-                .await?
+                let rows: Vec<(i64, i64, String, String, Option<String>)> =
+                    sqlx::query_as(&SQL.replace(
+                        "{cells}",
+                        "group_concat(pt.period_start || '=' || pt.achieved, ',')",
+                    ))
+                    .bind(task_id)
+                    .bind(province_id)
+                    .bind(per.as_str())
+                    .bind(from)
+                    .bind(to)
+                    .fetch_all(pool)
+                    .await?;
+                rows.into_iter()
+                    .map(
+                        |(assignment_id, unit_id, unit_code, unit_name, cells)| HeatmapRow {
+                            assignment_id,
+                            unit_id,
+                            unit_code,
+                            unit_name,
+                            cells: parse_cells(cells.as_deref()),
+                        },
+                    )
+                    .collect()
             }
             super::Db::Postgres(pool) => {
-                sqlx::query_as::<_, HeatmapRow>(&SQL.replace(
+                type Row = (
+                    i64,
+                    i64,
+                    String,
+                    String,
+                    Option<Vec<NaiveDate>>,
+                    Option<Vec<f64>>,
+                );
+                let rows: Vec<Row> = sqlx::query_as(&SQL.replace(
                     "{cells}",
-                    "string_agg(CAST(pt.period_start AS TEXT) || '=' || CAST(pt.achieved AS TEXT), ',')",
+                    "array_agg(pt.period_start) FILTER (WHERE pt.period_start IS NOT NULL), \
+                     array_agg(pt.achieved) FILTER (WHERE pt.period_start IS NOT NULL)",
                 ))
                 .bind(task_id)
                 .bind(province_id)
@@ -534,40 +705,86 @@ impl super::Store {
                 .bind(from)
                 .bind(to)
                 .fetch_all(pool)
-                .await?
+                .await?;
+                rows.into_iter()
+                    .map(
+                        |(assignment_id, unit_id, unit_code, unit_name, starts, achieved)| {
+                            HeatmapRow {
+                                assignment_id,
+                                unit_id,
+                                unit_code,
+                                unit_name,
+                                cells: starts
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .zip(achieved.unwrap_or_default())
+                                    .collect(),
+                            }
+                        },
+                    )
+                    .collect()
             }
         })
     }
 
-    /// A task with its first recurring target (per, count), for heatmaps.
+    /// A task with its first recurring target (per, count), for heatmaps: one query.
     pub async fn heatmap_task(
         &self,
         task_id: i64,
     ) -> Result<Option<(RollupTaskRow, Per, f64)>, StoreError> {
-        let (task, targets) = on_pool!(self.db(), |pool| {
-            let task = sqlx::query_as::<_, RollupTaskRow>(
-                "SELECT k.id AS task_id, k.plan_id, p.grace_days, p.period_from, p.period_to, \
-                 k.window_from, k.window_to, k.due FROM tasks k JOIN plans p ON p.id = k.plan_id \
-                 WHERE k.id = $1",
-            )
-            .bind(task_id)
-            .fetch_optional(pool)
-            .await?;
-            let targets: Vec<(String, f64)> = sqlx::query_as(
-                "SELECT per, count FROM targets WHERE task_id = $1 ORDER BY position",
+        type Row = (
+            i64,
+            i64,
+            i64,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<String>,
+            Option<f64>,
+        );
+        let rows: Vec<Row> = on_pool!(self.db(), |pool| {
+            sqlx::query_as(
+                "SELECT k.id, k.plan_id, p.grace_days, p.period_from, p.period_to, \
+                 k.window_from, k.window_to, k.due, t.per, t.count \
+                 FROM tasks k JOIN plans p ON p.id = k.plan_id LEFT JOIN targets t ON t.task_id = k.id \
+                 WHERE k.id = $1 ORDER BY t.position",
             )
             .bind(task_id)
             .fetch_all(pool)
-            .await?;
-            (task, targets)
+            .await?
         });
-        let Some(task) = task else {
-            return Ok(None);
-        };
-        Ok(targets.into_iter().find_map(|(per, count)| {
-            let per: Per = per.parse().ok()?;
-            per.is_recurring().then(|| (task.clone(), per, count))
-        }))
+        Ok(rows.into_iter().find_map(
+            |(
+                task_id,
+                plan_id,
+                grace_days,
+                period_from,
+                period_to,
+                window_from,
+                window_to,
+                due,
+                per,
+                count,
+            )| {
+                let per: Per = per?.parse().ok()?;
+                per.is_recurring().then_some((
+                    RollupTaskRow {
+                        task_id,
+                        plan_id,
+                        grace_days,
+                        period_from,
+                        period_to,
+                        window_from,
+                        window_to,
+                        due,
+                    },
+                    per,
+                    count?,
+                ))
+            },
+        ))
     }
 
     /// Provinces by id: (code, name).

@@ -17,12 +17,14 @@ use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, StoredFile};
 use crate::store::{ActivityRow, AssignmentRow, Change, EvidenceRow, UserRow};
 use crate::web::auth::Caller;
 use crate::web::authz::{ensure_may_report, ensure_may_view, may_report_for};
+use crate::web::extract::ApiJson;
 use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(import))
+        .routes(routes!(edit, remove))
 }
 
 /// An activity with its evidence, as the API shows it.
@@ -108,17 +110,35 @@ async fn create(
 ) -> Result<(StatusCode, Json<ActivityView>), ApiError> {
     let assignment = assignment_or_404(&state, id).await?;
     ensure_may_report(&state, &user, &assignment).await?;
+    // Files are written while the form streams in, before the fields are validated: when the
+    // request fails after that, the files it brought go again (unless other evidence refers to
+    // the same bytes), so no file is left that no evidence row refers to.
+    let mut files = Vec::new();
+    let result = create_from(&state, &user, id, request, &mut files).await;
+    if result.is_err() {
+        discard_files(&state, &files).await;
+    }
+    result
+}
+
+async fn create_from(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    request: Request,
+    files: &mut Vec<StoredFile>,
+) -> Result<(StatusCode, Json<ActivityView>), ApiError> {
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (input, files) = if content_type.starts_with("multipart/form-data") {
-        let multipart = Multipart::from_request(request, &state)
+    let input = if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, state)
             .await
             .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-        read_form(&state.files, multipart).await?
+        read_form(&state.files, multipart, files).await?
     } else if content_type.starts_with("application/json") {
         let bytes = axum::body::to_bytes(request.into_body(), JSON_BODY_LIMIT)
             .await
@@ -129,9 +149,7 @@ async fn create(
             })?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| ApiError::BadRequest(format!("body: not valid JSON ({e})")))?;
-        let input =
-            ActivityInput::from_json(&value).map_err(|e| ApiError::BadRequest(describe(&e)))?;
-        (input, Vec::new())
+        ActivityInput::from_json(&value).map_err(|e| ApiError::BadRequest(describe(&e)))?
     } else {
         return Err(ApiError::UnsupportedMediaType(
             "send application/json or multipart/form-data".into(),
@@ -141,11 +159,10 @@ async fn create(
     let activity = input
         .parse(id, today(), evidence)
         .map_err(|e| ApiError::BadRequest(describe(&e)))?;
-    let row = state
+    let (row, evidence) = state
         .store
-        .add_activity(&activity, &change_by(&user))
+        .record_activity(&activity, &change_by(user))
         .await?;
-    let evidence = state.store.evidence_of_activity(row.id).await?;
     Ok((
         StatusCode::CREATED,
         Json(ActivityView {
@@ -153,6 +170,93 @@ async fn create(
             evidence,
         }),
     ))
+}
+
+/// Removes the files a failed request put in the store, when no evidence refers to them.
+async fn discard_files(state: &AppState, files: &[StoredFile]) {
+    for file in files.iter().filter(|f| f.created) {
+        match state.store.evidence_file(&file.sha256).await {
+            Ok(None) => {
+                if let Err(e) = state.files.remove(&file.sha256) {
+                    tracing::warn!(sha256 = %file.sha256, error = %e, "cannot remove an unused upload");
+                }
+            }
+            Ok(Some(_)) => {}
+            Err(e) => {
+                tracing::warn!(sha256 = %file.sha256, error = %e, "cannot check an unused upload; `kehoach files gc` will");
+            }
+        }
+    }
+}
+
+/// The activity `id`, when `user` may report for its assignment.
+async fn reportable_activity(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+) -> Result<ActivityRow, ApiError> {
+    let row = state
+        .store
+        .activity(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("activity {id} not found")))?;
+    let assignment = assignment_or_404(state, row.assignment_id).await?;
+    ensure_may_report(state, user, &assignment).await?;
+    Ok(row)
+}
+
+/// Correct an activity
+///
+/// A JSON object with the fields to change (`date`, `title`, `kind`, `quantity`,
+/// `duration_minutes`, `attendance`, `completes`, `note`; an empty string clears an optional
+/// one). Compliance and every aggregate move with it; the audit log keeps before and after.
+/// Evidence is not edited.
+#[utoipa::path(patch, path = "/activities/{id}", tag = "activities",
+    params(("id" = i64, Path, description = "activity id")),
+    request_body(content = Object, content_type = "application/json", description = "the fields to change"),
+    responses((status = 200, body = ActivityView), (status = 400, description = "a bad field, named"),
+        (status = 403, description = "not the caller's unit"), (status = 404, description = "no such activity")),
+    security(("bearer" = [])))]
+async fn edit(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> Result<Json<ActivityView>, ApiError> {
+    let row = reportable_activity(&state, &user, id).await?;
+    let patch = ActivityInput::from_json(&patch).map_err(|e| ApiError::BadRequest(describe(&e)))?;
+    let mut input = ActivityInput::from_row(&row);
+    input
+        .overlay(patch)
+        .map_err(|e| ApiError::BadRequest(describe(&e)))?;
+    let edited = input
+        .parse(row.assignment_id, today(), Vec::new())
+        .map_err(|e| ApiError::BadRequest(describe(&e)))?;
+    let activity = state
+        .store
+        .update_activity(id, &edited, &change_by(&user))
+        .await?;
+    let evidence = state.store.evidence_of_activity(id).await?;
+    Ok(Json(ActivityView { activity, evidence }))
+}
+
+/// Delete an activity
+///
+/// Removes a wrongly recorded activity and its evidence rows; compliance and every aggregate
+/// move back, and the audit log keeps what was removed. Answers the removed activity.
+#[utoipa::path(delete, path = "/activities/{id}", tag = "activities",
+    params(("id" = i64, Path, description = "activity id")),
+    responses((status = 200, body = ActivityRow), (status = 403, description = "not the caller's unit"),
+        (status = 404, description = "no such activity")),
+    security(("bearer" = [])))]
+async fn remove(
+    State(state): State<AppState>,
+    Caller(user): Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<ActivityRow>, ApiError> {
+    reportable_activity(&state, &user, id).await?;
+    let removed = state.store.delete_activity(id, &change_by(&user)).await?;
+    Ok(Json(removed))
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -163,13 +267,14 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-/// The form's text fields (bounded) and its files, streamed into the file store.
+/// The form's text fields (bounded); its files are streamed into the file store and pushed
+/// onto `stored` as they complete (the caller discards them when the request fails).
 async fn read_form(
     files: &FileStore,
     mut multipart: Multipart,
-) -> Result<(ActivityInput, Vec<StoredFile>), ApiError> {
+    stored: &mut Vec<StoredFile>,
+) -> Result<ActivityInput, ApiError> {
     let mut input = ActivityInput::default();
-    let mut stored = Vec::new();
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" || name == "files" || field.file_name().is_some() {
@@ -192,7 +297,7 @@ async fn read_form(
             )));
         }
     }
-    Ok((input, stored))
+    Ok(input)
 }
 
 async fn read_text(
