@@ -153,6 +153,16 @@ async fn wait_url(driver: &WebDriver, part: &str) -> String {
     panic!("the browser never reached a URL containing {part:?}");
 }
 
+/// The first element matching `css`, waiting for it: after a click the next page may still be
+/// loading, and `find` looks only once.
+async fn wait_for(driver: &WebDriver, css: &str) -> WebDriverResult<WebElement> {
+    driver
+        .query(By::Css(css))
+        .wait(Duration::from_secs(30), Duration::from_millis(100))
+        .first()
+        .await
+}
+
 /// The status class of the heatmap cell of the week starting `monday`.
 async fn cell_status(driver: &WebDriver, href: &str, monday: &str) -> String {
     driver.goto(href).await.unwrap();
@@ -212,7 +222,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .click()
             .await?;
         wait_url(&driver, "/plans/import/").await;
-        driver.find(By::Css("#confirm")).await?;
+        wait_for(&driver, "#confirm").await?;
         let unresolved = driver.find_all(By::Css("li.unresolved")).await?.len();
         assert!(unresolved > 0, "the preview lists the unresolved units");
         shot(&driver, "03-import-preview").await;
@@ -228,11 +238,11 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .click()
             .await?;
         wait_url(&driver, "q=bao").await;
-        driver
-            .find(By::Css("button.use-unit"))
+        wait_for(&driver, "button.use-unit")
             .await?
             .click()
             .await?;
+        wait_for(&driver, "#fixed li").await?;
         let fixed = driver.find_all(By::Css("#fixed li")).await?;
         assert_eq!(fixed.len(), 1, "one unit fixed");
         assert!(fixed[0].text().await?.contains("Báo Quảng Nam"));
@@ -241,7 +251,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             unresolved - 1
         );
         driver.find(By::Css("#confirm")).await?.click().await?;
-        driver.find(By::Css(".task")).await?;
+        wait_for(&driver, ".task").await?;
         let url = driver.current_url().await?;
         let plan_id: i64 = url
             .path()
@@ -252,7 +262,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         shot(&driver, "04-plan-overview").await;
         driver.find(By::Css(".task h3 a")).await?.click().await?;
         wait_url(&driver, "/tasks/").await;
-        driver.find(By::Css("main h1")).await?;
+        wait_for(&driver, "main h1").await?;
         shot(&driver, "05-task").await;
         driver.goto(format!("{base}/deadlines")).await?;
         shot(&driver, "06-deadlines").await;
@@ -326,8 +336,8 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .await?
             .click()
             .await?;
-        driver.find(By::Css("#saved")).await.expect("saved");
-        let logged = driver.find(By::Css("#logged li")).await?.text().await?;
+        wait_for(&driver, "#saved").await.expect("saved");
+        let logged = wait_for(&driver, "#logged li").await?.text().await?;
         assert!(
             logged.contains("Bản tin chuyển đổi số tuần 45") && logged.contains("📎1"),
             "{logged}"
@@ -345,7 +355,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .click()
             .await?;
         wait_url(&driver, "/activities?").await;
-        let listed = driver.find(By::Css("li.activity")).await?.text().await?;
+        let listed = wait_for(&driver, "li.activity").await?.text().await?;
         assert!(listed.contains("Bản tin chuyển đổi số tuần 45"));
         shot(&driver, "13-cell-activities").await;
         Ok::<_, Box<dyn std::error::Error>>(())

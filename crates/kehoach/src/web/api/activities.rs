@@ -173,7 +173,7 @@ async fn create_from(
 }
 
 /// Removes the files a failed request put in the store, when no evidence refers to them.
-async fn discard_files(state: &AppState, files: &[StoredFile]) {
+pub(crate) async fn discard_files(state: &AppState, files: &[StoredFile]) {
     for file in files.iter().filter(|f| f.created) {
         match state.store.evidence_file(&file.sha256).await {
             Ok(None) => {

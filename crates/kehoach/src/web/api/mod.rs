@@ -2,6 +2,7 @@
 //! their OpenAPI description (`utoipa_axum::routes!`), so `/api/openapi.json` cannot miss one.
 
 mod activities;
+pub(crate) use activities::discard_files;
 mod exports;
 mod files;
 mod plans;

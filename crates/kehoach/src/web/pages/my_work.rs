@@ -271,13 +271,29 @@ pub async fn log(
     page: SignedIn,
     request: Request,
 ) -> Result<Response, PageError> {
-    let mut multipart = Multipart::from_request(request, &state)
+    // As the API does: files are written while the form streams in, so a request that ends in
+    // anything but a stored activity takes its new files away again.
+    let mut stored: Vec<StoredFile> = Vec::new();
+    let result = log_from(&state, &page, request, &mut stored).await;
+    let saved = matches!(&result, Ok(response) if response.status().is_redirection());
+    if !saved {
+        crate::web::api::discard_files(&state, &stored).await;
+    }
+    result
+}
+
+async fn log_from(
+    state: &AppState,
+    page: &SignedIn,
+    request: Request,
+    stored: &mut Vec<StoredFile>,
+) -> Result<Response, PageError> {
+    let mut multipart = Multipart::from_request(request, state)
         .await
         .map_err(|e| page.error(ApiError::BadRequest(e.body_text())))?;
     let mut csrf_ok = false;
     let mut assignment: Option<String> = None;
     let mut input = ActivityInput::default();
-    let mut stored: Vec<StoredFile> = Vec::new();
     while let Some(mut field) = multipart
         .next_field()
         .await
