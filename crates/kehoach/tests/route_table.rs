@@ -3,13 +3,18 @@
 //!
 //! The routes come from the server itself — the OpenAPI document (generated from the router, so
 //! it lists every API route) plus the routes outside it ([`NON_API`]) and the page routes
-//! ([`page_routes`]). A route without a row in [`TABLE`] fails the test, and so does a row whose
-//! route no longer exists.
+//! (`kehoach::web::pages::page_routes()`, kept in step with the page router by a unit test). A
+//! route without a row in [`TABLE`] fails the test, and so does a row whose route no longer
+//! exists.
 //!
 //! The world: the Quảng Nam plan of 2024 (owned by the province), one of its assignments (the
 //! provincial radio-TV station's) with an activity carrying a file. Inside callers belong to Quảng
 //! Nam (the reporter to the station itself, so it only takes part in the plan); outside callers
 //! belong to Đà Nẵng. Administrators have no unit and are the same on both sides.
+//!
+//! API routes are called with the caller's bearer token, pages with the caller's session cookie
+//! (and the session's CSRF token in every form). The client follows no redirect: a page sending
+//! an anonymous caller to sign in answers 303, and so does a form that went through.
 
 mod common;
 
@@ -24,6 +29,9 @@ const QUANG_NAM: &str = concat!(
 );
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+/// Every test account's password (hashed once, for the sign-in form's row).
+const PASSWORD: &str = "mat-khau-thu-nghiem";
 
 /// Who calls, in the order of a row's statuses.
 const CALLERS: [&str; 6] = [
@@ -63,14 +71,30 @@ const fn row(method: &'static str, path: &'static str, inside: [u16; 6], outside
 }
 
 /// Why a status: 404 for plans and files of another unit (their ids are guessable and their
-/// existence is the other unit's business); 403 for assignments (a reporter given a wrong
-/// assignment should be told it is not theirs), unit creation and the audit log; 422 for an
-/// import whose rows name another unit's assignment (the report names each row).
+/// existence is the other unit's business); 403 for assignments and activities (a reporter given
+/// a wrong assignment should be told it is not theirs), unit creation and the audit log; 422 for
+/// an import whose rows name another unit's assignment (the report names each row).
+///
+/// What inside and outside mean where it is not the plan's unit:
+/// - the exports (`report.docx`, …) are asked for the station's part (`unit=<station code>`): the
+///   reporter, who only takes part in the plan, may export only its own part;
+/// - the calendar feed is not a caller's: "inside" holds the station's secret (200 for anybody,
+///   anonymous included: the secret is the credential), "outside" guesses one (404 for anybody);
+/// - the import pages (`/plans/import/{id}`) are a pending import of the Quảng Nam plan that the
+///   caller uploaded itself; the plan office of Đà Nẵng may not import Quảng Nam's plan (403), so
+///   it has no pending import to look at (404);
+/// - the activities page lists the station's assignment, the file page the world's evidence file.
 const TABLE: &[Row] = &[
     //                                             anon admin  po   rep  fin  view
     same("GET", "/healthz", [200, 200, 200, 200, 200, 200]),
     same("GET", "/metrics", [200, 200, 200, 200, 200, 200]),
     same("GET", "/api/openapi.json", [200, 200, 200, 200, 200, 200]),
+    row(
+        "GET",
+        "/calendar/{secret}.ics",
+        [200, 200, 200, 200, 200, 200],
+        [404, 404, 404, 404, 404, 404],
+    ),
     same("GET", "/api/v1/plans", [401, 200, 200, 200, 200, 200]),
     row(
         "GET",
@@ -81,6 +105,30 @@ const TABLE: &[Row] = &[
     row(
         "GET",
         "/api/v1/plans/{id}/compliance",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/report.docx",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/compliance.xlsx",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/activities.xlsx",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/evidence-pack.zip",
         [401, 200, 200, 200, 200, 200],
         [401, 200, 404, 404, 404, 404],
     ),
@@ -110,6 +158,18 @@ const TABLE: &[Row] = &[
         [401, 201, 403, 403, 403, 403],
     ),
     row(
+        "PATCH",
+        "/api/v1/activities/{id}",
+        [401, 200, 200, 200, 403, 403],
+        [401, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/activities/{id}",
+        [401, 200, 200, 200, 403, 403],
+        [401, 200, 403, 403, 403, 403],
+    ),
+    row(
         "POST",
         "/api/v1/activities/import",
         [401, 201, 201, 201, 403, 403],
@@ -117,26 +177,106 @@ const TABLE: &[Row] = &[
     ),
     same("GET", "/api/v1/audit", [401, 200, 200, 403, 403, 403]),
     same("GET", "/api/v1/audit.csv", [401, 200, 200, 403, 403, 403]),
+    // The pages.                                  anon admin  po   rep  fin  view
+    same("GET", "/", [303, 303, 303, 303, 303, 303]),
+    same("GET", "/sign-in", [200, 303, 303, 303, 303, 303]),
+    // Each caller signs in as itself; anonymous with a wrong password.
+    same("POST", "/sign-in", [401, 303, 303, 303, 303, 303]),
+    same("POST", "/sign-out", [303, 303, 303, 303, 303, 303]),
+    same("GET", "/lang", [303, 303, 303, 303, 303, 303]),
+    same("GET", "/static/app.css", [200, 200, 200, 200, 200, 200]),
+    same("GET", "/static/app.js", [200, 200, 200, 200, 200, 200]),
+    same("GET", "/plans", [303, 200, 200, 200, 200, 200]),
+    same("GET", "/plans/import", [303, 200, 200, 403, 403, 403]),
+    row(
+        "POST",
+        "/plans/import",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/plans/import/{id}",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/import/{id}/fix",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/import/{id}/new-unit",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/import/{id}/confirm",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/plans/{id}",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/tasks/{id}",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/heatmap",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/activities",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/files/{sha256}",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    same("GET", "/my-work", [303, 200, 200, 200, 200, 200]),
+    row(
+        "POST",
+        "/my-work/log",
+        [303, 303, 303, 303, 403, 403],
+        [303, 303, 403, 403, 403, 403],
+    ),
+    same("GET", "/deadlines", [303, 200, 200, 200, 200, 200]),
+    same("GET", "/search", [303, 200, 200, 200, 200, 200]),
 ];
 
-/// Routes the OpenAPI document does not describe.
+/// Routes neither the OpenAPI document nor the pages describe.
 const NON_API: &[(&str, &str)] = &[
     ("GET", "/healthz"),
     ("GET", "/metrics"),
     ("GET", "/api/openapi.json"),
+    ("GET", "/calendar/{secret}.ics"),
 ];
 
-/// The server-rendered pages' routes (method, path). When the pages land, the one line below
-/// becomes `let pages = kehoach::web::pages::page_routes();` — then each page needs its row in
-/// [`TABLE`] and a way to call it in [`request`] (pages sign in with a session cookie: make one per
-/// caller from `World::users` with the pages' session module; the client does not follow
-/// redirects, so a page sending an anonymous caller to sign in shows as 303).
+/// The server-rendered pages' routes (method, path).
 fn page_routes() -> Vec<(String, String)> {
-    let pages: &[(&str, &str)] = &[];
-    pages
+    kehoach::web::pages::page_routes()
         .iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect()
+}
+
+fn is_page(method: &str, path: &str) -> bool {
+    kehoach::web::pages::page_routes().contains(&(method, path))
 }
 
 /// Every route the server has, as (METHOD, full path).
@@ -163,23 +303,38 @@ async fn server_routes(server: &Server) -> Vec<(String, String)> {
     routes
 }
 
+/// A signed-in browser: the account's name, its session cookie value and CSRF token.
+#[derive(Clone)]
+struct Browser {
+    username: String,
+    session: String,
+    csrf: String,
+}
+
 /// What the test set up.
 struct World {
     plan_id: i64,
     assignment_id: i64,
+    /// The task of the station's assignment (its page shows the reporter its part).
+    task_id: i64,
     station_id: i64,
+    station_code: String,
     province_id: i64,
     sha256: String,
+    /// The station's calendar secret.
+    calendar: String,
     /// Tokens by caller, inside and outside (`None`: anonymous).
     inside: Vec<Option<String>>,
     outside: Vec<Option<String>>,
-    /// The callers' accounts, by name (for what pages need besides a token).
-    #[allow(dead_code)]
+    /// Browser sessions by caller, inside and outside (`None`: anonymous).
+    inside_browsers: Vec<Option<Browser>>,
+    outside_browsers: Vec<Option<Browser>>,
+    /// The callers' accounts, by name (for fresh sessions).
     users: std::collections::HashMap<String, kehoach::store::UserRow>,
 }
 
 async fn user_token(store: &Store, name: &str, role: Role, unit: Option<i64>) -> String {
-    user_and_token(store, name, role, unit).await.1
+    user_and_token(store, name, role, unit, "!").await.1
 }
 
 async fn user_and_token(
@@ -187,10 +342,11 @@ async fn user_and_token(
     name: &str,
     role: Role,
     unit: Option<i64>,
+    password_hash: &str,
 ) -> (kehoach::store::UserRow, String) {
     let by = Change::system("test");
     let user = store
-        .create_user(name, name, unit, role, "!", &by)
+        .create_user(name, name, unit, role, password_hash, &by)
         .await
         .unwrap();
     let token = kehoach::auth::random_secret(24);
@@ -199,6 +355,15 @@ async fn user_and_token(
         .await
         .unwrap();
     (user, token)
+}
+
+async fn browser(store: &Store, user: &kehoach::store::UserRow) -> Browser {
+    let (session, csrf) = kehoach::web::session::start(store, user).await.unwrap();
+    Browser {
+        username: user.username.clone(),
+        session,
+        csrf,
+    }
 }
 
 async fn set_up(db: &TestDb) -> World {
@@ -222,11 +387,21 @@ async fn set_up(db: &TestDb) -> World {
         .find(|a| a.unit_name.contains("Phát thanh") && a.unit_name.contains("Truyền hình"))
         .expect("the radio-TV station's assignment");
     let station = assignment.unit_id;
+    let station_code = store.unit(station).await.unwrap().unwrap().code;
+    let calendar = kehoach::auth::random_secret(24);
+    store
+        .set_calendar_secret(station, &kehoach::auth::token_hash(&calendar))
+        .await
+        .unwrap();
+    let hash = kehoach::auth::hash_password(PASSWORD).unwrap();
     let mut users = std::collections::HashMap::new();
-    let (user, admin) = user_and_token(&store, "quantri", Role::Admin, None).await;
+    let (user, admin) = user_and_token(&store, "quantri", Role::Admin, None, &hash).await;
+    let admin_browser = browser(&store, &user).await;
     users.insert(user.username.clone(), user);
     let mut inside = vec![None, Some(admin.clone())];
     let mut outside = vec![None, Some(admin.clone())];
+    let mut inside_browsers = vec![None, Some(admin_browser.clone())];
+    let mut outside_browsers = vec![None, Some(admin_browser)];
     for (role, name) in [
         (Role::PlanOffice, "po"),
         (Role::Reporter, "rep"),
@@ -238,9 +413,13 @@ async fn set_up(db: &TestDb) -> World {
         } else {
             province_id
         };
-        for (tokens, suffix, unit) in [(&mut inside, "qn", unit), (&mut outside, "dn", other)] {
+        for (tokens, browsers, suffix, unit) in [
+            (&mut inside, &mut inside_browsers, "qn", unit),
+            (&mut outside, &mut outside_browsers, "dn", other),
+        ] {
             let (user, token) =
-                user_and_token(&store, &format!("{name}_{suffix}"), role, Some(unit)).await;
+                user_and_token(&store, &format!("{name}_{suffix}"), role, Some(unit), &hash).await;
+            browsers.push(Some(browser(&store, &user).await));
             users.insert(user.username.clone(), user);
             tokens.push(Some(token));
         }
@@ -249,63 +428,288 @@ async fn set_up(db: &TestDb) -> World {
     World {
         plan_id,
         assignment_id: assignment.id,
+        task_id: assignment.task_id,
         station_id: station,
+        station_code,
         users,
         province_id,
         sha256: String::new(),
+        calendar,
         inside,
         outside,
+        inside_browsers,
+        outside_browsers,
     }
 }
 
-/// The request a caller makes on a route; `n` makes bodies unique.
-fn request(
-    server: &Server,
-    world: &World,
-    method: &str,
-    path: &str,
-    n: usize,
-) -> reqwest::RequestBuilder {
-    // Redirects are answers too (a page sending an anonymous caller to sign in).
-    let client = reqwest::Client::builder()
+/// A client that follows no redirect (redirects are answers too).
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap();
-    let url = |p: String| server.url(&p);
-    let filled = path
-        .replace("/plans/{id}", &format!("/plans/{}", world.plan_id))
-        .replace(
-            "/assignments/{id}",
-            &format!("/assignments/{}", world.assignment_id),
+        .unwrap()
+}
+
+/// Who makes a request: the route's side and the caller's index in [`CALLERS`].
+struct Call<'a> {
+    server: &'a Server,
+    world: &'a World,
+    store: &'a Store,
+    inside: bool,
+    caller: usize,
+    /// Makes bodies unique.
+    n: usize,
+}
+
+impl Call<'_> {
+    fn token(&self) -> Option<&String> {
+        let tokens = if self.inside {
+            &self.world.inside
+        } else {
+            &self.world.outside
+        };
+        tokens[self.caller].as_ref()
+    }
+
+    fn browser(&self) -> Option<&Browser> {
+        let browsers = if self.inside {
+            &self.world.inside_browsers
+        } else {
+            &self.world.outside_browsers
+        };
+        browsers[self.caller].as_ref()
+    }
+
+    /// The caller's CSRF token for a form ("" for anonymous).
+    fn csrf(&self) -> String {
+        self.browser().map(|b| b.csrf.clone()).unwrap_or_default()
+    }
+
+    /// A page request carrying the caller's session cookie and `extra` cookies.
+    fn page(&self, method: &str, path: &str, extra: &str) -> reqwest::RequestBuilder {
+        let mut cookies: Vec<String> = self
+            .browser()
+            .map(|b| format!("kh_session={}", b.session))
+            .into_iter()
+            .collect();
+        if !extra.is_empty() {
+            cookies.push(extra.to_string());
+        }
+        let req = no_redirects().request(method.parse().unwrap(), self.server.url(path));
+        if cookies.is_empty() {
+            req
+        } else {
+            req.header("cookie", cookies.join("; "))
+        }
+    }
+
+    /// A pending import of the Quảng Nam plan uploaded by the caller: its id, or a made-up one
+    /// when the caller may not import it.
+    async fn pending_import(&self) -> String {
+        let response = self.upload(&self.csrf()).send().await.unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or("");
+        match location.strip_prefix("/plans/import/") {
+            Some(id) if response.status() == 303 => id.to_string(),
+            _ => "nothing-waiting".into(),
+        }
+    }
+
+    fn upload(&self, csrf: &str) -> reqwest::RequestBuilder {
+        let document = std::fs::read(QUANG_NAM).unwrap();
+        self.page("POST", "/plans/import", "").multipart(
+            Form::new()
+                .text("csrf", csrf.to_string())
+                .part("file", Part::bytes(document).file_name("quangnam-2024.txt")),
         )
-        .replace("{sha256}", &world.sha256);
-    match (method, path) {
-        ("GET", "/api/v1/plans/{id}/compliance") => {
-            client.get(url(format!("{filled}?at=2024-06-30")))
-        }
-        ("GET", "/api/v1/units") => {
-            client.get(url(format!("{filled}?q=Quang%20Nam&on=2024-06-01")))
-        }
-        ("GET", _) => client.get(url(filled)),
-        ("POST", "/api/v1/units") => client.post(url(filled)).json(&json!({
-            "code": format!("TEST-{n}"),
-            "name": format!("Ban thử nghiệm {n}"),
-            "kind": "agency",
-            "parent_id": world.province_id,
-        })),
-        ("POST", "/api/v1/assignments/{id}/activities") => client
-            .post(url(filled))
-            .json(&json!({"date": "2024-01-04", "title": format!("Chuyên mục {n}")})),
-        ("POST", "/api/v1/activities/import") => {
-            let sheet = format!(
-                "mã giao việc,ngày,tiêu đề\n{},2024-01-05,Nhập {n}\n",
-                world.assignment_id
-            );
-            client.post(url(filled)).multipart(
-                Form::new().part("file", Part::bytes(sheet.into_bytes()).file_name("hd.csv")),
+    }
+
+    /// An activity of the station's assignment, made by the administrator, for the caller to
+    /// edit or delete.
+    async fn new_activity(&self) -> i64 {
+        let created: Value = http()
+            .post(self.server.url(&format!(
+                "/api/v1/assignments/{}/activities",
+                self.world.assignment_id
+            )))
+            .bearer_auth(self.world.inside[1].as_ref().unwrap())
+            .json(&json!({"date": "2024-01-04", "title": format!("Để sửa {}", self.n)}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        created["id"].as_i64().unwrap()
+    }
+
+    /// The request the caller makes on a route, with its credentials.
+    async fn request(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
+        let world = self.world;
+        let n = self.n;
+        let filled = path
+            .replace("/plans/{id}", &format!("/plans/{}", world.plan_id))
+            .replace("/tasks/{id}", &format!("/tasks/{}", world.task_id))
+            .replace(
+                "/assignments/{id}",
+                &format!("/assignments/{}", world.assignment_id),
             )
+            .replace("{sha256}", &world.sha256);
+        if is_page(method, path) {
+            return self.page_request(method, path, filled).await;
         }
-        _ => panic!("no way to call {method} {path}: add one to request()"),
+        let client = no_redirects();
+        let url = |p: String| self.server.url(&p);
+        let req = match (method, path) {
+            ("GET", "/calendar/{secret}.ics") => {
+                let secret = if self.inside {
+                    world.calendar.clone()
+                } else {
+                    kehoach::auth::random_secret(24)
+                };
+                client.get(url(format!("/calendar/{secret}.ics")))
+            }
+            ("GET", "/api/v1/plans/{id}/compliance") => {
+                client.get(url(format!("{filled}?at=2024-06-30")))
+            }
+            ("GET", p) if p.starts_with("/api/v1/plans/{id}/") && p.contains('.') => {
+                client.get(url(format!(
+                    "{filled}?unit={}&at=2024-06-30",
+                    world.station_code
+                )))
+            }
+            ("GET", "/api/v1/units") => {
+                client.get(url(format!("{filled}?q=Quang%20Nam&on=2024-06-01")))
+            }
+            ("GET", _) => client.get(url(filled)),
+            ("POST", "/api/v1/units") => client.post(url(filled)).json(&json!({
+                "code": format!("TEST-{n}"),
+                "name": format!("Ban thử nghiệm {n}"),
+                "kind": "agency",
+                "parent_id": world.province_id,
+            })),
+            ("POST", "/api/v1/assignments/{id}/activities") => client
+                .post(url(filled))
+                .json(&json!({"date": "2024-01-04", "title": format!("Chuyên mục {n}")})),
+            ("PATCH", "/api/v1/activities/{id}") => {
+                let id = self.new_activity().await;
+                client
+                    .patch(url(format!("/api/v1/activities/{id}")))
+                    .json(&json!({"title": format!("Đã sửa {n}")}))
+            }
+            ("DELETE", "/api/v1/activities/{id}") => {
+                let id = self.new_activity().await;
+                client.delete(url(format!("/api/v1/activities/{id}")))
+            }
+            ("POST", "/api/v1/activities/import") => {
+                let sheet = format!(
+                    "mã giao việc,ngày,tiêu đề\n{},2024-01-05,Nhập {n}\n",
+                    world.assignment_id
+                );
+                client.post(url(filled)).multipart(
+                    Form::new().part("file", Part::bytes(sheet.into_bytes()).file_name("hd.csv")),
+                )
+            }
+            _ => panic!("no way to call {method} {path}: add one to Call::request()"),
+        };
+        match self.token() {
+            Some(token) => req.bearer_auth(token),
+            None => req,
+        }
+    }
+
+    async fn page_request(
+        &self,
+        method: &str,
+        path: &str,
+        filled: String,
+    ) -> reqwest::RequestBuilder {
+        let world = self.world;
+        let n = self.n;
+        let csrf = self.csrf();
+        match (method, path) {
+            ("GET", "/lang") => self.page("GET", "/lang?to=en&back=/plans", ""),
+            ("GET", "/search") => self.page("GET", "/search?q=Quang", ""),
+            ("GET", "/heatmap") => {
+                self.page("GET", &format!("/heatmap?plan={}", world.plan_id), "")
+            }
+            ("GET", "/activities") => self.page(
+                "GET",
+                &format!("/activities?assignment={}", world.assignment_id),
+                "",
+            ),
+            ("GET", "/plans/import/{id}") => {
+                let id = self.pending_import().await;
+                self.page("GET", &format!("/plans/import/{id}"), "")
+            }
+            ("GET", _) => self.page("GET", &filled, ""),
+            ("POST", "/sign-in") => {
+                // The sign-in form's own CSRF protection: the same secret in a cookie and the form.
+                let secret = kehoach::auth::random_secret(16);
+                let (username, password) = match self.browser() {
+                    Some(b) => (b.username.clone(), PASSWORD),
+                    None => ("nobody".to_string(), "wrong"),
+                };
+                self.page("POST", "/sign-in", &format!("kh_signin={secret}"))
+                    .form(&[
+                        ("csrf", secret.as_str()),
+                        ("username", username.as_str()),
+                        ("password", password),
+                    ])
+            }
+            ("POST", "/sign-out") => {
+                // Signing out ends the session: sign out of a fresh one.
+                let fresh = match self.browser() {
+                    Some(b) => Some(browser(self.store, &world.users[&b.username]).await),
+                    None => None,
+                };
+                let cookie = fresh
+                    .as_ref()
+                    .map(|b| format!("kh_session={}", b.session))
+                    .unwrap_or_default();
+                let csrf = fresh.map(|b| b.csrf).unwrap_or_default();
+                no_redirects()
+                    .post(self.server.url("/sign-out"))
+                    .header("cookie", cookie)
+                    .form(&[("csrf", csrf)])
+            }
+            ("POST", "/plans/import") => self.upload(&csrf),
+            ("POST", "/plans/import/{id}/fix") => {
+                let id = self.pending_import().await;
+                self.page("POST", &format!("/plans/import/{id}/fix"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("index", "0".into()),
+                        ("unit", world.station_id.to_string()),
+                    ])
+            }
+            ("POST", "/plans/import/{id}/new-unit") => {
+                let id = self.pending_import().await;
+                self.page("POST", &format!("/plans/import/{id}/new-unit"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("index", "0".into()),
+                        ("name", format!("Ban thử nghiệm trang {n}")),
+                        ("parent", world.province_id.to_string()),
+                    ])
+            }
+            ("POST", "/plans/import/{id}/confirm") => {
+                let id = self.pending_import().await;
+                self.page("POST", &format!("/plans/import/{id}/confirm"), "")
+                    .form(&[("csrf", csrf)])
+            }
+            ("POST", "/my-work/log") => self.page("POST", "/my-work/log", "").multipart(
+                Form::new()
+                    .text("csrf", csrf)
+                    .text("assignment", world.assignment_id.to_string())
+                    .text("date", "2024-01-04")
+                    .text("title", format!("Ghi từ trang {n}")),
+            ),
+            _ => panic!("no way to call page {method} {path}: add one to Call::page_request()"),
+        }
     }
 }
 
@@ -332,31 +736,43 @@ on_both_backends! {
             .map(|r| format!("{} {}", r.method, r.path)).collect();
         assert!(stale.is_empty(), "rows for routes the server does not have: {stale:?}");
 
+        let store = db.open().await;
         let mut failures = Vec::new();
         let mut n = 0;
         for row in TABLE {
-            for (side, tokens, expected) in [("inside", &world.inside, row.inside), ("outside", &world.outside, row.outside)] {
+            let page = is_page(row.method, row.path);
+            for (inside, side, expected) in [(true, "inside", row.inside), (false, "outside", row.outside)] {
                 for (i, caller) in CALLERS.iter().enumerate() {
                     n += 1;
-                    let mut req = request(&server, &world, row.method, row.path, n);
-                    if let Some(token) = &tokens[i] {
-                        req = req.bearer_auth(token);
-                    }
-                    let response = req.send().await.unwrap();
+                    let call = Call { server: &server, world: &world, store: &store, inside, caller: i, n };
+                    let response = call.request(row.method, row.path).await.send().await.unwrap();
                     let status = response.status().as_u16();
                     let headers = response.headers().clone();
                     let body = response.text().await.unwrap();
                     if status != expected[i] {
-                        failures.push(format!("{} {} as {caller} {side}: {status}, expected {} ({body})",
+                        let shown: String = body.chars().take(600).collect();
+                        failures.push(format!("{} {} as {caller} {side}: {status}, expected {} ({shown})",
                             row.method, row.path, expected[i]));
                     }
-                    // Every answer carries the security headers; every refusal is a JSON error.
+                    // Every answer carries the security headers.
                     for name in ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"] {
                         if !headers.contains_key(name) {
                             failures.push(format!("{} {} as {caller}: no {name}", row.method, row.path));
                         }
                     }
-                    if status >= 400 && status != 422 {
+                    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    if page {
+                        // A page's refusal is a page (in the caller's language) with the status;
+                        // an anonymous caller is sent to sign in.
+                        if status >= 400 && !content_type.starts_with("text/html") {
+                            failures.push(format!("{} {} as {caller}: {status} not as a page: {content_type}", row.method, row.path));
+                        }
+                        let location = headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+                        if i == 0 && status == 303 && row.path != "/lang" && !location.starts_with("/sign-in") {
+                            failures.push(format!("{} {} as {caller}: sent to {location}, not to sign in", row.method, row.path));
+                        }
+                    } else if status >= 400 && status != 422 {
+                        // Every API refusal is a JSON error.
                         let error = serde_json::from_str::<Value>(&body).ok()
                             .and_then(|j| j["error"].as_str().map(str::to_string))
                             .unwrap_or_default();
@@ -367,7 +783,25 @@ on_both_backends! {
                 }
             }
         }
+        store.close().await;
         assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+
+        // The pages list only what the caller may read, as the API does.
+        let page_text = |path: String, browser: Browser| {
+            let url = server.url(&path);
+            async move {
+                no_redirects().get(url).header("cookie", format!("kh_session={}", browser.session))
+                    .send().await.unwrap().text().await.unwrap()
+            }
+        };
+        let link = format!("href=\"/plans/{}\"", world.plan_id);
+        let viewer_dn_browser = world.outside_browsers[5].clone().unwrap();
+        let viewer_qn_browser = world.inside_browsers[5].clone().unwrap();
+        assert!(page_text("/plans".into(), viewer_qn_browser.clone()).await.contains(&link));
+        assert!(!page_text("/plans".into(), viewer_dn_browser.clone()).await.contains(&link));
+        assert!(page_text("/search?q=Quang".into(), viewer_qn_browser).await.contains(&link));
+        let found = page_text("/search?q=Quang".into(), viewer_dn_browser).await;
+        assert!(!found.contains(&link) && !found.contains("/tasks/"), "{found}");
 
         // What a scoped caller sees, not only whether it may look.
         let get = |path: String, token: String| {

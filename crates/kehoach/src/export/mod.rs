@@ -46,6 +46,27 @@ pub struct Scope {
     pub only_units: Option<HashSet<i64>>,
 }
 
+/// The unit of code `code` for an export of `plan`, with the date it was found on: the unit valid
+/// on `on`, or else the one valid when the plan was issued (or began) — a plan's units may since
+/// have been merged or renamed (a 2024 plan read after the 2025 mergers), and its reports are
+/// still asked for by the codes they had.
+pub async fn plan_unit(
+    store: &Store,
+    plan: &PlanRow,
+    code: &str,
+    on: NaiveDate,
+) -> Result<Option<(crate::store::UnitRow, NaiveDate)>, StoreError> {
+    for date in [Some(on), plan.issued_on, plan.period_from]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(row) = store.unit_by_code(code, date).await? {
+            return Ok(Some((row, date)));
+        }
+    }
+    Ok(None)
+}
+
 /// Reads the plan and, when `unit` is given, the ids of that unit's subtree on `on`.
 pub async fn scope(
     store: &Store,
@@ -59,7 +80,7 @@ pub async fn scope(
         .ok_or_else(|| ExportError::NotFound(format!("plan {plan_id} not found")))?;
     let (unit_name, only_units) = match unit {
         Some(code) => {
-            let row = store.unit_by_code(code, on).await?.ok_or_else(|| {
+            let (row, on) = plan_unit(store, &plan, code, on).await?.ok_or_else(|| {
                 ExportError::BadInput(format!("unit: no unit with code {code} on {on}"))
             })?;
             let ids = store.unit_subtree_ids(code, on).await?.unwrap_or_default();

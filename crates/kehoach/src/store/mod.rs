@@ -8,8 +8,8 @@ mod activities;
 mod audit;
 mod contacts;
 mod error;
-mod pages;
 mod exports;
+mod pages;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
@@ -31,8 +31,8 @@ pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRo
 pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact};
 pub use error::StoreError;
-pub use pages::OpenDeliverable;
 pub use exports::PlanActivityRow;
+pub use pages::OpenDeliverable;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,

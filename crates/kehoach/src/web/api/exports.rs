@@ -11,9 +11,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::authz::{Action, Reach};
 use crate::export::{ExportError, ReportOverrides, report::parse_year};
 use crate::web::auth::Caller;
-use crate::authz::{Action, Reach};
 use crate::web::authz::{Authz, Resource};
 use crate::web::{ApiError, AppState};
 
@@ -73,13 +73,12 @@ pub(crate) async fn checked_unit(
     let reach = authz.check(Action::ViewPlan, Resource::Plan(&plan)).await?;
     let unit_id = match unit {
         Some(code) => Some(
-            state
-                .store
-                .unit_by_code(code, on)
+            crate::export::plan_unit(&state.store, &plan, code, on)
                 .await?
                 .ok_or_else(|| {
                     ApiError::BadRequest(format!("unit: no unit with code {code} on {on}"))
                 })?
+                .0
                 .id,
         ),
         None => None,

@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{Layout, PageError, SignedIn, dmy, render};
+use crate::authz::Action;
 use crate::store::AssignmentRow;
-use crate::web::authz::ensure_may_view;
+use crate::web::authz::{Authz, Resource, ensure_may_view};
 use crate::web::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -173,19 +174,9 @@ pub async fn file(
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(not_found)?;
-    let activity = state
-        .store
-        .activity(evidence.activity_id)
-        .await
-        .map_err(|e| page.error(e))?
-        .ok_or_else(not_found)?;
-    let assignment = state
-        .store
-        .assignment(activity.assignment_id)
-        .await
-        .map_err(|e| page.error(e))?
-        .ok_or_else(not_found)?;
-    ensure_may_view(&state, &page.session.user, &assignment)
+    // The one policy: a file held only by another unit's activities is a 404, as in the API.
+    Authz::of(&state, &page.session.user)
+        .check(Action::ViewFile, Resource::File(&sha256))
         .await
         .map_err(|e| page.error(e))?;
     let bytes = match tokio::fs::read(&path).await {

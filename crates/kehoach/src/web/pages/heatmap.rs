@@ -87,13 +87,7 @@ pub async fn page(
     Query(q): Query<HeatmapQuery>,
 ) -> Result<Response, PageError> {
     let err = |e: crate::store::StoreError| page.error(e);
-    let not_found = || page.error(ApiError::NotFound(format!("plan {} not found", q.plan)));
-    let plan = state
-        .store
-        .plan(q.plan)
-        .await
-        .map_err(err)?
-        .ok_or_else(not_found)?;
+    let plan = super::plan::readable_plan(&state, &page, q.plan).await?;
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;

@@ -17,9 +17,10 @@ use serde::Deserialize;
 use super::i18n::per_name;
 use super::{Layout, PageError, SignedIn, dmy_opt, render};
 use crate::auth::random_secret;
+use crate::authz::{Action, Verdict};
 use crate::import::{ImportError, Prepared, commit, prepare};
 use crate::store::{Change, NewUnit};
-use crate::web::authz::ensure_may_import;
+use crate::web::authz::{Authz, Resource, ensure_may_import};
 use crate::web::{ApiError, AppState};
 
 /// Largest plan document accepted from the page.
@@ -146,6 +147,7 @@ pub async fn upload(
         Err(ImportError::Store(e)) => return Err(page.error(e)),
         Err(e) => return Ok(show_error(format!("{file_name}: {e}"))),
     };
+    ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;
     let id = random_secret(12);
     {
         let mut pending = state
@@ -174,6 +176,28 @@ pub async fn upload(
         );
     }
     Ok(Redirect::to(&format!("/plans/import/{id}")).into_response())
+}
+
+/// May the caller manage a plan issued by `unit`? The policy decides (a plan office manages the
+/// plans of its subtree); a refusal is a 403 naming why: the caller uploaded the document itself,
+/// so there is nothing to conceal.
+async fn ensure_may_manage_plan_of(
+    state: &AppState,
+    page: &SignedIn,
+    unit: Option<i64>,
+) -> Result<(), PageError> {
+    let (verdict, _) = Authz::of(state, &page.session.user)
+        .verdict(Action::ManagePlan, Resource::Unit(unit))
+        .await
+        .map_err(|e| page.error(e))?;
+    match verdict {
+        Verdict::Allow => Ok(()),
+        Verdict::Forbid(_) | Verdict::Conceal => Err(page.error(ApiError::Forbidden(
+            "this plan is issued by a unit outside yours: only the plan office of its unit \
+             (or of a unit above it) may import it"
+                .into(),
+        ))),
+    }
 }
 
 /// Runs `f` on the pending import `id` of this user, or answers 404.
@@ -483,6 +507,11 @@ pub async fn new_unit(
                 form.parent
             )))
         })?;
+    // A plan office adds agencies within its own subtree only (the policy, as `POST /units`).
+    Authz::of(&state, &page.session.user)
+        .check(Action::ManageUnits, Resource::Unit(Some(parent.id)))
+        .await
+        .map_err(|e| page.error(e))?;
     let by = change_by(&page);
     let mut created = None;
     for attempt in 0..3 {
@@ -534,6 +563,7 @@ pub async fn confirm(
     page.check_csrf(Some(&form.csrf))?;
     ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
     let prepared = with_pending(&state, &page, &id, |p| p.prepared.clone())?;
+    ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;
     let imported = match commit(&state.store, prepared, &change_by(&page)).await {
         Ok(i) => i,
         Err(ImportError::Store(e)) => return Err(page.error(e)),

@@ -15,9 +15,10 @@ use super::i18n::{Lang, deadline_name, per_name, status_name};
 use super::plans::period_text;
 use super::svg::{deadline_colour, progress_bar, status_colour};
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
+use crate::authz::Action;
 use crate::compliance::plan_compliance;
-use crate::store::TargetRow;
-use crate::web::authz::visible_units;
+use crate::store::{PlanRow, TargetRow};
+use crate::web::authz::{Authz, Resource, visible_units};
 use crate::web::{ApiError, AppState};
 
 /// A count shown as a coloured chip.
@@ -167,6 +168,27 @@ fn has_status(tally: &Tally, status: &str) -> bool {
     true
 }
 
+/// The plan, when it exists and the caller may read it: the one policy decides
+/// (`web::authz::Authz::check`), so another unit's plan is a 404 here as in the API. The pages
+/// then show a participant only its own part (`visible_units`).
+pub async fn readable_plan(
+    state: &AppState,
+    page: &SignedIn,
+    id: i64,
+) -> Result<PlanRow, PageError> {
+    let plan = state
+        .store
+        .plan(id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| page.error(ApiError::NotFound(format!("plan {id} not found"))))?;
+    Authz::of(state, &page.session.user)
+        .check(Action::ViewPlan, Resource::Plan(&plan))
+        .await
+        .map_err(|e| page.error(e))?;
+    Ok(plan)
+}
+
 pub async fn overview(
     State(state): State<AppState>,
     page: SignedIn,
@@ -174,12 +196,7 @@ pub async fn overview(
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
     let err = |e: crate::store::StoreError| page.error(e);
-    let plan = state
-        .store
-        .plan(id)
-        .await
-        .map_err(err)?
-        .ok_or_else(|| page.error(ApiError::NotFound(format!("plan {id} not found"))))?;
+    let plan = readable_plan(&state, &page, id).await?;
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;

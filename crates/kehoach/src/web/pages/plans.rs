@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::{Layout, PageError, SignedIn, dmy_opt, render};
-use crate::store::Role;
 use crate::web::AppState;
+use crate::web::authz::{Authz, ensure_may_import};
 
 pub struct PlanItem {
     pub id: i64,
@@ -32,7 +32,16 @@ pub fn period_text(from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate
 }
 
 pub async fn list(State(state): State<AppState>, page: SignedIn) -> Result<Response, PageError> {
-    let mut plans = state.store.plans().await.map_err(|e| page.error(e))?;
+    // The plans the caller may read (its subtree's and those it takes part in), as the API lists.
+    let root = Authz::of(&state, &page.session.user)
+        .scope_root()
+        .await
+        .map_err(|e| page.error(e))?;
+    let mut plans = state
+        .store
+        .plans_within(root)
+        .await
+        .map_err(|e| page.error(e))?;
     plans.sort_by_key(|p| std::cmp::Reverse(p.id));
     let plans = plans
         .into_iter()
@@ -47,7 +56,7 @@ pub async fn list(State(state): State<AppState>, page: SignedIn) -> Result<Respo
     let template = PlansPage {
         l: page.layout(page.t.plans),
         plans,
-        may_import: matches!(page.session.user.role, Role::Admin | Role::PlanOffice),
+        may_import: ensure_may_import(&page.session.user).is_ok(),
     };
     Ok(render(page.lang, &template))
 }

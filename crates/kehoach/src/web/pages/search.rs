@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::{Layout, PageError, SignedIn, render};
 use crate::web::AppState;
+use crate::web::authz::Authz;
 
 /// Longest query searched (longer input is cut, not refused).
 const MAX_QUERY_CHARS: usize = 200;
@@ -51,7 +52,12 @@ pub async fn page(
     let key = fold(&q);
     let (mut plans, mut tasks, mut units) = (Vec::new(), Vec::new(), Vec::new());
     if !key.is_empty() {
-        for plan in state.store.plans().await.map_err(err)? {
+        // Only what the caller may read: the plans and units of its scope, as the API answers.
+        let root = Authz::of(&state, &page.session.user)
+            .scope_root()
+            .await
+            .map_err(|e| page.error(e))?;
+        for plan in state.store.plans_within(root).await.map_err(err)? {
             let number = plan.number.clone().unwrap_or_default();
             if plans.len() < LIMIT && fold(&format!("{number} {}", plan.title)).contains(&key) {
                 plans.push(Hit {
@@ -76,7 +82,7 @@ pub async fn page(
         }
         for unit in state
             .store
-            .search_units(&q, page.today, LIMIT as i64)
+            .search_units_within(&q, page.today, LIMIT as i64, root)
             .await
             .map_err(err)?
         {

@@ -123,12 +123,7 @@ pub async fn page(
         .await
         .map_err(err)?
         .ok_or_else(not_found)?;
-    let plan = state
-        .store
-        .plan(task.plan_id)
-        .await
-        .map_err(err)?
-        .ok_or_else(not_found)?;
+    let plan = super::plan::readable_plan(&state, &page, task.plan_id).await?;
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;
