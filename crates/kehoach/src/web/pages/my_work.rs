@@ -18,7 +18,7 @@ use crate::activity_input::{ActivityInput, describe};
 use crate::compliance::plan_compliance;
 use crate::files::{MAX_FILES_PER_ACTIVITY, StoredFile};
 use crate::store::Change;
-use crate::web::authz::{ensure_may_report, visible_units};
+use crate::web::authz::ensure_may_report;
 use crate::web::{ApiError, AppState};
 
 /// Largest text field of the form.
@@ -97,16 +97,11 @@ async fn build(
     let mut due = Vec::new();
     let mut options = Vec::new();
     let mut logged: Vec<(chrono::NaiveDate, i64, Logged)> = Vec::new();
-    // My work is my unit's: an account without a unit (an administrator) has none.
-    if user.unit_id.is_some() {
-        let units = visible_units(state, user)
-            .await
-            .map_err(|e| page.error(e))?;
-        let units = match (units, user.unit_id) {
-            (Some(u), _) => u,
-            (None, Some(unit)) => std::iter::once(unit).collect(),
-            (None, None) => Default::default(),
-        };
+    // My work is my unit's and its sub-units' (a district station records for its communes):
+    // not everything the account may read — a provincial plan office reads the whole province,
+    // but its own work is the department's. An account without a unit (an administrator) has none.
+    if let Some(unit) = user.unit_id {
+        let units = state.store.subtree_ids(unit).await.map_err(err)?;
         // Only the plans that give the unit work (all of them for a very large subtree).
         let ids: Vec<i64> = units.iter().copied().collect();
         let wanted: Option<std::collections::HashSet<i64>> = if ids.len() <= 1000 {
