@@ -8,11 +8,12 @@ mod activities;
 mod audit;
 mod contacts;
 mod error;
-mod pages;
 mod exports;
+mod pages;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
+mod scoped_reads;
 mod sessions;
 mod units;
 mod users;
@@ -31,8 +32,8 @@ pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRo
 pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact};
 pub use error::StoreError;
-pub use pages::OpenDeliverable;
 pub use exports::PlanActivityRow;
+pub use pages::OpenDeliverable;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,
@@ -41,6 +42,7 @@ pub use rollups::{
     HeatmapRow, RollupData, RollupDoneRow, RollupPeriodRow, RollupPeriodSums, RollupTargetRow,
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
+pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, TokenRow, UserRow};

@@ -11,9 +11,9 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::authz::{Action, Reach};
 use crate::export::{ExportError, ReportOverrides, report::parse_year};
 use crate::web::auth::Caller;
-use crate::authz::{Action, Reach};
 use crate::web::authz::{Authz, Resource};
 use crate::web::{ApiError, AppState};
 
