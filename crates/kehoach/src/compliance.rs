@@ -12,7 +12,7 @@ use kehoach_core::compliance::{
 use kehoach_core::period::Per;
 use serde::Serialize;
 
-use crate::store::{AssignmentRow, PlanRow, Store, StoreError, TaskRow};
+use crate::store::{AssignmentRow, AssignmentScope, PlanRow, Store, StoreError, TaskRow};
 
 #[derive(Debug, Serialize)]
 pub struct PlanCompliance {
@@ -96,16 +96,50 @@ pub async fn plan_compliance(
     at: NaiveDate,
     only_units: Option<&HashSet<i64>>,
 ) -> Result<PlanCompliance, StoreError> {
+    evaluate(store, plan_id, None, at, only_units).await
+}
+
+/// [`plan_compliance`] restricted to one task of the plan: the same report with only that task
+/// (none when the plan has no such task). Only the task's assignments and tallies are read, so
+/// the task page and a task's heatmap do not evaluate the whole plan.
+pub async fn task_compliance(
+    store: &Store,
+    plan_id: i64,
+    task_id: i64,
+    at: NaiveDate,
+    only_units: Option<&HashSet<i64>>,
+) -> Result<PlanCompliance, StoreError> {
+    evaluate(store, plan_id, Some(task_id), at, only_units).await
+}
+
+async fn evaluate(
+    store: &Store,
+    plan_id: i64,
+    only_task: Option<i64>,
+    at: NaiveDate,
+    only_units: Option<&HashSet<i64>>,
+) -> Result<PlanCompliance, StoreError> {
     let plan = store
         .plan(plan_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")))?;
     let window = plan_window(&plan, at);
     let grace_days = u32::try_from(plan.grace_days).unwrap_or(DEFAULT_GRACE_DAYS);
-    let tasks = store.tasks_of_plan(plan_id).await?;
+    let mut tasks = store.tasks_of_plan(plan_id).await?;
+    tasks.retain(|t| only_task.is_none_or(|id| t.id == id));
+    // The filters go into the reads of assignments and tallies, the large ones: a unit's own
+    // work or one task is a few rows of a plan's tens of thousands.
+    let unit_list: Option<Vec<i64>> = only_units.map(|units| units.iter().copied().collect());
+    let scope = AssignmentScope {
+        task: only_task,
+        units: unit_list.as_deref(),
+    };
 
     let mut targets: HashMap<i64, Vec<Target>> = HashMap::new();
     for t in store.targets_of_plan(plan_id).await? {
+        if only_task.is_some_and(|id| t.task_id != id) {
+            continue;
+        }
         if let Ok(per) = t.per.parse::<Per>() {
             targets.entry(t.task_id).or_default().push(Target {
                 count: t.count,
@@ -115,13 +149,13 @@ pub async fn plan_compliance(
         }
     }
     let mut assignments: HashMap<i64, Vec<AssignmentRow>> = HashMap::new();
-    for a in store.assignments_of_plan(plan_id).await? {
+    for a in store.assignments_in(plan_id, scope).await? {
         if only_units.is_none_or(|units| units.contains(&a.unit_id)) {
             assignments.entry(a.task_id).or_default().push(a);
         }
     }
     let mut tallies: HashMap<i64, BTreeMap<Per, BTreeMap<NaiveDate, Bucket>>> = HashMap::new();
-    for row in store.tallies_of_plan(plan_id).await? {
+    for row in store.tallies_in(plan_id, scope).await? {
         if let Ok(per) = row.per.parse::<Per>() {
             tallies
                 .entry(row.assignment_id)

@@ -238,10 +238,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .click()
             .await?;
         wait_url(&driver, "q=bao").await;
-        wait_for(&driver, "button.use-unit")
-            .await?
-            .click()
-            .await?;
+        wait_for(&driver, "button.use-unit").await?.click().await?;
         wait_for(&driver, "#fixed li").await?;
         let fixed = driver.find_all(By::Css("#fixed li")).await?;
         assert_eq!(fixed.len(), 1, "one unit fixed");

@@ -7,7 +7,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
-use kehoach::compliance::plan_compliance;
+use kehoach::compliance::{plan_compliance, task_compliance};
 use kehoach::demo::national::SplitMix64;
 use kehoach::rollup::{national_rollup, province_heatmap, province_tallies};
 use kehoach::store::{Change, NewActivity, NewPlan, NewTarget, NewTask, Store};
@@ -302,7 +302,78 @@ async fn check_equal(store: &Store, data: &Data, what: &str) {
     }
 }
 
+/// The scoped evaluations (one task; some units, filtered in the store's reads) equal the whole
+/// plan's evaluation restricted afterwards.
+async fn check_scoped_equal(store: &Store, data: &Data) {
+    let mut by_province: BTreeMap<i64, HashSet<i64>> = BTreeMap::new();
+    for (unit, province) in &data.province_of {
+        by_province.entry(*province).or_default().insert(*unit);
+    }
+    let scopes: Vec<Option<&HashSet<i64>>> = std::iter::once(None)
+        .chain(by_province.values().map(Some))
+        .collect();
+    for at in DATES.map(day) {
+        for &plan in &data.plans {
+            let whole = plan_compliance(store, plan, at, None).await.unwrap();
+            let unit_of: HashMap<i64, i64> = store
+                .assignments_of_plan(plan)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.id, a.unit_id))
+                .collect();
+            for units in &scopes {
+                let report = plan_compliance(store, plan, at, *units).await.unwrap();
+                // Units: the same assignments' reports as the whole plan's, only theirs.
+                let mut sum = Tally::default();
+                for (task, whole_task) in report.tasks.iter().zip(&whole.tasks) {
+                    assert_eq!(task.task_id, whole_task.task_id);
+                    let expected: Vec<_> = whole_task
+                        .assignments
+                        .iter()
+                        .filter(|a| units.is_none_or(|u| u.contains(&unit_of[&a.assignment_id])))
+                        .map(json)
+                        .collect();
+                    let got: Vec<_> = task.assignments.iter().map(json).collect();
+                    assert_eq!(got, expected, "plan {plan} at {at}, task {}", task.task_id);
+                    sum += task.summary.tally;
+                }
+                assert_eq!(report.summary.tally, sum);
+                // One task: the same as that task of the plan's report, and nothing else.
+                for task in &report.tasks {
+                    let one = task_compliance(store, plan, task.task_id, at, *units)
+                        .await
+                        .unwrap();
+                    assert_eq!(one.tasks.len(), 1);
+                    assert_eq!(json(&one.tasks[0]), json(task), "task {}", task.task_id);
+                    assert_eq!(one.summary.tally, task.summary.tally);
+                }
+            }
+            // A task of another plan is not this plan's.
+            let other = data.plans.iter().find(|p| **p != plan).copied().unwrap();
+            let foreign = store.tasks_of_plan(other).await.unwrap()[0].id;
+            let none = task_compliance(store, plan, foreign, at, None)
+                .await
+                .unwrap();
+            assert!(none.tasks.is_empty());
+            assert_eq!(none.summary.tally, Tally::default());
+        }
+    }
+}
+
+/// A report part as JSON, to compare parts of reports whole.
+fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap()
+}
+
 on_both_backends! {
+    async fn scoped_evaluation_equals_whole_plan_restricted(db: &common::TestDb) {
+        let store = db.open().await;
+        let data = dataset(&store, 13).await;
+        check_scoped_equal(&store, &data).await;
+        store.close().await;
+    }
+
     async fn fast_rollup_equals_engine(db: &common::TestDb) {
         let store = db.open().await;
         let data = dataset(&store, 7).await;

@@ -13,6 +13,7 @@ mod pages;
 mod plans;
 mod registry;
 pub(crate) mod rollups;
+mod scoped_reads;
 mod sessions;
 mod units;
 mod users;
@@ -41,6 +42,7 @@ pub use rollups::{
     HeatmapRow, RollupData, RollupDoneRow, RollupPeriodRow, RollupPeriodSums, RollupTargetRow,
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
+pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, TokenRow, UserRow};

@@ -122,7 +122,7 @@ pub struct AssignmentRow {
     pub last_activity_on: Option<NaiveDate>,
 }
 
-const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.task_id, a.unit_id, u.code AS unit_code, \
+pub(super) const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.task_id, a.unit_id, u.code AS unit_code, \
     u.name AS unit_name, a.done_on, a.activity_count, a.last_activity_on \
     FROM assignments a JOIN units u ON u.id = a.unit_id";
 

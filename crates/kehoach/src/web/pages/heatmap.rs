@@ -17,7 +17,7 @@ use super::i18n::{Lang, status_name};
 use super::plan::STATUSES;
 use super::svg::{Cell, heatmap, status_colour};
 use super::{Layout, PageError, SignedIn, dmy, render};
-use crate::compliance::{plan_compliance, plan_window};
+use crate::compliance::{plan_compliance, plan_window, task_compliance};
 use crate::web::authz::visible_units;
 use crate::web::{ApiError, AppState};
 
@@ -91,9 +91,13 @@ pub async fn page(
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;
-    let report = plan_compliance(&state.store, plan.id, page.today, visible.as_ref())
-        .await
-        .map_err(err)?;
+    let report = match q.task {
+        Some(task) => {
+            task_compliance(&state.store, plan.id, task, page.today, visible.as_ref()).await
+        }
+        None => plan_compliance(&state.store, plan.id, page.today, visible.as_ref()).await,
+    }
+    .map_err(err)?;
     let tasks: Vec<_> = report
         .tasks
         .iter()

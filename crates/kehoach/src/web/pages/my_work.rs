@@ -358,8 +358,8 @@ async fn log_from(
     }
     let Some(id) = assignment.and_then(|a| a.trim().parse::<i64>().ok()) else {
         return build(
-            &state,
-            &page,
+            state,
+            page,
             None,
             "",
             "assignment: required",
@@ -373,7 +373,7 @@ async fn log_from(
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(|| page.error(ApiError::NotFound(format!("assignment {id} not found"))))?;
-    ensure_may_report(&state, &page.session.user, &row)
+    ensure_may_report(state, &page.session.user, &row)
         .await
         .map_err(|e| page.error(e))?;
     // The date field sends YYYY-MM-DD; dd/mm/yyyy typed by hand is accepted too (parse_date).
@@ -382,8 +382,8 @@ async fn log_from(
         Ok(a) => a,
         Err(errors) => {
             return build(
-                &state,
-                &page,
+                state,
+                page,
                 Some(id),
                 "",
                 &describe(&errors),

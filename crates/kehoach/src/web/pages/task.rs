@@ -10,7 +10,7 @@ use super::i18n::{Lang, deadline_name, per_name, status_name};
 use super::plan::{Chip, chips};
 use super::svg::{Cell, deadline_colour, progress_bar, strip};
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
-use crate::compliance::plan_compliance;
+use crate::compliance::task_compliance;
 use crate::web::authz::visible_units;
 use crate::web::{ApiError, AppState};
 
@@ -127,7 +127,7 @@ pub async fn page(
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;
-    let report = plan_compliance(&state.store, plan.id, page.today, visible.as_ref())
+    let report = task_compliance(&state.store, plan.id, id, page.today, visible.as_ref())
         .await
         .map_err(err)?;
     let t = report
