@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use super::audit::record_audit;
 use super::rollups::{
-    Arg, FoldedWrites, MAX_BINDS, execute_folded, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window, flush_rollups,
-    placeholders, rows_per_statement, snap, values_list,
+    Arg, FoldedWrites, MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window,
+    execute_folded, flush_rollups, placeholders, rows_per_statement, snap, values_list,
 };
 use super::{Change, StoreError, on_pool};
 

@@ -415,7 +415,9 @@ impl FoldedWrites {
         if !units.is_empty() {
             let args = units
                 .iter()
-                .flat_map(|((task, province), n)| [Arg::I64(*task), Arg::I64(*province), Arg::I64(**n)])
+                .flat_map(|((task, province), n)| {
+                    [Arg::I64(*task), Arg::I64(*province), Arg::I64(**n)]
+                })
                 .collect();
             self.push(
                 "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
@@ -457,7 +459,12 @@ impl FoldedWrites {
             let args = done
                 .iter()
                 .flat_map(|((task, province, on), n)| {
-                    [Arg::I64(*task), Arg::I64(*province), Arg::Date(*on), Arg::I64(**n)]
+                    [
+                        Arg::I64(*task),
+                        Arg::I64(*province),
+                        Arg::Date(*on),
+                        Arg::I64(**n),
+                    ]
                 })
                 .collect();
             self.push(
