@@ -362,6 +362,193 @@ macro_rules! flush_rollups {
 }
 pub(crate) use flush_rollups;
 
+/// One bound value of a [`FoldedWrites`] statement.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    I64(i64),
+    OptI64(Option<i64>),
+    F64(f64),
+    Date(NaiveDate),
+    OptDate(Option<NaiveDate>),
+    Text(String),
+    Json(Option<serde_json::Value>),
+    Time(chrono::DateTime<chrono::Utc>),
+}
+
+/// Writes whose results nobody reads (a summary update, an audit entry, counter upserts) folded
+/// into one PostgreSQL statement of data-modifying CTEs: one round trip instead of one each.
+/// (PostgreSQL runs every data-modifying CTE to completion, referenced or not, in the
+/// statement's transaction.) SQLite has no data-modifying CTEs; its statements are in-process.
+#[derive(Debug, Default)]
+pub(crate) struct FoldedWrites {
+    ctes: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl FoldedWrites {
+    /// Adds one write; `sql` holds `{}` where its `rows × args.len()/rows` VALUES list goes.
+    pub fn push(&mut self, sql: &str, rows: usize, args: Vec<Arg>) {
+        let columns = args.len() / rows.max(1);
+        let offset = self.args.len();
+        let mut values = String::new();
+        for r in 0..rows {
+            if r > 0 {
+                values.push_str(", ");
+            }
+            values.push('(');
+            for c in 0..columns {
+                if c > 0 {
+                    values.push_str(", ");
+                }
+                values.push('$');
+                values.push_str(&(offset + r * columns + c + 1).to_string());
+            }
+            values.push(')');
+        }
+        self.ctes.push(sql.replacen("{}", &values, 1));
+        self.args.extend(args);
+    }
+
+    /// Adds the counter upserts of `deltas` (additions only: no rows fall to zero).
+    pub fn push_rollups(&mut self, deltas: &RollupDeltas) {
+        let units: Vec<_> = deltas.activities.iter().filter(|(_, n)| **n != 0).collect();
+        if !units.is_empty() {
+            let args = units
+                .iter()
+                .flat_map(|((task, province), n)| {
+                    [Arg::I64(*task), Arg::I64(*province), Arg::I64(**n)]
+                })
+                .collect();
+            self.push(
+                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
+                 ON CONFLICT (task_id, province_id) DO UPDATE \
+                 SET activities = rollup_units.activities + excluded.activities",
+                units.len(),
+                args,
+            );
+        }
+        if !deltas.periods.is_empty() {
+            let args = deltas
+                .periods
+                .iter()
+                .flat_map(|((target, province, start), d)| {
+                    [
+                        Arg::I64(*target),
+                        Arg::I64(*province),
+                        Arg::Date(*start),
+                        Arg::I64(d.touched),
+                        Arg::I64(d.met),
+                        Arg::I64(d.met_on_time),
+                        Arg::F64(d.achieved),
+                    ]
+                })
+                .collect();
+            self.push(
+                "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
+                 VALUES {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
+                 touched = rollup_periods.touched + excluded.touched, \
+                 met = rollup_periods.met + excluded.met, \
+                 met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
+                 achieved = rollup_periods.achieved + excluded.achieved",
+                deltas.periods.len(),
+                args,
+            );
+        }
+        let done: Vec<_> = deltas.done.iter().filter(|(_, n)| **n != 0).collect();
+        if !done.is_empty() {
+            let args = done
+                .iter()
+                .flat_map(|((task, province, on), n)| {
+                    [
+                        Arg::I64(*task),
+                        Arg::I64(*province),
+                        Arg::Date(*on),
+                        Arg::I64(**n),
+                    ]
+                })
+                .collect();
+            self.push(
+                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
+                 ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
+                 SET assignments = rollup_done.assignments + excluded.assignments",
+                done.len(),
+                args,
+            );
+        }
+        if !deltas.totals.is_empty() {
+            let args = deltas
+                .totals
+                .iter()
+                .flat_map(|((target, assignment), (province, achieved, on_time))| {
+                    [
+                        Arg::I64(*target),
+                        Arg::I64(*assignment),
+                        Arg::I64(*province),
+                        Arg::F64(*achieved),
+                        Arg::F64(*on_time),
+                    ]
+                })
+                .collect();
+            self.push(
+                "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
+                 VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
+                 achieved = rollup_totals.achieved + excluded.achieved, \
+                 achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
+                deltas.totals.len(),
+                args,
+            );
+        }
+    }
+
+    /// The one statement: `WITH w1 AS (…), w2 AS (…) SELECT 1`.
+    pub fn sql(&self) -> String {
+        let mut sql = String::from("WITH ");
+        for (i, cte) in self.ctes.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("w{i} AS ({cte})"));
+        }
+        sql.push_str(" SELECT 1");
+        sql
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ctes.is_empty()
+    }
+
+    pub fn args(&self) -> &[Arg] {
+        &self.args
+    }
+}
+
+/// Runs a [`FoldedWrites`] on `$conn` (PostgreSQL only; the SQLite arm of [`on_pool!`] compiles
+/// it but never gets here).
+macro_rules! execute_folded {
+    ($conn:expr, $folded:expr) => {{
+        use $crate::store::rollups::Arg;
+        let folded: &$crate::store::rollups::FoldedWrites = $folded;
+        if !folded.is_empty() {
+            let sql = folded.sql();
+            let mut q = sqlx::query(&sql);
+            for arg in folded.args() {
+                q = match arg {
+                    Arg::I64(v) => q.bind(*v),
+                    Arg::OptI64(v) => q.bind(*v),
+                    Arg::F64(v) => q.bind(*v),
+                    Arg::Date(v) => q.bind(*v),
+                    Arg::OptDate(v) => q.bind(*v),
+                    Arg::Text(v) => q.bind(v.clone()),
+                    Arg::Json(v) => q.bind(v.clone().map(sqlx::types::Json)),
+                    Arg::Time(v) => q.bind(*v),
+                };
+            }
+            q.execute($conn).await?;
+        }
+    }};
+}
+pub(crate) use execute_folded;
+
 /// A plan-total target with its task and the plan's and task's window ends.
 type PlanTargetWindow = (
     i64,
