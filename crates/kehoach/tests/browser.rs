@@ -121,10 +121,7 @@ async fn sign_in(driver: &WebDriver, base: &str, user: &str) {
         .click()
         .await
         .unwrap();
-    driver
-        .find(By::Css("header .user"))
-        .await
-        .expect("signed in");
+    wait_for(driver, "header .user").await.expect("signed in");
 }
 
 async fn sign_out(driver: &WebDriver) {
@@ -135,8 +132,7 @@ async fn sign_out(driver: &WebDriver) {
         .click()
         .await
         .unwrap();
-    driver
-        .find(By::Name("username"))
+    wait_for(driver, "input[name=username]")
         .await
         .expect("back at sign-in");
 }
@@ -229,7 +225,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
 
         // Fix the first one by searching the registry (diacritics left out on purpose).
         driver.find(By::Css("a.fix")).await?.click().await?;
-        let q = driver.find(By::Css("#fix input[name=q]")).await?;
+        let q = wait_for(&driver, "#fix input[name=q]").await?;
         q.clear().await?;
         q.send_keys("bao quang nam").await?;
         driver
