@@ -296,18 +296,16 @@ async fn log_from(
     {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
-            if !csrf_ok {
-                if let Err(refused) = page.check_csrf(None) {
-                    // Read (and drop) the rest of the form before answering: HTTP/1.1 closes a
-                    // connection whose request was not read, and the client would see a reset
-                    // instead of the refusal. The route's body limit bounds this.
-                    while let Ok(Some(_)) = field.chunk().await {}
-                    drop(field);
-                    while let Ok(Some(mut rest)) = multipart.next_field().await {
-                        while let Ok(Some(_)) = rest.chunk().await {}
-                    }
-                    return Err(refused);
+            if !csrf_ok && let Err(refused) = page.check_csrf(None) {
+                // Read (and drop) the rest of the form before answering: HTTP/1.1 closes a
+                // connection whose request was not read, and the client would see a reset
+                // instead of the refusal. The route's body limit bounds this.
+                while let Ok(Some(_)) = field.chunk().await {}
+                drop(field);
+                while let Ok(Some(mut rest)) = multipart.next_field().await {
+                    while let Ok(Some(_)) = rest.chunk().await {}
                 }
+                return Err(refused);
             }
             // An empty file input still sends a part with no name and no bytes: skip it.
             let file_name = field.file_name().unwrap_or("").to_string();
