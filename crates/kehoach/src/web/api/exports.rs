@@ -166,6 +166,17 @@ struct TableQuery {
     at: Option<NaiveDate>,
 }
 
+impl TableQuery {
+    /// The `period` parameter as a year, when given.
+    fn year(&self) -> Result<Option<i32>, ApiError> {
+        self.period
+            .as_deref()
+            .map(parse_year)
+            .transpose()
+            .map_err(ApiError::BadRequest)
+    }
+}
+
 /// The compliance table of a plan (.xlsx)
 ///
 /// A summary sheet (per assignment: periods met of ended, rates, deadline state, activities) and
@@ -210,12 +221,7 @@ async fn activities_xlsx(
 ) -> Result<Response, ApiError> {
     let today = today();
     checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
-    let year = q
-        .period
-        .as_deref()
-        .map(parse_year)
-        .transpose()
-        .map_err(ApiError::BadRequest)?;
+    let year = q.year()?;
     let bytes =
         crate::export::activities_xlsx(&state.store, id, q.unit.as_deref(), year, today).await?;
     Ok(attachment(
@@ -244,12 +250,7 @@ async fn evidence_pack(
 ) -> Result<Response, ApiError> {
     let today = today();
     checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
-    let year = q
-        .period
-        .as_deref()
-        .map(parse_year)
-        .transpose()
-        .map_err(ApiError::BadRequest)?;
+    let year = q.year()?;
     // An unnamed temporary file: gone when the response has been sent (or dropped).
     let tmp = tempfile::tempfile().map_err(|e| ApiError::Internal(e.into()))?;
     let (_, file) = crate::export::evidence_pack(
