@@ -2,18 +2,32 @@
 # Server time per page on the national demo data (SQLite): p50/p95 over N requests per page,
 # timed by curl on loopback (so: server time plus a loopback round trip).
 # Usage: scripts/bench_pages.sh [KEHOACH_BINARY] [ACTIVITIES] [REQUESTS]
+# With KEHOACH_BENCH_DATA=DIR, the demo is built once into DIR (kept) and copied for each run,
+# so two binaries can be timed on the same data.
 set -euo pipefail
 BIN=${1:-target/release/kehoach}
 ACTIVITIES=${2:-200000}
 N=${3:-30}
 DIR=$(mktemp -d /tmp/kehoach-bench-pages.XXXXXX)
-trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DIR"' EXIT
+SERVER=; trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 
-"$BIN" --data-dir "$DIR/data" demo --scale national --activities "$ACTIVITIES" >/dev/null
+if [ -n "${KEHOACH_BENCH_DATA:-}" ]; then
+  [ -f "$KEHOACH_BENCH_DATA/kehoach.sqlite3" ] ||
+    "$BIN" --data-dir "$KEHOACH_BENCH_DATA" demo --scale national --activities "$ACTIVITIES" >/dev/null
+  cp -a "$KEHOACH_BENCH_DATA" "$DIR/data"
+else
+  "$BIN" --data-dir "$DIR/data" demo --scale national --activities "$ACTIVITIES" >/dev/null
+fi
 ADMIN_PW=$("$BIN" --data-dir "$DIR/data" user add bench --role admin 2>/dev/null | grep -o '[0-9a-f]\{24\}' | tail -1)
 # A reporter: the radio station of the first commune with an assignment in plan 1.
 UNIT=$(sqlite3 "$DIR/data/kehoach.sqlite3" "SELECT u.code FROM assignments a JOIN units u ON u.id = a.unit_id JOIN units p ON p.id = u.parent_id JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = 1 AND p.kind = 'commune' ORDER BY a.id LIMIT 1")
 REPORTER_PW=$("$BIN" --data-dir "$DIR/data" user add station --role reporter --unit "$UNIT" 2>/dev/null | grep -o '[0-9a-f]\{24\}' | tail -1)
+# The plan office of plan 1's province (it sees the whole province, as `sotttt` does).
+PROVINCE=$(sqlite3 "$DIR/data/kehoach.sqlite3" "SELECT u.code FROM plans p JOIN units u ON u.id = p.context_unit_id WHERE p.id = 1")
+OFFICE_PW=$("$BIN" --data-dir "$DIR/data" user add office --role plan-office --unit "$PROVINCE" 2>/dev/null | grep -o '[0-9a-f]\{24\}' | tail -1)
+# The assignment and unit id of that station, for the activity lists behind a cell.
+ASSIGNMENT=$(sqlite3 "$DIR/data/kehoach.sqlite3" "SELECT a.id FROM assignments a JOIN units u ON u.id = a.unit_id JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = 1 AND u.code = '$UNIT' ORDER BY a.id LIMIT 1")
+UNIT_ID=$(sqlite3 "$DIR/data/kehoach.sqlite3" "SELECT id FROM units WHERE code = '$UNIT' ORDER BY id DESC LIMIT 1")
 TASK=$(sqlite3 "$DIR/data/kehoach.sqlite3" "SELECT t.id FROM tasks t JOIN targets g ON g.task_id = t.id WHERE t.plan_id = 1 AND g.per = 'week' ORDER BY t.id LIMIT 1")
 
 "$BIN" --data-dir "$DIR/data" serve --addr 127.0.0.1:0 --today 2026-11-15 >"$DIR/serve.log" 2>/dev/null &
@@ -29,20 +43,33 @@ sign_in() { # user password cookie-jar
 }
 sign_in bench "$ADMIN_PW" "$DIR/admin.jar"
 sign_in station "$REPORTER_PW" "$DIR/reporter.jar"
+sign_in office "$OFFICE_PW" "$DIR/office.jar"
 
-measure() { # jar path
+measure() { # jar path [label]
   local times
-  times=$(for _ in $(seq 1 "$N"); do curl -s -b "$1" -o "$DIR/page" -w '%{time_total}\n' "$BASE$2"; done | sort -n)
+  local out
+  out=$(for _ in $(seq 1 "$N"); do curl -s -b "$1" -o "$DIR/page" -w '%{http_code} %{time_total}\n' "$BASE$2"; done)
+  if echo "$out" | grep -qv '^200 '; then
+    echo "$2: not 200: $(echo "$out" | grep -v '^200 ' | head -1)" >&2
+    exit 1
+  fi
+  times=$(echo "$out" | cut -d' ' -f2 | sort -n)
   local size p50 p95
   size=$(stat -c %s "$DIR/page")
   p50=$(echo "$times" | awk -v n="$N" 'NR==int((n+1)/2){printf "%.1f", $1*1000}')
   p95=$(echo "$times" | awk -v n="$N" 'NR==int(n*0.95+0.999){printf "%.1f", $1*1000}')
-  printf '| `%s` | %s | %s | %s |\n' "$2" "$p50" "$p95" "$size"
+  printf '| `%s`%s | %s | %s | %s |\n' "$2" "${3:-}" "$p50" "$p95" "$size"
 }
 echo "| page | p50 ms | p95 ms | bytes |"
 echo "|---|---|---|---|"
 for path in /plans /plans/1 "/plans/1?status=missed" "/tasks/$TASK" "/heatmap?plan=1" "/heatmap?plan=1&per=week" \
-    "/heatmap?plan=1&task=$TASK" /deadlines "/search?q=truyen+thong"; do
+    "/heatmap?plan=1&task=$TASK" /deadlines "/search?q=truyen+thong" /plans/import \
+    "/activities?assignment=$ASSIGNMENT" "/activities?plan=1&unit=$UNIT_ID&from=2026-10-01&to=2026-10-31"; do
   measure "$DIR/admin.jar" "$path"
 done
-measure "$DIR/reporter.jar" /my-work
+for path in /plans/1 "/tasks/$TASK" "/heatmap?plan=1" "/heatmap?plan=1&task=$TASK" /deadlines; do
+  measure "$DIR/office.jar" "$path" " (plan office)"
+done
+measure "$DIR/reporter.jar" /my-work " (commune reporter)"
+measure "$DIR/reporter.jar" "/activities?assignment=$ASSIGNMENT" " (commune reporter)"
+measure /dev/null /sign-in " (signed out)"

@@ -41,6 +41,34 @@ pub async fn province_tallies(
     plan_id: i64,
     at: NaiveDate,
 ) -> Result<BTreeMap<i64, Tally>, StoreError> {
+    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+    for ((_, province), tally) in task_province_tallies(store, plan_id, at).await? {
+        *out.entry(province).or_default() += tally;
+    }
+    Ok(out)
+}
+
+/// One plan's roll-up per task on date `at`: each task's summary over all its assignments, as
+/// `compliance::plan_compliance` sums it, from the counters instead of every period of every
+/// assignment. The plan overview and the task page use it when the caller sees the whole plan.
+pub async fn task_tallies(
+    store: &Store,
+    plan_id: i64,
+    at: NaiveDate,
+) -> Result<BTreeMap<i64, Tally>, StoreError> {
+    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+    for ((task, _), tally) in task_province_tallies(store, plan_id, at).await? {
+        *out.entry(task).or_default() += tally;
+    }
+    Ok(out)
+}
+
+/// Per (task, province): the roll-up of every plan (`plan_id` 0) or one on date `at`.
+async fn task_province_tallies(
+    store: &Store,
+    plan_id: i64,
+    at: NaiveDate,
+) -> Result<BTreeMap<(i64, i64), Tally>, StoreError> {
     let data = store.rollup_data(plan_id, at).await?;
     let mut fallback: HashMap<i64, Vec<(i64, i64, f64, f64)>> = HashMap::new();
     for task in &data.tasks {
@@ -130,13 +158,13 @@ fn evaluate(
     data: &RollupData,
     fallback: &HashMap<i64, Vec<(i64, i64, f64, f64)>>,
     at: NaiveDate,
-) -> BTreeMap<i64, Tally> {
-    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+) -> BTreeMap<(i64, i64), Tally> {
+    let mut out: BTreeMap<(i64, i64), Tally> = BTreeMap::new();
     // Assignments per (task, province).
     let mut sizes: HashMap<i64, Vec<(i64, u64)>> = HashMap::new();
     for u in &data.units {
         let n = u64::try_from(u.assignments).unwrap_or(0);
-        let entry = out.entry(u.province_id).or_default();
+        let entry = out.entry((u.task_id, u.province_id)).or_default();
         entry.activity_count += u64::try_from(u.activities).unwrap_or(0);
         if n > 0 {
             sizes.entry(u.task_id).or_default().push((u.province_id, n));
@@ -184,7 +212,7 @@ fn evaluate(
         };
         let window = task_window(task, at);
         for &(province, n) in sizes {
-            let tally = out.entry(province).or_default();
+            let tally = out.entry((task.task_id, province)).or_default();
             for &(target_id, per, c) in targets_of.get(&task.task_id).into_iter().flatten() {
                 let span = window.span(per, at);
                 if per.is_recurring() {

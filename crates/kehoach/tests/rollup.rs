@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use kehoach::compliance::{plan_compliance, task_compliance};
 use kehoach::demo::national::SplitMix64;
-use kehoach::rollup::{national_rollup, province_heatmap, province_tallies};
+use kehoach::rollup::{national_rollup, province_heatmap, province_tallies, task_tallies};
 use kehoach::store::{Change, NewActivity, NewPlan, NewTarget, NewTask, Store};
 use kehoach_core::compliance::Tally;
 use kehoach_core::period::Per;
@@ -288,6 +288,22 @@ async fn check_equal(store: &Store, data: &Data, what: &str) {
             assert_eq!(
                 fast_total, engine.summary.tally,
                 "{what}: plan {plan} at {at}"
+            );
+            // Per task, as the plan overview and the task page read it.
+            let per_task = task_tallies(store, plan, at).await.unwrap();
+            for task in &engine.tasks {
+                assert_eq!(
+                    per_task.get(&task.task_id).copied().unwrap_or_default(),
+                    task.summary.tally,
+                    "{what}: plan {plan} at {at}, task {}",
+                    task.task_id
+                );
+            }
+            assert!(
+                per_task
+                    .keys()
+                    .all(|t| engine.tasks.iter().any(|e| e.task_id == *t)),
+                "{what}: plan {plan}: a task of another plan in its roll-up"
             );
             let engine_provinces = engine_by_province(store, data, plan, at).await;
             assert_eq!(

@@ -7,7 +7,7 @@ use kehoach_core::text::fold;
 use super::{EvidenceRow, PlanRow, StoreError, UnitRow, on_pool};
 
 /// `sub(id)`: the unit `$1` and every unit under it.
-const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT) \
+pub(super) const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT) \
      UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)";
 
 impl super::Store {
@@ -126,7 +126,7 @@ impl super::Store {
                 "{SUBTREE} SELECT {cols} FROM units u WHERE u.id IN (SELECT id FROM sub) \
                  AND (u.valid_from IS NULL OR u.valid_from <= $2) AND (u.valid_to IS NULL OR u.valid_to >= $2) \
                  AND (u.search_text LIKE $3 ESCAPE '\\' \
-                 OR EXISTS (SELECT 1 FROM unit_aliases a WHERE a.unit_id = u.id AND a.search_text LIKE $3 ESCAPE '\\')) \
+                 OR u.id IN (SELECT a.unit_id FROM unit_aliases a WHERE a.search_text LIKE $3 ESCAPE '\\')) \
                  ORDER BY (u.search_text = $4) DESC, LENGTH(u.name), u.name LIMIT $5",
                 cols = super::units::UNIT_COLUMNS,
             ))

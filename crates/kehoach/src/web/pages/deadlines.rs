@@ -4,18 +4,18 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use chrono::NaiveDate;
 use kehoach_core::compliance::{DeadlineState, deadline_state};
 
 use super::{Layout, PageError, SignedIn, dmy, render};
+use crate::authz::Scope;
 use crate::web::AppState;
-use crate::web::authz::visible_units;
+use crate::web::authz::Authz;
 
 /// How far ahead "due soon" looks.
 pub const AHEAD_DAYS: i64 = 14;
 /// Most items listed per section (the page stays small; the counts are complete).
-const MAX_ITEMS: usize = 300;
-/// Most rows read (a bound on the query; the totals count up to it).
-const MAX_ROWS: i64 = 100_000;
+const MAX_ITEMS: i64 = 300;
 
 pub struct DeadlineItem {
     pub due: String,
@@ -37,38 +37,61 @@ struct DeadlinesPage {
 }
 
 pub async fn page(State(state): State<AppState>, page: SignedIn) -> Result<Response, PageError> {
-    let visible = visible_units(&state, &page.session.user)
-        .await
-        .map_err(|e| page.error(e))?;
+    let err = |e: crate::store::StoreError| page.error(e);
     let today = page.today;
     let horizon = today + chrono::Duration::days(AHEAD_DAYS);
-    // Straight from the assignments' done dates (kept current with each activity): the same
-    // four-state rule as `compliance`, without evaluating every plan's periods.
-    let rows = state
-        .store
-        .open_deliverables(today, horizon, MAX_ROWS)
+    let within = match Authz::of(&state, &page.session.user)
+        .scope()
         .await
-        .map_err(|e| page.error(e))?;
+        .map_err(err)?
+    {
+        Scope::Everywhere => Some(None),
+        Scope::Subtree(root) => Some(Some(root)),
+        Scope::Nothing => None,
+    };
+    // Straight from the assignments' done dates (kept current with each activity): the same
+    // four-state rule as `compliance`, without evaluating every plan's periods. The totals come
+    // from a count per due date, the lists from two bounded reads.
     let (mut overdue, mut soon) = (Vec::new(), Vec::new());
     let (mut overdue_total, mut soon_total) = (0, 0);
-    for row in rows {
-        if visible.as_ref().is_some_and(|v| !v.contains(&row.unit_id)) {
-            continue;
-        }
-        let item = DeadlineItem {
-            due: dmy(row.due),
-            task_id: row.task_id,
-            task: format!("{} {}", row.reference, row.title),
-            unit: row.unit_name,
-            plan: row.plan_number.unwrap_or(row.plan_title),
-        };
-        let (list, total) = match deadline_state(row.due, None, today) {
-            DeadlineState::NotDoneOverdue => (&mut overdue, &mut overdue_total),
-            _ => (&mut soon, &mut soon_total),
-        };
-        *total += 1;
-        if list.len() < MAX_ITEMS {
-            list.push(item);
+    if let Some(root) = within {
+        let dues = state
+            .store
+            .open_deliverable_dues(today, horizon, root)
+            .await
+            .map_err(err)?;
+        let is_overdue = |due| deadline_state(due, None, today) == DeadlineState::NotDoneOverdue;
+        for (wanted, list, total) in [
+            (true, &mut overdue, &mut overdue_total),
+            (false, &mut soon, &mut soon_total),
+        ] {
+            let dates: Vec<NaiveDate> = dues
+                .iter()
+                .filter(|(due, _)| is_overdue(*due) == wanted)
+                .map(|(due, n)| {
+                    *total += usize::try_from(*n).unwrap_or(0);
+                    *due
+                })
+                .collect();
+            let (Some(&from), Some(&until)) = (dates.first(), dates.last()) else {
+                continue;
+            };
+            let rows = state
+                .store
+                .open_deliverables(today, from, until, root, MAX_ITEMS)
+                .await
+                .map_err(err)?;
+            list.extend(
+                rows.into_iter()
+                    .filter(|row| is_overdue(row.due) == wanted)
+                    .map(|row| DeadlineItem {
+                        due: dmy(row.due),
+                        task_id: row.task_id,
+                        task: format!("{} {}", row.reference, row.title),
+                        unit: row.unit_name,
+                        plan: row.plan_number.unwrap_or(row.plan_title),
+                    }),
+            );
         }
     }
     let template = DeadlinesPage {

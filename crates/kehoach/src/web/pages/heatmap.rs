@@ -1,9 +1,10 @@
 //! `/heatmap?plan=P[&task=T][&per=week|month][&year=Y][&page=N]`: units × weeks or months of one
 //! year, each cell coloured by the worst status of the unit's periods that overlap it (missed >
 //! partial > open > met > future); a click opens the activities behind the cell. Statuses come
-//! from `compliance::plan_compliance` as of the page's date, so a new activity shows at once.
+//! from `compliance::plan_compliance` as of the page's date, so a new activity shows at once;
+//! only the units of the page shown (25 rows) are evaluated.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -91,11 +92,41 @@ pub async fn page(
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;
-    let report = match q.task {
-        Some(task) => {
-            task_compliance(&state.store, plan.id, task, page.today, visible.as_ref()).await
+    // The rows are the units assigned (in the task, or anywhere in the plan) that the caller
+    // may see, by name; only the page's units are evaluated, so a page costs the same however
+    // many units the plan has.
+    let mut units_by_name: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for a in state
+        .store
+        .assignments_of_plan(plan.id)
+        .await
+        .map_err(err)?
+    {
+        if q.task.is_none_or(|t| a.task_id == t)
+            && visible.as_ref().is_none_or(|v| v.contains(&a.unit_id))
+        {
+            let ids = units_by_name.entry(a.unit_name).or_default();
+            if !ids.contains(&a.unit_id) {
+                ids.push(a.unit_id);
+            }
         }
-        None => plan_compliance(&state.store, plan.id, page.today, visible.as_ref()).await,
+    }
+    let total = units_by_name.len();
+    let pages = total.div_ceil(ROWS_PER_PAGE).max(1);
+    let current = q.page.unwrap_or(1).clamp(1, pages);
+    let page_units: Vec<(String, Vec<i64>)> = units_by_name
+        .into_iter()
+        .skip((current - 1) * ROWS_PER_PAGE)
+        .take(ROWS_PER_PAGE)
+        .collect();
+    let only: HashSet<i64> = page_units
+        .iter()
+        .flat_map(|(_, ids)| ids)
+        .copied()
+        .collect();
+    let report = match q.task {
+        Some(task) => task_compliance(&state.store, plan.id, task, page.today, Some(&only)).await,
+        None => plan_compliance(&state.store, plan.id, page.today, Some(&only)).await,
     }
     .map_err(err)?;
     let tasks: Vec<_> = report
@@ -138,22 +169,16 @@ pub async fn page(
     let year_end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists");
     let columns: Vec<Period> = Period::overlapping(per, year_start, year_end).collect();
 
-    let unit_of: HashMap<i64, i64> = state
-        .store
-        .assignments_of_plan(plan.id)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|a| (a.id, a.unit_id))
+    // unit name → (the unit id its cells link to, one status per column)
+    let mut rows: BTreeMap<String, (i64, Vec<Option<PeriodStatus>>)> = page_units
+        .iter()
+        .map(|(name, ids)| (name.clone(), (ids[0], vec![None; columns.len()])))
         .collect();
-    // unit name → (unit id, one status per column)
-    let mut rows: BTreeMap<String, (i64, Vec<Option<PeriodStatus>>)> = BTreeMap::new();
     for task in &tasks {
         for a in &task.assignments {
-            let unit_id = unit_of.get(&a.assignment_id).copied().unwrap_or(0);
-            let row = rows
-                .entry(a.unit.name.clone())
-                .or_insert_with(|| (unit_id, vec![None; columns.len()]));
+            let Some(row) = rows.get_mut(&a.unit.name) else {
+                continue;
+            };
             for target in a.targets.iter().filter(|t| t.per.is_recurring()) {
                 for p in &target.periods {
                     let period = p.period();
@@ -166,15 +191,10 @@ pub async fn page(
             }
         }
     }
-    let total = rows.len();
-    let pages = total.div_ceil(ROWS_PER_PAGE).max(1);
-    let current = q.page.unwrap_or(1).clamp(1, pages);
     let lang = page.lang;
     let task_param = q.task.map(|t| format!("&task={t}")).unwrap_or_default();
     let svg_rows: Vec<(String, Vec<Option<Cell>>)> = rows
         .into_iter()
-        .skip((current - 1) * ROWS_PER_PAGE)
-        .take(ROWS_PER_PAGE)
         .map(|(name, (unit_id, cells))| {
             let cells = cells
                 .into_iter()

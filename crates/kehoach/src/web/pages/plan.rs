@@ -1,7 +1,8 @@
 //! `/plans/{id}`: the plan overview. Each task with its lead, targets, a progress bar (periods met
 //! ÷ ended), its periods by status and its deliverables by the four official deadline states;
-//! filters by unit and by status. Figures come from `compliance::plan_compliance` as of the
-//! page's date.
+//! filters by unit and by status. Figures are as of the page's date: from the roll-up counters
+//! (`rollup::task_tallies`) when the caller sees the whole plan, else from
+//! `compliance::plan_compliance` over the assignments shown — the two agree (`tests/rollup.rs`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -17,7 +18,8 @@ use super::svg::{deadline_colour, progress_bar, status_colour};
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
 use crate::authz::Action;
 use crate::compliance::plan_compliance;
-use crate::store::{PlanRow, TargetRow};
+use crate::rollup::task_tallies;
+use crate::store::{AssignmentRow, PlanRow, TargetRow};
 use crate::web::authz::{Authz, Resource, visible_units};
 use crate::web::{ApiError, AppState};
 
@@ -208,62 +210,88 @@ pub async fn overview(
 
     // The unit choices: every unit assigned in the plan that the user may see.
     let assignments = state.store.assignments_of_plan(id).await.map_err(err)?;
-    let mut unit_names: BTreeMap<String, i64> = BTreeMap::new();
-    for a in &assignments {
-        if visible.as_ref().is_none_or(|v| v.contains(&a.unit_id)) {
-            unit_names.insert(a.unit_name.clone(), a.unit_id);
-        }
+    let seen: Vec<&AssignmentRow> = assignments
+        .iter()
+        .filter(|a| visible.as_ref().is_none_or(|v| v.contains(&a.unit_id)))
+        .collect();
+    let sees_whole_plan = seen.len() == assignments.len();
+    let unit_names: BTreeMap<&str, i64> = seen
+        .iter()
+        .map(|a| (a.unit_name.as_str(), a.unit_id))
+        .collect();
+    let shown: Vec<&AssignmentRow> = seen
+        .iter()
+        .copied()
+        .filter(|a| unit_filter.is_none_or(|u| a.unit_id == u))
+        .collect();
+    let mut assigned: HashMap<i64, usize> = HashMap::new();
+    for a in &shown {
+        *assigned.entry(a.task_id).or_default() += 1;
     }
-    let only: Option<HashSet<i64>> = match (unit_filter, &visible) {
-        (Some(u), Some(v)) => Some(v.iter().copied().filter(|x| *x == u).collect()),
-        (Some(u), None) => Some(std::iter::once(u).collect()),
-        (None, v) => v.clone(),
+    // Each task's summary: from the roll-up counters when the whole plan is shown (their cost
+    // does not grow with the plan's assignments × periods), else by evaluating only the
+    // assignments shown.
+    let restricted = unit_filter.is_some() || !sees_whole_plan;
+    let summaries: HashMap<i64, Tally> = if restricted {
+        let only: HashSet<i64> = shown.iter().map(|a| a.unit_id).collect();
+        plan_compliance(&state.store, id, page.today, Some(&only))
+            .await
+            .map_err(err)?
+            .tasks
+            .into_iter()
+            .map(|t| (t.task_id, t.summary.tally))
+            .collect()
+    } else {
+        task_tallies(&state.store, id, page.today)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .collect()
     };
-    let report = plan_compliance(&state.store, id, page.today, only.as_ref())
-        .await
-        .map_err(err)?;
     let tasks_rows = state.store.tasks_of_plan(id).await.map_err(err)?;
     let targets = state.store.targets_of_plan(id).await.map_err(err)?;
     let mut targets_by_task: HashMap<i64, Vec<&TargetRow>> = HashMap::new();
     for t in &targets {
         targets_by_task.entry(t.task_id).or_default().push(t);
     }
-    let lead_of: HashMap<i64, &str> = tasks_rows
-        .iter()
-        .map(|t| (t.id, t.lead_text.as_str()))
-        .collect();
 
     let lang = page.lang;
-    let tasks = report
-        .tasks
-        .iter()
+    let none = Tally::default();
+    let mut plan_tally = Tally::default();
+    let mut tasks = Vec::new();
+    for task in &tasks_rows {
+        let count = assigned.get(&task.id).copied().unwrap_or(0);
         // Filtered to some units (or a unit's own user): only the tasks they have.
-        .filter(|t| only.is_none() || !t.assignments.is_empty())
-        .filter(|t| filters.status.is_empty() || has_status(&t.summary.tally, &filters.status))
-        .map(|t| {
-            let (statuses, deadlines) = chips(lang, &t.summary.tally);
-            TaskItem {
-                id: t.task_id,
-                reference: t.reference.clone(),
-                title: t.title.clone(),
-                lead: lead_of.get(&t.task_id).unwrap_or(&"").to_string(),
-                assigned: t.assignments.len(),
-                targets: targets_text(
-                    lang,
-                    targets_by_task
-                        .get(&t.task_id)
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[]),
-                ),
-                due: dmy_opt(t.due),
-                bar: progress_bar(t.summary.reporting_rate),
-                statuses,
-                deadlines,
-                activities: t.summary.tally.activity_count,
-            }
-        })
-        .collect();
-    let (statuses, deadlines) = chips(lang, &report.summary.tally);
+        if restricted && count == 0 {
+            continue;
+        }
+        let tally = summaries.get(&task.id).unwrap_or(&none);
+        plan_tally += *tally;
+        if !filters.status.is_empty() && !has_status(tally, &filters.status) {
+            continue;
+        }
+        let (statuses, deadlines) = chips(lang, tally);
+        tasks.push(TaskItem {
+            id: task.id,
+            reference: task.reference.clone(),
+            title: task.title.clone(),
+            lead: task.lead_text.clone(),
+            assigned: count,
+            targets: targets_text(
+                lang,
+                targets_by_task
+                    .get(&task.id)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]),
+            ),
+            due: dmy_opt(task.due),
+            bar: progress_bar(tally.reporting_rate()),
+            statuses,
+            deadlines,
+            activities: tally.activity_count,
+        });
+    }
+    let (statuses, deadlines) = chips(lang, &plan_tally);
     let status_options = STATUSES
         .iter()
         .map(|s| (s.as_str(), status_name(lang, *s)))
@@ -285,7 +313,7 @@ pub async fn overview(
         title: plan.title,
         period: period_text(plan.period_from, plan.period_to),
         at: dmy(page.today),
-        bar: progress_bar(report.summary.reporting_rate),
+        bar: progress_bar(plan_tally.reporting_rate()),
         statuses,
         deadlines,
         tasks,
@@ -293,7 +321,7 @@ pub async fn overview(
             .into_iter()
             .map(|(name, uid)| UnitOption {
                 id: uid,
-                name,
+                name: name.to_string(),
                 selected: unit_filter == Some(uid),
             })
             .collect(),

@@ -57,7 +57,10 @@ pub async fn page(
             .scope_root()
             .await
             .map_err(|e| page.error(e))?;
-        for plan in state.store.plans_within(root).await.map_err(err)? {
+        let within = state.store.plans_within(root).await.map_err(err)?;
+        let ids: Vec<i64> = within.iter().map(|p| p.id).collect();
+        let mut tasks_of = state.store.tasks_of_plans(&ids).await.map_err(err)?;
+        for plan in within {
             let number = plan.number.clone().unwrap_or_default();
             if plans.len() < LIMIT && fold(&format!("{number} {}", plan.title)).contains(&key) {
                 plans.push(Hit {
@@ -69,7 +72,7 @@ pub async fn page(
             if tasks.len() >= LIMIT {
                 continue;
             }
-            for task in state.store.tasks_of_plan(plan.id).await.map_err(err)? {
+            for task in tasks_of.remove(&plan.id).unwrap_or_default() {
                 let text = format!("{} {} {}", task.reference, task.title, task.lead_text);
                 if tasks.len() < LIMIT && fold(&text).contains(&key) {
                     tasks.push(Hit {

@@ -1,5 +1,9 @@
 //! `/tasks/{id}`: a task and its assignments, each target's periods as a strip of coloured cells
-//! (click a cell for the activities behind it), and each assignment's deadline state.
+//! (click a cell for the activities behind it), and each assignment's deadline state. Only the
+//! page's assignments (15) are evaluated period by period; the task's summary comes from the
+//! roll-up counters when the caller sees all its assignments.
+
+use std::collections::HashSet;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,6 +15,8 @@ use super::plan::{Chip, chips};
 use super::svg::{Cell, deadline_colour, progress_bar, strip};
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
 use crate::compliance::task_compliance;
+use crate::rollup::task_tallies;
+use crate::store::{AssignmentRow, AssignmentScope};
 use crate::web::authz::visible_units;
 use crate::web::{ApiError, AppState};
 
@@ -127,23 +133,61 @@ pub async fn page(
     let visible = visible_units(&state, &page.session.user)
         .await
         .map_err(|e| page.error(e))?;
-    let report = task_compliance(&state.store, plan.id, id, page.today, visible.as_ref())
+    // The task's assignments the caller may see, in the report's order (unit code).
+    let all = state
+        .store
+        .assignments_in(
+            plan.id,
+            AssignmentScope {
+                task: Some(id),
+                units: None,
+            },
+        )
         .await
         .map_err(err)?;
-    let t = report
-        .tasks
-        .into_iter()
-        .find(|t| t.task_id == id)
-        .ok_or_else(not_found)?;
+    let seen: Vec<&AssignmentRow> = all
+        .iter()
+        .filter(|a| visible.as_ref().is_none_or(|v| v.contains(&a.unit_id)))
+        .collect();
     let lang = page.lang;
-    let total = t.assignments.len();
+    let total = seen.len();
     let page_count = total.div_ceil(PER_PAGE).max(1);
     let current = q.page.unwrap_or(1).clamp(1, page_count);
-    let assignments = t
-        .assignments
+    let on_page: Vec<&AssignmentRow> = seen
         .iter()
         .skip((current - 1) * PER_PAGE)
         .take(PER_PAGE)
+        .copied()
+        .collect();
+    let page_units: HashSet<i64> = on_page.iter().map(|a| a.unit_id).collect();
+    // The task's summary over every assignment shown: from the roll-up counters when the caller
+    // sees them all, so only the page's assignments are evaluated period by period.
+    let (t, summary) = if seen.len() == all.len() {
+        let summary = task_tallies(&state.store, plan.id, page.today)
+            .await
+            .map_err(err)?
+            .remove(&id)
+            .unwrap_or_default();
+        let report = task_compliance(&state.store, plan.id, id, page.today, Some(&page_units))
+            .await
+            .map_err(err)?;
+        let t = report.tasks.into_iter().next().ok_or_else(not_found)?;
+        (t, summary)
+    } else {
+        let only: HashSet<i64> = seen.iter().map(|a| a.unit_id).collect();
+        let report = task_compliance(&state.store, plan.id, id, page.today, Some(&only))
+            .await
+            .map_err(err)?;
+        let mut t = report.tasks.into_iter().next().ok_or_else(not_found)?;
+        let summary = t.summary.tally;
+        let page_ids: HashSet<i64> = on_page.iter().map(|a| a.id).collect();
+        t.assignments
+            .retain(|a| page_ids.contains(&a.assignment_id));
+        (t, summary)
+    };
+    let assignments = t
+        .assignments
+        .iter()
         .map(|a| AssignmentItem {
             id: a.assignment_id,
             unit: a.unit.name.clone(),
@@ -162,7 +206,7 @@ pub async fn page(
                 .collect(),
         })
         .collect();
-    let (statuses, deadlines) = chips(lang, &t.summary.tally);
+    let (statuses, deadlines) = chips(lang, &summary);
     let template = TaskPage {
         l: page.layout(task.title.clone()),
         plan_id: plan.id,
@@ -175,7 +219,7 @@ pub async fn page(
         partners: task.partner_text,
         due: dmy_opt(task.due),
         at: dmy(page.today),
-        bar: progress_bar(t.summary.reporting_rate),
+        bar: progress_bar(summary.reporting_rate()),
         statuses,
         deadlines,
         assignments,
