@@ -243,6 +243,47 @@ on_both_backends! {
         assert_eq!(audit.len(), 1);
     }
 
+    async fn an_assignments_activities_are_read_by_dates_latest_first_and_bounded(db: &common::TestDb) {
+        let f = fixture(db).await;
+        let station = assignment_of(&f.store, f.plan_id, "1", f.newspaper).await;
+        let by = Change::system("test");
+        // One activity a day through March, every other one with a link.
+        let batch: Vec<NewActivity> = (1..=31)
+            .map(|d| NewActivity {
+                evidence: if d % 2 == 0 {
+                    vec![NewEvidence::Url { url: format!("https://example.vn/{d}") }]
+                } else {
+                    Vec::new()
+                },
+                ..activity(station, &format!("2024-03-{d:02}"))
+            })
+            .collect();
+        f.store.add_activities(&batch, &by).await.unwrap();
+        let dates = |rows: &[kehoach::store::ActivityRow]| -> Vec<String> {
+            rows.iter().map(|r| r.occurred_on.to_string()).collect()
+        };
+        let week = f.store
+            .activities_between(station, Some(day("2024-03-04")), Some(day("2024-03-10")), 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            dates(&week),
+            ["2024-03-10", "2024-03-09", "2024-03-08", "2024-03-07", "2024-03-06", "2024-03-05", "2024-03-04"]
+        );
+        let latest = f.store.activities_between(station, None, None, 3).await.unwrap();
+        assert_eq!(dates(&latest), ["2024-03-31", "2024-03-30", "2024-03-29"]);
+        let since = f.store.activities_between(station, Some(day("2024-03-30")), None, 100).await.unwrap();
+        assert_eq!(dates(&since), ["2024-03-31", "2024-03-30"]);
+        let until = f.store.activities_between(station, None, Some(day("2024-03-01")), 100).await.unwrap();
+        assert_eq!(dates(&until), ["2024-03-01"]);
+        // Evidence of the ones read, and only theirs.
+        let ids: Vec<i64> = week.iter().map(|r| r.id).collect();
+        let evidence = f.store.evidence_of_activities(&ids).await.unwrap();
+        let urls: Vec<&str> = evidence.iter().filter_map(|e| e.url.as_deref()).collect();
+        assert_eq!(urls, ["https://example.vn/4", "https://example.vn/6", "https://example.vn/8", "https://example.vn/10"]);
+        assert!(f.store.evidence_of_activities(&[]).await.unwrap().is_empty());
+    }
+
     async fn a_batch_hitting_one_tally_many_times_equals_one_by_one(db: &common::TestDb) {
         let f = fixture(db).await;
         let station = assignment_of(&f.store, f.plan_id, "1", f.station).await;

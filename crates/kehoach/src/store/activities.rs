@@ -802,6 +802,55 @@ impl super::Store {
         }))
     }
 
+    /// An assignment's activities dated within `from..=to` (either end open), latest first; at
+    /// most `limit`.
+    pub async fn activities_between(
+        &self,
+        assignment_id: i64,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        limit: i64,
+    ) -> Result<Vec<ActivityRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, ActivityRow>(&format!(
+                "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE assignment_id = $1 \
+                 AND ($2 IS NULL OR occurred_on >= $2) AND ($3 IS NULL OR occurred_on <= $3) \
+                 ORDER BY occurred_on DESC, id DESC LIMIT $4"
+            ))
+            .bind(assignment_id)
+            .bind(from)
+            .bind(to)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The evidence of some activities, by activity then id.
+    pub async fn evidence_of_activities(
+        &self,
+        activity_ids: &[i64],
+    ) -> Result<Vec<EvidenceRow>, StoreError> {
+        let mut out = Vec::new();
+        // Chunks keep the statement under both backends' limits on bound values.
+        for chunk in activity_ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id, activity_id, kind, url, sha256, file_name, content_type, size_bytes \
+                 FROM evidence WHERE activity_id IN ({}) ORDER BY activity_id, id",
+                placeholders.join(", ")
+            );
+            out.extend(on_pool!(self.db(), |pool| {
+                let mut query = sqlx::query_as::<_, EvidenceRow>(&sql);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                query.fetch_all(pool).await?
+            }));
+        }
+        Ok(out)
+    }
+
     pub async fn evidence_of_activity(
         &self,
         activity_id: i64,

@@ -1,5 +1,8 @@
 //! `/activities?assignment=A` or `?plan=P&unit=U[&task=T]`, optionally `&from=…&to=…`: the
-//! activities behind a heatmap cell or a strip cell, with their evidence.
+//! activities behind a heatmap cell or a strip cell, with their evidence; the latest 300 when
+//! there are more.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -9,7 +12,7 @@ use serde::Deserialize;
 
 use super::{Layout, PageError, SignedIn, dmy, render};
 use crate::authz::Action;
-use crate::store::AssignmentRow;
+use crate::store::{AssignmentRow, AssignmentScope, EvidenceRow};
 use crate::web::authz::{Authz, Resource, ensure_may_view};
 use crate::web::{ApiError, AppState};
 
@@ -50,8 +53,13 @@ pub struct ActivityItem {
 struct ActivitiesPage {
     l: Layout,
     range: String,
+    /// Only the latest [`MAX_LISTED`] are shown.
+    truncated: bool,
     activities: Vec<ActivityItem>,
 }
+
+/// Most activities listed: a cell's or an assignment's list stays well under 200 KB.
+const MAX_LISTED: usize = 300;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -72,12 +80,15 @@ pub async fn page(
         ],
         (None, Some(plan), Some(unit)) => state
             .store
-            .assignments_of_plan(plan)
+            .assignments_in(
+                plan,
+                AssignmentScope {
+                    task: q.task,
+                    units: Some(&[unit]),
+                },
+            )
             .await
-            .map_err(err)?
-            .into_iter()
-            .filter(|a| a.unit_id == unit && q.task.is_none_or(|t| a.task_id == t))
-            .collect(),
+            .map_err(err)?,
         _ => {
             return Err(page.error(ApiError::BadRequest(
                 "give assignment=ID, or plan=ID and unit=ID".into(),
@@ -93,22 +104,22 @@ pub async fn page(
         let task_title = task
             .map(|t| format!("{} {}", t.reference, t.title))
             .unwrap_or_default();
-        let evidence = state
+        let activities = state
             .store
-            .evidence_of_assignment(a.id)
+            .activities_between(a.id, q.from, q.to, MAX_LISTED as i64 + 1)
             .await
             .map_err(err)?;
-        for act in state
+        let ids: Vec<i64> = activities.iter().map(|act| act.id).collect();
+        let mut evidence: HashMap<i64, Vec<EvidenceRow>> = HashMap::new();
+        for e in state
             .store
-            .activities_of_assignment(a.id)
+            .evidence_of_activities(&ids)
             .await
             .map_err(err)?
         {
-            if q.from.is_some_and(|f| act.occurred_on < f)
-                || q.to.is_some_and(|t| act.occurred_on > t)
-            {
-                continue;
-            }
+            evidence.entry(e.activity_id).or_default().push(e);
+        }
+        for act in activities {
             items.push((
                 act.occurred_on,
                 ActivityItem {
@@ -120,8 +131,9 @@ pub async fn page(
                     attendance: act.attendance.map(|n| n.to_string()).unwrap_or_default(),
                     completes: act.completes,
                     evidence: evidence
+                        .remove(&act.id)
+                        .unwrap_or_default()
                         .iter()
-                        .filter(|e| e.activity_id == act.id)
                         .filter_map(|e| match (&e.url, &e.sha256) {
                             // Only web links and our own file downloads are clickable (never
                             // `javascript:` and the like).
@@ -145,6 +157,9 @@ pub async fn page(
         }
     }
     items.sort_by_key(|item| std::cmp::Reverse(item.0));
+    // Several assignments (a unit's cell over a plan) each gave up to the cap: keep the latest.
+    let truncated = items.len() > MAX_LISTED;
+    items.truncate(MAX_LISTED);
     let range = match (q.from, q.to) {
         (Some(f), Some(t)) => format!("{} – {}", dmy(f), dmy(t)),
         _ => String::new(),
@@ -152,6 +167,7 @@ pub async fn page(
     let template = ActivitiesPage {
         l: page.layout(page.t.activities),
         range,
+        truncated,
         activities: items.into_iter().map(|(_, i)| i).collect(),
     };
     Ok(render(page.lang, &template))

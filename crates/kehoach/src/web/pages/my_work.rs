@@ -4,6 +4,8 @@
 //! The form posts multipart to `/my-work/log`, validated by `activity_input` and stored through
 //! `files.rs` exactly as the API's `POST /assignments/{id}/activities`.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::StatusCode;
@@ -190,23 +192,26 @@ async fn build(
                         }
                     }
                     if a.activity_count > 0 {
-                        let evidence = state
+                        // Only the latest few of each assignment can be among the latest shown.
+                        let recent = state
                             .store
-                            .evidence_of_assignment(a.assignment_id)
+                            .activities_between(a.assignment_id, None, None, RECENT as i64)
                             .await
                             .map_err(err)?;
-                        for act in state
+                        let ids: Vec<i64> = recent.iter().map(|act| act.id).collect();
+                        let mut files: HashMap<i64, usize> = HashMap::new();
+                        for e in state
                             .store
-                            .activities_of_assignment(a.assignment_id)
+                            .evidence_of_activities(&ids)
                             .await
                             .map_err(err)?
-                            .into_iter()
-                            .take(RECENT)
                         {
-                            let files = evidence
-                                .iter()
-                                .filter(|e| e.activity_id == act.id && e.sha256.is_some())
-                                .count();
+                            if e.sha256.is_some() {
+                                *files.entry(e.activity_id).or_default() += 1;
+                            }
+                        }
+                        for act in recent {
+                            let files = files.get(&act.id).copied().unwrap_or(0);
                             logged.push((
                                 act.occurred_on,
                                 act.id,
