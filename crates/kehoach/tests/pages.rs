@@ -1,6 +1,7 @@
 //! The web pages over HTTP against the real server with its demo data, on each backend: sign-in
 //! and session cookies, every page's status, language and size, CSRF rejection, the sign-in rate
-//! limit, escaping, and logging an activity with a photo from the "my work" form.
+//! limit, escaping, logging an activity with a photo from the "my work" form, and the checks of
+//! the plan import's forms.
 
 mod common;
 
@@ -13,6 +14,12 @@ use reqwest::multipart::{Form, Part};
 
 /// A tiny valid PNG (1×1).
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+/// A plan document the import page reads (the parser's corpus).
+const QUANG_NAM: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
+);
 
 /// Pages must stay small for phones on slow networks.
 const MAX_PAGE_BYTES: usize = 200 * 1024;
@@ -277,6 +284,75 @@ on_both_backends! {
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _, _) = client.get("/my-work").await;
         assert_eq!(status, StatusCode::OK, "still signed in");
+    }
+
+    async fn the_import_forms_check_the_token_the_right_the_import_and_the_entry(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+        client.sign_in("sotttt", "demo").await;
+        let (_, _, form) = client.get("/plans/import").await;
+        let csrf = hidden(&form, "csrf");
+        let document = std::fs::read(QUANG_NAM).unwrap();
+        let upload = Form::new()
+            .text("csrf", csrf.clone())
+            .part("file", Part::bytes(document).file_name("quangnam-2024.txt"));
+        let request = client.http.post(format!("{}/plans/import", client.base)).multipart(upload);
+        let (status, preview, _) = client.send(request).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(preview.starts_with("/plans/import/"), "{preview}");
+        let (status, _, page) = client.get(&format!("{preview}?fix=0&q=bao+quang+nam")).await;
+        assert_eq!(status, StatusCode::OK);
+        let unresolved = page.matches("class=\"unresolved").count();
+        assert!(unresolved > 1, "entries to fix: {page}");
+        let unit = hidden(&page, "unit");
+        let parent = page.split("<option value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+
+        // The token first (403), then the import (404), then what the form names (400).
+        let fix = format!("{preview}/fix");
+        let (status, _, body) = client.post_form(&fix, &[("index", "0"), ("unit", &unit)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(body.contains("CSRF"));
+        let (status, _, _) = client.post_form("/plans/import/nope/fix", &[("csrf", &csrf), ("index", "0"), ("unit", &unit)]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, body) = client.post_form(&fix, &[("csrf", &csrf), ("index", "9999"), ("unit", &unit)]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("no such unresolved unit"), "{body}");
+        let (status, _, body) = client.post_form(&fix, &[("csrf", &csrf), ("index", "0"), ("unit", "999999")]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("no unit 999999"), "{body}");
+        let new_unit = format!("{preview}/new-unit");
+        let (status, _, _) = client.post_form(&new_unit, &[("index", "0"), ("name", "Hội Nông dân tỉnh"), ("parent", &parent)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _, body) = client.post_form(&new_unit, &[("csrf", &csrf), ("index", "0"), ("name", " "), ("parent", &parent)]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("name: required"), "{body}");
+        let (status, _, _) = client.post_form("/plans/import/nope/new-unit", &[("csrf", &csrf), ("index", "0"), ("name", "Hội Nông dân tỉnh"), ("parent", &parent)]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // Each fix goes back to the preview, one entry fewer.
+        let (status, location, _) = client.post_form(&fix, &[("csrf", &csrf), ("index", "0"), ("unit", &unit)]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, preview.as_str()));
+        let (status, location, _) = client.post_form(&new_unit, &[("csrf", &csrf), ("index", "0"), ("name", "Hội Nông dân tỉnh"), ("parent", &parent)]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, preview.as_str()));
+        let page = client.get(&preview).await.2;
+        assert_eq!(page.matches("class=\"unresolved").count(), unresolved - 2);
+        let fixed = page.split("id=\"fixed\"").nth(1).expect("the fixes are listed");
+        assert_eq!(fixed.matches("<li>").count(), 2);
+        assert!(fixed.contains("<strong>Hội Nông dân tỉnh</strong>"), "{fixed}");
+
+        // Someone else's session may not touch it; confirming stores the plan and ends the import.
+        let mut reporter = Client::new(&server);
+        reporter.sign_in("daiptth", "demo").await;
+        let theirs = hidden(&reporter.get("/my-work").await.2, "csrf");
+        let (status, _, _) = reporter.post_form(&format!("{preview}/confirm"), &[("csrf", &theirs)]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a reporter may not import");
+        let (status, _, _) = client.post_form(&format!("{preview}/confirm"), &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, location, _) = client.post_form(&format!("{preview}/confirm"), &[("csrf", &csrf)]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location.trim_start_matches("/plans/").parse::<i64>().is_ok(), "{location}");
+        let (status, _, _) = client.post_form(&format!("{preview}/confirm"), &[("csrf", &csrf)]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "confirmed once");
     }
 
     async fn repeated_failed_sign_ins_are_refused_with_429(db: &TestDb) {

@@ -2,103 +2,10 @@
 
 mod common;
 
-use chrono::NaiveDate;
+use common::fixture::{day, plan_without_activities};
 use kehoach::compliance::plan_compliance;
-use kehoach::store::{
-    Change, NewActivity, NewEvidence, NewPlan, NewTarget, NewTask, NewUnit, Store, StoreError,
-};
-use kehoach_core::period::Per;
+use kehoach::store::{Change, NewActivity, NewEvidence, Store, StoreError};
 use serde_json::Value;
-
-fn day(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-struct Fixture {
-    store: Store,
-    plan_id: i64,
-    station: i64,
-    newspaper: i64,
-}
-
-/// A 2024 plan: a weekly programme led by two units, a report due 15/11, an untargeted duty.
-async fn fixture(db: &common::TestDb) -> Fixture {
-    let store = db.open().await;
-    let by = Change::system("test");
-    let unit = |code: &str, name: &str| NewUnit {
-        code: code.into(),
-        name: name.into(),
-        kind: "agency".into(),
-        ..NewUnit::default()
-    };
-    let station = store
-        .create_unit(
-            &unit("49.DAI", "Đài Phát thanh và Truyền hình Quảng Nam"),
-            &by,
-        )
-        .await
-        .unwrap()
-        .id;
-    let newspaper = store
-        .create_unit(&unit("49.BAO", "Báo Quảng Nam"), &by)
-        .await
-        .unwrap()
-        .id;
-    let plan = NewPlan {
-        number: Some("3604/KH-UBND".into()),
-        title: "Truyền thông chuyển đổi số năm 2024".into(),
-        period_from: Some(day("2024-01-01")),
-        period_to: Some(day("2024-12-31")),
-        grace_days: 7,
-        source_name: "plan.txt".into(),
-        source_sha256: "00".into(),
-        extraction: serde_json::json!({"schema": "kehoach.plan/1"}),
-        references: vec!["749/QĐ-TTg".into(), "749/QĐ-TTg".into()],
-        tasks: vec![
-            NewTask {
-                reference: "1".into(),
-                title: "Chuyên mục chuyển đổi số".into(),
-                lead_text: "Đài PT-TH tỉnh; Báo Quảng Nam".into(),
-                targets: vec![NewTarget {
-                    count: 1.0,
-                    per: Per::Week,
-                    noun: "chương trình".into(),
-                }],
-                leads: vec![(station, "alias".into()), (newspaper, "exact".into())],
-                ..NewTask::default()
-            },
-            NewTask {
-                reference: "2".into(),
-                title: "Báo cáo kết quả".into(),
-                lead_text: "Đài PT-TH tỉnh".into(),
-                due: Some(day("2024-11-15")),
-                leads: vec![(station, "alias".into())],
-                unresolved: vec![(
-                    "partner".into(),
-                    "các cơ quan, đơn vị liên quan".into(),
-                    "vague".into(),
-                )],
-                ..NewTask::default()
-            },
-            NewTask {
-                reference: "3".into(),
-                title: "Tuyên truyền thường xuyên".into(),
-                lead_text: "Báo Quảng Nam".into(),
-                leads: vec![(newspaper, "exact".into())],
-                ..NewTask::default()
-            },
-        ],
-        ..NewPlan::default()
-    };
-    let created = store.create_plan(&plan, &by).await.unwrap();
-    assert_eq!((created.tasks, created.assignments), (3, 4));
-    Fixture {
-        store,
-        plan_id: created.plan_id,
-        station,
-        newspaper,
-    }
-}
 
 fn activity(assignment_id: i64, on: &str) -> NewActivity {
     NewActivity {
@@ -108,19 +15,6 @@ fn activity(assignment_id: i64, on: &str) -> NewActivity {
         quantity: 1.0,
         ..NewActivity::default()
     }
-}
-
-async fn assignment_of(store: &Store, plan_id: i64, task_ref: &str, unit_id: i64) -> i64 {
-    let tasks = store.tasks_of_plan(plan_id).await.unwrap();
-    let task = tasks.iter().find(|t| t.reference == task_ref).unwrap();
-    store
-        .assignments_of_plan(plan_id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.task_id == task.id && a.unit_id == unit_id)
-        .unwrap()
-        .id
 }
 
 async fn compliance_json(store: &Store, plan_id: i64, at: &str) -> Value {
@@ -150,27 +44,27 @@ fn weeks<'a>(json: &'a Value, task_ref: &str, unit_code: &str) -> &'a Vec<Value>
 
 on_both_backends! {
     async fn a_plan_is_stored_whole_with_one_assignment_per_lead(db: &common::TestDb) {
-        let f = fixture(db).await;
+        let f = plan_without_activities(db).await;
         let plans = f.store.plans().await.unwrap();
         assert_eq!(plans.len(), 1);
         assert_eq!(plans[0].number.as_deref(), Some("3604/KH-UBND"));
         let assignments = f.store.assignments_of_plan(f.plan_id).await.unwrap();
-        assert_eq!(assignments.len(), 4);
+        assert_eq!(assignments.len(), 7);
         let unresolved = f.store.unresolved_of_plan(f.plan_id).await.unwrap();
         assert_eq!(unresolved.len(), 1);
         assert_eq!(unresolved[0].reason, "vague");
     }
 
     async fn weekly_periods_follow_the_activity_dates(db: &common::TestDb) {
-        let f = fixture(db).await;
-        let station = assignment_of(&f.store, f.plan_id, "1", f.station).await;
+        let f = plan_without_activities(db).await;
+        let station = f.assignment("1", f.station).await;
         let by = Change::system("test");
         // Week 1 (1–7 Jan 2024): one programme → met. Week 2: none → missed. Week 3: the current one.
         f.store.add_activity(&activity(station, "2024-01-03"), &by).await.unwrap();
         // Week 4 half done: a target of 1 with quantity 0.5 → partial once ended.
         f.store.add_activity(&NewActivity { quantity: 0.5, ..activity(station, "2024-01-23") }, &by).await.unwrap();
         let json = compliance_json(&f.store, f.plan_id, "2024-01-17").await;
-        let w = weeks(&json, "1", "49.DAI");
+        let w = weeks(&json, "1", "T49.DAI");
         // 52 ISO weeks of 2024, plus week 1 of 2025 (from Mon 30/12/2024), which overlaps the plan.
         assert_eq!(w.len(), 53, "every ISO week overlapping 2024");
         assert_eq!((w[0]["start"].as_str(), w[0]["status"].as_str()), (Some("2024-01-01"), Some("met")));
@@ -178,9 +72,9 @@ on_both_backends! {
         assert_eq!(w[2]["status"], "open");
         assert_eq!(w[3]["status"], "future");
         let later = compliance_json(&f.store, f.plan_id, "2024-02-01").await;
-        assert_eq!(weeks(&later, "1", "49.DAI")[3]["status"], "partial");
+        assert_eq!(weeks(&later, "1", "T49.DAI")[3]["status"], "partial");
         // The other lead owes its own weeks: nothing logged → missed.
-        assert_eq!(weeks(&later, "1", "49.BAO")[0]["status"], "missed");
+        assert_eq!(weeks(&later, "1", "T49.BAO")[0]["status"], "missed");
         // Reporting rate rolls up as Σ met ÷ Σ ended over both assignments (4 ended weeks each).
         let task = &later["tasks"][0];
         assert_eq!(task["summary"]["met"], 1);
@@ -191,8 +85,8 @@ on_both_backends! {
     }
 
     async fn a_deliverable_shows_each_official_state_on_its_dates(db: &common::TestDb) {
-        let f = fixture(db).await;
-        let report = assignment_of(&f.store, f.plan_id, "2", f.station).await;
+        let f = plan_without_activities(db).await;
+        let report = f.assignment("2", f.station).await;
         let state = |json: &Value| json["tasks"][1]["assignments"][0]["state"].as_str().unwrap().to_string();
         assert_eq!(state(&compliance_json(&f.store, f.plan_id, "2024-11-10").await), "not_done_within_deadline");
         assert_eq!(state(&compliance_json(&f.store, f.plan_id, "2024-11-20").await), "not_done_overdue");
@@ -204,14 +98,14 @@ on_both_backends! {
         assert_eq!(state(&compliance_json(&f.store, f.plan_id, "2024-11-20").await), "done_on_time");
         // A task with neither target nor due date: count and last date, no rate.
         let json = compliance_json(&f.store, f.plan_id, "2024-11-20").await;
-        assert!(json["tasks"][2]["assignments"][0]["state"].is_null());
+        assert!(json["tasks"][3]["assignments"][0]["state"].is_null());
         assert_eq!(json["tasks"][1]["assignments"][0]["activity_count"], 2);
         assert_eq!(json["tasks"][1]["assignments"][0]["last_activity_on"], "2024-11-18");
     }
 
     async fn a_bad_batch_stores_nothing(db: &common::TestDb) {
-        let f = fixture(db).await;
-        let station = assignment_of(&f.store, f.plan_id, "1", f.station).await;
+        let f = plan_without_activities(db).await;
+        let station = f.assignment("1", f.station).await;
         let by = Change::system("test");
         let batch = vec![activity(station, "2024-01-03"), activity(station, "2024-01-10"), activity(999_999, "2024-01-10")];
         let err = f.store.add_activities(&batch, &by).await.unwrap_err();
@@ -225,8 +119,8 @@ on_both_backends! {
     }
 
     async fn evidence_is_kept_with_the_activity(db: &common::TestDb) {
-        let f = fixture(db).await;
-        let station = assignment_of(&f.store, f.plan_id, "1", f.newspaper).await;
+        let f = plan_without_activities(db).await;
+        let station = f.assignment("1", f.newspaper).await;
         let by = Change::system("test");
         let row = f.store.add_activity(&NewActivity {
             evidence: vec![
@@ -244,8 +138,8 @@ on_both_backends! {
     }
 
     async fn an_assignments_activities_are_read_by_dates_latest_first_and_bounded(db: &common::TestDb) {
-        let f = fixture(db).await;
-        let station = assignment_of(&f.store, f.plan_id, "1", f.newspaper).await;
+        let f = plan_without_activities(db).await;
+        let station = f.assignment("1", f.newspaper).await;
         let by = Change::system("test");
         // One activity a day through March, every other one with a link.
         let batch: Vec<NewActivity> = (1..=31)
@@ -285,9 +179,9 @@ on_both_backends! {
     }
 
     async fn a_batch_hitting_one_tally_many_times_equals_one_by_one(db: &common::TestDb) {
-        let f = fixture(db).await;
-        let station = assignment_of(&f.store, f.plan_id, "1", f.station).await;
-        let paper = assignment_of(&f.store, f.plan_id, "1", f.newspaper).await;
+        let f = plan_without_activities(db).await;
+        let station = f.assignment("1", f.station).await;
+        let paper = f.assignment("1", f.newspaper).await;
         let by = Change::system("test");
         // The same dates for both units: many in one week, some late, some in other weeks.
         let dates = ["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-05", "2024-01-07", "2024-01-09", "2024-03-04", "2024-01-03"];
@@ -321,24 +215,24 @@ on_both_backends! {
     }
 
     async fn editing_and_deleting_moves_compliance_back(db: &common::TestDb) {
-        let f = fixture(db).await;
-        let station = assignment_of(&f.store, f.plan_id, "1", f.station).await;
-        let report = assignment_of(&f.store, f.plan_id, "2", f.station).await;
+        let f = plan_without_activities(db).await;
+        let station = f.assignment("1", f.station).await;
+        let report = f.assignment("2", f.station).await;
         let by = Change::system("test");
         let aired = f.store.add_activity(&activity(station, "2024-01-03"), &by).await.unwrap();
-        assert_eq!(weeks(&compliance_json(&f.store, f.plan_id, "2024-01-20").await, "1", "49.DAI")[0]["status"], "met");
+        assert_eq!(weeks(&compliance_json(&f.store, f.plan_id, "2024-01-20").await, "1", "T49.DAI")[0]["status"], "met");
         // Moved to the next week: the first week is missed again, the second met.
         let moved = NewActivity { occurred_on: day("2024-01-10"), ..activity(station, "2024-01-10") };
         let row = f.store.update_activity(aired.id, &moved, &by).await.unwrap();
         assert_eq!(row.occurred_on, day("2024-01-10"));
         assert_eq!(row.recorded_at, aired.recorded_at, "when it was reported stays");
         let json = compliance_json(&f.store, f.plan_id, "2024-01-20").await;
-        let w = weeks(&json, "1", "49.DAI");
+        let w = weeks(&json, "1", "T49.DAI");
         assert_eq!((w[0]["status"].as_str(), w[1]["status"].as_str()), (Some("missed"), Some("met")));
         // A quantity below the weekly count: partial.
         let half = NewActivity { quantity: 0.5, ..moved.clone() };
         f.store.update_activity(aired.id, &half, &by).await.unwrap();
-        assert_eq!(weeks(&compliance_json(&f.store, f.plan_id, "2024-01-20").await, "1", "49.DAI")[1]["status"], "partial");
+        assert_eq!(weeks(&compliance_json(&f.store, f.plan_id, "2024-01-20").await, "1", "T49.DAI")[1]["status"], "partial");
 
         // The deliverable: done on time, then the completing activity is removed.
         let state = |json: &Value| json["tasks"][1]["assignments"][0]["state"].as_str().unwrap().to_string();

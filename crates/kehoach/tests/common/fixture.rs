@@ -1,5 +1,6 @@
 //! A 2024 plan with activities and evidence, for the export suites (report, spreadsheets,
-//! evidence pack, calendar, reminders).
+//! evidence pack, calendar, reminders); the same plan without activities, for the tracking suite,
+//! which logs its own.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use kehoach::files::FileStore;
@@ -23,9 +24,10 @@ pub struct PlanFixture {
 
 /// Units: a provincial station, a newspaper, a district and a commune under it. Tasks: (1) a weekly
 /// programme by the station and the newspaper, (2) a report due 15/11/2024 by the station and the
-/// district, (3) 12 articles over the plan by the newspaper, (4) an untargeted duty of the commune,
-/// (5) a training held on 10/10/2024 by the district.
-pub async fn plan_fixture(db: &super::TestDb) -> PlanFixture {
+/// district, with a vague partner left unresolved, (3) 12 articles over the plan by the newspaper,
+/// (4) an untargeted duty of the commune, (5) a training held on 10/10/2024 by the district. One
+/// assignment per lead: 7. No activities yet.
+pub async fn plan_without_activities(db: &super::TestDb) -> PlanFixture {
     let store = db.open().await;
     let by = Change::system("test");
     let unit = |code: &str, name: &str, parent: Option<i64>| NewUnit {
@@ -69,6 +71,8 @@ pub async fn plan_fixture(db: &super::TestDb) -> PlanFixture {
         source_name: "plan.txt".into(),
         source_sha256: "00".into(),
         extraction: serde_json::json!({"schema": "kehoach.plan/1"}),
+        // Cited twice, as documents do: storing the plan must not trip over the repeat.
+        references: vec!["749/QĐ-TTg".into(), "749/QĐ-TTg".into()],
         tasks: vec![
             NewTask {
                 reference: "1".into(),
@@ -88,6 +92,11 @@ pub async fn plan_fixture(db: &super::TestDb) -> PlanFixture {
                 lead_text: "Đài PT-TH tỉnh; UBND huyện Sơn Hà".into(),
                 due: Some(day("2024-11-15")),
                 leads: vec![(station, "exact".into()), (district, "exact".into())],
+                unresolved: vec![(
+                    "partner".into(),
+                    "các cơ quan, đơn vị liên quan".into(),
+                    "vague".into(),
+                )],
                 ..NewTask::default()
             },
             NewTask {
@@ -122,16 +131,25 @@ pub async fn plan_fixture(db: &super::TestDb) -> PlanFixture {
         ],
         ..NewPlan::default()
     };
-    let plan_id = store.create_plan(&plan, &by).await.unwrap().plan_id;
-    let f = PlanFixture {
+    let created = store.create_plan(&plan, &by).await.unwrap();
+    assert_eq!((created.tasks, created.assignments), (5, 7));
+    PlanFixture {
         store,
-        plan_id,
+        plan_id: created.plan_id,
         station,
         newspaper,
         district,
         commune,
-    };
+    }
+}
 
+/// [`plan_without_activities`], with a year of activities and evidence: the station's weekly
+/// programme (but weeks 10 and 11), the newspaper's first 8 weeks, the report done on time, 5 of
+/// the 12 articles, one duty logged, the training held.
+pub async fn plan_fixture(db: &super::TestDb) -> PlanFixture {
+    let f = plan_without_activities(db).await;
+    let by = Change::system("test");
+    let (station, newspaper, district, commune) = (f.station, f.newspaper, f.district, f.commune);
     let files = FileStore::new(db.data_dir(), 1024 * 1024);
     let photo = files
         .store_bytes("ảnh hiện trường.png", b"\x89PNG\r\n\x1a\nstation photo")

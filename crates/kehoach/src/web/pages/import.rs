@@ -19,7 +19,7 @@ use super::{Layout, PageError, SignedIn, dmy_opt, render};
 use crate::auth::random_secret;
 use crate::authz::{Action, Verdict};
 use crate::import::{ImportError, Prepared, commit, prepare};
-use crate::store::{Change, NewUnit};
+use crate::store::{Change, NewUnit, UnitRow};
 use crate::web::authz::{Authz, Resource, ensure_may_import};
 use crate::web::{ApiError, AppState};
 
@@ -175,7 +175,12 @@ pub async fn upload(
             },
         );
     }
-    Ok(Redirect::to(&format!("/plans/import/{id}")).into_response())
+    Ok(to_preview(&id))
+}
+
+/// Back to the preview of pending import `id` (after the upload, and after each fix).
+fn to_preview(id: &str) -> Response {
+    Redirect::to(&format!("/plans/import/{id}")).into_response()
 }
 
 /// May the caller manage a plan issued by `unit`? The policy decides (a plan office manages the
@@ -220,6 +225,14 @@ fn with_pending<T>(
             "this import is not waiting any more: upload the document again".into(),
         ))),
     }
+}
+
+/// What every form posted to a pending import checks first: its CSRF token, then the caller's
+/// right to import (in that order: a forged form is refused before anything about the caller is
+/// said).
+fn admit(page: &SignedIn, csrf: &str) -> Result<(), PageError> {
+    page.check_csrf(Some(csrf))?;
+    ensure_may_import(&page.session.user).map_err(|e| page.error(e))
 }
 
 pub struct PreviewTask {
@@ -417,6 +430,25 @@ fn apply_fix(p: &mut PendingImport, index: usize, unit_id: i64, unit_name: &str)
     true
 }
 
+/// [`apply_fix`] on pending import `id`, then back to its preview: 404 if the import is not
+/// waiting any more, 400 if it has no unresolved entry `index`.
+fn fix_and_preview(
+    state: &AppState,
+    page: &SignedIn,
+    id: &str,
+    index: usize,
+    unit: &UnitRow,
+) -> Result<Response, PageError> {
+    if !with_pending(state, page, id, |p| {
+        apply_fix(p, index, unit.id, &unit.name)
+    })? {
+        return Err(page.error(ApiError::BadRequest(
+            "index: no such unresolved unit".into(),
+        )));
+    }
+    Ok(to_preview(id))
+}
+
 #[derive(Deserialize)]
 pub struct FixForm {
     #[serde(default)]
@@ -425,29 +457,21 @@ pub struct FixForm {
     unit: i64,
 }
 
+/// `POST /plans/import/{id}/fix`: binds an unresolved entry to a unit of the registry.
 pub async fn fix(
     State(state): State<AppState>,
     page: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<FixForm>,
 ) -> Result<Response, PageError> {
-    page.check_csrf(Some(&form.csrf))?;
-    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    admit(&page, &form.csrf)?;
     let unit = state
         .store
         .unit(form.unit)
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(|| page.error(ApiError::BadRequest(format!("unit: no unit {}", form.unit))))?;
-    let applied = with_pending(&state, &page, &id, |p| {
-        apply_fix(p, form.index, unit.id, &unit.name)
-    })?;
-    if !applied {
-        return Err(page.error(ApiError::BadRequest(
-            "index: no such unresolved unit".into(),
-        )));
-    }
-    Ok(Redirect::to(&format!("/plans/import/{id}")).into_response())
+    fix_and_preview(&state, &page, &id, form.index, &unit)
 }
 
 #[derive(Deserialize)]
@@ -480,14 +504,15 @@ fn unit_code(parent_code: &str, name: &str, suffix: Option<&str>) -> String {
     }
 }
 
+/// `POST /plans/import/{id}/new-unit`: creates an agency under the chosen parent and binds an
+/// unresolved entry to it.
 pub async fn new_unit(
     State(state): State<AppState>,
     page: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<NewUnitForm>,
 ) -> Result<Response, PageError> {
-    page.check_csrf(Some(&form.csrf))?;
-    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    admit(&page, &form.csrf)?;
     let name = kehoach_core::text::nfc(form.name.trim());
     if name.is_empty() || name.chars().count() > 300 {
         return Err(page.error(ApiError::BadRequest(
@@ -537,15 +562,7 @@ pub async fn new_unit(
             "a unit with that code already exists".into(),
         ))
     })?;
-    let applied = with_pending(&state, &page, &id, |p| {
-        apply_fix(p, form.index, unit.id, &unit.name)
-    })?;
-    if !applied {
-        return Err(page.error(ApiError::BadRequest(
-            "index: no such unresolved unit".into(),
-        )));
-    }
-    Ok(Redirect::to(&format!("/plans/import/{id}")).into_response())
+    fix_and_preview(&state, &page, &id, form.index, &unit)
 }
 
 #[derive(Deserialize)]
@@ -554,14 +571,14 @@ pub struct ConfirmForm {
     csrf: String,
 }
 
+/// `POST /plans/import/{id}/confirm`: stores the prepared plan and opens it.
 pub async fn confirm(
     State(state): State<AppState>,
     page: SignedIn,
     Path(id): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, PageError> {
-    page.check_csrf(Some(&form.csrf))?;
-    ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
+    admit(&page, &form.csrf)?;
     let prepared = with_pending(&state, &page, &id, |p| p.prepared.clone())?;
     ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;
     let imported = match commit(&state.store, prepared, &change_by(&page)).await {
