@@ -308,6 +308,16 @@ macro_rules! refresh_summary {
     }};
 }
 
+/// Adds each assignment's new activities to its summary (`{}`: the VALUES list of (id, added,
+/// last date, done date)). Both backends run it; PostgreSQL's folded write has its own form.
+const SUMMARY_UPDATE: &str = "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) \
+     UPDATE assignments SET activity_count = activity_count + v_added, \
+     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
+     THEN v_last ELSE last_activity_on END, \
+     done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
+     THEN v_done ELSE done_on END \
+     FROM v WHERE id = v_id";
+
 /// Per assignment of a batch of additions: how many, the last date, the earliest date of one
 /// that completes.
 #[derive(Default)]
@@ -524,10 +534,10 @@ impl super::Store {
                     rollups.done(&spec.rollup, spec.done_on, Some(after));
                 }
             }
-            // One request's activity (the API's path) on PostgreSQL: the summary, the audit
-            // entry and the counters go in one statement, as they need no answer back.
-            let fold = audit_each && postgres && rows.len() == 1 && !rollups.has_decrements();
-            let mut folded = FoldedWrites::default();
+            // One request's activity (the API's path): the summary, the audit entry and the
+            // counters go to the database in one call, as they need no answer back.
+            let fold = audit_each && rows.len() == 1 && !rollups.has_decrements();
+            let mut folded = FoldedWrites::new(marks);
             let summaries: Vec<_> = summaries.iter().collect();
             if fold {
                 let args = summaries
@@ -541,28 +551,22 @@ impl super::Store {
                         ]
                     })
                     .collect();
-                folded.push(
+                // SQLite names a VALUES list's columns only in a WITH; PostgreSQL takes no WITH
+                // inside a CTE.
+                let sql = if postgres {
                     "UPDATE assignments SET activity_count = activity_count + v_added, \
                      last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
                      THEN v_last ELSE last_activity_on END, \
                      done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
                      THEN v_done ELSE done_on END \
-                     FROM (VALUES {}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id",
-                    summaries.len(),
-                    args,
-                );
+                     FROM (VALUES {}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id"
+                } else {
+                    SUMMARY_UPDATE
+                };
+                folded.push(sql, summaries.len(), args);
             }
             for chunk in summaries.chunks(rows_per_statement(4)).filter(|_| !fold) {
-                let sql = format!(
-                    "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) \
-                     UPDATE assignments SET activity_count = activity_count + v_added, \
-                     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
-                     THEN v_last ELSE last_activity_on END, \
-                     done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
-                     THEN v_done ELSE done_on END \
-                     FROM v WHERE id = v_id",
-                    values_list(chunk.len(), 4, marks)
-                );
+                let sql = SUMMARY_UPDATE.replacen("{}", &values_list(chunk.len(), 4, marks), 1);
                 let mut q = sqlx::query(&sql);
                 for (assignment, s) in chunk {
                     q = q
