@@ -108,6 +108,10 @@ pub struct Store {
     /// meeting at `BEGIN IMMEDIATE`, where the loser sleeps in SQLite's busy handler (up to
     /// 100 ms at a time: that was the API's p99). Other processes still meet the busy timeout.
     sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// API activities waiting to be written together (group commit, `record_activity`), and
+    /// the turn of the task that writes the next group.
+    pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
+    group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// `PRAGMA cache_size` per SQLite connection: negative is KiB (64 MB).
@@ -174,6 +178,8 @@ impl Store {
         Ok(Store {
             db: Db::Sqlite(pool),
             sqlite_writer: Default::default(),
+            pending: Default::default(),
+            group_turn: Default::default(),
         })
     }
 
@@ -187,6 +193,8 @@ impl Store {
         Ok(Store {
             db: Db::Postgres(pool),
             sqlite_writer: Default::default(),
+            pending: Default::default(),
+            group_turn: Default::default(),
         })
     }
 
