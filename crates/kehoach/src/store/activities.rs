@@ -308,6 +308,37 @@ macro_rules! refresh_summary {
     }};
 }
 
+/// Adds each assignment's new activities to its summary (`{}`: the VALUES list of (id, added,
+/// last date, done date)). Both backends run it; PostgreSQL's folded write has its own form.
+const SUMMARY_UPDATE: &str = "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) \
+     UPDATE assignments SET activity_count = activity_count + v_added, \
+     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
+     THEN v_last ELSE last_activity_on END, \
+     done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
+     THEN v_done ELSE done_on END \
+     FROM v WHERE id = v_id";
+
+/// At most this many concurrent API activities are written in one transaction.
+const MAX_GROUP: usize = 64;
+
+/// An activity waiting for its group's transaction, and where its caller waits for the answer.
+#[derive(Debug)]
+pub(super) struct PendingWrite {
+    activity: NewActivity,
+    by: Change,
+    answer: tokio::sync::oneshot::Sender<Result<(ActivityRow, Vec<EvidenceRow>), StoreError>>,
+}
+
+/// The one row of a one-activity write.
+fn one_row(
+    (mut rows, evidence): (Vec<ActivityRow>, Vec<EvidenceRow>),
+) -> Result<(ActivityRow, Vec<EvidenceRow>), StoreError> {
+    let row = rows
+        .pop()
+        .ok_or_else(|| StoreError::Invariant("one activity in, no row out".into()))?;
+    Ok((row, evidence))
+}
+
 /// Per assignment of a batch of additions: how many, the last date, the earliest date of one
 /// that completes.
 #[derive(Default)]
@@ -347,16 +378,96 @@ impl super::Store {
     }
 
     /// Records one activity with its evidence and an audit entry; returns both as stored.
+    ///
+    /// Group commit: the activities of concurrent callers (API requests) that arrive while
+    /// another group is being written wait in `pending` and are then written together, in one
+    /// transaction, each with its own audit entry; each caller gets its own row back. One
+    /// writer at a time made every request pay a whole transaction's round trips (SQLite: a
+    /// worker-thread hand-off each) while holding the write lock; a group shares them. If the
+    /// group's transaction fails, its activities are written one by one, so a caller gets its
+    /// own activity's error and nobody else's.
+    ///
+    /// The group is written by a task of its own, so a caller that goes away (its client
+    /// disconnected) does not cancel the transaction holding other callers' activities; its
+    /// own activity is then written all the same, as it would be had it gone away just after
+    /// the commit.
     pub async fn record_activity(
         &self,
         activity: &NewActivity,
         by: &Change,
     ) -> Result<(ActivityRow, Vec<EvidenceRow>), StoreError> {
-        let (mut rows, evidence) = self
-            .add_activities_inner(std::slice::from_ref(activity), by, true)
-            .await?;
-        let row = rows.pop().expect("one activity in, one row out");
-        Ok((row, evidence))
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.pending_writes().push(PendingWrite {
+            activity: activity.clone(),
+            by: by.clone(),
+            answer,
+        });
+        let store = self.clone();
+        tokio::spawn(async move { store.write_pending().await });
+        answered.await.map_err(|_| {
+            StoreError::Invariant("an activity's group write ended without an answer".into())
+        })?
+    }
+
+    fn pending_writes(&self) -> std::sync::MutexGuard<'_, Vec<PendingWrite>> {
+        // Nothing panics while holding it (pushes and drains), but a poisoned list is still
+        // a list.
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Writes the activities waiting in `pending` (at most [`MAX_GROUP`]; every waiting
+    /// activity has a task of its own that comes here, so none is left behind).
+    async fn write_pending(&self) {
+        let _group = self.group_turn.lock().await;
+        let group: Vec<PendingWrite> = {
+            let mut pending = self.pending_writes();
+            let n = pending.len().min(MAX_GROUP);
+            pending.drain(..n).collect()
+        };
+        if group.is_empty() {
+            return;
+        }
+        let (activities, bys): (Vec<NewActivity>, Vec<Change>) = group
+            .iter()
+            .map(|p| (p.activity.clone(), p.by.clone()))
+            .unzip();
+        let written = {
+            let _turn = self.writer_turn().await;
+            self.add_activities_inner(&activities, &bys, true).await
+        };
+        match written {
+            Ok((rows, evidence)) if rows.len() == group.len() => {
+                for (pending, row) in group.into_iter().zip(rows) {
+                    let mine = evidence
+                        .iter()
+                        .filter(|e| e.activity_id == row.id)
+                        .cloned()
+                        .collect();
+                    let _ = pending.answer.send(Ok((row, mine)));
+                }
+            }
+            Ok(_) | Err(_) if group.len() > 1 => {
+                for pending in group {
+                    let one = {
+                        let _turn = self.writer_turn().await;
+                        self.add_activities_inner(
+                            std::slice::from_ref(&pending.activity),
+                            std::slice::from_ref(&pending.by),
+                            true,
+                        )
+                        .await
+                    };
+                    let _ = pending.answer.send(one.and_then(one_row));
+                }
+            }
+            other => {
+                if let Some(pending) = group.into_iter().next() {
+                    let _ = pending.answer.send(other.and_then(one_row));
+                }
+            }
+        }
     }
 
     /// Records many activities in one transaction: all of them, or (on any error) none.
@@ -366,7 +477,10 @@ impl super::Store {
         activities: &[NewActivity],
         by: &Change,
     ) -> Result<Vec<i64>, StoreError> {
-        let (rows, _) = self.add_activities_inner(activities, by, false).await?;
+        let _turn = self.writer_turn().await;
+        let (rows, _) = self
+            .add_activities_inner(activities, std::slice::from_ref(by), false)
+            .await?;
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
@@ -384,15 +498,22 @@ impl super::Store {
     /// The write path of every addition, batched: one query for the specs of all the batch's
     /// assignments, multi-row inserts for activities and evidence, each touched tally, summary
     /// and roll-up counter written once with the batch's summed change, all in one transaction.
+    /// `bys` holds who reports each activity, or one for all. The caller holds the writer's
+    /// turn ([`super::Store::writer_turn`]).
     async fn add_activities_inner(
         &self,
         activities: &[NewActivity],
-        by: &Change,
+        bys: &[Change],
         audit_each: bool,
     ) -> Result<(Vec<ActivityRow>, Vec<EvidenceRow>), StoreError> {
         if activities.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
+        let by_of = |i: usize| -> Result<&Change, StoreError> {
+            bys.get(i)
+                .or(if bys.len() == 1 { bys.first() } else { None })
+                .ok_or_else(|| StoreError::Invariant("an activity without its reporter".into()))
+        };
         let now = Utc::now();
         let mut assignment_ids: Vec<i64> = activities.iter().map(|a| a.assignment_id).collect();
         assignment_ids.sort_unstable();
@@ -400,7 +521,6 @@ impl super::Store {
         let (begin, lock) = self.write_begin();
         let marks = self.marks();
         let postgres = self.backend() == super::Backend::Postgres;
-        let _turn = self.writer_turn().await;
         let (rows, evidence_rows) = on_pool!(self.db(), |pool| {
             let mut tx = pool.begin_with(begin).await?;
             let specs = load_specs!(tx, &assignment_ids, lock, marks);
@@ -409,7 +529,8 @@ impl super::Store {
             // rowid + 1, PostgreSQL: the sequence, row by row), so sorting the returned rows by
             // id lines them up with the input whatever order RETURNING uses.
             let mut rows: Vec<ActivityRow> = Vec::with_capacity(activities.len());
-            for chunk in activities.chunks(rows_per_statement(12)) {
+            let per_chunk = rows_per_statement(12);
+            for (c, chunk) in activities.chunks(per_chunk).enumerate() {
                 let sql = format!(
                     "INSERT INTO activities (assignment_id, occurred_on, kind, title, quantity, duration_minutes, \
                      attendance, completes, note, reported_by, recorded_at, search_text) VALUES {} \
@@ -417,7 +538,8 @@ impl super::Store {
                     values_list(chunk.len(), 12, marks)
                 );
                 let mut q = sqlx::query_as::<_, ActivityRow>(&sql);
-                for a in chunk {
+                for (i, a) in chunk.iter().enumerate() {
+                    let by = by_of(c * per_chunk + i)?;
                     let title = nfc(&a.title);
                     let search = fold(&title);
                     q = q
@@ -524,10 +646,11 @@ impl super::Store {
                     rollups.done(&spec.rollup, spec.done_on, Some(after));
                 }
             }
-            // One request's activity (the API's path) on PostgreSQL: the summary, the audit
-            // entry and the counters go in one statement, as they need no answer back.
-            let fold = audit_each && postgres && rows.len() == 1 && !rollups.has_decrements();
-            let mut folded = FoldedWrites::default();
+            // The API's activities (one request's, or a group's): the summaries, the audit
+            // entries and the counters go to the database in one call, as they need no answer
+            // back.
+            let fold = audit_each && rows.len() <= MAX_GROUP && !rollups.has_decrements();
+            let mut folded = FoldedWrites::new(marks);
             let summaries: Vec<_> = summaries.iter().collect();
             if fold {
                 let args = summaries
@@ -541,28 +664,22 @@ impl super::Store {
                         ]
                     })
                     .collect();
-                folded.push(
+                // SQLite names a VALUES list's columns only in a WITH; PostgreSQL takes no WITH
+                // inside a CTE.
+                let sql = if postgres {
                     "UPDATE assignments SET activity_count = activity_count + v_added, \
                      last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
                      THEN v_last ELSE last_activity_on END, \
                      done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
                      THEN v_done ELSE done_on END \
-                     FROM (VALUES {}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id",
-                    summaries.len(),
-                    args,
-                );
+                     FROM (VALUES {}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id"
+                } else {
+                    SUMMARY_UPDATE
+                };
+                folded.push(sql, summaries.len(), args);
             }
             for chunk in summaries.chunks(rows_per_statement(4)).filter(|_| !fold) {
-                let sql = format!(
-                    "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) \
-                     UPDATE assignments SET activity_count = activity_count + v_added, \
-                     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
-                     THEN v_last ELSE last_activity_on END, \
-                     done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
-                     THEN v_done ELSE done_on END \
-                     FROM v WHERE id = v_id",
-                    values_list(chunk.len(), 4, marks)
-                );
+                let sql = SUMMARY_UPDATE.replacen("{}", &values_list(chunk.len(), 4, marks), 1);
                 let mut q = sqlx::query(&sql);
                 for (assignment, s) in chunk {
                     q = q
@@ -575,7 +692,8 @@ impl super::Store {
             }
 
             if audit_each {
-                for row in &rows {
+                for (i, row) in rows.iter().enumerate() {
+                    let by = by_of(i)?;
                     let evidence: Vec<&EvidenceRow> = evidence_rows
                         .iter()
                         .filter(|e| e.activity_id == row.id)
@@ -613,7 +731,7 @@ impl super::Store {
                 let after = serde_json::json!({"count": rows.len(), "first_id": rows[0].id, "last_id": rows[rows.len() - 1].id});
                 record_audit!(
                     &mut *tx,
-                    by,
+                    by_of(0)?,
                     "import",
                     "activity",
                     rows[0].id,

@@ -108,13 +108,22 @@ pub struct Store {
     /// meeting at `BEGIN IMMEDIATE`, where the loser sleeps in SQLite's busy handler (up to
     /// 100 ms at a time: that was the API's p99). Other processes still meet the busy timeout.
     sqlite_writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// API activities waiting to be written together (group commit, `record_activity`), and
+    /// the turn of the task that writes the next group.
+    pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
+    group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+/// `PRAGMA cache_size` per SQLite connection: negative is KiB (64 MB).
+const SQLITE_CACHE_KIB: &str = "-65536";
+/// `PRAGMA mmap_size`: how much of the database file SQLite reads through a memory map (4 GB).
+const SQLITE_MMAP_BYTES: &str = "4294967296";
+
+/// Rows the SQLite worker thread may send ahead of the reader.
+const SQLITE_ROW_CHANNEL: usize = 4096;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-/// Rows a SQLite connection's thread may hand over before the reader takes them.
-const ROW_BUFFER_SIZE: usize = 4096;
 
 impl Store {
     /// Opens (creating when needed) the database and brings its schema up to date.
@@ -147,11 +156,27 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // sqlx runs each connection on its own thread and hands rows over one by one through
-            // a bounded channel (50 by default): a read of a few thousand rows then blocks and
-            // wakes the two threads once per row, and the context switches cost more than the
-            // query (`perf`: ~40 % of a page's time). A deep channel lets the reader run through.
-            .row_buffer_size(ROW_BUFFER_SIZE);
+            // SQLite's page cache is 2 MB per connection by default. Every activity write
+            // updates indexes at random places (activities by assignment, tallies, counters):
+            // at millions of activities those pages no longer fit, and each write read them back
+            // from the OS (batched ingest fell from 38k/s at 10k activities to 5.6k/s at 5M).
+            // The cache grows only as pages are used, so an idle or read-little connection
+            // stays small; at most 8 connections × 64 MB.
+            .pragma("cache_size", SQLITE_CACHE_KIB)
+            // Reads through a memory map share the OS page cache between connections instead
+            // of copying each page into every connection's cache (address space, not memory).
+            .pragma("mmap_size", SQLITE_MMAP_BYTES)
+            .pragma("temp_store", "memory")
+            // SQLite copies the WAL back into the database (with an fsync) once it holds 1,000
+            // pages: after nearly every batch of the national demo, rewriting the same hot index
+            // pages each time (~10 % of the ingest's CPU in `walCheckpoint`). 16,384 pages (64 MB)
+            // write a page once per several batches. Durability is the WAL's either way.
+            .pragma("wal_autocheckpoint", "16384")
+            // sqlx hands rows from the connection's worker thread to the caller through a
+            // channel of 50: a batch's RETURNING of 10,000 rows, or a page's read of a few
+            // thousand tallies, made the two threads wake each other every few rows (1.3M
+            // context switches for 1M activities; ~40 % of a heatmap page's CPU). Rows are small.
+            .row_buffer_size(SQLITE_ROW_CHANNEL);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -159,6 +184,8 @@ impl Store {
         Ok(Store {
             db: Db::Sqlite(pool),
             sqlite_writer: Default::default(),
+            pending: Default::default(),
+            group_turn: Default::default(),
         })
     }
 
@@ -172,6 +199,8 @@ impl Store {
         Ok(Store {
             db: Db::Postgres(pool),
             sqlite_writer: Default::default(),
+            pending: Default::default(),
+            group_turn: Default::default(),
         })
     }
 

@@ -18,6 +18,28 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let BearerHash(hash) = BearerHash::from_request_parts(parts, state).await?;
+        let user = state
+            .store
+            .user_by_token_hash(&hash)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(Caller(user))
+    }
+}
+
+/// The SHA-256 of the request's bearer token, not yet looked up: for a handler that reads the
+/// caller together with what it acts on, in one query. Answers 401 when there is no token; the
+/// handler answers 401 when the store knows no valid one.
+pub struct BearerHash(pub String);
+
+impl FromRequestParts<AppState> for BearerHash {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -28,11 +50,6 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        let user = state
-            .store
-            .user_by_token_hash(&token_hash(token))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        Ok(Caller(user))
+        Ok(BearerHash(token_hash(token)))
     }
 }
