@@ -287,11 +287,12 @@ impl Store {
                 // Every table's statistics too: the demo adds thousands of units, and with the
                 // old row counts the planner walks a unit subtree (every scoped read) by scanning
                 // all units at each level instead of following `units_parent` (9 ms → 1 ms).
-                sqlx::raw_sql(
-                    "VACUUM (ANALYZE) period_tallies, rollup_periods, assignments; ANALYZE",
-                )
-                .execute(pool)
-                .await?;
+                // Two calls: several statements in one would run in one implicit transaction,
+                // and VACUUM cannot run inside a transaction.
+                sqlx::raw_sql("VACUUM (ANALYZE) period_tallies, rollup_periods, assignments")
+                    .execute(pool)
+                    .await?;
+                sqlx::raw_sql("ANALYZE").execute(pool).await?;
             }
         }
         Ok(())
