@@ -952,11 +952,11 @@ impl super::Store {
         let mut out = Vec::new();
         // Chunks keep the statement under both backends' limits on bound values.
         for chunk in activity_ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let params = placeholders(chunk.len(), self.marks());
             let sql = format!(
                 "SELECT id, activity_id, kind, url, sha256, file_name, content_type, size_bytes \
                  FROM evidence WHERE activity_id IN ({}) ORDER BY activity_id, id",
-                placeholders.join(", ")
+                params
             );
             out.extend(on_pool!(self.db(), |pool| {
                 let mut query = sqlx::query_as::<_, EvidenceRow>(&sql);

@@ -135,34 +135,26 @@ impl super::Store {
                 .replace("{UNIT_OF}", &UNIT_OF_ENTRY.replace("{ID}", id))
                 .replace("{ORDER}", order)
         };
-        Ok(match self.db() {
-            super::Db::Sqlite(pool) => {
-                // SQLite casts a non-number ('batch') to 0, which names nothing.
-                sqlx::query_as::<_, AuditEntry>(&sql("CAST(l.entity_id AS INTEGER)"))
-                    .bind(filter.within)
-                    .bind(filter.from)
-                    .bind(filter.to)
-                    .bind(&filter.actor)
-                    .bind(&filter.entity)
-                    .bind(filter.before_id)
-                    .bind(filter.after_id)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await?
-            }
-            super::Db::Postgres(pool) => sqlx::query_as::<_, AuditEntry>(&sql(
+        // The entry's entity id as a number, or nothing when it is not one ('batch').
+        let sql = match self.backend() {
+            // SQLite casts a non-number to 0, which names nothing.
+            super::Backend::Sqlite => sql("CAST(l.entity_id AS INTEGER)"),
+            super::Backend::Postgres => sql(
                 "(CASE WHEN l.entity_id ~ '^[0-9]{1,18}$' THEN CAST(l.entity_id AS BIGINT) END)",
-            ))
-            .bind(filter.within)
-            .bind(filter.from)
-            .bind(filter.to)
-            .bind(&filter.actor)
-            .bind(&filter.entity)
-            .bind(filter.before_id)
-            .bind(filter.after_id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?,
-        })
+            ),
+        };
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, AuditEntry>(&sql)
+                .bind(filter.within)
+                .bind(filter.from)
+                .bind(filter.to)
+                .bind(&filter.actor)
+                .bind(&filter.entity)
+                .bind(filter.before_id)
+                .bind(filter.after_id)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }))
     }
 }

@@ -4,19 +4,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::plans::TASK_COLUMNS;
 use super::scope::SUBTREE;
 use super::{StoreError, TaskRow, on_pool};
 
 impl super::Store {
     pub async fn task(&self, id: i64) -> Result<Option<TaskRow>, StoreError> {
         Ok(on_pool!(self.db(), |pool| {
-            sqlx::query_as::<_, TaskRow>(
-                "SELECT id, plan_id, position, ref, title, content, lead_text, partner_text, \
-                 window_from, window_to, due FROM tasks WHERE id = $1",
-            )
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as::<_, TaskRow>(&format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
         }))
     }
 }
@@ -31,12 +29,10 @@ impl super::Store {
         let mut out: HashMap<i64, Vec<TaskRow>> = HashMap::new();
         // Chunks keep the statement under both backends' limits on bound values.
         for chunk in plan_ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let params = super::rollups::placeholders(chunk.len(), self.marks());
             let sql = format!(
-                "SELECT id, plan_id, position, ref, title, content, lead_text, partner_text, \
-                 window_from, window_to, due FROM tasks WHERE plan_id IN ({}) \
-                 ORDER BY plan_id, position",
-                placeholders.join(", ")
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE plan_id IN ({params}) \
+                 ORDER BY plan_id, position"
             );
             let rows: Vec<TaskRow> = on_pool!(self.db(), |pool| {
                 let mut query = sqlx::query_as::<_, TaskRow>(&sql);
@@ -61,11 +57,11 @@ impl super::Store {
         if unit_ids.len() > 1000 {
             return Err(StoreError::Invalid("at most 1000 units".into()));
         }
-        let placeholders: Vec<String> = (1..=unit_ids.len()).map(|i| format!("${i}")).collect();
+        let params = super::rollups::placeholders(unit_ids.len(), self.marks());
         let sql = format!(
             "SELECT DISTINCT k.plan_id FROM assignments a JOIN tasks k ON k.id = a.task_id \
              WHERE a.unit_id IN ({}) ORDER BY k.plan_id",
-            placeholders.join(", ")
+            params
         );
         Ok(on_pool!(self.db(), |pool| {
             let mut query = sqlx::query_scalar::<_, i64>(&sql);

@@ -122,6 +122,9 @@ pub struct AssignmentRow {
     pub last_activity_on: Option<NaiveDate>,
 }
 
+/// The columns of a [`TaskRow`].
+pub(super) const TASK_COLUMNS: &str = "id, plan_id, position, ref, title, content, lead_text, partner_text, window_from, window_to, due";
+
 pub(super) const ASSIGNMENT_SELECT: &str = "SELECT a.id, a.task_id, a.unit_id, u.code AS unit_code, \
     u.name AS unit_name, a.done_on, a.activity_count, a.last_activity_on \
     FROM assignments a JOIN units u ON u.id = a.unit_id";
@@ -312,10 +315,9 @@ impl super::Store {
 
     pub async fn tasks_of_plan(&self, plan_id: i64) -> Result<Vec<TaskRow>, StoreError> {
         Ok(on_pool!(self.db(), |pool| {
-            sqlx::query_as::<_, TaskRow>(
-                "SELECT id, plan_id, position, ref, title, content, lead_text, partner_text, \
-                 window_from, window_to, due FROM tasks WHERE plan_id = $1 ORDER BY position",
-            )
+            sqlx::query_as::<_, TaskRow>(&format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE plan_id = $1 ORDER BY position"
+            ))
             .bind(plan_id)
             .fetch_all(pool)
             .await?

@@ -45,20 +45,27 @@ async fn download(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
         Err(e) => return Err(ApiError::Internal(e.into())),
     };
-    let name = evidence.file_name.unwrap_or_else(|| "file".into());
+    Ok(evidence_download(bytes, &evidence))
+}
+
+/// An evidence file as a download: its stored type and name (RFC 6266), `nosniff` and a
+/// sandboxing CSP, so a browser never renders it, whether the API or a page serves it.
+pub(crate) fn evidence_download(bytes: Vec<u8>, evidence: &crate::store::EvidenceRow) -> Response {
+    let name = evidence.file_name.as_deref().unwrap_or("file");
     let content_type = evidence
         .content_type
-        .unwrap_or_else(|| "application/octet-stream".into());
+        .as_deref()
+        .unwrap_or("application/octet-stream");
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&content_type)
+        HeaderValue::from_str(content_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&content_disposition(&name))
+        HeaderValue::from_str(&content_disposition(name))
             .unwrap_or(HeaderValue::from_static("attachment")),
     );
     headers.insert(
@@ -73,7 +80,7 @@ async fn download(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=86400, immutable"),
     );
-    Ok(response)
+    response
 }
 
 /// `attachment` with an ASCII fallback name and the real (UTF-8) name per RFC 6266 / 5987.

@@ -4,7 +4,7 @@
 mod activities;
 pub(crate) use activities::discard_files;
 mod exports;
-mod files;
+pub(crate) mod files;
 mod plans;
 mod units;
 // After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.

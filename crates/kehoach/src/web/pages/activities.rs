@@ -180,8 +180,6 @@ pub async fn file(
     page: SignedIn,
     axum::extract::Path(sha256): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
     let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
     let path = state.files.path_of(&sha256).ok_or_else(not_found)?;
     let evidence = state
@@ -200,34 +198,5 @@ pub async fn file(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
         Err(e) => return Err(page.error(ApiError::Internal(e.into()))),
     };
-    let name = evidence.file_name.unwrap_or_else(|| "file".into());
-    // RFC 5987: the UTF-8 name percent-encoded (no quoting issues, no path separators).
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    Ok(response)
+    Ok(crate::web::api::files::evidence_download(bytes, &evidence))
 }
