@@ -10,7 +10,10 @@ use chrono::{Days, NaiveDate, TimeZone, Utc};
 use kehoach::compliance::{plan_compliance, task_compliance};
 use kehoach::demo::national::SplitMix64;
 use kehoach::rollup::{national_rollup, province_heatmap, province_tallies, task_tallies};
-use kehoach::store::{Change, NewActivity, NewPlan, NewTarget, NewTask, Store};
+use kehoach::store::{
+    ActivityRow, AuditFilter, Change, EvidenceRow, NewActivity, NewEvidence, NewPlan, NewTarget,
+    NewTask, Store,
+};
 use kehoach_core::compliance::Tally;
 use kehoach_core::period::Per;
 use kehoach_core::units::UnitKind;
@@ -27,15 +30,27 @@ fn target(count: f64, per: Per) -> NewTarget {
     }
 }
 
+/// How the dataset's activities are written.
+#[derive(Clone, Copy, PartialEq)]
+enum Writes {
+    /// In batches of random sizes (the bulk import's path), some one by one.
+    Batches,
+    /// Each on its own, a batch's all at once (the API's path: concurrent callers' activities
+    /// are written in groups); every fourth with a link as evidence.
+    Concurrent,
+}
+
 struct Data {
     plans: Vec<i64>,
     /// Province id of each lead unit.
     province_of: HashMap<i64, i64>,
+    /// With [`Writes::Concurrent`]: each activity, as asked and as `record_activity` answered.
+    written: Vec<(NewActivity, ActivityRow, Vec<EvidenceRow>)>,
 }
 
 /// Two plans over units in three provinces (the provinces themselves and some communes): one
 /// closed 2026 plan, one open-ended plan with a task window of its own.
-async fn dataset(store: &Store, seed: u64) -> Data {
+async fn dataset(store: &Store, seed: u64, writes: Writes) -> Data {
     let by = Change::system("test");
     let on = day("2026-01-01");
     let registry = store.registry().await.unwrap();
@@ -136,6 +151,7 @@ async fn dataset(store: &Store, seed: u64) -> Data {
     let mut rng = SplitMix64::new(seed);
     let start = day("2025-12-28");
     let mut left = 1500;
+    let mut written = Vec::new();
     while left > 0 {
         let n = (1 + rng.below(60) as usize).min(left);
         let mut batch = Vec::with_capacity(n);
@@ -154,14 +170,94 @@ async fn dataset(store: &Store, seed: u64) -> Data {
                 ..NewActivity::default()
             });
         }
-        if n == 1 {
+        if writes == Writes::Concurrent {
+            let mut callers = tokio::task::JoinSet::new();
+            for (i, mut activity) in batch.into_iter().enumerate() {
+                if i % 4 == 0 {
+                    activity.evidence = vec![NewEvidence::Url {
+                        url: format!("https://example.vn/tin/{left}-{i}"),
+                    }];
+                }
+                let (store, by) = (store.clone(), by.clone());
+                callers.spawn(async move {
+                    let (row, evidence) = store.record_activity(&activity, &by).await.unwrap();
+                    (activity, row, evidence)
+                });
+            }
+            while let Some(one) = callers.join_next().await {
+                written.push(one.unwrap());
+            }
+        } else if n == 1 {
             store.add_activity(&batch[0], &by).await.unwrap();
         } else {
             store.add_activities(&batch, &by).await.unwrap();
         }
         left -= n;
     }
-    Data { plans, province_of }
+    Data {
+        plans,
+        province_of,
+        written,
+    }
+}
+
+/// What the callers of `record_activity` got back is what the store keeps: each row, its
+/// evidence and the audit entry that shows both.
+async fn check_written(store: &Store, data: &Data) {
+    let filter = AuditFilter {
+        entity: Some("activity".into()),
+        ..AuditFilter::default()
+    };
+    let entries = store.audit_log(&filter, true, 100_000).await.unwrap();
+    for (activity, row, evidence) in &data.written {
+        let kept = store.activity(row.id).await.unwrap().unwrap();
+        assert_eq!(json(&kept), json(row), "activity {}", row.id);
+        assert_eq!(
+            (
+                kept.assignment_id,
+                kept.occurred_on,
+                kept.quantity,
+                kept.completes
+            ),
+            (
+                activity.assignment_id,
+                activity.occurred_on,
+                activity.quantity,
+                activity.completes
+            )
+        );
+        let kept_evidence = store.evidence_of_activity(row.id).await.unwrap();
+        assert_eq!(json(&kept_evidence), json(evidence), "activity {}", row.id);
+        assert_eq!(evidence.len(), activity.evidence.len());
+        let mine: Vec<_> = entries
+            .iter()
+            .filter(|e| e.entity_id == row.id.to_string())
+            .collect();
+        assert_eq!(mine.len(), 1, "one audit entry for activity {}", row.id);
+        assert_eq!(mine[0].action, "create");
+        let after = &mine[0].after.as_ref().unwrap().0;
+        for field in [
+            "assignment_id",
+            "occurred_on",
+            "title",
+            "quantity",
+            "completes",
+            "note",
+        ] {
+            assert_eq!(
+                after[field],
+                json(row)[field],
+                "activity {}: audit {field}",
+                row.id
+            );
+        }
+        assert_eq!(
+            after["evidence"],
+            json(evidence),
+            "activity {}: audit evidence",
+            row.id
+        );
+    }
 }
 
 /// The tallies and assignment summaries recomputed from the activities themselves with the
@@ -385,14 +481,14 @@ fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
 on_both_backends! {
     async fn scoped_evaluation_equals_whole_plan_restricted(db: &common::TestDb) {
         let store = db.open().await;
-        let data = dataset(&store, 13).await;
+        let data = dataset(&store, 13, Writes::Batches).await;
         check_scoped_equal(&store, &data).await;
         store.close().await;
     }
 
     async fn fast_rollup_equals_engine(db: &common::TestDb) {
         let store = db.open().await;
-        let data = dataset(&store, 7).await;
+        let data = dataset(&store, 7, Writes::Batches).await;
         check_aggregates_from_scratch(&store, &data, "live").await;
         check_equal(&store, &data, "live").await;
         // Counters recomputed from the tallies are the same.
@@ -401,9 +497,24 @@ on_both_backends! {
         store.close().await;
     }
 
+    async fn concurrent_single_writes_keep_every_aggregate_equal_to_the_engine(db: &common::TestDb) {
+        // The API's path: groups of concurrent callers' activities, with evidence, some
+        // completing a deliverable (on PostgreSQL, groups without one are written in one
+        // statement that moves the counters in SQL).
+        let store = db.open().await;
+        let data = dataset(&store, 31, Writes::Concurrent).await;
+        assert_eq!(data.written.len(), 1500);
+        check_written(&store, &data).await;
+        check_aggregates_from_scratch(&store, &data, "concurrent").await;
+        check_equal(&store, &data, "concurrent").await;
+        store.rebuild_rollups().await.unwrap();
+        check_equal(&store, &data, "concurrent, rebuilt").await;
+        store.close().await;
+    }
+
     async fn heatmap_matches_engine_periods(db: &common::TestDb) {
         let store = db.open().await;
-        let data = dataset(&store, 11).await;
+        let data = dataset(&store, 11, Writes::Batches).await;
         let plan = data.plans[0];
         let at = day("2026-07-01");
         let task = store.tasks_of_plan(plan).await.unwrap()[0].id;
@@ -431,7 +542,7 @@ on_both_backends! {
 
     async fn edits_and_deletes_keep_every_aggregate_equal_to_a_rebuild(db: &common::TestDb) {
         let store = db.open().await;
-        let data = dataset(&store, 23).await;
+        let data = dataset(&store, 23, Writes::Batches).await;
         let by = Change::system("test");
         let mut ids: Vec<i64> = Vec::new();
         let mut with_due: HashSet<i64> = HashSet::new();

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kehoach_core::compliance::{ActivityFact, Bucket, Increment, increment};
 use kehoach_core::period::{Per, Period, today_in_vietnam};
 use kehoach_core::text::{fold, nfc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::audit::record_audit;
 use super::rollups::{
@@ -16,6 +16,9 @@ use super::rollups::{
     execute_folded, flush_rollups, placeholders, rows_per_statement, snap, values_list,
 };
 use super::{Change, StoreError, on_pool};
+
+mod one_statement;
+pub(super) use one_statement::SpecCache;
 
 #[derive(Debug, Clone, Default)]
 pub struct NewActivity {
@@ -70,7 +73,7 @@ pub struct ActivityRow {
 const ACTIVITY_COLUMNS: &str = "id, assignment_id, occurred_on, kind, title, quantity, \
     duration_minutes, attendance, completes, note, reported_by, recorded_at, review_state";
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EvidenceRow {
     pub id: i64,
     pub activity_id: i64,
@@ -95,7 +98,7 @@ pub struct TallyRow {
 /// What the aggregates of one assignment depend on: its task's target periods, its plan's
 /// grace, its done date so far, and where its roll-up counters are.
 #[derive(Debug, Clone)]
-struct TallySpec {
+pub(super) struct TallySpec {
     pers: Vec<Per>,
     grace_days: u32,
     done_on: Option<NaiveDate>,
@@ -433,10 +436,7 @@ impl super::Store {
             .iter()
             .map(|p| (p.activity.clone(), p.by.clone()))
             .unzip();
-        let written = {
-            let _turn = self.writer_turn().await;
-            self.add_activities_inner(&activities, &bys, true).await
-        };
+        let written = self.write_api_activities(&activities, &bys).await;
         match written {
             Ok((rows, evidence)) if rows.len() == group.len() => {
                 for (pending, row) in group.into_iter().zip(rows) {
@@ -450,15 +450,12 @@ impl super::Store {
             }
             Ok(_) | Err(_) if group.len() > 1 => {
                 for pending in group {
-                    let one = {
-                        let _turn = self.writer_turn().await;
-                        self.add_activities_inner(
+                    let one = self
+                        .write_api_activities(
                             std::slice::from_ref(&pending.activity),
                             std::slice::from_ref(&pending.by),
-                            true,
                         )
-                        .await
-                    };
+                        .await;
                     let _ = pending.answer.send(one.and_then(one_row));
                 }
             }
@@ -468,6 +465,23 @@ impl super::Store {
                 }
             }
         }
+    }
+
+    /// Writes a group of the API's activities, `bys[i]` reporting the i-th: on PostgreSQL in
+    /// one statement when none completes a deliverable ([`one_statement`]), otherwise by the
+    /// general path.
+    async fn write_api_activities(
+        &self,
+        activities: &[NewActivity],
+        bys: &[Change],
+    ) -> Result<(Vec<ActivityRow>, Vec<EvidenceRow>), StoreError> {
+        if let super::Db::Postgres(pool) = self.db()
+            && one_statement::fits(activities)
+        {
+            return self.write_group(pool, activities, bys).await;
+        }
+        let _turn = self.writer_turn().await;
+        self.add_activities_inner(activities, bys, true).await
     }
 
     /// Records many activities in one transaction: all of them, or (on any error) none.

@@ -112,10 +112,16 @@ pub struct Store {
     /// the turn of the task that writes the next group.
     pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
     group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// What never changes of the assignments written through the API (PostgreSQL's
+    /// one-statement group write).
+    spec_cache: std::sync::Arc<activities::SpecCache>,
 }
 
 /// `PRAGMA cache_size` per SQLite connection: negative is KiB (64 MB).
 const SQLITE_CACHE_KIB: &str = "-65536";
+
+/// A PostgreSQL connection idle this long is pinged before it is used again.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 /// Rows the SQLite worker thread may send ahead of the reader.
 const SQLITE_ROW_CHANNEL: usize = 4096;
@@ -178,6 +184,10 @@ impl Store {
             .row_buffer_size(SQLITE_ROW_CHANNEL);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // sqlx pings a pooled connection before every use by default: for SQLite a hop to
+            // the connection's worker thread and back, per query, checking nothing a file
+            // database can lose.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Store {
@@ -185,6 +195,7 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
+            spec_cache: Default::default(),
         })
     }
 
@@ -193,6 +204,19 @@ impl Store {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings a pooled connection before every use by default: one more round trip
+            // per query (the API's POST made two). A connection in steady use is known to be
+            // alive; one that sat idle (the server may have restarted, a firewall may have
+            // dropped it) is still checked, and replaced when the check fails.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await?;
         Ok(Store {
@@ -200,6 +224,7 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
+            spec_cache: Default::default(),
         })
     }
 
