@@ -17,7 +17,11 @@
 //!   checks on PostgreSQL that the counters equal the engine after API writes.
 //!
 //! Only additions that do not complete a deliverable come here: moving a done date needs the
-//! assignment's current one, which the general path reads under a row lock.
+//! assignment's current one, which the general path reads under a row lock. Nothing else here
+//! needs a value read before the write: every counter moves by an upsert that adds to the row
+//! as it is when the statement reaches it, so writers in other processes (or an edit in this
+//! one) are counted exactly; a lock cycle with one of them is broken by PostgreSQL's deadlock
+//! detection, and the group is then written again one activity at a time.
 
 use std::collections::{BTreeMap, HashMap};
 
