@@ -312,15 +312,32 @@ macro_rules! refresh_summary {
     }};
 }
 
+/// How each assignment's summary takes its new activities, from `v (v_id, v_added, v_last,
+/// v_done)`.
+macro_rules! summary_set {
+    () => {
+        "UPDATE assignments SET activity_count = activity_count + v_added, \
+         last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
+         THEN v_last ELSE last_activity_on END, \
+         done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
+         THEN v_done ELSE done_on END "
+    };
+}
+
 /// Adds each assignment's new activities to its summary (`{}`: the VALUES list of (id, added,
-/// last date, done date)). Both backends run it; PostgreSQL's folded write has its own form.
-const SUMMARY_UPDATE: &str = "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) \
-     UPDATE assignments SET activity_count = activity_count + v_added, \
-     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
-     THEN v_last ELSE last_activity_on END, \
-     done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
-     THEN v_done ELSE done_on END \
-     FROM v WHERE id = v_id";
+/// last date, done date)). Both backends run it.
+const SUMMARY_UPDATE: &str = concat!(
+    "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) ",
+    summary_set!(),
+    "FROM v WHERE id = v_id"
+);
+
+/// The same inside PostgreSQL's folded write, which takes no WITH inside a CTE (SQLite names a
+/// VALUES list's columns only in a WITH).
+const SUMMARY_UPDATE_IN_CTE: &str = concat!(
+    summary_set!(),
+    "FROM (VALUES {}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id"
+);
 
 /// At most this many concurrent API activities are written in one transaction.
 const MAX_GROUP: usize = 64;
@@ -710,15 +727,8 @@ impl super::Store {
                         ]
                     })
                     .collect();
-                // SQLite names a VALUES list's columns only in a WITH; PostgreSQL takes no WITH
-                // inside a CTE.
                 let sql = if postgres {
-                    "UPDATE assignments SET activity_count = activity_count + v_added, \
-                     last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
-                     THEN v_last ELSE last_activity_on END, \
-                     done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
-                     THEN v_done ELSE done_on END \
-                     FROM (VALUES {}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id"
+                    SUMMARY_UPDATE_IN_CTE
                 } else {
                     SUMMARY_UPDATE
                 };

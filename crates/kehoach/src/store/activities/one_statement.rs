@@ -32,7 +32,7 @@ use super::super::rollups::RollupDeltas;
 use super::super::{Change, StoreError};
 use super::{
     ACTIVITY_COLUMNS, ActivityRow, EvidenceRow, FactChange, NewActivity, NewEvidence, SpecRow,
-    TallySpec, audit_view, fact_of, specs_from_rows, sum_increments,
+    TallySpec, audit_view, new_fact, specs_from_rows, sum_increments,
 };
 
 /// The fixed part of assignments' specs (province 0 and no done date: both are read from the
@@ -178,9 +178,35 @@ struct Parts {
     plan_totals: bool,
 }
 
+/// Every group statement, built once, by [`Parts::index`].
+static STATEMENTS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    (0..16)
+        .map(|bits: usize| {
+            Parts {
+                evidence: bits & 1 != 0,
+                tallies: bits & 2 != 0,
+                period_counters: bits & 4 != 0,
+                plan_totals: bits & 8 != 0,
+            }
+            .build()
+        })
+        .collect()
+});
+
 impl Parts {
-    /// The statement: at most 16 texts, each prepared once per connection.
-    fn sql(self) -> String {
+    /// The statement (16 texts, each prepared once per connection).
+    fn sql(self) -> &'static str {
+        &STATEMENTS[self.index()]
+    }
+
+    fn index(self) -> usize {
+        usize::from(self.evidence)
+            | usize::from(self.tallies) << 1
+            | usize::from(self.period_counters) << 2
+            | usize::from(self.plan_totals) << 3
+    }
+
+    fn build(self) -> String {
         let mut ctes = vec![INPUT, ACTIVITIES];
         if self.evidence {
             ctes.extend([EVIDENCE, AUDIT_WITH_EVIDENCE]);
@@ -333,11 +359,11 @@ impl super::super::Store {
             c.audit
                 .push(audit_view(&row, &serde_json::json!([])).to_string());
             c.actor.push(by.actor.clone());
-            c.audit_at.push(Utc::now());
+            c.audit_at.push(now);
             c.search.push(fold(&row.title));
             changes.push(FactChange {
                 assignment_id: a.assignment_id,
-                fact: fact_of(&row),
+                fact: new_fact(a, now),
                 removed: false,
             });
             c.assignment.push(row.assignment_id);
@@ -435,7 +461,7 @@ impl super::super::Store {
             plan_totals: !x_target.is_empty(),
         }
         .sql();
-        let written: Vec<Written> = sqlx::query_as(&sql)
+        let written: Vec<Written> = sqlx::query_as(sql)
             .bind(&c.assignment)
             .bind(&c.occurred_on)
             .bind(&c.kind)
