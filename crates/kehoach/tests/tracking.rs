@@ -118,6 +118,37 @@ on_both_backends! {
         assert_eq!(a.activity_count, 2);
     }
 
+    async fn a_write_failing_inside_its_transaction_leaves_nothing_and_later_writes_succeed(db: &common::TestDb) {
+        let f = plan_without_activities(db).await;
+        let station = f.assignment("1", f.station).await;
+        let by = Change::system("test");
+        // A reporter that does not exist fails the activity's insert (a foreign key): inside the
+        // write's transaction, next to writes that must still succeed.
+        let ghost = Change { user_id: Some(999_999), actor: "ghost".into() };
+        let [a3, a4, a5] = ["2024-01-03", "2024-01-04", "2024-01-05"].map(|d| activity(station, d));
+        let (bad, first, second) = tokio::join!(
+            f.store.record_activity(&a3, &ghost),
+            f.store.record_activity(&a4, &by),
+            f.store.record_activity(&a5, &by),
+        );
+        assert!(bad.is_err(), "{bad:?}");
+        first.unwrap();
+        second.unwrap();
+        // Every pooled connection is out of the failed transaction: writes and reads go on.
+        for d in 8..=28 {
+            f.store.record_activity(&activity(station, &format!("2024-01-{d:02}")), &by).await.unwrap();
+            f.store.assignment(station).await.unwrap().unwrap();
+        }
+        let a = f.store.assignment(station).await.unwrap().unwrap();
+        assert_eq!(a.activity_count, 23);
+        assert_eq!(f.store.activities_of_assignment(station).await.unwrap().len(), 23);
+        assert_eq!(f.store.audit_entries(Some("activity"), 50).await.unwrap().len(), 23, "no audit entry of the failed write");
+        let at = day("2024-02-01");
+        let live = format!("{:?}", f.store.rollup_data(f.plan_id, at).await.unwrap());
+        f.store.rebuild_rollups().await.unwrap();
+        assert_eq!(live, format!("{:?}", f.store.rollup_data(f.plan_id, at).await.unwrap()));
+    }
+
     async fn evidence_is_kept_with_the_activity(db: &common::TestDb) {
         let f = plan_without_activities(db).await;
         let station = f.assignment("1", f.newspaper).await;

@@ -12,14 +12,17 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::record_audit;
 use super::rollups::{
-    Arg, FoldedWrites, MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window,
-    execute_folded, flush_rollups, placeholders, rows_per_statement, snap, values_list,
+    Arg, FoldedWrites, MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, bind_args,
+    closed_window, execute_folded, flush_rollups, placeholders, rows_per_statement, snap,
+    values_list,
 };
 use super::{Change, StoreError, on_pool};
 use sqlx::{FromRow, Row};
 
 mod one_statement;
-pub(super) use one_statement::SpecCache;
+mod spec_cache;
+mod sqlite_group;
+pub(super) use spec_cache::SpecCache;
 
 #[derive(Debug, Clone, Default)]
 pub struct NewActivity {
@@ -213,56 +216,27 @@ macro_rules! apply_fact_changes {
         let rollups: &mut RollupDeltas = $rollups;
         let sums = sum_increments(specs, $changes, rollups);
         let keyed: Vec<_> = sums.iter().collect();
-        let mut after: HashMap<(i64, Per, NaiveDate), (f64, f64)> =
-            HashMap::with_capacity(keyed.len());
+        let mut after: HashMap<TallyKey, (f64, f64)> = HashMap::with_capacity(keyed.len());
         for chunk in keyed.chunks(rows_per_statement(5)) {
-            let sql = format!(
-                "INSERT INTO period_tallies (assignment_id, per, period_start, achieved, achieved_on_time) \
-                 VALUES {} ON CONFLICT (assignment_id, per, period_start) DO UPDATE \
-                 SET achieved = period_tallies.achieved + excluded.achieved, \
-                 achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time \
-                 RETURNING assignment_id, per, period_start, achieved, achieved_on_time",
-                values_list(chunk.len(), 5, marks)
-            );
-            let mut q = sqlx::query_as::<_, (i64, String, NaiveDate, f64, f64)>(&sql);
-            for ((assignment, per, start), (_, bucket)) in chunk {
-                q = q
-                    .bind(*assignment)
-                    .bind(per.as_str())
-                    .bind(*start)
-                    .bind(bucket.achieved)
-                    .bind(bucket.on_time_achieved);
-            }
-            for (assignment, per, start, achieved, on_time) in q.fetch_all(&mut *$tx).await? {
-                if let Ok(per) = per.parse::<Per>() {
-                    after.insert((assignment, per, start), (achieved, on_time));
-                }
+            let sql = TALLY_UPSERT.replacen("{}", &values_list(chunk.len(), 5, marks), 1);
+            let args: Vec<Arg> = chunk
+                .iter()
+                .flat_map(|(key, (_, bucket))| tally_args(key, bucket))
+                .collect();
+            for row in bind_args!(sqlx::query_as::<_, TallyReturned>(&sql), &args)
+                .fetch_all(&mut *$tx)
+                .await?
+            {
+                tally_after(row, &mut after);
             }
         }
-        for ((assignment, per, start), (period, bucket)) in &sums {
-            let Some(&now) = after.get(&(*assignment, *per, *start)) else {
-                return Err(StoreError::Invariant(format!(
-                    "tally ({assignment}, {per:?}, {start}) not returned by its upsert"
-                )));
-            };
-            if snap(now.0) == 0.0 {
-                sqlx::query(
-                    "DELETE FROM period_tallies WHERE assignment_id = $1 AND per = $2 AND period_start = $3",
-                )
-                .bind(*assignment)
-                .bind(per.as_str())
-                .bind(*start)
+        let emptied = tallies_moved(specs, &sums, &after, rollups)?;
+        for chunk in emptied.chunks(rows_per_statement(3)) {
+            let sql = TALLY_DELETE.replacen("{}", &values_list(chunk.len(), 3, marks), 1);
+            let args: Vec<Arg> = chunk.iter().flat_map(tally_key_args).collect();
+            bind_args!(sqlx::query(&sql), &args)
                 .execute(&mut *$tx)
                 .await?;
-            }
-            if per.is_recurring() {
-                let inc = Increment {
-                    period: *period,
-                    bucket: *bucket,
-                    on_time: false,
-                };
-                rollups.period(&specs[assignment].rollup, *per, &inc, now);
-            }
         }
     }};
 }
@@ -407,6 +381,217 @@ fn audit_view(row: &ActivityRow, evidence: &serde_json::Value) -> serde_json::Va
     })
 }
 
+/// The activities' insert (`{}`: a VALUES list of [`activity_args`] rows).
+const ACTIVITY_INSERT: &str = "INSERT INTO activities (assignment_id, occurred_on, kind, title, \
+     quantity, duration_minutes, attendance, completes, note, reported_by, recorded_at, \
+     search_text) VALUES {}";
+
+/// One activity's values for [`ACTIVITY_INSERT`]: its text in NFC, with its search key.
+fn activity_args(a: &NewActivity, by: &Change, now: DateTime<Utc>) -> [Arg; 12] {
+    let title = nfc(&a.title);
+    let search = fold(&title);
+    [
+        Arg::I64(a.assignment_id),
+        Arg::Date(a.occurred_on),
+        Arg::Text(nfc(&a.kind)),
+        Arg::Text(title),
+        Arg::F64(a.quantity),
+        Arg::OptI64(a.duration_minutes),
+        Arg::OptI64(a.attendance),
+        Arg::Bool(a.completes),
+        Arg::Text(nfc(&a.note)),
+        Arg::OptI64(by.user_id),
+        Arg::Time(a.recorded_at.unwrap_or(now)),
+        Arg::Text(search),
+    ]
+}
+
+/// The evidence insert (`{}`: a VALUES list of [`evidence_args`] rows), returning the rows.
+const EVIDENCE_INSERT: &str = "INSERT INTO evidence (activity_id, kind, url, sha256, file_name, \
+     content_type, size_bytes) VALUES {} \
+     RETURNING id, activity_id, kind, url, sha256, file_name, content_type, size_bytes";
+
+/// One piece of evidence's values for [`EVIDENCE_INSERT`].
+fn evidence_args(activity_id: i64, evidence: &NewEvidence) -> [Arg; 7] {
+    match evidence {
+        NewEvidence::Url { url } => [
+            Arg::I64(activity_id),
+            Arg::Text("url".into()),
+            Arg::OptText(Some(url.clone())),
+            Arg::OptText(None),
+            Arg::OptText(None),
+            Arg::OptText(None),
+            Arg::OptI64(None),
+        ],
+        NewEvidence::File {
+            sha256,
+            file_name,
+            content_type,
+            size_bytes,
+        } => [
+            Arg::I64(activity_id),
+            Arg::Text("file".into()),
+            Arg::OptText(None),
+            Arg::OptText(Some(sha256.clone())),
+            Arg::OptText(Some(file_name.clone())),
+            Arg::OptText(Some(content_type.clone())),
+            Arg::OptI64(Some(*size_bytes)),
+        ],
+    }
+}
+
+/// A period tally: (assignment, per, period start).
+type TallyKey = (i64, Per, NaiveDate);
+
+/// A tally as [`TALLY_UPSERT`] returns it.
+type TallyReturned = (i64, String, NaiveDate, f64, f64);
+
+/// Adds summed changes to their tallies (`{}`: a VALUES list of [`tally_args`] rows) and
+/// returns the tallies' new values.
+const TALLY_UPSERT: &str = "INSERT INTO period_tallies (assignment_id, per, period_start, \
+     achieved, achieved_on_time) VALUES {} ON CONFLICT (assignment_id, per, period_start) \
+     DO UPDATE SET achieved = period_tallies.achieved + excluded.achieved, \
+     achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time \
+     RETURNING assignment_id, per, period_start, achieved, achieved_on_time";
+
+/// Deletes the tallies left at nothing (`{}`: a VALUES list of [`tally_key_args`] rows).
+const TALLY_DELETE: &str = "DELETE FROM period_tallies \
+     WHERE (assignment_id, per, period_start) IN (VALUES {})";
+
+fn tally_key_args((assignment, per, start): &TallyKey) -> [Arg; 3] {
+    [
+        Arg::I64(*assignment),
+        Arg::Text(per.as_str().into()),
+        Arg::Date(*start),
+    ]
+}
+
+/// A tally's summed change, for [`TALLY_UPSERT`].
+fn tally_args(key: &TallyKey, change: &Bucket) -> [Arg; 5] {
+    let [assignment, per, start] = tally_key_args(key);
+    [
+        assignment,
+        per,
+        start,
+        Arg::F64(change.achieved),
+        Arg::F64(change.on_time_achieved),
+    ]
+}
+
+/// Keeps a returned tally's new value (achieved, on time) by its key.
+fn tally_after(
+    (assignment, per, start, achieved, on_time): TallyReturned,
+    after: &mut HashMap<TallyKey, (f64, f64)>,
+) {
+    if let Ok(per) = per.parse::<Per>() {
+        after.insert((assignment, per, start), (achieved, on_time));
+    }
+}
+
+/// Moves the period counters by each changed tally's value before and after its change;
+/// returns the tallies left at nothing, which are deleted.
+fn tallies_moved(
+    specs: &HashMap<i64, TallySpec>,
+    sums: &BTreeMap<TallyKey, (Period, Bucket)>,
+    after: &HashMap<TallyKey, (f64, f64)>,
+    rollups: &mut RollupDeltas,
+) -> Result<Vec<TallyKey>, StoreError> {
+    let mut emptied = Vec::new();
+    for (key, (period, bucket)) in sums {
+        let (assignment, per, start) = key;
+        let Some(&now) = after.get(key) else {
+            return Err(StoreError::Invariant(format!(
+                "tally ({assignment}, {per:?}, {start}) not returned by its upsert"
+            )));
+        };
+        if snap(now.0) == 0.0 {
+            emptied.push(*key);
+        }
+        if per.is_recurring() {
+            let inc = Increment {
+                period: *period,
+                bucket: *bucket,
+                on_time: false,
+            };
+            rollups.period(&specs[assignment].rollup, *per, &inc, now);
+        }
+    }
+    Ok(emptied)
+}
+
+/// Per assignment, what `activities` add to its summary.
+fn summaries_of(activities: &[NewActivity]) -> BTreeMap<i64, SummaryDelta> {
+    let mut summaries: BTreeMap<i64, SummaryDelta> = BTreeMap::new();
+    for a in activities {
+        let s = summaries.entry(a.assignment_id).or_default();
+        s.added += 1;
+        s.last_on = s.last_on.max(Some(a.occurred_on));
+        if a.completes {
+            s.done_on = Some(s.done_on.map_or(a.occurred_on, |d| d.min(a.occurred_on)));
+        }
+    }
+    summaries
+}
+
+/// The activity and done counters that `summaries` move.
+fn count_summaries(
+    specs: &HashMap<i64, TallySpec>,
+    summaries: &BTreeMap<i64, SummaryDelta>,
+    rollups: &mut RollupDeltas,
+) {
+    for (assignment, s) in summaries {
+        let spec = &specs[assignment];
+        rollups.activities(&spec.rollup, s.added);
+        if let Some(done) = s.done_on {
+            let after = spec.done_on.map_or(done, |d| d.min(done));
+            rollups.done(&spec.rollup, spec.done_on, Some(after));
+        }
+    }
+}
+
+/// Summaries' values for [`SUMMARY_UPDATE`] (4 a row).
+fn summary_args<'a>(summaries: impl IntoIterator<Item = (&'a i64, &'a SummaryDelta)>) -> Vec<Arg> {
+    summaries
+        .into_iter()
+        .flat_map(|(assignment, s)| {
+            [
+                Arg::I64(*assignment),
+                Arg::I64(s.added),
+                Arg::OptDate(s.last_on),
+                Arg::OptDate(s.done_on),
+            ]
+        })
+        .collect()
+}
+
+/// An audit entry (`{}`: a VALUES list of [`creation_audit_args`] rows).
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, \
+     before, after) VALUES {}";
+
+/// The audit entry of an activity's creation, showing `evidence` (all rows: those of other
+/// activities are left out).
+fn creation_audit_args(
+    row: &ActivityRow,
+    evidence: &[EvidenceRow],
+    by: &Change,
+    at: DateTime<Utc>,
+) -> [Arg; 8] {
+    let mine: Vec<&EvidenceRow> = evidence
+        .iter()
+        .filter(|e| e.activity_id == row.id)
+        .collect();
+    [
+        Arg::Time(at),
+        Arg::OptI64(by.user_id),
+        Arg::Text(by.actor.clone()),
+        Arg::Text("create".into()),
+        Arg::Text("activity".into()),
+        Arg::Text(row.id.to_string()),
+        Arg::Json(None),
+        Arg::Json(Some(audit_view(row, &serde_json::json!(mine)))),
+    ]
+}
+
 impl super::Store {
     /// Records one activity with its evidence and an audit entry.
     pub async fn add_activity(
@@ -504,22 +689,27 @@ impl super::Store {
         }
     }
 
-    /// Writes a group of the API's activities, `bys[i]` reporting the i-th: on PostgreSQL in
-    /// one statement when none completes a deliverable ([`one_statement`]), otherwise by the
-    /// general path.
+    /// Writes a group of the API's activities, `bys[i]` reporting the i-th: on SQLite in two
+    /// calls to the connection's thread ([`sqlite_group`]); on PostgreSQL in one statement
+    /// when none completes a deliverable ([`one_statement`]), otherwise by the general path.
     async fn write_api_activities(
         &self,
         activities: &[NewActivity],
         bys: &[Change],
     ) -> Result<(Vec<ActivityRow>, Vec<EvidenceRow>), StoreError> {
-        if let super::Db::Postgres(pool) = self.db()
-            && one_statement::fits(activities)
-        {
-            return self.write_group(pool, activities, bys).await;
+        match self.db() {
+            super::Db::Sqlite(pool) => {
+                let _turn = self.writer_turn().await;
+                self.write_group_sqlite(pool, activities, bys).await
+            }
+            super::Db::Postgres(pool) if one_statement::fits(activities) => {
+                self.write_group(pool, activities, bys).await
+            }
+            super::Db::Postgres(_) => {
+                let added = self.add_activities_inner(activities, bys, true).await?;
+                Ok((added.rows, added.evidence))
+            }
         }
-        let _turn = self.writer_turn().await;
-        let added = self.add_activities_inner(activities, bys, true).await?;
-        Ok((added.rows, added.evidence))
     }
 
     /// Records many activities in one transaction: all of them, or (on any error) none.
@@ -588,31 +778,17 @@ impl super::Store {
             let per_chunk = rows_per_statement(12);
             for (c, chunk) in activities.chunks(per_chunk).enumerate() {
                 let sql = format!(
-                    "INSERT INTO activities (assignment_id, occurred_on, kind, title, quantity, duration_minutes, \
-                     attendance, completes, note, reported_by, recorded_at, search_text) VALUES {} \
-                     RETURNING {returning}",
-                    values_list(chunk.len(), 12, marks)
+                    "{} RETURNING {returning}",
+                    ACTIVITY_INSERT.replacen("{}", &values_list(chunk.len(), 12, marks), 1)
                 );
-                let mut q = sqlx::query(&sql);
+                let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * 12);
                 for (i, a) in chunk.iter().enumerate() {
-                    let by = by_of(c * per_chunk + i)?;
-                    let title = nfc(&a.title);
-                    let search = fold(&title);
-                    q = q
-                        .bind(a.assignment_id)
-                        .bind(a.occurred_on)
-                        .bind(nfc(&a.kind))
-                        .bind(title)
-                        .bind(a.quantity)
-                        .bind(a.duration_minutes)
-                        .bind(a.attendance)
-                        .bind(a.completes)
-                        .bind(nfc(&a.note))
-                        .bind(by.user_id)
-                        .bind(a.recorded_at.unwrap_or(now))
-                        .bind(search);
+                    args.extend(activity_args(a, by_of(c * per_chunk + i)?, now));
                 }
-                for row in q.fetch_all(&mut *tx).await? {
+                for row in bind_args!(sqlx::query(&sql), &args)
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
                     if audit_each {
                         rows.push(ActivityRow::from_row(&row)?);
                     } else {
@@ -634,48 +810,20 @@ impl super::Store {
                 )));
             }
 
-            let evidence: Vec<(i64, &NewEvidence)> = ids
+            let evidence: Vec<Arg> = ids
                 .iter()
                 .zip(activities)
-                .flat_map(|(id, a)| a.evidence.iter().map(move |e| (*id, e)))
+                .flat_map(|(id, a)| a.evidence.iter().flat_map(move |e| evidence_args(*id, e)))
                 .collect();
-            let mut evidence_rows: Vec<EvidenceRow> = Vec::with_capacity(evidence.len());
-            for chunk in evidence.chunks(rows_per_statement(7)) {
-                let sql = format!(
-                    "INSERT INTO evidence (activity_id, kind, url, sha256, file_name, content_type, size_bytes) \
-                     VALUES {} RETURNING id, activity_id, kind, url, sha256, file_name, content_type, size_bytes",
-                    values_list(chunk.len(), 7, marks)
+            let mut evidence_rows: Vec<EvidenceRow> = Vec::with_capacity(evidence.len() / 7);
+            for chunk in evidence.chunks(rows_per_statement(7) * 7) {
+                let sql =
+                    EVIDENCE_INSERT.replacen("{}", &values_list(chunk.len() / 7, 7, marks), 1);
+                evidence_rows.extend(
+                    bind_args!(sqlx::query_as::<_, EvidenceRow>(&sql), chunk)
+                        .fetch_all(&mut *tx)
+                        .await?,
                 );
-                let mut q = sqlx::query_as::<_, EvidenceRow>(&sql);
-                for (id, evidence) in chunk {
-                    let (kind, url, sha, name, content_type, size) = match evidence {
-                        NewEvidence::Url { url } => {
-                            ("url", Some(url.clone()), None, None, None, None)
-                        }
-                        NewEvidence::File {
-                            sha256,
-                            file_name,
-                            content_type,
-                            size_bytes,
-                        } => (
-                            "file",
-                            None,
-                            Some(sha256.clone()),
-                            Some(file_name.clone()),
-                            Some(content_type.clone()),
-                            Some(*size_bytes),
-                        ),
-                    };
-                    q = q
-                        .bind(*id)
-                        .bind(kind)
-                        .bind(url)
-                        .bind(sha)
-                        .bind(name)
-                        .bind(content_type)
-                        .bind(size);
-                }
-                evidence_rows.extend(q.fetch_all(&mut *tx).await?);
             }
             evidence_rows.sort_unstable_by_key(|e| e.id);
 
@@ -692,23 +840,8 @@ impl super::Store {
             apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
 
             // Each assignment's summary, once.
-            let mut summaries: BTreeMap<i64, SummaryDelta> = BTreeMap::new();
-            for a in activities {
-                let s = summaries.entry(a.assignment_id).or_default();
-                s.added += 1;
-                s.last_on = s.last_on.max(Some(a.occurred_on));
-                if a.completes {
-                    s.done_on = Some(s.done_on.map_or(a.occurred_on, |d| d.min(a.occurred_on)));
-                }
-            }
-            for (assignment, s) in &summaries {
-                let spec = &specs[assignment];
-                rollups.activities(&spec.rollup, s.added);
-                if let Some(done) = s.done_on {
-                    let after = spec.done_on.map_or(done, |d| d.min(done));
-                    rollups.done(&spec.rollup, spec.done_on, Some(after));
-                }
-            }
+            let summaries = summaries_of(activities);
+            count_summaries(&specs, &summaries, &mut rollups);
             // The API's activities (one request's, or a group's): the summaries, the audit
             // entries and the counters go to the database in one call, as they need no answer
             // back.
@@ -716,72 +849,36 @@ impl super::Store {
             let mut folded = FoldedWrites::new(marks);
             let summaries: Vec<_> = summaries.iter().collect();
             if fold {
-                let args = summaries
-                    .iter()
-                    .flat_map(|(assignment, s)| {
-                        [
-                            Arg::I64(**assignment),
-                            Arg::I64(s.added),
-                            Arg::OptDate(s.last_on),
-                            Arg::OptDate(s.done_on),
-                        ]
-                    })
-                    .collect();
                 let sql = if postgres {
                     SUMMARY_UPDATE_IN_CTE
                 } else {
                     SUMMARY_UPDATE
                 };
-                folded.push(sql, summaries.len(), args);
+                folded.push(
+                    sql,
+                    summaries.len(),
+                    summary_args(summaries.iter().copied()),
+                );
             }
             for chunk in summaries.chunks(rows_per_statement(4)).filter(|_| !fold) {
                 let sql = SUMMARY_UPDATE.replacen("{}", &values_list(chunk.len(), 4, marks), 1);
-                let mut q = sqlx::query(&sql);
-                for (assignment, s) in chunk {
-                    q = q
-                        .bind(**assignment)
-                        .bind(s.added)
-                        .bind(s.last_on)
-                        .bind(s.done_on);
-                }
-                q.execute(&mut *tx).await?;
+                let args = summary_args(chunk.iter().copied());
+                bind_args!(sqlx::query(&sql), &args)
+                    .execute(&mut *tx)
+                    .await?;
             }
 
             if audit_each {
                 for (i, row) in rows.iter().enumerate() {
-                    let by = by_of(i)?;
-                    let evidence: Vec<&EvidenceRow> = evidence_rows
-                        .iter()
-                        .filter(|e| e.activity_id == row.id)
-                        .collect();
-                    let after = audit_view(row, &serde_json::json!(evidence));
+                    let args = creation_audit_args(row, &evidence_rows, by_of(i)?, now);
                     if fold {
-                        folded.push(
-                            "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, before, after) \
-                             VALUES {}",
-                            1,
-                            vec![
-                                Arg::Time(Utc::now()),
-                                Arg::OptI64(by.user_id),
-                                Arg::Text(by.actor.clone()),
-                                Arg::Text("create".into()),
-                                Arg::Text("activity".into()),
-                                Arg::Text(row.id.to_string()),
-                                Arg::Json(None),
-                                Arg::Json(Some(after)),
-                            ],
-                        );
-                        continue;
+                        folded.push(AUDIT_INSERT, 1, args.into());
+                    } else {
+                        let sql = AUDIT_INSERT.replacen("{}", &values_list(1, 8, marks), 1);
+                        bind_args!(sqlx::query(&sql), &args)
+                            .execute(&mut *tx)
+                            .await?;
                     }
-                    record_audit!(
-                        &mut *tx,
-                        by,
-                        "create",
-                        "activity",
-                        row.id,
-                        None,
-                        Some(after)
-                    )?;
                 }
             } else {
                 let after = serde_json::json!({"count": ids.len(), "first_id": ids[0], "last_id": ids[ids.len() - 1]});

@@ -371,9 +371,35 @@ pub(crate) enum Arg {
     Date(NaiveDate),
     OptDate(Option<NaiveDate>),
     Text(String),
+    OptText(Option<String>),
+    Bool(bool),
     Json(Option<serde_json::Value>),
     Time(chrono::DateTime<chrono::Utc>),
 }
+
+/// Binds `$args` (a slice of [`Arg`], outliving the query) to the query `$q`, in order.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        use $crate::store::rollups::Arg;
+        let mut q = $q;
+        for arg in $args {
+            q = match arg {
+                Arg::I64(v) => q.bind(*v),
+                Arg::OptI64(v) => q.bind(*v),
+                Arg::F64(v) => q.bind(*v),
+                Arg::Date(v) => q.bind(*v),
+                Arg::OptDate(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.as_str()),
+                Arg::OptText(v) => q.bind(v.as_deref()),
+                Arg::Bool(v) => q.bind(*v),
+                Arg::Json(v) => q.bind(v.clone().map(sqlx::types::Json)),
+                Arg::Time(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_args;
 
 /// Writes whose results nobody reads (a summary update, an audit entry, counter upserts) sent
 /// to the database at once: one round trip instead of one each.
@@ -542,24 +568,12 @@ impl FoldedWrites {
 /// Runs a [`FoldedWrites`] on `$conn`, in one call.
 macro_rules! execute_folded {
     ($conn:expr, $folded:expr) => {{
-        use $crate::store::rollups::Arg;
         let folded: &$crate::store::rollups::FoldedWrites = $folded;
         if !folded.is_empty() {
             let sql = folded.sql();
-            let mut q = sqlx::query(&sql);
-            for arg in folded.args() {
-                q = match arg {
-                    Arg::I64(v) => q.bind(*v),
-                    Arg::OptI64(v) => q.bind(*v),
-                    Arg::F64(v) => q.bind(*v),
-                    Arg::Date(v) => q.bind(*v),
-                    Arg::OptDate(v) => q.bind(*v),
-                    Arg::Text(v) => q.bind(v.clone()),
-                    Arg::Json(v) => q.bind(v.clone().map(sqlx::types::Json)),
-                    Arg::Time(v) => q.bind(*v),
-                };
-            }
-            q.execute($conn).await?;
+            $crate::store::rollups::bind_args!(sqlx::query(&sql), folded.args())
+                .execute($conn)
+                .await?;
         }
     }};
 }

@@ -23,7 +23,7 @@
 //! one) are counted exactly; a lock cycle with one of them is broken by PostgreSQL's deadlock
 //! detection, and the group is then written again one activity at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kehoach_core::text::{fold, nfc};
@@ -31,25 +31,9 @@ use kehoach_core::text::{fold, nfc};
 use super::super::rollups::RollupDeltas;
 use super::super::{Change, StoreError};
 use super::{
-    ACTIVITY_COLUMNS, ActivityRow, EvidenceRow, FactChange, NewActivity, NewEvidence, SpecRow,
-    TallySpec, audit_view, new_fact, specs_from_rows, sum_increments,
+    ACTIVITY_COLUMNS, ActivityRow, EvidenceRow, FactChange, NewActivity, NewEvidence, audit_view,
+    new_fact, sum_increments,
 };
-
-/// The fixed part of assignments' specs (province 0 and no done date: both are read from the
-/// assignment row where needed), by assignment id.
-pub(in crate::store) type SpecCache = std::sync::Mutex<HashMap<i64, TallySpec>>;
-
-/// Beyond this many cached assignments the cache starts again (a national deployment has about
-/// 20,000).
-const MAX_CACHED: usize = 200_000;
-
-/// The fixed specs of every assignment of the plans of `ids`.
-const PLAN_SPECS: &str = "SELECT a.id, p.grace_days, p.period_from, p.period_to, k.window_from, \
-     k.window_to, k.id, 0::int8, NULL::date, t.id, t.per, t.count \
-     FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
-     LEFT JOIN targets t ON t.task_id = k.id \
-     WHERE k.plan_id IN (SELECT k2.plan_id FROM assignments a2 JOIN tasks k2 ON k2.id = a2.task_id \
-     WHERE a2.id = ANY($1)) ORDER BY a.id, t.position";
 
 // The group's write is one statement of the CTEs below, those a group needs joined by commas
 // (a group without evidence or plan totals does without theirs: every part costs PostgreSQL
@@ -276,49 +260,6 @@ pub(super) fn fits(activities: &[NewActivity]) -> bool {
 }
 
 impl super::super::Store {
-    /// The fixed specs of `ids`, from the cache, loading the plans of the missing ones.
-    async fn fixed_specs(
-        &self,
-        pool: &sqlx::PgPool,
-        ids: &[i64],
-    ) -> Result<HashMap<i64, TallySpec>, StoreError> {
-        let missing: Vec<i64> = {
-            let cache = self.spec_cache();
-            ids.iter()
-                .copied()
-                .filter(|id| !cache.contains_key(id))
-                .collect()
-        };
-        if !missing.is_empty() {
-            let rows: Vec<SpecRow> = sqlx::query_as(PLAN_SPECS)
-                .bind(&missing)
-                .fetch_all(pool)
-                .await?;
-            let loaded = specs_from_rows(rows);
-            let mut cache = self.spec_cache();
-            if cache.len() + loaded.len() > MAX_CACHED {
-                cache.clear();
-            }
-            cache.extend(loaded);
-        }
-        let cache = self.spec_cache();
-        ids.iter()
-            .map(|id| {
-                cache
-                    .get(id)
-                    .cloned()
-                    .map(|spec| (*id, spec))
-                    .ok_or_else(|| StoreError::NotFound(format!("assignment {id}")))
-            })
-            .collect()
-    }
-
-    fn spec_cache(&self) -> std::sync::MutexGuard<'_, HashMap<i64, TallySpec>> {
-        self.spec_cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// Writes `activities` (none completes: see [`fits`]), each reported by `bys[i]`, with
     /// their evidence, audit entries, tallies, summaries and counters, in one statement.
     pub(super) async fn write_group(
@@ -330,7 +271,7 @@ impl super::super::Store {
         let mut ids: Vec<i64> = activities.iter().map(|a| a.assignment_id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let specs = self.fixed_specs(pool, &ids).await?;
+        let specs = self.fixed_specs(&ids).await?;
         let now = Utc::now();
 
         let mut c = Columns::default();
