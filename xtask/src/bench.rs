@@ -32,7 +32,8 @@ struct Options {
     seed: u64,
     batch: u64,
     requests: u64,
-    clients: u64,
+    /// The API is measured at each of these numbers of concurrent clients in turn.
+    clients: Vec<u64>,
     runs: u64,
     /// Use the release binary as it is (`--no-build`).
     build: bool,
@@ -44,7 +45,7 @@ fn parse(args: &[String]) -> Result<Options> {
         seed: 2026,
         batch: 10_000,
         requests: 20_000,
-        clients: 4,
+        clients: vec![4, 16],
         runs: 30,
         build: true,
     };
@@ -54,9 +55,21 @@ fn parse(args: &[String]) -> Result<Options> {
             o.build = false;
             continue;
         }
-        let value = it
-            .next()
-            .with_context(|| format!("{flag} needs a value"))?
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        if flag == "--clients" {
+            o.clients = value
+                .split(',')
+                .map(|c| c.trim().parse::<u64>().map(|c| c.clamp(1, 64)))
+                .collect::<Result<_, _>>()
+                .with_context(|| {
+                    format!("--clients: numbers separated by commas, not {value:?}")
+                })?;
+            if o.clients.is_empty() || o.clients.len() > 8 {
+                bail!("--clients: one to eight numbers");
+            }
+            continue;
+        }
+        let value = value
             .parse::<u64>()
             .with_context(|| format!("{flag}: a number"))?;
         match flag.as_str() {
@@ -64,7 +77,6 @@ fn parse(args: &[String]) -> Result<Options> {
             "--seed" => o.seed = value,
             "--batch" => o.batch = value,
             "--requests" => o.requests = value.min(1_000_000),
-            "--clients" => o.clients = value.clamp(1, 64),
             "--runs" => o.runs = value.clamp(1, 1000),
             other => bail!(
                 "unknown option {other} (--activities, --seed, --batch, --requests, --clients, --runs)"
@@ -86,10 +98,16 @@ struct Figures {
     ingest: String,
     ingest_rate: f64,
     setup_s: f64,
-    api_rate: f64,
-    api_p50_ms: f64,
-    api_p99_ms: f64,
+    /// Per client count of `Options::clients`: req/s, p50 and p99 in ms (zeros if it failed).
+    api: Vec<ApiFigure>,
     measured: String,
+}
+
+#[derive(Default, Clone, Copy)]
+struct ApiFigure {
+    rate: f64,
+    p50_ms: f64,
+    p99_ms: f64,
 }
 
 pub fn bench(args: &[String]) -> Result<()> {
@@ -136,17 +154,16 @@ pub fn bench(args: &[String]) -> Result<()> {
         "| batched ingest ({} per transaction) | {:.0} activities/s | {:.0} activities/s |",
         o.batch, s.ingest_rate, p.ingest_rate
     );
-    println!(
-        "| single API requests ({} POSTs, {} clients) | {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms) | {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms) |",
-        o.requests,
-        o.clients,
-        s.api_rate,
-        s.api_p50_ms,
-        s.api_p99_ms,
-        p.api_rate,
-        p.api_p50_ms,
-        p.api_p99_ms
-    );
+    for (i, clients) in o.clients.iter().enumerate() {
+        let (a, b) = (
+            s.api.get(i).copied().unwrap_or_default(),
+            p.api.get(i).copied().unwrap_or_default(),
+        );
+        println!(
+            "| single API requests ({} POSTs, {clients} clients) | {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms) | {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms) |",
+            o.requests, a.rate, a.p50_ms, a.p99_ms, b.rate, b.p50_ms, b.p99_ms
+        );
+    }
     println!("\nmeasure (JSON, per backend):");
     for (name, f) in &results {
         println!("{name}: {}", f.ingest);
@@ -211,7 +228,7 @@ fn one_backend(bin: &Path, db: &[String], o: &Options) -> Result<Figures> {
         .trim()
         .to_string();
     match api_requests(bin, db, &token, assignments, o) {
-        Ok((api_rate, p50, p99)) => (f.api_rate, f.api_p50_ms, f.api_p99_ms) = (api_rate, p50, p99),
+        Ok(api) => f.api = api,
         Err(e) => eprintln!("bench: single API requests failed: {e:#}"),
     }
 
@@ -232,15 +249,17 @@ impl Drop for Server {
     }
 }
 
+/// Starts `kehoach serve` and sends `o.requests` POSTs at each client count of `o.clients`,
+/// one count after the other, on the same server.
 fn api_requests(
     bin: &Path,
     db: &[String],
     token: &str,
     assignments: u64,
     o: &Options,
-) -> Result<(f64, f64, f64)> {
+) -> Result<Vec<ApiFigure>> {
     if assignments == 0 || o.requests == 0 {
-        return Ok((0.0, 0.0, 0.0));
+        return Ok(Vec::new());
     }
     let mut child = kehoach(bin, db)
         .args(["serve", "--addr", "127.0.0.1:0"])
@@ -260,20 +279,44 @@ fn api_requests(
         }
     };
     std::thread::spawn(move || for _ in lines {});
+    let mut figures = Vec::new();
+    for (round, clients) in o.clients.iter().enumerate() {
+        let first = round as u64 * o.requests;
+        let figure = one_load(&addr, token, assignments, first, *clients, o.requests)?;
+        eprintln!(
+            "bench: API, {clients} clients: {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms)",
+            figure.rate, figure.p50_ms, figure.p99_ms
+        );
+        figures.push(figure);
+    }
+    drop(server);
+    Ok(figures)
+}
+
+/// `total` POSTs (numbered from `first`) from `clients` threads, each on its own keep-alive
+/// connection, each sending its next request when the last is answered.
+fn one_load(
+    addr: &str,
+    token: &str,
+    assignments: u64,
+    first: u64,
+    clients: u64,
+    total: u64,
+) -> Result<ApiFigure> {
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut handles = Vec::new();
-    for _ in 0..o.clients {
-        let (addr, token, next) = (addr.clone(), token.to_string(), next.clone());
-        let total = o.requests;
+    for _ in 0..clients {
+        let (addr, token, next) = (addr.to_string(), token.to_string(), next.clone());
         handles.push(std::thread::spawn(move || -> Result<Vec<f64>> {
             let mut conn = Conn::open(&addr)?;
             let mut latencies = Vec::new();
             loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total {
                     return Ok(latencies);
                 }
+                let i = first + n;
                 // Spread over the assignments; a date every unit may report on.
                 let id = 1 + (i * 7919) % assignments;
                 let body =
@@ -299,10 +342,13 @@ fn api_requests(
         );
     }
     let secs = started.elapsed().as_secs_f64();
-    drop(server);
     all.sort_by(f64::total_cmp);
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
-    Ok((all.len() as f64 / secs, pct(0.5), pct(0.99)))
+    Ok(ApiFigure {
+        rate: all.len() as f64 / secs,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+    })
 }
 
 /// A keep-alive HTTP/1.1 connection: enough for JSON POSTs to kehoach.

@@ -18,7 +18,7 @@ commands:
   lint    cargo fmt --check and cargo clippy --all-targets -D warnings
   bench   national-scale figures, SQLite and PostgreSQL (and DuckDB): builds release, starts a
           throwaway PostgreSQL; options --activities N (5000000) --seed S --batch B
-          --requests N (20000) --clients N (4) --runs N (30)";
+          --requests N (20000) --clients N[,N…] (4,16) --runs N (30)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
