@@ -241,6 +241,30 @@ macro_rules! apply_fact_changes {
     }};
 }
 
+/// Inserts the evidence of `$activities` on `$conn`, the i-th activity having the i-th id of
+/// `$ids`; the evidence rows, by id.
+macro_rules! insert_evidence {
+    ($conn:expr, $ids:expr, $activities:expr, $marks:expr) => {{
+        let activities: &[NewActivity] = $activities;
+        let args: Vec<Arg> = $ids
+            .zip(activities)
+            .flat_map(|(id, a)| a.evidence.iter().flat_map(move |e| evidence_args(id, e)))
+            .collect();
+        let mut rows: Vec<EvidenceRow> = Vec::with_capacity(args.len() / 7);
+        for chunk in args.chunks(rows_per_statement(7) * 7) {
+            let sql = EVIDENCE_INSERT.replacen("{}", &values_list(chunk.len() / 7, 7, $marks), 1);
+            rows.extend(
+                bind_args!(sqlx::query_as::<_, EvidenceRow>(&sql), chunk)
+                    .fetch_all(&mut *$conn)
+                    .await?,
+            );
+        }
+        rows.sort_unstable_by_key(|e| e.id);
+        rows
+    }};
+}
+use insert_evidence;
+
 /// Reads the specs of `$ids` on `$tx`, one query per 10,000 ids; NotFound for a missing one.
 macro_rules! load_specs {
     ($tx:expr, $ids:expr, $lock:expr, $marks:expr) => {{
@@ -360,6 +384,18 @@ fn new_fact(a: &NewActivity, now: DateTime<Utc>) -> ActivityFact {
         quantity: a.quantity,
         completes: a.completes,
     }
+}
+
+/// The changes that adding `activities` makes, each recorded `now` unless it says.
+fn additions(activities: &[NewActivity], now: DateTime<Utc>) -> Vec<FactChange> {
+    activities
+        .iter()
+        .map(|a| FactChange {
+            assignment_id: a.assignment_id,
+            fact: new_fact(a, now),
+            removed: false,
+        })
+        .collect()
 }
 
 fn fact_of(row: &ActivityRow) -> ActivityFact {
@@ -810,33 +846,11 @@ impl super::Store {
                 )));
             }
 
-            let evidence: Vec<Arg> = ids
-                .iter()
-                .zip(activities)
-                .flat_map(|(id, a)| a.evidence.iter().flat_map(move |e| evidence_args(*id, e)))
-                .collect();
-            let mut evidence_rows: Vec<EvidenceRow> = Vec::with_capacity(evidence.len() / 7);
-            for chunk in evidence.chunks(rows_per_statement(7) * 7) {
-                let sql =
-                    EVIDENCE_INSERT.replacen("{}", &values_list(chunk.len() / 7, 7, marks), 1);
-                evidence_rows.extend(
-                    bind_args!(sqlx::query_as::<_, EvidenceRow>(&sql), chunk)
-                        .fetch_all(&mut *tx)
-                        .await?,
-                );
-            }
-            evidence_rows.sort_unstable_by_key(|e| e.id);
+            let evidence_rows = insert_evidence!(&mut *tx, ids.iter().copied(), activities, marks);
 
             // Tallies and their roll-up counters.
             let mut rollups = RollupDeltas::default();
-            let changes: Vec<FactChange> = activities
-                .iter()
-                .map(|a| FactChange {
-                    assignment_id: a.assignment_id,
-                    fact: new_fact(a, now),
-                    removed: false,
-                })
-                .collect();
+            let changes = additions(activities, now);
             apply_fact_changes!(tx, &specs, &changes, &mut rollups, marks);
 
             // Each assignment's summary, once.

@@ -33,9 +33,10 @@ use super::super::rollups::{
 use super::super::{Change, StoreError};
 use super::{
     ACTIVITY_COLUMNS, ACTIVITY_INSERT, AUDIT_INSERT, ActivityRow, EVIDENCE_INSERT, EvidenceRow,
-    FactChange, NewActivity, SUMMARY_UPDATE, TALLY_DELETE, TALLY_UPSERT, TallyKey, TallySpec,
-    activity_args, count_summaries, creation_audit_args, evidence_args, new_fact, sum_increments,
-    summaries_of, summary_args, tallies_moved, tally_after, tally_args, tally_key_args,
+    NewActivity, SUMMARY_UPDATE, TALLY_DELETE, TALLY_UPSERT, TallyKey, TallySpec, activity_args,
+    additions, count_summaries, creation_audit_args, evidence_args, insert_evidence,
+    sum_increments, summaries_of, summary_args, tallies_moved, tally_after, tally_args,
+    tally_key_args,
 };
 
 /// Call 1's rows carry their statement's tag first: an assignment's current state, an
@@ -81,14 +82,7 @@ async fn write_on(
     bys: &[Change],
 ) -> Result<(Vec<ActivityRow>, Vec<EvidenceRow>), StoreError> {
     let now = Utc::now();
-    let changes: Vec<FactChange> = activities
-        .iter()
-        .map(|a| FactChange {
-            assignment_id: a.assignment_id,
-            fact: new_fact(a, now),
-            removed: false,
-        })
-        .collect();
+    let changes = additions(activities, now);
     // The tallies' change depends on the fixed specs only (the counters' moves, computed
     // below from the current province, are thrown away here).
     let sums = sum_increments(&specs, &changes, &mut RollupDeltas::default());
@@ -165,22 +159,7 @@ async fn write_on(
     // Ids are handed out in VALUES order: sorted, the rows line up with the input.
     rows.sort_unstable_by_key(|r| r.id);
 
-    let evidence_args: Vec<Arg> = rows
-        .iter()
-        .zip(activities)
-        .flat_map(|(row, a)| a.evidence.iter().flat_map(|e| evidence_args(row.id, e)))
-        .collect();
-    let mut evidence: Vec<EvidenceRow> = Vec::with_capacity(evidence_args.len() / 7);
-    for chunk in evidence_args.chunks(rows_per_statement(7) * 7) {
-        let sql =
-            EVIDENCE_INSERT.replacen("{}", &values_list(chunk.len() / 7, 7, Marks::Question), 1);
-        evidence.extend(
-            bind_args!(sqlx::query_as::<_, EvidenceRow>(&sql), chunk)
-                .fetch_all(&mut *conn)
-                .await?,
-        );
-    }
-    evidence.sort_unstable_by_key(|e| e.id);
+    let evidence = insert_evidence!(conn, rows.iter().map(|r| r.id), activities, Marks::Question);
 
     // The counters, now with each assignment's current province and done date.
     let mut rollups = RollupDeltas::default();
