@@ -386,6 +386,14 @@ fn new_fact(a: &NewActivity, now: DateTime<Utc>) -> ActivityFact {
     }
 }
 
+/// The assignments `activities` are for, each once, in order.
+fn distinct_assignments(activities: &[NewActivity]) -> Vec<i64> {
+    let mut ids: Vec<i64> = activities.iter().map(|a| a.assignment_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// The changes that adding `activities` makes, each recorded `now` unless it says.
 fn additions(activities: &[NewActivity], now: DateTime<Utc>) -> Vec<FactChange> {
     activities
@@ -793,9 +801,7 @@ impl super::Store {
                 .ok_or_else(|| StoreError::Invariant("an activity without its reporter".into()))
         };
         let now = Utc::now();
-        let mut assignment_ids: Vec<i64> = activities.iter().map(|a| a.assignment_id).collect();
-        assignment_ids.sort_unstable();
-        assignment_ids.dedup();
+        let assignment_ids = distinct_assignments(activities);
         let (begin, lock) = self.write_begin();
         let marks = self.marks();
         let postgres = self.backend() == super::Backend::Postgres;

@@ -112,8 +112,8 @@ pub struct Store {
     /// the turn of the task that writes the next group.
     pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
     group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// What never changes of the assignments written through the API (PostgreSQL's
-    /// one-statement group write).
+    /// What never changes of the assignments written through the API (the group writes of
+    /// both backends).
     spec_cache: std::sync::Arc<activities::SpecCache>,
 }
 

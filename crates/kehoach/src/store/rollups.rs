@@ -392,7 +392,7 @@ macro_rules! bind_args {
                 Arg::Text(v) => q.bind(v.as_str()),
                 Arg::OptText(v) => q.bind(v.as_deref()),
                 Arg::Bool(v) => q.bind(*v),
-                Arg::Json(v) => q.bind(v.clone().map(sqlx::types::Json)),
+                Arg::Json(v) => q.bind(v.as_ref().map(sqlx::types::Json)),
                 Arg::Time(v) => q.bind(*v),
             };
         }

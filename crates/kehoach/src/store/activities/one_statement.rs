@@ -23,16 +23,14 @@
 //! one) are counted exactly; a lock cycle with one of them is broken by PostgreSQL's deadlock
 //! detection, and the group is then written again one activity at a time.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use kehoach_core::text::{fold, nfc};
 
 use super::super::rollups::RollupDeltas;
 use super::super::{Change, StoreError};
 use super::{
-    ACTIVITY_COLUMNS, ActivityRow, EvidenceRow, FactChange, NewActivity, NewEvidence, audit_view,
-    new_fact, sum_increments,
+    ACTIVITY_COLUMNS, ActivityRow, EvidenceRow, NewActivity, NewEvidence, additions, audit_view,
+    distinct_assignments, sum_increments, summaries_of,
 };
 
 // The group's write is one statement of the CTEs below, those a group needs joined by commas
@@ -268,15 +266,10 @@ impl super::super::Store {
         activities: &[NewActivity],
         bys: &[Change],
     ) -> Result<(Vec<ActivityRow>, Vec<EvidenceRow>), StoreError> {
-        let mut ids: Vec<i64> = activities.iter().map(|a| a.assignment_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let specs = self.fixed_specs(&ids).await?;
+        let specs = self.fixed_specs(&distinct_assignments(activities)).await?;
         let now = Utc::now();
 
         let mut c = Columns::default();
-        let mut changes = Vec::with_capacity(activities.len());
-        let mut summaries: BTreeMap<i64, (i64, NaiveDate)> = BTreeMap::new();
         for (i, a) in activities.iter().enumerate() {
             let by = bys
                 .get(i)
@@ -302,11 +295,6 @@ impl super::super::Store {
             c.actor.push(by.actor.clone());
             c.audit_at.push(now);
             c.search.push(fold(&row.title));
-            changes.push(FactChange {
-                assignment_id: a.assignment_id,
-                fact: new_fact(a, now),
-                removed: false,
-            });
             c.assignment.push(row.assignment_id);
             c.occurred_on.push(row.occurred_on);
             c.kind.push(row.kind);
@@ -343,12 +331,9 @@ impl super::super::Store {
                     }
                 }
             }
-            let s = summaries
-                .entry(a.assignment_id)
-                .or_insert((0, a.occurred_on));
-            s.0 += 1;
-            s.1 = s.1.max(a.occurred_on);
         }
+        let changes = additions(activities, now);
+        let summaries = summaries_of(activities);
 
         // The tallies' changes, summed per tally; the plan totals' changes (the province
         // in them is the cache's 0 and is not used: the statement joins the assignment).
@@ -392,8 +377,8 @@ impl super::super::Store {
             x_on_time.push(*on_time);
         }
         let s_id: Vec<i64> = summaries.keys().copied().collect();
-        let s_added: Vec<i64> = summaries.values().map(|s| s.0).collect();
-        let s_last: Vec<NaiveDate> = summaries.values().map(|s| s.1).collect();
+        let s_added: Vec<i64> = summaries.values().map(|s| s.added).collect();
+        let s_last: Vec<Option<NaiveDate>> = summaries.values().map(|s| s.last_on).collect();
 
         let sql = Parts {
             evidence: !c.ev_ord.is_empty(),

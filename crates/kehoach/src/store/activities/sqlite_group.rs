@@ -34,9 +34,9 @@ use super::super::{Change, StoreError};
 use super::{
     ACTIVITY_COLUMNS, ACTIVITY_INSERT, AUDIT_INSERT, ActivityRow, EVIDENCE_INSERT, EvidenceRow,
     NewActivity, SUMMARY_UPDATE, TALLY_DELETE, TALLY_UPSERT, TallyKey, TallySpec, activity_args,
-    additions, count_summaries, creation_audit_args, evidence_args, insert_evidence,
-    sum_increments, summaries_of, summary_args, tallies_moved, tally_after, tally_args,
-    tally_key_args,
+    additions, count_summaries, creation_audit_args, distinct_assignments, evidence_args,
+    insert_evidence, sum_increments, summaries_of, summary_args, tallies_moved, tally_after,
+    tally_args, tally_key_args,
 };
 
 /// Call 1's rows carry their statement's tag first: an assignment's current state, an
@@ -59,9 +59,7 @@ impl super::super::Store {
                 "an activity without its reporter".into(),
             ));
         }
-        let mut ids: Vec<i64> = activities.iter().map(|a| a.assignment_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = distinct_assignments(activities);
         let specs = self.fixed_specs(&ids).await?;
         let mut conn = pool.acquire().await?;
         let written = write_on(&mut conn, specs, &ids, activities, bys).await;
