@@ -244,7 +244,7 @@ impl Page {
     /// An error page for this request, inside its layout (header, menu, language switch).
     pub fn error(&self, e: impl Into<ApiError>) -> PageError {
         let mut error = PageError::new(self.lang, e.into());
-        error.layout = Some(self.layout(String::new()));
+        error.layout = Some(Box::new(self.layout(String::new())));
         error
     }
 }
@@ -318,7 +318,8 @@ pub struct PageError {
     error: ApiError,
     /// What is wrong, in `lang`.
     detail: Option<String>,
-    layout: Option<Layout>,
+    /// Boxed: an error travels through many `Result`s and should stay small.
+    layout: Option<Box<Layout>>,
 }
 
 impl PageError {
@@ -369,7 +370,7 @@ impl IntoResponse for PageError {
             (None, Lang::Vi, _) => String::new(),
         };
         let t = self.lang.strings();
-        let l = self.layout.unwrap_or_else(|| Layout {
+        let l = self.layout.map(|l| *l).unwrap_or_else(|| Layout {
             t,
             lang: self.lang.code(),
             title: String::new(),
