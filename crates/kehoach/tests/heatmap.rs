@@ -267,7 +267,25 @@ on_both_backends! {
                     ))
                     .await;
                     if !html.contains("<table class=\"heatmap") {
-                        break; // no unit assigned
+                        // No table: no unit has a period of this view in the year shown.
+                        let (from, to) = if per == "year" {
+                            (NaiveDate::MIN, NaiveDate::MAX)
+                        } else {
+                            (
+                                NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+                                NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
+                            )
+                        };
+                        for t in compliance["tasks"].as_array().unwrap() {
+                            for a in t["assignments"].as_array().unwrap() {
+                                let unit = a["unit"]["code"].as_str().unwrap();
+                                assert!(
+                                    expected(&compliance, task, unit, per, from, to).is_none(),
+                                    "plan {id}{task_param}, {per} {year}: {unit} has periods but no table"
+                                );
+                            }
+                        }
+                        break;
                     }
                     let table = parse(&html);
                     assert!(!table.columns.is_empty());
