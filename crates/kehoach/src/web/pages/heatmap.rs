@@ -310,7 +310,8 @@ pub async fn page(
         task_title,
         at: dmy(page.today),
         empty: rows.is_empty(),
-        no_cells: rows.iter().all(|r| r.cells.iter().all(Option::is_none)),
+        // Only when every unit is on this page: another page may have periods.
+        no_cells: pages == 1 && rows.iter().all(|r| r.cells.iter().all(Option::is_none)),
         table: heatmap(
             &caption,
             t.unit,
