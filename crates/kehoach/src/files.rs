@@ -353,6 +353,13 @@ pub fn check_upload_name(name: &str) -> Result<(), String> {
     if name.chars().any(char::is_control) {
         return Err("file name: contains control characters (such as NUL)".into());
     }
+    // `fdp\u{202E}exe.pdf` shows as `fdpexe.pdf` reversed after the mark (`fdpfdp.exe`): a lie.
+    if name.chars().any(kehoach_core::text::is_bidi_control) {
+        return Err(
+            "file name: contains bidirectional control characters (they disguise the extension)"
+                .into(),
+        );
+    }
     if name.contains(['/', '\\']) || name == ".." || name == "." {
         return Err(format!(
             "file name {name:?}: must be a name alone, without folders"

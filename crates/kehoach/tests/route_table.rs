@@ -87,7 +87,6 @@ const fn row(method: &'static str, path: &'static str, inside: [u16; 6], outside
 const TABLE: &[Row] = &[
     //                                             anon admin  po   rep  fin  view
     same("GET", "/healthz", [200, 200, 200, 200, 200, 200]),
-    same("GET", "/metrics", [200, 200, 200, 200, 200, 200]),
     same("GET", "/api/openapi.json", [200, 200, 200, 200, 200, 200]),
     row(
         "GET",
@@ -262,7 +261,6 @@ const TABLE: &[Row] = &[
 /// Routes neither the OpenAPI document nor the pages describe.
 const NON_API: &[(&str, &str)] = &[
     ("GET", "/healthz"),
-    ("GET", "/metrics"),
     ("GET", "/api/openapi.json"),
     ("GET", "/calendar/{secret}.ics"),
 ];

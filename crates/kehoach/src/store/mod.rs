@@ -19,6 +19,7 @@ mod units;
 mod users;
 // After the others so parallel branches adding modules merge cleanly.
 mod scope;
+mod sign_in;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -44,6 +45,7 @@ pub use rollups::{
 };
 pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
+pub use sign_in::FailureCount;
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, TokenRow, UserRow};
 

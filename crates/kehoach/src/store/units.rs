@@ -61,7 +61,14 @@ impl super::Store {
                 (a, key)
             })
             .collect();
-        let after = serde_json::to_value(unit).ok();
+        // The audit keeps what was stored (cleaned), not the raw input.
+        let after = serde_json::to_value(NewUnit {
+            code: code.clone(),
+            name: name.clone(),
+            aliases: aliases.iter().map(|(a, _)| a.clone()).collect(),
+            ..unit.clone()
+        })
+        .ok();
         let row = on_pool!(self.db(), |pool| {
             let mut tx = pool.begin().await?;
             let row = sqlx::query_as::<_, UnitRow>(&format!(

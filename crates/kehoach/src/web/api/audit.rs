@@ -35,8 +35,10 @@ pub const MAX_CSV_ROWS: i64 = 100_000;
 #[into_params(parameter_in = Query)]
 struct AuditQuery {
     /// First day, YYYY-MM-DD (Vietnam time), inclusive.
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (Vietnam time), inclusive.
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     to: Option<NaiveDate>,
     /// Only changes made by this user name ("cli" and "system" for the command line and start-up).
     actor: Option<String>,

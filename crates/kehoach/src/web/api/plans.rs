@@ -173,6 +173,25 @@ async fn readable_plan(
     Ok((plan, part))
 }
 
+/// How far before a plan's start and after its end an evaluation date may lie.
+const AT_SLACK_DAYS: i64 = 366;
+
+/// Refuses an evaluation date far outside the plan's span: from its start (or issue date) to its
+/// end (an open-ended plan: today), a year either side. An open-ended plan's periods run to the
+/// date asked, so without this bound `at=2100-12-31` would evaluate a century of weeks.
+pub(crate) fn check_at(plan: &PlanRow, at: NaiveDate, today: NaiveDate) -> Result<(), ApiError> {
+    let start = plan.period_from.or(plan.issued_on).unwrap_or(today);
+    let end = plan.period_to.unwrap_or(today).max(start);
+    let slack = chrono::Duration::days(AT_SLACK_DAYS);
+    if at < start - slack || at > end + slack {
+        return Err(ApiError::BadRequest(format!(
+            "at: {at} is too far outside plan {}'s span ({start} to {end}, give or take a year)",
+            plan.id
+        )));
+    }
+    Ok(())
+}
+
 fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
     let mut map: HashMap<i64, Vec<T>> = HashMap::new();
     for row in rows {
@@ -185,6 +204,7 @@ fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
 #[into_params(parameter_in = Query)]
 struct ComplianceQuery {
     /// The date to evaluate on, YYYY-MM-DD (default: today in Vietnam).
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     at: Option<NaiveDate>,
     /// Only the assignments of this unit and the units under it (unit code).
     unit: Option<String>,
@@ -206,10 +226,10 @@ async fn compliance(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<Json<PlanCompliance>, ApiError> {
-    let (_, part) = readable_plan(&state, &user, id).await?;
-    let at = query
-        .at
-        .unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
+    let (plan, part) = readable_plan(&state, &user, id).await?;
+    let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
+    let at = query.at.unwrap_or(today);
+    check_at(&plan, at, today)?;
     let only = match &query.unit {
         Some(code) => Some(
             state

@@ -26,6 +26,7 @@ struct SearchQuery {
     /// Words of the name or an alias; diacritics and case are ignored.
     q: String,
     /// Only units valid on this date (default: today).
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     on: Option<NaiveDate>,
 }
 

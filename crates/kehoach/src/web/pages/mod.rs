@@ -29,13 +29,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 
-use super::session::{self, LANG_COOKIE, Session, SignInLimiter};
+use super::session::{self, LANG_COOKIE, Session};
 use super::{ApiError, AppState};
 use crate::store::StoreError;
 use i18n::{Lang, Strings};
 
 /// What the pages need beyond the store: the date they evaluate on, demo accounts to show,
-/// cookie policy, the sign-in limiter and imports waiting for confirmation.
+/// cookie policy, trusted proxies and imports waiting for confirmation.
 #[derive(Default)]
 pub struct PagesConfig {
     /// Evaluate compliance as of this date instead of today in Vietnam (the demo sets it).
@@ -44,7 +44,8 @@ pub struct PagesConfig {
     pub demo_accounts: Vec<(String, String)>,
     /// Mark cookies Secure even when no proxy says the request came over HTTPS.
     pub secure_cookies: bool,
-    pub limiter: SignInLimiter,
+    /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
+    pub trusted_proxies: Vec<super::signin_throttle::Network>,
     pub imports: Mutex<HashMap<String, import::PendingImport>>,
 }
 
@@ -153,12 +154,7 @@ async fn switch_lang(
     axum::extract::Query(q): axum::extract::Query<LangQuery>,
 ) -> Response {
     let lang = Lang::parse(&q.to).unwrap_or(Lang::Vi);
-    // Only a local path: never an open redirect.
-    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
-        q.back
-    } else {
-        "/".to_string()
-    };
+    let back = local_path(&q.back);
     let secure = session::is_https(&headers, state.pages.secure_cookies);
     let mut response = Redirect::to(&back).into_response();
     response.headers_mut().insert(
@@ -381,6 +377,29 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// Where a redirect taken from the request (`/lang?back=`, sign-in `next=`) may go: a path on
+/// this site, else `/`. The one rule for both: it starts with one `/`, and every byte that is not
+/// visible ASCII — a backslash (browsers read `/\\evil.example` as `//evil.example`), a tab or
+/// newline (browsers drop them: `/<TAB>/evil.example`), non-ASCII text — is percent-encoded, so
+/// the `Location` header is always valid and always names a path here.
+pub fn local_path(next: &str) -> String {
+    if !next.starts_with('/') {
+        return "/".into();
+    }
+    let mut out = String::with_capacity(next.len());
+    for b in next.bytes() {
+        if b.is_ascii_graphic() && b != b'\\' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if out.starts_with("//") {
+        return "/".into();
+    }
+    out
+}
+
 /// The path without its `lang=` parameter (the switch link sets the language itself).
 fn strip_lang(path: &str) -> String {
     match path.split_once('?') {
@@ -410,6 +429,18 @@ mod tests {
         assert_eq!(strip_lang("/plans/1?lang=en&unit=3"), "/plans/1?unit=3");
         assert_eq!(strip_lang("/plans?lang=en"), "/plans");
         assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(local_path("/plans/1?unit=3"), "/plans/1?unit=3");
+        assert_eq!(local_path("/search?q=chuyển"), "/search?q=chuy%E1%BB%83n");
+        for evil in ["//evil.example", "https://evil.example", "evil.example", ""] {
+            assert_eq!(local_path(evil), "/", "{evil}");
+        }
+        assert_eq!(local_path("/\\evil.example"), "/%5Cevil.example");
+        assert_eq!(local_path("/\t/evil.example"), "/%09/evil.example");
+        assert_eq!(local_path("/\n"), "/%0A");
     }
 }
 

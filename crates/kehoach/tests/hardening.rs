@@ -1,0 +1,355 @@
+//! The audit's smaller defects (issue 18), each against the real server on both backends: text
+//! with control, bidi and zero-width characters; redirects that must stay on this site; dates
+//! bounded; Vietnamese thousands separators; import row errors that must not reveal other units;
+//! no audit entry for an edit that changes nothing; `Connection: close` on early refusals;
+//! `--on` for commands that name a unit; `/metrics` only on its own listener.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::{Server, TestDb, admin_token, cli_json, http, run_cli};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+const QUANG_NAM: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
+);
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// The imported Quảng Nam 2024 plan and one of its assignments.
+async fn plan_and_assignment(db: &TestDb) -> (i64, kehoach::store::AssignmentRow) {
+    let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+    let plan = imported["plan_id"].as_i64().unwrap();
+    let store = db.open().await;
+    let assignment = store.assignments_of_plan(plan).await.unwrap().remove(0);
+    store.close().await;
+    (plan, assignment)
+}
+
+/// A client that follows no redirect (so `Location` can be read).
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    (status, body["error"].as_str().unwrap_or("").to_string())
+}
+
+/// The status line and headers of the answer to `request`, sent as raw bytes (lower case).
+fn raw_head(base: &str, request: &[u8]) -> String {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).to_lowercase()
+}
+
+/// Signs in through `base` as a client at `address` (sent as `X-Forwarded-For`): the status and
+/// the `Retry-After` header.
+async fn sign_in_from(base: &str, address: &str, username: &str, password: &str) -> (u16, String) {
+    let client = no_redirects();
+    let page = client.get(format!("{base}/sign-in")).send().await.unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = cookie.split_once('=').unwrap().1.to_string();
+    let r = client
+        .post(format!("{base}/sign-in"))
+        .header("cookie", &cookie)
+        .header("x-forwarded-for", address)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let retry = r
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (r.status().as_u16(), retry)
+}
+
+on_both_backends! {
+    async fn text_with_invisible_characters_is_cleaned_or_refused(db: &TestDb) {
+        let (_, assignment) = plan_and_assignment(db).await;
+        let token = admin_token(&db.cli_args());
+        let server = Server::start(&db.cli_args());
+        let url = server.url(&format!("/api/v1/assignments/{}/activities", assignment.id));
+
+        // NUL and other C0/C1 controls, bidi overrides, zero-width spaces: stripped on the way
+        // in (PostgreSQL answered 500 to a NUL), on both backends alike.
+        let sent = http().post(&url).bearer_auth(&token)
+            .json(&json!({"date": "2024-01-04", "title": "Chuyên\u{0} mục\u{202E} số\u{85}\u{200B}",
+                "note": "dòng 1\r\ndòng\u{7} 2", "kind": "bài\u{0}viết"}))
+            .send().await.unwrap();
+        assert_eq!(sent.status(), 201, "{}", sent.text().await.unwrap());
+        let stored: Value = sent.json().await.unwrap();
+        assert_eq!(stored["title"], "Chuyên mục số");
+        assert_eq!(stored["note"], "dòng 1\ndòng 2");
+        assert_eq!(stored["kind"], "bàiviết");
+        let unit = http().post(server.url("/api/v1/units")).bearer_auth(&token)
+            .json(&json!({"code": "NUL\u{0}1", "name": "Tổ\u{0} công tác\u{202E}", "kind": "agency"}))
+            .send().await.unwrap();
+        assert_eq!(unit.status(), 201, "{}", unit.text().await.unwrap());
+        let unit: Value = unit.json().await.unwrap();
+        assert_eq!(unit["name"], "Tổ công tác");
+        assert_eq!(unit["code"], "NUL1");
+
+        let before = db.dump().await;
+        // A title of only invisible characters is no title.
+        let (status, error) = error_of(http().post(&url).bearer_auth(&token)
+            .json(&json!({"date": "2024-01-04", "title": "\u{200B}\u{200D}\u{FEFF} \u{AD}"}))
+            .send().await.unwrap()).await;
+        assert_eq!((status, error.as_str()), (400, "title: required"));
+        // A file name that hides its extension behind a right-to-left override.
+        let (status, error) = error_of(http().post(&url).bearer_auth(&token)
+            .multipart(Form::new().text("date", "2024-01-04").text("title", "Biên bản")
+                .part("file", Part::bytes(PDF.to_vec()).file_name("fdp\u{202E}exe.pdf")))
+            .send().await.unwrap()).await;
+        assert_eq!(status, 400, "{error}");
+        assert!(error.contains("file name") && error.contains("bidirectional"), "{error}");
+        // A control character in a query parameter: 400 naming it (was a 500 on PostgreSQL).
+        for path in ["/api/v1/units?q=a%00b", "/api/v1/audit?actor=%00"] {
+            let (status, error) = error_of(http().get(server.url(path)).bearer_auth(&token)
+                .send().await.unwrap()).await;
+            assert_eq!(status, 400, "{path}: {error}");
+            assert!(error.starts_with("q:") || error.starts_with("actor:"), "{path}: {error}");
+        }
+        assert_eq!(db.dump().await, before, "nothing refused was stored");
+    }
+
+    async fn numbers_and_dates_are_read_as_written_here_and_bounded(db: &TestDb) {
+        let (plan, assignment) = plan_and_assignment(db).await;
+        let token = admin_token(&db.cli_args());
+        let server = Server::start(&db.cli_args());
+        let url = server.url(&format!("/api/v1/assignments/{}/activities", assignment.id));
+        let quantity = |q: Value| {
+            let (url, token) = (url.clone(), token.clone());
+            async move {
+                let r = http().post(&url).bearer_auth(&token)
+                    .json(&json!({"date": "2024-01-04", "title": "Tập huấn", "quantity": q}))
+                    .send().await.unwrap();
+                let status = r.status().as_u16();
+                let body: Value = r.json().await.unwrap();
+                (status, body)
+            }
+        };
+        // "1.500" is one thousand five hundred in Vietnamese and 1.5 in English: refused.
+        let (status, body) = quantity(json!("1.500")).await;
+        assert_eq!(status, 400);
+        let error = body["error"].as_str().unwrap();
+        assert!(error.starts_with("quantity:") && error.contains("ambiguous"), "{error}");
+        // Unambiguous forms: dots grouping thousands with a decimal comma; a decimal comma; a
+        // JSON number (never ambiguous, whatever its digits).
+        for (sent, read) in [(json!("1.500,5"), 1500.5), (json!("1,5"), 1.5), (json!(1.125), 1.125), (json!("2.25"), 2.25)] {
+            let (status, body) = quantity(sent.clone()).await;
+            assert_eq!(status, 201, "{sent}: {body}");
+            assert_eq!(body["quantity"].as_f64(), Some(read), "{sent}");
+        }
+
+        // Dates: beyond the years 2000–2100, or an evaluation date far outside the plan's span,
+        // get a 400 naming the parameter (compliance.xlsx?at=3000-01-01 was a 500).
+        for path in [
+            format!("/api/v1/plans/{plan}/compliance?at=3000-01-01"),
+            format!("/api/v1/plans/{plan}/compliance?at=2100-12-31"),
+            format!("/api/v1/plans/{plan}/compliance.xlsx?at=3000-01-01"),
+            format!("/api/v1/plans/{plan}/compliance.xlsx?at=2090-01-01"),
+            format!("/api/v1/plans/{plan}/report.docx?period=2024&at=2090-01-01"),
+            "/api/v1/audit?from=1000-01-01".to_string(),
+            "/api/v1/units?q=a&on=9999-12-31".to_string(),
+        ] {
+            let (status, error) = error_of(http().get(server.url(&path)).bearer_auth(&token)
+                .send().await.unwrap()).await;
+            assert_eq!(status, 400, "{path}: {error}");
+            let name = if path.contains("from=") { "from" } else if path.contains("on=") { "on" } else { "at" };
+            assert!(error.contains(name), "{path}: {error}");
+        }
+        let inside = http().get(server.url(&format!("/api/v1/plans/{plan}/compliance?at=2024-06-30")))
+            .bearer_auth(&token).send().await.unwrap();
+        assert_eq!(inside.status(), 200);
+        let (status, error) = error_of(http().post(&url).bearer_auth(&token)
+            .json(&json!({"date": "1999-12-31", "title": "x"})).send().await.unwrap()).await;
+        assert_eq!(status, 400, "{error}");
+        assert!(error.starts_with("date:"), "{error}");
+    }
+
+    async fn an_edit_that_changes_nothing_writes_nothing(db: &TestDb) {
+        let (_, assignment) = plan_and_assignment(db).await;
+        let token = admin_token(&db.cli_args());
+        let server = Server::start(&db.cli_args());
+        let created: Value = http().post(server.url(&format!("/api/v1/assignments/{}/activities", assignment.id)))
+            .bearer_auth(&token).json(&json!({"date": "2024-01-04", "title": "Chuyên mục", "quantity": 2}))
+            .send().await.unwrap().json().await.unwrap();
+        let id = created["id"].as_i64().unwrap();
+        let before = db.dump().await;
+        let edit = server.url(&format!("/api/v1/activities/{id}"));
+        for patch in [json!({}), json!({"title": "Chuyên mục", "quantity": "2"}), json!({"title": " Chuyên mục\u{0} "})] {
+            let r = http().patch(&edit).bearer_auth(&token).json(&patch).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{patch}");
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body["title"], "Chuyên mục");
+        }
+        assert_eq!(db.dump().await, before, "no audit entry, no write");
+        let r = http().patch(&edit).bearer_auth(&token).json(&json!({"title": "Chuyên mục 2"})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let after = db.dump().await;
+        assert_eq!(after["audit_log"].len(), before["audit_log"].len() + 1, "a real edit is audited");
+    }
+
+    async fn import_row_errors_never_name_a_unit_the_caller_cannot_see(db: &TestDb) {
+        let (_, assignment) = plan_and_assignment(db).await;
+        // A reporter of a unit in another province (Đắk Nông, before the 2025 reform).
+        let (code, _, err) = run_cli(db, &["user", "add", "xa-dn", "--unit", "67", "--on", "2024-06-01", "--role", "reporter"]);
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) = run_cli(db, &["user", "token", "xa-dn"]);
+        assert_eq!(code, 0, "{err}");
+        let token = out.lines().last().unwrap().trim().to_string();
+        let server = Server::start(&db.cli_args());
+        let import = |id: i64| {
+            let (url, token) = (server.url("/api/v1/activities/import"), token.clone());
+            async move {
+                let csv = format!("mã giao việc,ngày,tiêu đề\n{id},2024-01-05,Bài viết\n");
+                let r = http().post(url).bearer_auth(token)
+                    .multipart(Form::new().part("file", Part::bytes(csv.into_bytes()).file_name("hd.csv")))
+                    .send().await.unwrap();
+                assert_eq!(r.status(), 422);
+                r.json::<Value>().await.unwrap()
+            }
+        };
+        let hidden = import(assignment.id).await;
+        let text = hidden.to_string();
+        assert!(!text.contains(&assignment.unit_name), "names {}: {text}", assignment.unit_name);
+        // Exactly the answer for an assignment that does not exist.
+        let missing = import(999_999).await;
+        assert_eq!(
+            hidden["rows"][0]["errors"][0].as_str().unwrap().replace(&assignment.id.to_string(), "N"),
+            missing["rows"][0]["errors"][0].as_str().unwrap().replace("999999", "N"),
+        );
+    }
+
+    async fn redirects_stay_on_this_site_and_early_refusals_close(db: &TestDb) {
+        let server = Server::start_with(&db.cli_args(), &["--demo"]);
+        let client = no_redirects();
+        for (back, location) in [
+            ("/plans%3Flang%3Den", "/plans?lang=en"),
+            ("//evil.example", "/"),
+            ("https://evil.example", "/"),
+            ("/%5Cevil.example", "/%5Cevil.example"),
+            ("/%5C/evil.example", "/%5C/evil.example"),
+        ] {
+            let r = client.get(server.url(&format!("/lang?to=en&back={back}"))).send().await.unwrap();
+            assert_eq!(r.status(), 303, "{back}");
+            assert_eq!(r.headers()["location"], location, "{back}");
+        }
+        // A tab or newline in the query is refused, not a 500.
+        for back in ["/%09/evil.example", "/%0Aevil"] {
+            let r = client.get(server.url(&format!("/lang?to=en&back={back}"))).send().await.unwrap();
+            assert_eq!(r.status(), 400, "{back}");
+        }
+        // Sign-in's `next` (a form field): the same rule, a newline encoded instead of a 500.
+        let page = client.get(server.url("/sign-in?next=//evil.example")).send().await.unwrap();
+        let cookie = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let html = page.text().await.unwrap();
+        assert!(html.contains("name=\"next\" value=\"/\""), "the form goes home, not away");
+        let csrf = cookie.split_once('=').unwrap().1.to_string();
+        for (next, location) in [("/\\evil.example", "/%5Cevil.example"), ("/\t/evil.example", "/%09/evil.example"), ("/\n", "/%0A")] {
+            let r = client.post(server.url("/sign-in")).header("cookie", &cookie)
+                .form(&[("csrf", csrf.as_str()), ("username", "quantri"), ("password", "demo"), ("next", next)])
+                .send().await.unwrap();
+            assert_eq!(r.status(), 303, "{next:?}");
+            assert_eq!(r.headers()["location"], location, "{next:?}");
+        }
+
+        // A request refused before its body is read says the connection closes.
+        let head = raw_head(&server.base, b"POST /api/v1/activities/import HTTP/1.1\r\nHost: x\r\n\
+            Authorization: Bearer nope\r\nContent-Type: multipart/form-data; boundary=b\r\n\
+            Content-Length: 100000000\r\n\r\n");
+        assert!(head.starts_with("http/1.1 401"), "{head}");
+        assert!(head.contains("connection: close"), "{head}");
+        let head = raw_head(&server.base, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(head.starts_with("http/1.1 200") && !head.contains("connection: close"), "{head}");
+    }
+
+    async fn commands_that_name_a_unit_take_a_date(db: &TestDb) {
+        // Tam Kỳ (502) was a city until the districts ended on 1 July 2025.
+        let (code, _, err) = run_cli(db, &["calendar", "url", "--unit", "502"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("--on"), "{err}");
+        let (code, out, err) = run_cli(db, &["calendar", "url", "--unit", "502", "--on", "2024-06-01"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("/calendar/"), "{out}");
+        let (code, out, err) = run_cli(db, &["contact", "--unit", "502", "--on", "2024-06-01", "--email", "vanthu@tamky.gov.vn"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("Tam Kỳ"), "{out}");
+    }
+
+    async fn metrics_are_served_only_on_their_own_listener(db: &TestDb) {
+        let server = Server::start_with(&db.cli_args(), &["--metrics-addr", "127.0.0.1:0"]);
+        let r = http().get(server.url("/metrics")).send().await.unwrap();
+        assert_eq!(r.status(), 404, "not on the public listener");
+        http().get(server.url("/healthz")).send().await.unwrap();
+        let metrics = server.metrics.clone().expect("the metrics address is printed");
+        let text = http().get(format!("{metrics}/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("kehoach_http_requests_total") && text.contains("route=\"/healthz\""), "{text}");
+    }
+
+    async fn wrong_passwords_make_one_address_wait_not_the_account(db: &TestDb) {
+        // Two servers on one database behind a proxy at 127.0.0.1 (this test), and one that
+        // trusts no proxy.
+        let a = Server::start_with(&db.cli_args(), &["--demo", "--trusted-proxy", "127.0.0.1"]);
+        let b = Server::start_with(&db.cli_args(), &["--trusted-proxy", "10.0.0.0/8,127.0.0.1"]);
+        let c = Server::start(&db.cli_args());
+        let (attacker, user) = ("203.0.113.66", "198.51.100.7");
+        for _ in 0..5 {
+            assert_eq!(sign_in_from(&a.base, attacker, "xa", "sai").await.0, 401);
+        }
+        // The counts are in the database: the other server makes the attacker wait too, even
+        // with the right password; the wait is given, and grows from 30 seconds.
+        let (status, retry) = sign_in_from(&b.base, attacker, "xa", "demo").await;
+        assert_eq!(status, 429);
+        let retry: u64 = retry.parse().unwrap();
+        assert!((1..=30).contains(&retry), "{retry}");
+        // The account is not locked: its user, at another address, signs in on either server.
+        assert_eq!(sign_in_from(&a.base, user, "xa", "demo").await.0, 303);
+        assert_eq!(sign_in_from(&b.base, user, "xa", "demo").await.0, 303);
+        // Attempts during the wait are not counted, so the wait is not renewed: once the 30
+        // seconds have passed (moved back in the database rather than waited for), the right
+        // password signs in from the attacker's address too.
+        for _ in 0..3 {
+            assert_eq!(sign_in_from(&a.base, attacker, "xa", "sai").await.0, 429);
+        }
+        db.raw_execute("UPDATE sign_in_failures SET last_failure = '2000-01-01T00:00:00+00:00'")
+            .await.unwrap();
+        assert_eq!(sign_in_from(&a.base, attacker, "xa", "demo").await.0, 303);
+        // A server that trusts no proxy ignores X-Forwarded-For: a guesser cannot pick a fresh
+        // address per try.
+        for i in 0..5 {
+            assert_eq!(sign_in_from(&c.base, &format!("192.0.2.{i}"), "sotttt", "sai").await.0, 401);
+        }
+        assert_eq!(sign_in_from(&c.base, "192.0.2.99", "sotttt", "demo").await.0, 429);
+    }
+}
