@@ -93,6 +93,103 @@ async fn sign_in_from(base: &str, address: &str, username: &str, password: &str)
     (r.status().as_u16(), retry)
 }
 
+/// Signs in through `base` (no proxy) and returns the session's cookie header and CSRF token.
+async fn session(base: &str, username: &str, password: &str) -> (String, String) {
+    let client = no_redirects();
+    let page = client.get(format!("{base}/sign-in")).send().await.unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = cookie.split_once('=').unwrap().1.to_string();
+    let r = client
+        .post(format!("{base}/sign-in"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{username} signs in");
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("kh_session="))
+        .expect("a session cookie");
+    let form = client
+        .get(format!("{base}/plans/import"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    let html = form.text().await.unwrap();
+    (session, hidden(&html, "csrf"))
+}
+
+/// The value of the first hidden input named `name`.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in: {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// Uploads the Quảng Nam plan through `base`'s import page; the preview's path.
+async fn upload_plan(base: &str, (cookie, csrf): &(String, String)) -> String {
+    let form = Form::new().text("csrf", csrf.clone()).part(
+        "file",
+        Part::bytes(std::fs::read(QUANG_NAM).unwrap()).file_name("quangnam-2024.txt"),
+    );
+    let r = no_redirects()
+        .post(format!("{base}/plans/import"))
+        .header("cookie", cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let preview = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(preview.starts_with("/plans/import/"), "{preview}");
+    preview
+}
+
+async fn page_status(base: &str, cookie: &str, path: &str) -> (u16, String) {
+    let r = no_redirects()
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn post_page(base: &str, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let r = no_redirects()
+        .post(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (r.status().as_u16(), location)
+}
+
 on_both_backends! {
     async fn text_with_invisible_characters_is_cleaned_or_refused(db: &TestDb) {
         let (_, assignment) = plan_and_assignment(db).await;
@@ -351,5 +448,85 @@ on_both_backends! {
             assert_eq!(sign_in_from(&c.base, &format!("192.0.2.{i}"), "sotttt", "sai").await.0, 401);
         }
         assert_eq!(sign_in_from(&c.base, "192.0.2.99", "sotttt", "demo").await.0, 429);
+    }
+
+    async fn the_openapi_document_lists_every_answer_and_typed_bodies(db: &TestDb) {
+        let server = Server::start(&db.cli_args());
+        let doc: Value = http().get(server.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = op["responses"].as_object().unwrap();
+                let has = |s: &str| responses.contains_key(s);
+                if op.get("security").is_some() {
+                    assert!(has("401"), "{method} {path}: no 401");
+                }
+                if op.get("parameters").is_some() || op.get("requestBody").is_some() {
+                    assert!(has("400"), "{method} {path}: no 400");
+                }
+                if let Some(body) = op.get("requestBody") {
+                    assert!(has("413") && has("415"), "{method} {path}: no 413/415");
+                    for (kind, content) in body["content"].as_object().unwrap() {
+                        assert!(content["schema"].get("$ref").is_some(), "{method} {path}: {kind} body untyped: {content}");
+                    }
+                }
+                for (status, response) in responses {
+                    if status.starts_with('4') {
+                        assert!(response["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+                            || status == "422", "{method} {path} {status}: {response}");
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 15, "{checked} operations");
+        let audit = &doc["paths"]["/audit"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(audit["type"], "array", "{audit}");
+        let limit = doc["paths"]["/plans/{id}/compliance"]["get"]["parameters"].as_array().unwrap()
+            .iter().find(|p| p["name"] == "limit").expect("a limit parameter");
+        assert_eq!(limit["schema"]["maximum"], 1000, "{limit}");
+    }
+
+    async fn an_import_goes_on_across_servers_and_uploads_are_limited_per_user(db: &TestDb) {
+        // Two servers on one database; each request of the flow goes to the other one.
+        let a = Server::start_with(&db.cli_args(), &["--demo"]);
+        let b = Server::start(&db.cli_args());
+        let office = session(&a.base, "sotttt", "demo").await;
+        let (cookie, csrf) = (&office.0, office.1.as_str());
+        let preview = upload_plan(&a.base, &office).await;
+        let (status, page) = page_status(&b.base, cookie, &format!("{preview}?fix=0&q=bao+quang+nam")).await;
+        assert_eq!(status, 200, "the preview, from the other server");
+        let unit = hidden(&page, "unit");
+        let (status, location) = post_page(&a.base, cookie, &format!("{preview}/fix"), &[("csrf", csrf), ("index", "0"), ("unit", &unit)]).await;
+        assert_eq!((status, location.as_str()), (303, preview.as_str()), "fixed on the first");
+        let (status, location) = post_page(&b.base, cookie, &format!("{preview}/confirm"), &[("csrf", csrf)]).await;
+        assert_eq!(status, 303, "confirmed on the second");
+        let plan: i64 = location.trim_start_matches("/plans/").parse().expect("the new plan's page");
+        let (status, _) = post_page(&a.base, cookie, &format!("{preview}/confirm"), &[("csrf", csrf)]).await;
+        assert_eq!(status, 404, "confirmed once, whichever server is asked");
+        // The fix is in the stored plan: one unresolved text fewer than the same document
+        // imported without fixes.
+        let plain = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+        let token = admin_token(&db.cli_args());
+        let stored: Value = http().get(b.url(&format!("/api/v1/plans/{plan}"))).bearer_auth(&token)
+            .send().await.unwrap().json().await.unwrap();
+        let left: usize = stored["tasks"].as_array().unwrap().iter()
+            .map(|t| t["unresolved"].as_array().unwrap().len()).sum();
+        assert_eq!(left + 1, plain["unresolved"].as_array().unwrap().len());
+
+        // Each user keeps a few uploads waiting; one user's uploads never evict another's.
+        let admin = session(&b.base, "quantri", "demo").await;
+        let admins = upload_plan(&b.base, &admin).await;
+        let first = upload_plan(&b.base, &office).await;
+        let mut later = Vec::new();
+        for _ in 0..kehoach::pending_import::MAX_PER_USER {
+            later.push(upload_plan(if later.len() % 2 == 0 { &a.base } else { &b.base }, &office).await);
+        }
+        assert_eq!(page_status(&a.base, cookie, &first).await.0, 404, "the user's oldest made room");
+        for p in &later {
+            assert_eq!(page_status(&b.base, cookie, p).await.0, 200, "{p}");
+        }
+        assert_eq!(page_status(&a.base, &admin.0, &admins).await.0, 200, "another user's is still there");
+        assert_eq!(page_status(&a.base, &admin.0, &later[0]).await.0, 404, "and no one sees another's");
     }
 }

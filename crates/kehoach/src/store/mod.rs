@@ -18,6 +18,7 @@ mod sessions;
 mod units;
 mod users;
 // After the others so parallel branches adding modules merge cleanly.
+mod pending_imports;
 mod scope;
 mod sign_in;
 

@@ -35,7 +35,7 @@ pub struct AppState {
     pub store: Store,
     /// Evidence files, and the largest one accepted.
     pub files: FileStore,
-    /// The pages' settings and in-memory state (imports awaiting confirmation).
+    /// The pages' settings (no state: servers behind a proxy share only the database).
     pub pages: std::sync::Arc<pages::PagesConfig>,
 }
 

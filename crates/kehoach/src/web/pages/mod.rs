@@ -18,9 +18,6 @@ mod signin;
 pub mod svg;
 mod task;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -35,7 +32,7 @@ use crate::store::StoreError;
 use i18n::{Lang, Strings};
 
 /// What the pages need beyond the store: the date they evaluate on, demo accounts to show,
-/// cookie policy, trusted proxies and imports waiting for confirmation.
+/// cookie policy and trusted proxies.
 #[derive(Default)]
 pub struct PagesConfig {
     /// Evaluate compliance as of this date instead of today in Vietnam (the demo sets it).
@@ -46,7 +43,6 @@ pub struct PagesConfig {
     pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
     pub trusted_proxies: Vec<super::signin_throttle::Network>,
-    pub imports: Mutex<HashMap<String, import::PendingImport>>,
 }
 
 impl PagesConfig {
