@@ -190,6 +190,45 @@ async fn post_page(base: &str, cookie: &str, path: &str, form: &[(&str, &str)]) 
     (r.status().as_u16(), location)
 }
 
+/// Signs in through `base`: the status, where it goes, and the session cookie (if one was set).
+async fn sign_in(base: &str, username: &str, password: &str) -> (u16, String, String) {
+    let client = no_redirects();
+    let page = client.get(format!("{base}/sign-in")).send().await.unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = cookie.split_once('=').unwrap().1.to_string();
+    let r = client
+        .post(format!("{base}/sign-in"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("password", password),
+            ("next", "/my-work"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("kh_session="))
+        .unwrap_or_default();
+    (r.status().as_u16(), location, session)
+}
+
 on_both_backends! {
     async fn text_with_invisible_characters_is_cleaned_or_refused(db: &TestDb) {
         let (_, assignment) = plan_and_assignment(db).await;
@@ -528,5 +567,84 @@ on_both_backends! {
         }
         assert_eq!(page_status(&a.base, &admin.0, &admins).await.0, 200, "another user's is still there");
         assert_eq!(page_status(&a.base, &admin.0, &later[0]).await.0, 404, "and no one sees another's");
+    }
+
+    async fn a_plan_office_makes_an_account_whose_one_time_password_must_be_changed(db: &TestDb) {
+        let a = Server::start_with(&db.cli_args(), &["--demo"]);
+        let b = Server::start(&db.cli_args());
+        let office = session(&a.base, "sotttt", "demo").await;
+        let (cookie, csrf) = (&office.0, office.1.as_str());
+        let (status, _) = page_status(&a.base, cookie, "/users").await;
+        assert_eq!(status, 200);
+        let create = |username: &'static str, unit: &'static str, role: &'static str| {
+            let (base, cookie, csrf) = (a.base.clone(), cookie.clone(), csrf.to_string());
+            async move {
+                let r = no_redirects().post(format!("{base}/users")).header("cookie", &cookie)
+                    .form(&[("csrf", csrf.as_str()), ("username", username), ("display_name", "Phóng viên"), ("unit", unit), ("role", role)])
+                    .send().await.unwrap();
+                (r.status().as_u16(), r.text().await.unwrap())
+            }
+        };
+        // Within its own subtree only, and never an administrator.
+        assert_eq!(create("ngoai", "48", "reporter").await.0, 400, "Đà Nẵng is not Quảng Nam's");
+        assert_eq!(create("quantri2", "", "admin").await.0, 400);
+        let (status, html) = create("phongvien", "49.DPTTH", "reporter").await;
+        assert_eq!(status, 200, "{html}");
+        let one_time = html.split("class=\"one-time\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+
+        // The one-time password signs in once, to the password page only.
+        let (status, location, reporter) = sign_in(&b.base, "phongvien", &one_time).await;
+        assert_eq!((status, location.as_str()), (303, "/account"));
+        assert_eq!(page_status(&a.base, &reporter, "/my-work").await.0, 303, "nothing else until it is changed");
+        assert_eq!(sign_in(&a.base, "phongvien", &one_time).await.0, 401, "it works once");
+        let (_, page) = page_status(&a.base, &reporter, "/account").await;
+        let reporter_csrf = hidden(&page, "csrf");
+        let change = |cookie: String, csrf: String, current: &'static str, new: &'static str, repeat: &'static str| {
+            let base = b.base.clone();
+            async move {
+                post_page(&base, &cookie, "/account/password", &[("csrf", csrf.as_str()), ("current", current), ("new", new), ("repeat", repeat)]).await
+            }
+        };
+        for (new, repeat) in [("ngan", "ngan"), ("phongvien-2024", "phongvien-2024"), ("Matkhau@123", "Matkhau@123"), ("Lúa chín vàng 2024", "Lúa chín vàng 2025")] {
+            let (status, _) = change(reporter.clone(), reporter_csrf.clone(), "", new, repeat).await;
+            assert_eq!(status, 400, "{new}");
+        }
+        let (status, location) = change(reporter.clone(), reporter_csrf.clone(), "", "Lúa chín vàng 2024", "Lúa chín vàng 2024").await;
+        assert_eq!((status, location.as_str()), (303, "/account?done=password"));
+        assert_eq!(page_status(&a.base, &reporter, "/my-work").await.0, 200);
+
+        // A second session; a change from the first needs the current password and ends it.
+        let (status, _, second) = sign_in(&a.base, "phongvien", "Lúa chín vàng 2024").await;
+        assert_eq!(status, 303);
+        assert_eq!(change(reporter.clone(), reporter_csrf.clone(), "sai mật khẩu", "Đồng xanh mây trắng", "Đồng xanh mây trắng").await.0, 400);
+        assert_eq!(change(reporter.clone(), reporter_csrf.clone(), "Lúa chín vàng 2024", "Đồng xanh mây trắng", "Đồng xanh mây trắng").await.0, 303);
+        assert_eq!(page_status(&b.base, &second, "/my-work").await.0, 303, "the other session ended");
+        assert_eq!(page_status(&b.base, &reporter, "/my-work").await.0, 200, "this one goes on");
+
+        // Disabled: its session ends and it cannot sign in; re-enabled, it can; a reset gives a
+        // new one-time password that must be changed again.
+        let (_, users) = page_status(&a.base, cookie, "/users").await;
+        let row = users.split("<code>phongvien</code>").nth(1).unwrap();
+        let id: i64 = row.split("/users/").nth(1).unwrap().split('/').next().unwrap().parse().unwrap();
+        assert_eq!(post_page(&a.base, cookie, &format!("/users/{id}/disable"), &[("csrf", csrf)]).await.0, 200);
+        assert_eq!(page_status(&b.base, &reporter, "/my-work").await.0, 303);
+        assert_eq!(sign_in(&b.base, "phongvien", "Đồng xanh mây trắng").await.0, 401);
+        assert_eq!(post_page(&b.base, cookie, &format!("/users/{id}/enable"), &[("csrf", csrf)]).await.0, 200);
+        assert_eq!(sign_in(&b.base, "phongvien", "Đồng xanh mây trắng").await.0, 303);
+        let r = no_redirects().post(format!("{}/users/{id}/reset-password", a.base)).header("cookie", cookie)
+            .form(&[("csrf", csrf)]).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        let again = html.split("class=\"one-time\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+        assert_eq!(sign_in(&b.base, "phongvien", "Đồng xanh mây trắng").await.0, 401, "the old password is gone");
+        let (status, location, _) = sign_in(&b.base, "phongvien", &again).await;
+        assert_eq!((status, location.as_str()), (303, "/account"));
+        // An administrator manages any account; a reporter none.
+        let quantri = session(&a.base, "quantri", "demo").await;
+        assert_eq!(post_page(&a.base, &quantri.0, &format!("/users/{id}/disable"), &[("csrf", quantri.1.as_str())]).await.0, 200, "an administrator may");
+        let (_, _, reporter2) = sign_in(&b.base, "daiptth", "demo").await;
+        let (_, page) = page_status(&a.base, &reporter2, "/my-work").await;
+        let theirs = hidden(&page, "csrf");
+        assert_eq!(post_page(&a.base, &reporter2, &format!("/users/{id}/enable"), &[("csrf", theirs.as_str())]).await.0, 403, "a reporter may not");
     }
 }

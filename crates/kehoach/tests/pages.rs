@@ -365,7 +365,7 @@ on_both_backends! {
         }
         let (status, _, page) = client.sign_in("xa", "demo").await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "from this address, even the right password waits");
-        assert!(page.contains("thử lại sau 30 giây"), "{page}");
+        assert!(page.contains("thử lại sau") && page.contains("giây"), "{page}");
     }
 
     async fn a_reporter_logs_an_activity_with_a_photo_and_text_is_escaped(db: &TestDb) {

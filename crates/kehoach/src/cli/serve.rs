@@ -141,7 +141,8 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<()> {
         )
         .await
     {
-        Ok(_) => {
+        Ok(user) => {
+            store.require_password_change(user.id).await?;
             println!("created administrator 'admin' with one-time password: {password}");
             Ok(())
         }

@@ -18,7 +18,9 @@ mod sessions;
 mod units;
 mod users;
 // After the others so parallel branches adding modules merge cleanly.
+mod accounts;
 mod pending_imports;
+pub use accounts::NO_PASSWORD;
 mod scope;
 mod sign_in;
 

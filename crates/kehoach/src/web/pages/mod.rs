@@ -5,6 +5,7 @@
 //! Charts are SVG drawn here (`svg.rs`); the CSS and the few lines of JS are compiled into the
 //! binary, so nothing is fetched at view time (offline government networks).
 
+mod account;
 mod activities;
 mod deadlines;
 mod heatmap;
@@ -17,6 +18,7 @@ mod search;
 mod signin;
 pub mod svg;
 mod task;
+mod users;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -79,6 +81,15 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/my-work/log"),
         ("GET", "/deadlines"),
         ("GET", "/search"),
+        ("GET", "/account"),
+        ("POST", "/account/password"),
+        ("POST", "/account/tokens/{id}/revoke"),
+        ("POST", "/account/sessions/end-others"),
+        ("GET", "/users"),
+        ("POST", "/users"),
+        ("POST", "/users/{id}/reset-password"),
+        ("POST", "/users/{id}/disable"),
+        ("POST", "/users/{id}/enable"),
     ]
 }
 
@@ -106,6 +117,17 @@ pub fn router() -> Router<AppState> {
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))
         .route("/search", get(search::page))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/account/sessions/end-others",
+            post(account::end_other_sessions),
+        )
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
 }
 
 async fn css() -> impl IntoResponse {
@@ -254,6 +276,13 @@ impl FromRequestParts<AppState> for SignedIn {
             .await
             .map_err(IntoResponse::into_response)?;
         match page.session.clone() {
+            // A one-time password's session may only choose a new password (or sign out).
+            Some(session)
+                if session.user.must_change_password
+                    && !account::allowed_before_change(parts.uri.path()) =>
+            {
+                Err(Redirect::to(account::PASSWORD_PAGE).into_response())
+            }
             Some(session) => Ok(SignedIn { page, session }),
             None => {
                 let next = url_encode(&page.path);

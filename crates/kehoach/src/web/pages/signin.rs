@@ -167,10 +167,31 @@ pub async fn submit(
     signin_throttle::succeeded(&state.store, &username, ip)
         .await
         .map_err(|e| page.error(e))?;
+    // A one-time password works once: used up now, and the session may only choose a new one.
+    let next = if user.must_change_password {
+        let used = state
+            .store
+            .consume_one_time_password(user.id, &user.password_hash)
+            .await
+            .map_err(|e| page.error(e))?;
+        if !used {
+            return Ok(show(
+                &state,
+                &page,
+                StatusCode::UNAUTHORIZED,
+                &form.next,
+                &username,
+                page.t.bad_credentials,
+            ));
+        }
+        super::account::PASSWORD_PAGE.to_string()
+    } else {
+        local(&form.next)
+    };
     let (id, _csrf) = session::start(&state.store, &user)
         .await
         .map_err(|e| page.error(e))?;
-    let mut response = Redirect::to(&local(&form.next)).into_response();
+    let mut response = Redirect::to(&next).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
