@@ -40,19 +40,33 @@ struct UserItem {
     is_self: bool,
 }
 
-/// The roles a caller may give: an administrator's account has no unit, so only an
-/// administrator makes one.
-fn roles(caller: &UserRow) -> Vec<(&'static str, &'static str)> {
+/// A role's name in the page's language.
+fn role_name(t: &super::i18n::Strings, role: Role) -> &'static str {
+    match role {
+        Role::Admin => t.role_admin,
+        Role::PlanOffice => t.role_plan_office,
+        Role::Reporter => t.role_reporter,
+        Role::Finance => t.role_finance,
+        Role::Viewer => t.role_viewer,
+    }
+}
+
+/// The roles a caller may give, as (value, name): an administrator's account has no unit, so only
+/// an administrator makes one.
+fn roles(t: &super::i18n::Strings, caller: &UserRow) -> Vec<(&'static str, &'static str)> {
     let mut roles = vec![
-        ("reporter", "reporter"),
-        ("plan_office", "plan office"),
-        ("finance", "finance"),
-        ("viewer", "viewer"),
+        Role::Reporter,
+        Role::PlanOffice,
+        Role::Finance,
+        Role::Viewer,
     ];
     if caller.role == Role::Admin {
-        roles.push(("admin", "admin"));
+        roles.push(Role::Admin);
     }
     roles
+        .into_iter()
+        .map(|r| (r.as_str(), role_name(t, r)))
+        .collect()
 }
 
 async fn ensure_may_manage_users(state: &AppState, signed: &SignedIn) -> Result<(), PageError> {
@@ -116,7 +130,7 @@ async fn show(
             username: u.username,
             display_name: u.display_name,
             unit,
-            role: u.role.as_str(),
+            role: role_name(signed.t, u.role),
             disabled: u.disabled,
         });
     }
@@ -126,7 +140,7 @@ async fn show(
         error,
         one_time,
         users,
-        roles: roles(&signed.session.user),
+        roles: roles(signed.t, &signed.session.user),
     };
     let failed = !template.error.is_empty();
     let mut response = render(signed.lang, &template);
