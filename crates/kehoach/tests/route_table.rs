@@ -264,7 +264,7 @@ const TABLE: &[Row] = &[
     ),
     same(
         "POST",
-        "/account/sessions/end-others",
+        "/account/sign-out-others",
         [303, 303, 303, 303, 303, 303],
     ),
     same("GET", "/users", [303, 200, 200, 403, 403, 403]),
@@ -778,8 +778,8 @@ impl Call<'_> {
                 self.page("POST", &format!("/account/tokens/{id}/revoke"), "")
                     .form(&[("csrf", csrf)])
             }
-            ("POST", "/account/sessions/end-others") => self
-                .page("POST", "/account/sessions/end-others", "")
+            ("POST", "/account/sign-out-others") => self
+                .page("POST", "/account/sign-out-others", "")
                 .form(&[("csrf", csrf)]),
             ("POST", "/users") => self.page("POST", "/users", "").form(&[
                 ("csrf", csrf),

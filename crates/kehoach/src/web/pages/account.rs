@@ -189,8 +189,8 @@ pub async fn revoke_token(
     Ok(Redirect::to("/account?done=token").into_response())
 }
 
-/// `POST /account/sessions/end-others`.
-pub async fn end_other_sessions(
+/// `POST /account/sign-out-others`.
+pub async fn sign_out_others(
     State(state): State<AppState>,
     signed: SignedIn,
     Form(form): Form<CsrfForm>,

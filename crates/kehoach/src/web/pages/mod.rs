@@ -84,7 +84,7 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/account"),
         ("POST", "/account/password"),
         ("POST", "/account/tokens/{id}/revoke"),
-        ("POST", "/account/sessions/end-others"),
+        ("POST", "/account/sign-out-others"),
         ("GET", "/users"),
         ("POST", "/users"),
         ("POST", "/users/{id}/reset-password"),
@@ -120,10 +120,7 @@ pub fn router() -> Router<AppState> {
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route(
-            "/account/sessions/end-others",
-            post(account::end_other_sessions),
-        )
+        .route("/account/sign-out-others", post(account::sign_out_others))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/disable", post(users::disable))
