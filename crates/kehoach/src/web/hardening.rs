@@ -83,12 +83,7 @@ async fn json_errors(response: Response<Body>) -> Response<Body> {
 /// (NUL, a newline…) is refused with a 400 naming it — PostgreSQL cannot even compare such text,
 /// and no parameter of ours needs one. Stored text is cleaned by `text::nfc` instead (see there);
 /// a query is never stored, so refusing it loses nothing.
-///
-/// And after: an error answered to a request that came with a body says `Connection: close`.
-/// The handler may have refused it before reading the body (a body over the limit, a bad token on
-/// an upload); the server then closes the connection rather than read the rest, and a client
-/// told so does not send its next request down a connection about to close.
-pub async fn guard(
+pub async fn refuse_control_queries(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response<Body> {
@@ -105,6 +100,18 @@ pub async fn guard(
         );
         return response;
     }
+    next.run(request).await
+}
+
+/// An error answered to a request that came with a body says `Connection: close`. The handler
+/// may have refused it before reading the body (a body over the limit, a bad token on an upload);
+/// the server then closes the connection rather than read the rest, and a client told so does not
+/// send its next request down a connection about to close. (Outside the layers that rewrite
+/// error responses, so the header stays.)
+pub async fn close_after_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
     let has_body = request
         .headers()
         .get(header::CONTENT_LENGTH)

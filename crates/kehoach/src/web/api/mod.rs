@@ -65,7 +65,7 @@ struct Error {
 /// Adds to every operation the answers the layers around the handlers give, so the document
 /// lists every status a route can answer: 401 where a token is required (none, unknown, revoked,
 /// a disabled user); 400 where there are parameters or a body (a parameter that does not parse,
-/// a control character in the query: `web::hardening::guard`); 413 and 415 where there is a body;
+/// a control character in the query: `web::hardening::refuse_control_queries`); 413 and 415 where there is a body;
 /// 408 when a request takes too long. Every error answer is `{"error": "…"}`.
 fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::PartialSchema;
