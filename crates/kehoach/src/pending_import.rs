@@ -3,6 +3,10 @@
 //! rather than in a server's memory, so that behind a proxy any server continues an import another
 //! one started. Each user keeps at most [`MAX_PER_USER`] (a new upload drops that user's oldest:
 //! one user's uploads never evict another's), each for [`TTL`].
+//!
+//! A document whose upload failed (no context, an ambiguous one…) is held the same way
+//! ([`hold_upload`], for [`HELD_TTL`], counted in the same per-user limit), so the form's next try
+//! — on whichever server — need not ask for the file again.
 
 use std::time::Duration;
 
@@ -16,6 +20,9 @@ use crate::store::{Store, StoreError};
 pub const MAX_PER_USER: usize = 5;
 /// How long an import waits for its confirmation.
 pub const TTL: Duration = Duration::from_secs(2 * 3600);
+
+/// How long a document is held after a failed upload.
+pub const HELD_TTL: Duration = Duration::from_secs(30 * 60);
 
 /// What waits: the document's name, the prepared plan, and the fixes made so far.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,4 +112,33 @@ pub async fn put_back(
     store
         .restore_pending_import(id, user_id, &to_text(pending)?, expires)
         .await
+}
+
+/// Holds `bytes` (the document `file_name`) for `user_id` after a failed upload; returns its id,
+/// which the form sends back in place of the file.
+pub async fn hold_upload(
+    store: &Store,
+    user_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<String, StoreError> {
+    let id = random_secret(12);
+    let expires = chrono::Utc::now() + chrono::Duration::from_std(HELD_TTL).expect("minutes fit");
+    store
+        .insert_held_upload(&id, user_id, file_name, bytes, expires, MAX_PER_USER)
+        .await?;
+    Ok(id)
+}
+
+/// Takes `user_id`'s held document `id` out of holding: (file name, bytes), or `None` when it
+/// lapsed, was taken, or is someone else's.
+pub async fn take_upload(
+    store: &Store,
+    id: &str,
+    user_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+    if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    store.take_held_upload(id, user_id).await
 }

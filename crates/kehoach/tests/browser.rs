@@ -616,6 +616,16 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
                         if rect.height > 60.0 {
                             problems.push(format!("{here}: header {} px tall", rect.height));
                         }
+                        // Signed in, the account link and "Đăng xuất" are on screen without
+                        // scrolling anything sideways.
+                        if v.route != "/sign-in" {
+                            for css in ["header a.user[href='/account']", "header form button"] {
+                                let r = driver.find(By::Css(css)).await?.rect().await?;
+                                if r.x < 0.0 || r.x + r.width > f64::from(width) + 0.5 {
+                                    problems.push(format!("{here}: {css} off screen at x {}", r.x));
+                                }
+                            }
+                        }
                     }
                     let file = dir.join(format!("{role}-{width}-{i:02}-{}.png", v.name));
                     full_shot(&driver, &file, width, height).await;

@@ -553,8 +553,33 @@ on_both_backends! {
             .map(|t| t["unresolved"].as_array().unwrap().len()).sum();
         assert_eq!(left + 1, plain["unresolved"].as_array().unwrap().len());
 
-        // Each user keeps a few uploads waiting; one user's uploads never evict another's.
+        // A failed upload on one server holds the document in the database: the next try, on
+        // the other server, need not choose the file again; it is used once, and only by its
+        // uploader.
         let admin = session(&b.base, "quantri", "demo").await;
+        let import = |base: String, cookie: String, form: Form| async move {
+            let r = no_redirects().post(format!("{base}/plans/import")).header("cookie", cookie)
+                .multipart(form).send().await.unwrap();
+            let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+            (r.status().as_u16(), location, r.text().await.unwrap())
+        };
+        let failed = Form::new().text("csrf", office.1.clone()).text("context", "Không có nơi này")
+            .part("file", Part::bytes(std::fs::read(QUANG_NAM).unwrap()).file_name("quangnam-2024.txt"));
+        let (status, _, page) = import(a.base.clone(), cookie.clone(), failed).await;
+        assert_eq!(status, 400, "{page}");
+        let held = hidden(&page, "held");
+        assert_eq!(page_status(&b.base, cookie, &format!("/plans/import/{held}")).await.0, 404, "a held file is no preview");
+        let theirs = Form::new().text("csrf", admin.1.clone()).text("held", held.clone()).text("context", "");
+        let (status, _, page) = import(b.base.clone(), admin.0.clone(), theirs).await;
+        assert!(status == 400 && page.contains("không còn được giữ"), "not another user's: {page}");
+        let retry = || Form::new().text("csrf", office.1.clone()).text("held", held.clone()).text("context", "");
+        let (status, location, page) = import(b.base.clone(), cookie.clone(), retry()).await;
+        assert_eq!(status, 303, "the held file, from the other server: {page}");
+        assert!(location.unwrap().starts_with("/plans/import/"));
+        let (status, _, page) = import(a.base.clone(), cookie.clone(), retry()).await;
+        assert!(status == 400 && page.contains("không còn được giữ"), "used once: {page}");
+
+        // Each user keeps a few uploads waiting; one user's uploads never evict another's.
         let admins = upload_plan(&b.base, &admin).await;
         let first = upload_plan(&b.base, &office).await;
         let mut later = Vec::new();

@@ -434,6 +434,60 @@ on_both_backends! {
         assert!(!body.contains("<li><strong>04/11/2024</strong> Ngày trong tương lai"));
     }
 
+    async fn a_refused_evidence_file_shows_the_form_again_with_what_was_typed(db: &TestDb) {
+        // Files of at most 1000 bytes on this server.
+        let server = Server::start_with(&db.cli_args(), &["--demo", "--max-upload-bytes", "1000"]);
+        let mut client = Client::new(&server);
+        client.sign_in("daiptth", "demo").await;
+        let (_, _, work) = client.get("/my-work").await;
+        let csrf = hidden(&work, "csrf");
+        let assignment = links(&work, "/my-work?assignment=")[0]
+            .trim_start_matches("/my-work?assignment=")
+            .trim_end_matches("#log")
+            .to_string();
+        let before = work.matches("<li><strong>").count();
+        let send = |file: Part| {
+            Form::new()
+                .text("csrf", csrf.clone())
+                .text("assignment", assignment.clone())
+                .text("date", "2024-11-04")
+                .text("title", "Phát thanh tuần 45")
+                .text("url", "https://baoquangnam.vn/tuan-45")
+                .text("attendance", "120")
+                .part("file", file)
+                .text("completes", "on")
+        };
+        let cases = [
+            (Part::bytes(b"MZ\x90\0 not a photo".to_vec()).file_name("baocao.exe"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "không nhận loại tệp của “baocao.exe”"),
+            (Part::bytes(vec![0xFF; 5000]).file_name("anh-lon.jpg"), StatusCode::PAYLOAD_TOO_LARGE, "tệp “anh-lon.jpg” quá lớn (tối đa 1 KB)"),
+            (Part::bytes(Vec::new()).file_name("rong.png"), StatusCode::BAD_REQUEST, "tệp “rong.png” rỗng"),
+        ];
+        for (file, want_status, want_text) in cases {
+            let request = client.http.post(format!("{}/my-work/log", client.base)).multipart(send(file));
+            let (status, _, page) = client.send(request).await;
+            assert_eq!(status, want_status, "{page}");
+            // The form, not an error page: the error next to the file field, said in Vietnamese,
+            // and everything typed still there.
+            assert!(page.contains("id=\"log-form\""), "{page}");
+            let error = page.split("id=\"file-error\">").nth(1).expect("an error by the file field");
+            assert!(error.starts_with("Ảnh hoặc tệp minh chứng: ") && error.contains(want_text), "{error}");
+            assert!(page.contains("aria-describedby=\"file-error\""));
+            assert!(page.contains("value=\"Phát thanh tuần 45\"") && page.contains("value=\"https://baoquangnam.vn/tuan-45\""), "{page}");
+            assert!(page.contains("value=\"120\"") && page.contains("value=\"2024-11-04\""));
+            assert!(page.contains("name=\"completes\" checked"), "the box stays ticked");
+            assert!(page.contains(&format!("value=\"{assignment}\" selected")), "the task stays chosen");
+        }
+        assert_eq!(client.get("/my-work").await.2.matches("<li><strong>").count(), before, "nothing stored");
+        // A field error is shown next to its field the same way.
+        let form = Form::new().text("csrf", csrf.clone()).text("assignment", assignment.clone())
+            .text("date", "2099-01-01").text("title", "Tương lai");
+        let request = client.http.post(format!("{}/my-work/log", client.base)).multipart(form);
+        let (status, _, page) = client.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("id=\"date-error\">Ngày: hãy chọn ngày"), "{page}");
+        assert!(page.contains("value=\"Tương lai\""));
+    }
+
     async fn every_listed_page_route_is_served(db: &TestDb) {
         let server = demo_server(db);
         let mut client = Client::new(&server);

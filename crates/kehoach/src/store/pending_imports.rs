@@ -1,6 +1,7 @@
-//! Rows of `pending_imports` (migration 0011): a user's plan import between upload and
+//! Rows of `pending_imports` (migrations 0011, 0012): a user's plan import between upload and
 //! confirmation, as JSON text the store does not look into (`crate::pending_import` owns its
-//! shape and the limits).
+//! shape and the limits); and a document held after a failed upload (`document` not NULL, its
+//! file name as `state`), which shares the table's expiry and per-user limit.
 
 use chrono::{DateTime, Utc};
 
@@ -14,6 +15,61 @@ impl super::Store {
         id: &str,
         user_id: i64,
         state: &str,
+        expires_at: DateTime<Utc>,
+        keep_per_user: usize,
+    ) -> Result<(), StoreError> {
+        self.insert_waiting(id, user_id, state, None, expires_at, keep_per_user)
+            .await
+    }
+
+    /// Holds `document` (named `file_name`) for `user_id` after a failed upload, under the same
+    /// limits as [`Self::insert_pending_import`] (a held document counts as one of the user's).
+    pub async fn insert_held_upload(
+        &self,
+        id: &str,
+        user_id: i64,
+        file_name: &str,
+        document: &[u8],
+        expires_at: DateTime<Utc>,
+        keep_per_user: usize,
+    ) -> Result<(), StoreError> {
+        self.insert_waiting(
+            id,
+            user_id,
+            file_name,
+            Some(document),
+            expires_at,
+            keep_per_user,
+        )
+        .await
+    }
+
+    /// Removes the held document `id` of `user_id` and returns (file name, bytes), unless it
+    /// lapsed or is not a held document.
+    pub async fn take_held_upload(
+        &self,
+        id: &str,
+        user_id: i64,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, (String, Vec<u8>)>(
+                "DELETE FROM pending_imports WHERE id = $1 AND user_id = $2 AND expires_at > $3 \
+                 AND document IS NOT NULL RETURNING state, document",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(Utc::now())
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    async fn insert_waiting(
+        &self,
+        id: &str,
+        user_id: i64,
+        state: &str,
+        document: Option<&[u8]>,
         expires_at: DateTime<Utc>,
         keep_per_user: usize,
     ) -> Result<(), StoreError> {
@@ -36,12 +92,13 @@ impl super::Store {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT INTO pending_imports (id, user_id, state, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO pending_imports (id, user_id, state, document, created_at, \
+                 expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(id)
             .bind(user_id)
             .bind(state)
+            .bind(document)
             .bind(now)
             .bind(expires_at)
             .execute(&mut *tx)
@@ -60,7 +117,7 @@ impl super::Store {
         Ok(on_pool!(self.db(), |pool| {
             sqlx::query_scalar::<_, String>(
                 "SELECT state FROM pending_imports \
-                 WHERE id = $1 AND user_id = $2 AND expires_at > $3",
+                 WHERE id = $1 AND user_id = $2 AND expires_at > $3 AND document IS NULL",
             )
             .bind(id)
             .bind(user_id)
@@ -80,7 +137,7 @@ impl super::Store {
         let done = on_pool!(self.db(), |pool| {
             sqlx::query(
                 "UPDATE pending_imports SET state = $1 \
-                 WHERE id = $2 AND user_id = $3 AND expires_at > $4",
+                 WHERE id = $2 AND user_id = $3 AND expires_at > $4 AND document IS NULL",
             )
             .bind(state)
             .bind(id)
@@ -103,7 +160,7 @@ impl super::Store {
         Ok(on_pool!(self.db(), |pool| {
             sqlx::query_scalar::<_, String>(
                 "DELETE FROM pending_imports WHERE id = $1 AND user_id = $2 AND expires_at > $3 \
-                 RETURNING state",
+                 AND document IS NULL RETURNING state",
             )
             .bind(id)
             .bind(user_id)

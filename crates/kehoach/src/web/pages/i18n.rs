@@ -799,7 +799,14 @@ pub fn activity_errors(lang: Lang, errors: &[crate::activity_input::FieldError])
     fields.dedup();
     fields
         .into_iter()
-        .map(|field| match (lang, field) {
+        .map(|field| activity_field_error(lang, field))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What to do about one field of the activity form, said next to it (and in the summary).
+pub fn activity_field_error(lang: Lang, field: &str) -> &'static str {
+    match (lang, field) {
             (Lang::Vi, "date") => {
                 "Ngày: hãy chọn ngày diễn ra hoạt động (dd/mm/yyyy), không sau hôm nay."
             }
@@ -822,7 +829,58 @@ pub fn activity_errors(lang: Lang, errors: &[crate::activity_input::FieldError])
             (Lang::En, "completes") => "Completes the task: tick it or leave it empty.",
             (Lang::Vi, _) => "Biểu mẫu có ô không hợp lệ: hãy kiểm tra lại.",
             (Lang::En, _) => "A field of the form is not valid: check it.",
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        }
+}
+
+/// A problem with an evidence file of the "Việc của tôi" form, said next to the file field.
+pub(super) fn file_problem_text(
+    lang: Lang,
+    problem: &super::my_work::FileProblem,
+    max_bytes: u64,
+) -> String {
+    use super::my_work::FileProblem;
+    use crate::files::FileError;
+    let vi = lang == Lang::Vi;
+    let limit = if max_bytes >= 1024 * 1024 {
+        format!("{} MB", max_bytes.div_ceil(1024 * 1024))
+    } else {
+        format!("{} KB", max_bytes.div_ceil(1024))
+    };
+    let why = match problem {
+        FileProblem::Refused(FileError::TooLarge { name, .. }) => if vi {
+            format!("tệp “{name}” quá lớn (tối đa {limit}). Hãy chọn tệp nhỏ hơn hoặc chụp ảnh với độ phân giải thấp hơn.")
+        } else {
+            format!("“{name}” is too large (at most {limit}). Choose a smaller file or take the photo at a lower resolution.")
+        },
+        FileProblem::Refused(FileError::Unsupported { name, .. }) => if vi {
+            format!("không nhận loại tệp của “{name}”. Hãy gửi ảnh (JPEG, PNG, GIF, WebP), PDF hoặc tệp Word, Excel, PowerPoint.")
+        } else {
+            format!("the type of “{name}” is not accepted. Send a photo (JPEG, PNG, GIF, WebP), a PDF or a Word, Excel or PowerPoint file.")
+        },
+        FileProblem::Refused(FileError::Empty { name }) => if vi {
+            format!("tệp “{name}” rỗng. Hãy chọn lại tệp.")
+        } else {
+            format!("“{name}” is empty. Choose the file again.")
+        },
+        FileProblem::Refused(_) => if vi {
+            "tên tệp không hợp lệ. Hãy đổi tên tệp rồi chọn lại.".to_string()
+        } else {
+            "the file name is not valid. Rename the file and choose it again.".to_string()
+        },
+        FileProblem::TooMany => if vi {
+            format!("tối đa {} tệp.", crate::files::MAX_FILES_PER_ACTIVITY)
+        } else {
+            format!("at most {} files.", crate::files::MAX_FILES_PER_ACTIVITY)
+        },
+        FileProblem::BodyTooLarge => if vi {
+            "các tệp gửi lên vượt quá giới hạn. Hãy chọn ít tệp hơn hoặc tệp nhỏ hơn.".to_string()
+        } else {
+            "the files sent are over the limit. Choose fewer or smaller files.".to_string()
+        },
+    };
+    if vi {
+        format!("Ảnh hoặc tệp minh chứng: {why}")
+    } else {
+        format!("Photo or evidence file: {why}")
+    }
 }

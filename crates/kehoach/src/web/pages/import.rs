@@ -4,8 +4,6 @@
 //! in the database for its uploader (`crate::pending_import`: any server continues it, a few per
 //! user, for two hours) until `import::commit` stores it.
 
-use std::time::{Duration, Instant};
-
 use askama::Template;
 use axum::Form;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
@@ -75,64 +73,6 @@ fn form_error(page: &SignedIn, e: axum::extract::multipart::MultipartError) -> P
     }
 }
 
-/// A document uploaded with a form that failed (no context, an ambiguous one…), held in memory
-/// for its uploader so the next try need not choose the file again; at most [`MAX_HELD`] for
-/// [`HELD_TTL`]. Not shared between servers: another server asks for the file again.
-pub struct HeldUpload {
-    user_id: i64,
-    created: Instant,
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-const MAX_HELD: usize = 8;
-const HELD_TTL: Duration = Duration::from_secs(30 * 60);
-
-fn hold(state: &AppState, user_id: i64, file_name: &str, bytes: Vec<u8>) -> String {
-    let token = random_secret(12);
-    let mut held = state
-        .pages
-        .held_uploads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    held.retain(|_, h| h.created.elapsed() < HELD_TTL && h.user_id != user_id);
-    while held.len() >= MAX_HELD {
-        let Some(oldest) = held
-            .iter()
-            .min_by_key(|(_, h)| h.created)
-            .map(|(k, _)| k.clone())
-        else {
-            break;
-        };
-        held.remove(&oldest);
-    }
-    held.insert(
-        token.clone(),
-        HeldUpload {
-            user_id,
-            created: Instant::now(),
-            file_name: file_name.to_string(),
-            bytes,
-        },
-    );
-    token
-}
-
-/// The held document `token` of this user (taken out: a new error holds it again).
-fn take_held(state: &AppState, user_id: i64, token: &str) -> Option<(String, Vec<u8>)> {
-    let mut held = state
-        .pages
-        .held_uploads
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    match held.remove(token) {
-        Some(h) if h.user_id == user_id && h.created.elapsed() < HELD_TTL => {
-            Some((h.file_name, h.bytes))
-        }
-        _ => None,
-    }
-}
-
 /// "12,3 KB".
 fn size_text(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
@@ -197,25 +137,31 @@ pub async fn upload(
         page.check_csrf(None)?;
     }
     let context = kehoach_core::text::nfc(&context);
-    // A newly chosen file wins over the one held from the last try.
-    let document = match document.filter(|(_, b)| !b.is_empty()) {
-        Some(d) => {
-            if !held_token.is_empty() {
-                let _ = take_held(&state, page.session.user.id, &held_token);
-            }
-            Some(d)
-        }
-        None if !held_token.is_empty() => take_held(&state, page.session.user.id, &held_token),
-        None => None,
-    };
+    // A newly chosen file wins over the one held from the last try (which is dropped).
     let user_id = page.session.user.id;
-    let show_error = |message: String,
-                      document: Option<(String, Vec<u8>)>,
-                      candidates: Vec<(String, String)>| {
-        let held = document.map(|(name, bytes)| {
-            let size = size_text(bytes.len());
-            (hold(&state, user_id, &name, bytes), name, size)
-        });
+    let held_before = if held_token.is_empty() {
+        None
+    } else {
+        pending_import::take_upload(&state.store, &held_token, user_id)
+            .await
+            .map_err(|e| page.error(e))?
+    };
+    let document = document.filter(|(_, b)| !b.is_empty()).or(held_before);
+    // The form again with the error, what was typed, and the document held (in the database,
+    // so the next try may reach any server) when there is one worth keeping.
+    let show_error = async |message: String,
+                            document: Option<(String, Vec<u8>)>,
+                            candidates: Vec<(String, String)>|
+           -> Result<Response, PageError> {
+        let held = match document {
+            None => None,
+            Some((name, bytes)) => {
+                let id = pending_import::hold_upload(&state.store, user_id, &name, &bytes)
+                    .await
+                    .map_err(|e| page.error(e))?;
+                Some((id, name, size_text(bytes.len())))
+            }
+        };
         let mut response = render(
             page.lang,
             &ImportForm {
@@ -227,7 +173,7 @@ pub async fn upload(
             },
         );
         *response.status_mut() = StatusCode::BAD_REQUEST;
-        response
+        Ok(response)
     };
     let Some((file_name, bytes)) = document else {
         let message = if held_token.is_empty() {
@@ -235,7 +181,7 @@ pub async fn upload(
         } else {
             page.t.import_file_gone
         };
-        return Ok(show_error(message.into(), None, Vec::new()));
+        return show_error(message.into(), None, Vec::new()).await;
     };
     let by = change_by(&page);
     let prepared = match prepare(
@@ -263,11 +209,7 @@ pub async fn upload(
             // A document that cannot be read is not worth keeping; one whose context is
             // missing or unclear is.
             let keep = !matches!(e, ImportError::Document(_));
-            return Ok(show_error(
-                message,
-                keep.then_some((file_name, bytes)),
-                candidates,
-            ));
+            return show_error(message, keep.then_some((file_name, bytes)), candidates).await;
         }
     };
     ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;

@@ -22,8 +22,6 @@ pub mod svg;
 mod task;
 mod users;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -39,7 +37,8 @@ use crate::store::StoreError;
 use i18n::{Lang, Strings};
 
 /// What the pages need beyond the store: the date they evaluate on, demo accounts to show,
-/// cookie policy, trusted proxies and documents held after a failed upload.
+/// cookie policy and trusted proxies. Nothing here changes while serving: what a second server
+/// needs is in the database.
 #[derive(Default)]
 pub struct PagesConfig {
     /// Evaluate compliance as of this date instead of today in Vietnam (the demo sets it).
@@ -50,8 +49,6 @@ pub struct PagesConfig {
     pub secure_cookies: bool,
     /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
     pub trusted_proxies: Vec<super::signin_throttle::Network>,
-    /// Plan documents held after a failed upload, so the form need not ask for them again.
-    pub held_uploads: Mutex<HashMap<String, import::HeldUpload>>,
 }
 
 impl PagesConfig {
@@ -551,6 +548,7 @@ fn section_of(path: &str) -> &'static str {
         "my-work" => "my-work",
         "deadlines" => "deadlines",
         "search" => "search",
+        "account" => "account",
         _ => "",
     }
 }

@@ -14,11 +14,11 @@ use chrono::Datelike;
 use kehoach_core::compliance::{DeadlineState, PeriodStatus};
 use serde::Deserialize;
 
-use super::i18n::{deadline_name, status_name};
+use super::i18n::{activity_field_error, deadline_name, file_problem_text, status_name};
 use super::{Layout, PageError, SignedIn, dmy, render};
 use crate::activity_input::ActivityInput;
 use crate::compliance::plan_compliance;
-use crate::files::{MAX_FILES_PER_ACTIVITY, StoredFile};
+use crate::files::{FileError, MAX_FILES_PER_ACTIVITY, StoredFile};
 use crate::store::Change;
 use crate::web::authz::ensure_may_report;
 use crate::web::{ApiError, AppState};
@@ -62,10 +62,56 @@ struct MyWorkPage {
     today_iso: String,
     message: String,
     error: String,
+    /// What was typed, shown again after an error.
+    typed: Typed,
+    /// (field, message) of each field in error, shown next to the field.
+    field_errors: Vec<(&'static str, String)>,
     has_unit: bool,
     due: Vec<DueItem>,
     options: Vec<AssignmentOption>,
     logged: Vec<Logged>,
+}
+
+impl MyWorkPage {
+    /// The error of `field`, or "" (the template shows it next to the field).
+    fn error_of(&self, field: &str) -> &str {
+        self.field_errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or("", |(_, m)| m.as_str())
+    }
+}
+
+/// The form's fields as typed (the date empty: today's is shown).
+#[derive(Default)]
+struct Typed {
+    date: String,
+    title: String,
+    url: String,
+    attendance: String,
+    completes: bool,
+}
+
+impl Typed {
+    fn of(input: &ActivityInput) -> Typed {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        Typed {
+            date: text(&input.date),
+            title: text(&input.title),
+            url: input.urls.join(" "),
+            attendance: text(&input.attendance),
+            completes: input.completes.as_deref() == Some("true"),
+        }
+    }
+}
+
+/// A form sent back with errors: the summary shown at the top, each field's message, and
+/// what was typed.
+#[derive(Default)]
+struct Sent {
+    summary: String,
+    field_errors: Vec<(&'static str, String)>,
+    typed: Typed,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,7 +128,15 @@ pub async fn page(
     Query(q): Query<MyWorkQuery>,
 ) -> Result<Response, PageError> {
     let message = if q.saved.is_some() { page.t.saved } else { "" };
-    build(&state, &page, q.assignment, message, "", StatusCode::OK).await
+    build(
+        &state,
+        &page,
+        q.assignment,
+        message,
+        Sent::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn build(
@@ -90,7 +144,7 @@ async fn build(
     page: &SignedIn,
     selected: Option<i64>,
     message: &str,
-    error: &str,
+    sent: Sent,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let err = |e: crate::store::StoreError| page.error(e);
@@ -236,7 +290,9 @@ async fn build(
         today: dmy(today),
         today_iso: today.to_string(),
         message: message.into(),
-        error: error.into(),
+        error: sent.summary,
+        typed: sent.typed,
+        field_errors: sent.field_errors,
         has_unit: user.unit_id.is_some(),
         due,
         options,
@@ -263,6 +319,16 @@ fn form_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     } else {
         ApiError::BadRequest(format!("form: {}", e.body_text()))
     }
+}
+
+/// What went wrong with an uploaded file: said next to the file field, the rest of the form kept.
+pub(super) enum FileProblem {
+    /// The store refused it (size, type, empty, name).
+    Refused(FileError),
+    /// More than [`MAX_FILES_PER_ACTIVITY`].
+    TooMany,
+    /// The whole request went over the route's body limit.
+    BodyTooLarge,
 }
 
 /// `POST /my-work/log`: the CSRF token must come before any file (the form puts it first), so a
@@ -295,11 +361,19 @@ async fn log_from(
     let mut csrf_ok = false;
     let mut assignment: Option<String> = None;
     let mut input = ActivityInput::default();
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| page.error(form_error(e)))?
-    {
+    // The first problem with a file; the form goes on being read (later files skipped) so that
+    // what was typed can be shown again with the problem next to the file field.
+    let mut file_problem: Option<FileProblem> = None;
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE && csrf_ok => {
+                file_problem.get_or_insert(FileProblem::BodyTooLarge);
+                break;
+            }
+            Err(e) => return Err(page.error(form_error(e))),
+        };
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             if !csrf_ok && let Err(refused) = page.check_csrf(None) {
@@ -313,28 +387,33 @@ async fn log_from(
                 }
                 return Err(refused);
             }
-            // An empty file input still sends a part with no name and no bytes: skip it.
+            // An empty file input still sends a part with no name and no bytes: skip it; so is
+            // every file after one that failed.
             let file_name = field.file_name().unwrap_or("").to_string();
-            if file_name.is_empty() {
-                while field
-                    .chunk()
-                    .await
-                    .map_err(|e| page.error(form_error(e)))?
-                    .is_some()
-                {}
+            if file_name.is_empty() || file_problem.is_some() {
+                if let Err(e) = drain(&mut field).await {
+                    file_problem.get_or_insert(e);
+                    break;
+                }
                 continue;
             }
             if stored.len() >= MAX_FILES_PER_ACTIVITY {
-                return Err(page.error(ApiError::BadRequest(format!(
-                    "file: at most {MAX_FILES_PER_ACTIVITY} files"
-                ))));
+                file_problem = Some(FileProblem::TooMany);
+                if drain(&mut field).await.is_err() {
+                    break;
+                }
+                continue;
             }
-            let mut writer = state.files.writer(&file_name).map_err(|e| page.error(e))?;
-            while let Some(chunk) = field.chunk().await.map_err(|e| page.error(form_error(e)))? {
-                tokio::task::block_in_place(|| writer.write(&chunk)).map_err(|e| page.error(e))?;
+            match store_file(state, &mut field, &file_name).await {
+                Ok(file) => stored.push(file),
+                Err(StoreProblem::File(e)) => {
+                    file_problem = Some(e);
+                    if drain(&mut field).await.is_err() {
+                        break;
+                    }
+                }
+                Err(StoreProblem::Page(e)) => return Err(page.error(e)),
             }
-            stored
-                .push(tokio::task::block_in_place(|| writer.finish()).map_err(|e| page.error(e))?);
             continue;
         }
         let mut bytes = Vec::new();
@@ -370,16 +449,32 @@ async fn log_from(
     if !csrf_ok {
         page.check_csrf(None)?;
     }
-    let Some(id) = assignment.and_then(|a| a.trim().parse::<i64>().ok()) else {
-        return build(
-            state,
-            page,
-            None,
-            "",
-            page.t.assignment_required,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+    let selected = assignment.as_deref().and_then(|a| a.trim().parse::<i64>().ok());
+    if let Some(problem) = file_problem {
+        let message = file_problem_text(page.lang, &problem, state.files.max_bytes());
+        let sent = Sent {
+            summary: message.clone(),
+            field_errors: vec![("file", message)],
+            typed: Typed::of(&input),
+        };
+        let status = match problem {
+            FileProblem::Refused(FileError::TooLarge { .. }) | FileProblem::BodyTooLarge => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            FileProblem::Refused(FileError::Unsupported { .. }) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            _ => StatusCode::BAD_REQUEST,
+        };
+        return build(state, page, selected, "", sent, status).await;
+    }
+    let Some(id) = selected else {
+        let sent = Sent {
+            summary: page.t.assignment_required.into(),
+            field_errors: vec![("assignment", page.t.assignment_required.into())],
+            typed: Typed::of(&input),
+        };
+        return build(state, page, None, "", sent, StatusCode::BAD_REQUEST).await;
     };
     let row = state
         .store
@@ -395,15 +490,18 @@ async fn log_from(
     let activity = match input.parse(id, page.today, evidence) {
         Ok(a) => a,
         Err(errors) => {
-            return build(
-                state,
-                page,
-                Some(id),
-                "",
-                &super::i18n::activity_errors(page.lang, &errors),
-                StatusCode::BAD_REQUEST,
-            )
-            .await;
+            let sent = Sent {
+                summary: super::i18n::activity_errors(page.lang, &errors),
+                field_errors: errors
+                    .iter()
+                    .map(|e| {
+                        let field = if e.field == "urls" { "url" } else { e.field };
+                        (field, activity_field_error(page.lang, e.field).to_string())
+                    })
+                    .collect(),
+                typed: Typed::of(&input),
+            };
+            return build(state, page, Some(id), "", sent, StatusCode::BAD_REQUEST).await;
         }
     };
     let by = Change {
@@ -416,4 +514,48 @@ async fn log_from(
         .await
         .map_err(|e| page.error(e))?;
     Ok(Redirect::to(&format!("/my-work?saved=1&assignment={id}")).into_response())
+}
+
+/// Reads a form part to its end, storing nothing.
+async fn drain(field: &mut axum::extract::multipart::Field<'_>) -> Result<(), FileProblem> {
+    loop {
+        match field.chunk().await {
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(()),
+            Err(_) => return Err(FileProblem::BodyTooLarge),
+        }
+    }
+}
+
+enum StoreProblem {
+    /// Said next to the file field.
+    File(FileProblem),
+    /// Not the file's fault (the store's disk): an error page.
+    Page(ApiError),
+}
+
+/// Streams one file part into the store.
+async fn store_file(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    file_name: &str,
+) -> Result<StoredFile, StoreProblem> {
+    let refused = |e: FileError| match e {
+        FileError::Io(_) => StoreProblem::Page(e.into()),
+        e => StoreProblem::File(FileProblem::Refused(e)),
+    };
+    let mut writer = state.files.writer(file_name).map_err(refused)?;
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                tokio::task::block_in_place(|| writer.write(&chunk)).map_err(refused)?
+            }
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(StoreProblem::File(FileProblem::BodyTooLarge));
+            }
+            Err(e) => return Err(StoreProblem::Page(form_error(e))),
+        }
+    }
+    tokio::task::block_in_place(|| writer.finish()).map_err(refused)
 }
