@@ -138,6 +138,8 @@ pub struct Appendix {
     pub landscape: bool,
     /// Column widths in millimetres, and their headings.
     pub widths_mm: Vec<f64>,
+    /// Columns from this one on hold figures (centred); the first (TT) is centred too.
+    pub centre_from: usize,
     pub header: Vec<String>,
     pub rows: Vec<Row>,
 }
@@ -279,6 +281,22 @@ fn cut_words(text: &str, max: usize) -> String {
     }
 }
 
+/// A unit's name without the report's own locality ("Sở Y tế tỉnh Quảng Nam" → "Sở Y tế" in a
+/// report placed in Quảng Nam): the tables are read in that locality.
+fn local_name(name: &str, place: &str) -> String {
+    let name = clean(name);
+    if place.is_empty() {
+        return name;
+    }
+    for word in ["tỉnh", "thành phố", "huyện", "thị xã", "quận"] {
+        let tail = format!(" {word} {place}");
+        if let Some(head) = name.strip_suffix(&tail) {
+            return head.to_string();
+        }
+    }
+    name
+}
+
 fn count(n: usize) -> String {
     vn::number(n as f64, 0)
 }
@@ -391,6 +409,8 @@ fn assignment_fig(
 /// A task with its assignments' figures.
 struct TaskView<'a> {
     task: &'a TaskCompliance,
+    /// The report's place: unit names are printed without it.
+    place: &'a str,
     row: Option<&'a TaskRow>,
     figs: Vec<AssignmentFig>,
     tally: Tally,
@@ -400,6 +420,7 @@ impl<'a> TaskView<'a> {
     fn copy(&self) -> TaskView<'a> {
         TaskView {
             task: self.task,
+            place: self.place,
             row: self.row,
             figs: self.figs.clone(),
             tally: self.tally,
@@ -439,7 +460,7 @@ impl<'a> TaskView<'a> {
             .task
             .assignments
             .iter()
-            .map(|a| clean(&a.unit.name))
+            .map(|a| local_name(&a.unit.name, self.place))
             .collect();
         if names.is_empty() { text } else { name_list(&names) }
     }
@@ -675,6 +696,7 @@ pub fn build(
             let tally = figs.iter().map(AssignmentFig::tally).sum();
             TaskView {
                 task,
+                place: &options.place,
                 row: rows.get(&task.task_id).copied(),
                 figs,
                 tally,
@@ -837,7 +859,7 @@ pub fn build(
             facts.sections,
             &attached,
         ),
-        unit_appendix(&units, &unit_rows, &attached, &label),
+        unit_appendix(&units, &unit_rows, &attached, &label, &options.place),
     ];
 
     ReportContent {
@@ -1010,17 +1032,25 @@ fn results_part(
     } else {
         options.at
     };
-    let mut s = format!(
-        "{} có {} nhiệm vụ, do {} cơ quan, đơn vị, địa phương chủ trì thực hiện. Tính đến hết {}",
-        if options.scope.is_some() {
-            "Phần Kế hoạch giao cho đơn vị và các đơn vị trực thuộc"
-        } else {
-            "Kế hoạch"
-        },
-        count(views.len()),
-        count(units_total),
-        vn::long_date(as_of),
-    );
+    let assigned = match options.scope.as_deref() {
+        None => format!(
+            "Kế hoạch có {} nhiệm vụ, do {} cơ quan, đơn vị, địa phương chủ trì thực hiện.",
+            count(views.len()),
+            count(units_total)
+        ),
+        Some(area) if area.starts_with("trên địa bàn") => format!(
+            "{}, Kế hoạch giao {} nhiệm vụ cho {} cơ quan, đơn vị, địa phương chủ trì thực hiện.",
+            upper_first(area),
+            count(views.len()),
+            count(units_total)
+        ),
+        Some(_) => format!(
+            "{} được giao chủ trì {} nhiệm vụ của Kế hoạch.",
+            options.issuer_prose,
+            count(views.len())
+        ),
+    };
+    let mut s = format!("{assigned} Tính đến hết {}", vn::long_date(as_of));
     if score.targets == 0 && score.deadlines.total() == 0 {
         s.push_str(&format!(", chưa có chỉ tiêu, nhiệm vụ nào đến kỳ đánh giá trong {label}."));
     } else {
@@ -1237,6 +1267,10 @@ fn area_text(views: &[&TaskView], area_channels: &HashMap<i64, BTreeMap<Channel,
             "Các nhiệm vụ {} chưa được cập nhật kết quả trên hệ thống.",
             nothing.join(", ")
         )),
+        n if clauses.is_empty() => sentences.push(format!(
+            "{} nhiệm vụ thuộc nội dung này chưa được cập nhật kết quả trên hệ thống (chi tiết tại Phụ lục 01).",
+            upper_first(&count(n))
+        )),
         n => sentences.push(format!(
             "{} nhiệm vụ khác chưa được cập nhật kết quả trên hệ thống (chi tiết tại Phụ lục 01).",
             upper_first(&count(n))
@@ -1248,7 +1282,7 @@ fn area_text(views: &[&TaskView], area_channels: &HashMap<i64, BTreeMap<Channel,
         for (a, f) in v.task.assignments.iter().zip(&v.figs) {
             let e = by_unit
                 .entry(a.unit.code.clone())
-                .or_insert_with(|| (clean(&a.unit.name), Tally::default()));
+                .or_insert_with(|| (local_name(&a.unit.name, v.place), Tally::default()));
             e.1 += f.targets.iter().map(|t| t.tally).sum::<Tally>();
         }
     }
@@ -1309,7 +1343,7 @@ impl TaskView<'_> {
     fn leads_short(&self) -> String {
         let n = self.task.assignments.len();
         if n == 1 {
-            return clean(&self.task.assignments[0].unit.name);
+            return local_name(&self.task.assignments[0].unit.name, self.place);
         }
         let text = self.row.map(|r| clean(&r.lead_text)).unwrap_or_default();
         if !text.is_empty() && text.chars().count() <= 80 {
@@ -1352,7 +1386,7 @@ fn shortcomings_part(views: &[TaskView], in_period: &[usize], label: &str) -> Pa
                         short_units += 1;
                     }
                     if tf.tally.ended > 0 && tf.tally.met == 0 {
-                        none.push(clean(&a.unit.name));
+                        none.push(local_name(&a.unit.name, v.place));
                     }
                     missed += tf.tally.statuses.missed;
                     partial += tf.tally.statuses.partial;
@@ -1420,7 +1454,7 @@ fn shortcomings_part(views: &[TaskView], in_period: &[usize], label: &str) -> Pa
                 .iter()
                 .zip(&v.figs)
                 .filter(|(_, f)| f.deadline == Some(DeadlineState::NotDoneOverdue))
-                .map(|(a, _)| clean(&a.unit.name))
+                .map(|(a, _)| local_name(&a.unit.name, v.place))
                 .collect();
             let due = v.task.due.map(vn::short_date).unwrap_or_default();
             let mut s = if v.figs.len() == 1 {
@@ -1674,6 +1708,7 @@ fn task_appendix(
         attached: attached.to_string(),
         landscape: true,
         widths_mm: vec![10.0, 78.0, 50.0, 42.0, 52.0, 20.0],
+        centre_from: 5,
         header: [
             "TT",
             "Nhiệm vụ",
@@ -1694,6 +1729,7 @@ fn unit_appendix(
     rows_by_code: &HashMap<&str, &ReportUnitRow>,
     attached: &str,
     label: &str,
+    place: &str,
 ) -> Appendix {
     let mut groups: BTreeMap<(u8, &'static str), Vec<&UnitFig>> = BTreeMap::new();
     for (code, u) in units {
@@ -1705,7 +1741,7 @@ fn unit_appendix(
     let mut rows = Vec::new();
     let mut n = 0;
     for ((_, name), mut members) in groups {
-        members.sort_by(|a, b| a.name.cmp(&b.name));
+        members.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)));
         let judged = |u: &&UnitFig| u.tally.ended > 0 || u.tally.deadlines.total() > 0;
         if !members.iter().any(judged) {
             // A group with nothing to rate is one line, not hundreds of empty rows.
@@ -1721,7 +1757,7 @@ fn unit_appendix(
             let d = u.tally.deadlines;
             rows.push(Row::Cells(vec![
                 n.to_string(),
-                u.name.clone(),
+                local_name(&u.name, place),
                 count(u.tasks),
                 if u.tally.ended > 0 {
                     format!(
@@ -1754,7 +1790,8 @@ fn unit_appendix(
         ),
         attached: attached.to_string(),
         landscape: false,
-        widths_mm: vec![10.0, 62.0, 16.0, 24.0, 18.0, 18.0, 17.0],
+        widths_mm: vec![9.0, 66.0, 14.0, 22.0, 17.0, 17.0, 20.0],
+        centre_from: 2,
         header: [
             "TT",
             "Đơn vị",
@@ -1762,7 +1799,7 @@ fn unit_appendix(
             "Kỳ đạt / kỳ đến hạn",
             "Tỷ lệ đạt",
             "Tỷ lệ đúng hạn",
-            "Nhiệm vụ có thời hạn hoàn thành",
+            "Hoàn thành / có thời hạn",
         ]
         .map(String::from)
         .to_vec(),

@@ -303,7 +303,7 @@ fn appendix(a: &Appendix) -> Vec<Block> {
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        let align = if i == 0 || (i >= 2 && t.chars().count() <= 12) {
+                        let align = if i == 0 || i >= a.centre_from {
                             Align::Center
                         } else {
                             Align::Left
