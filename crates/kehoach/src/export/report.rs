@@ -266,7 +266,14 @@ fn summary_line(plan: &PlanRow, period: &ReportPeriod) -> String {
 
 /// A task title cut at a word for a sentence ("Tuyên truyền trên Đài Phát thanh – Truyền hình…").
 fn short_title(title: &str) -> String {
-    cut_words(title, SHORT_TITLE_WORDS)
+    // "Về xây dựng kinh phí thực hiện: + Các Sở, …" → what comes before the colon.
+    let title = clean(title);
+    let head = title
+        .split_once(": ")
+        .map(|(h, _)| h)
+        .filter(|h| h.split_whitespace().count() >= 3)
+        .unwrap_or(&title);
+    cut_words(head, SHORT_TITLE_WORDS)
 }
 
 /// Text cut after `max` words, at a word, with "…".
@@ -1110,13 +1117,18 @@ fn results_part(
             "Trong {label}, chưa ghi nhận hoạt động truyền thông nào trên hệ thống."
         )));
     } else {
+        let who = if units_total == 1 {
+            "đơn vị"
+        } else {
+            "các cơ quan, đơn vị"
+        };
         let mut s = format!(
-            "Trong {label}, các cơ quan, đơn vị đã cập nhật {} hoạt động truyền thông, gồm:",
+            "Trong {label}, {who} đã cập nhật {} hoạt động truyền thông, gồm:",
             vn::number(activity_total as f64, 0)
         );
         if attendance > 0 {
             s = format!(
-                "Trong {label}, các cơ quan, đơn vị đã cập nhật {} hoạt động truyền thông với {} lượt người tham dự các lớp tập huấn, hội nghị, sự kiện; cụ thể:",
+                "Trong {label}, {who} đã cập nhật {} hoạt động truyền thông với {} lượt người tham dự các lớp tập huấn, hội nghị, sự kiện; cụ thể:",
                 vn::number(activity_total as f64, 0),
                 vn::number(attendance as f64, 0)
             );
@@ -1790,7 +1802,7 @@ fn unit_appendix(
         ),
         attached: attached.to_string(),
         landscape: false,
-        widths_mm: vec![9.0, 66.0, 14.0, 22.0, 17.0, 17.0, 20.0],
+        widths_mm: vec![9.0, 63.0, 17.0, 22.0, 17.0, 17.0, 20.0],
         centre_from: 2,
         header: [
             "TT",

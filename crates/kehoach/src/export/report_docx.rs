@@ -110,8 +110,11 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
     blocks.push(Block::Para(
         centred(vec![Run::new("BÁO CÁO").size(14.0).bold()]).spacing(24.0, 0.0),
     ));
+    // A long summary on two even lines, broken between word groups, not one word left over.
     blocks.push(Block::Para(centred(vec![
-        Run::new(&c.summary).size(14.0).bold(),
+        Run::new(header_lines(&c.summary, SUMMARY_LINE_CHARS))
+            .size(14.0)
+            .bold(),
     ])));
     blocks.push(Block::Para(Para::rule(mm(35.0), text_width)));
 
@@ -199,6 +202,9 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
 fn motto_width(text: &str, size: f64) -> u32 {
     (text.chars().count() as f64 * size * 20.0 * 0.5) as u32
 }
+
+/// Characters of 14 pt bold Times New Roman on one line of the 165 mm text width.
+const SUMMARY_LINE_CHARS: usize = 66;
 
 /// Capitals of 12 pt Times New Roman that fit the issuer's 70 mm column.
 const ISSUER_LINE_CHARS: usize = 30;
