@@ -292,7 +292,9 @@ fn cut_words(text: &str, max: usize) -> String {
 /// report placed in Quảng Nam): the tables are read in that locality.
 fn local_name(name: &str, place: &str) -> String {
     let name = clean(name);
-    if place.is_empty() {
+    // "Ủy ban nhân dân thành phố Tam Kỳ" is nothing without its locality.
+    let f = fold(&name);
+    if place.is_empty() || f.starts_with("uy ban nhan dan") || f.starts_with("ubnd") {
         return name;
     }
     for word in ["tỉnh", "thành phố", "huyện", "thị xã", "quận"] {
@@ -570,12 +572,10 @@ fn heading_name(h: &str) -> String {
 
 /// Most parts a report's results are grouped into.
 const MAX_AREAS: usize = 6;
-/// A part with more tasks than this is split into its own parts, while the total allows.
-const AREA_SPLIT: usize = 8;
 
 /// Groups tasks (by index) into the plan's parts, in plan order, each with its name: the
-/// outermost headings, and a heading with many tasks split into the headings under it while
-/// there are at most [`MAX_AREAS`] parts (a plan whose tasks all sit under "II. NỘI DUNG" is
+/// outermost headings, and the largest split into the headings under it while there are at most
+/// [`MAX_AREAS`] parts (a plan whose tasks all sit under "II. NỘI DUNG" is
 /// grouped by the parts under it). A task that is a part of its own is named by its title.
 fn areas(views: &[TaskView], sections: &HashMap<String, String>) -> Vec<(String, Vec<usize>)> {
     let paths: Vec<Vec<String>> = views.iter().map(|v| task_path(v, sections)).collect();
@@ -599,7 +599,7 @@ fn areas(views: &[TaskView], sections: &HashMap<String, String>) -> Vec<(String,
             .enumerate()
             .filter(|(_, (d, m))| {
                 !stuck.contains(&m[0])
-                    && (m.len() > AREA_SPLIT || groups.len() == 1)
+                    && (m.len() >= 2 || groups.len() == 1)
                     && m.iter().any(|&i| paths[i].len() > d + 1)
             })
             .max_by_key(|(_, (_, m))| m.len())
@@ -607,10 +607,16 @@ fn areas(views: &[TaskView], sections: &HashMap<String, String>) -> Vec<(String,
         let Some(g) = candidate else { break };
         let (depth, members) = groups[g].clone();
         let parts = split(depth + 1, &members);
-        if parts.len() >= 2 && (groups.len() == 1 || groups.len() - 1 + parts.len() <= MAX_AREAS) {
-            groups.splice(g..=g, parts);
-        } else if parts.len() == 1 {
+        let only = groups.len() == 1;
+        if parts.len() == 1 && only {
+            // Everything under one heading ("II. NỘI DUNG"): look under it.
             groups[g] = parts.into_iter().next().unwrap_or((depth, members));
+        } else if parts.len() >= 2
+            && (only || groups.len() - 1 + parts.len() <= MAX_AREAS)
+            // Not into single tasks only: a part of the plan is worth a heading of its own.
+            && (only || parts.len() < members.len())
+        {
+            groups.splice(g..=g, parts);
         } else {
             stuck.insert(members[0]);
         }
