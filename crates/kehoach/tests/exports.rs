@@ -9,8 +9,17 @@ use calamine::{Data, Reader, Xlsx};
 use common::fixture::{day, plan_fixture};
 use kehoach::compliance::plan_compliance;
 
-/// A sheet as rows of display strings (dates as YYYY-MM-DD, numbers as written).
+/// A sheet's table as rows of display strings (dates as YYYY-MM-DD, numbers as written), from
+/// its header row on (the title and the date line above it are left out; see [`whole_sheet`]).
 fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
+    let rows = whole_sheet(bytes, name);
+    let header = kehoach::export::xlsx::HEADER_ROW as usize;
+    assert!(rows.len() > header, "{name}: no table");
+    rows[header..].to_vec()
+}
+
+/// Every row of a sheet, the title first.
+fn whole_sheet(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("opens with calamine");
     let range = book
@@ -37,6 +46,14 @@ fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A part of the .xlsx package, as text.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).unwrap();
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+    s
+}
+
 fn column(rows: &[Vec<String>], name: &str) -> usize {
     rows[0]
         .iter()
@@ -51,10 +68,27 @@ on_both_backends! {
         let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, None, at).await.unwrap();
         let engine = plan_compliance(&f.store, f.plan_id, at, None).await.unwrap();
         let weeks = sheet(&bytes, "Theo tuần");
-        // Row per weekly assignment; a column per ISO week overlapping 2024.
+        // Row per weekly assignment; a column per ISO week ending in 2024, with its dates (no
+        // "Tuần 01/2025", which starts on 30/12/2024).
         assert_eq!(weeks.len(), 1 + 2);
-        assert_eq!(weeks[0][5], "Tuần 01/2024");
-        assert_eq!(weeks[0].len(), 5 + 53);
+        assert_eq!(weeks[0][5], "Tuần 01/2024\n01/01–07/01");
+        assert_eq!(weeks[0].len(), 5 + 52);
+        assert_eq!(weeks[0][5 + 51], "Tuần 52/2024\n23/12–29/12");
+        // Each sheet says what it is and as of when; the period sheets carry the legend.
+        for name in ["Tổng hợp", "Theo tuần"] {
+            let all = whole_sheet(&bytes, name);
+            assert!(all[0][0].starts_with("Theo dõi thực hiện Kế hoạch Truyền thông chuyển đổi số năm 2024"), "{name}: {:?}", all[0]);
+            assert!(all[1][0].starts_with("Số liệu đánh giá ngày 20/11/2024"), "{name}: {:?}", all[1]);
+        }
+        let legend = &whole_sheet(&bytes, "Theo tuần")[1];
+        for word in ["Đạt", "Chưa đủ", "Không thực hiện", "Đang diễn ra", "Chưa đến"] {
+            assert!(legend.iter().any(|c| c == word), "legend {word}: {legend:?}");
+        }
+        // Printed: A4 landscape, fitted to the page's width, the header row on every page.
+        let xml = xlsx_part(&bytes, "xl/worksheets/sheet2.xml");
+        assert!(xml.contains(r#"orientation="landscape""#) && xml.contains(r#"paperSize="9""#), "{xml}");
+        assert!(xml.contains(r#"fitToHeight="0""#), "fit to width");
+        assert!(xlsx_part(&bytes, "xl/workbook.xml").contains("_xlnm.Print_Titles"));
         for task in &engine.tasks {
             for a in &task.assignments {
                 for t in a.targets.iter().filter(|t| t.per == kehoach_core::period::Per::Week) {
@@ -99,6 +133,10 @@ on_both_backends! {
         assert_eq!(series[qty], "5");
         let training = rows.iter().find(|r| r[title] == "Tập huấn kỹ năng số").unwrap();
         assert_eq!(training[column(&rows, "Số người tham dự")], "120");
+        // Every activity has its kind: the unit's, else the channel its task's title tells.
+        let kind = column(&rows, "Loại");
+        assert!(rows.iter().skip(1).all(|r| !r[kind].is_empty()), "{rows:?}");
+        assert!(whole_sheet(&bytes, "Hoạt động")[0][0].starts_with("Hoạt động và minh chứng — Kế hoạch"));
         assert_eq!(training[column(&rows, "Hoàn thành nhiệm vụ")], "Có");
         // Another year has none; a unit's subtree only its own.
         let bytes = kehoach::export::activities_xlsx(&f.store, f.plan_id, None, Some(2023), day("2024-11-20")).await.unwrap();

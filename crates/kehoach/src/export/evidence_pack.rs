@@ -82,6 +82,7 @@ pub fn write_pack<W: Write + Seek>(
     out: W,
     records: &[ActivityRecord],
     files: &FileStore,
+    heading: &xlsx::Heading,
 ) -> Result<PackSummary, ExportError> {
     let names = pack_names(records);
     let mut summary = PackSummary {
@@ -107,7 +108,7 @@ pub fn write_pack<W: Write + Seek>(
             ),
         }
     };
-    let index = xlsx::activities_workbook(records, &label)?;
+    let index = xlsx::activities_workbook(records, &label, heading)?;
 
     let mut zip = zip::ZipWriter::new(out);
     let deflated =

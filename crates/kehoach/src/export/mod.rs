@@ -389,9 +389,40 @@ pub async fn activities_xlsx(
     year: Option<i32>,
     today: NaiveDate,
 ) -> Result<Vec<u8>, ExportError> {
-    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let (scope, records) = activity_records(store, plan_id, unit, year, today).await?;
     let label = |e: &EvidenceRow| e.file_name.clone().unwrap_or_else(|| "tệp".into());
-    Ok(xlsx::activities_workbook(&records, &label)?)
+    let heading = activities_heading(&scope, year, today);
+    Ok(xlsx::activities_workbook(&records, &label, &heading)?)
+}
+
+/// "Hoạt động và minh chứng — Kế hoạch …", "Năm 2024 · Đơn vị: … · Xuất ngày 20/11/2024".
+fn activities_heading(scope: &Scope, year: Option<i32>, today: NaiveDate) -> xlsx::Heading {
+    let mut note = Vec::new();
+    if let Some(y) = year {
+        note.push(format!("Năm {y}"));
+    }
+    if let Some(u) = &scope.unit_name {
+        note.push(format!("Đơn vị: {u} và các đơn vị trực thuộc"));
+    }
+    note.push(format!("Xuất ngày {}", vn::short_date(today)));
+    xlsx::Heading {
+        title: format!("Hoạt động và minh chứng — {}", plan_name(&scope.plan)),
+        note: note.join(" · "),
+    }
+}
+
+/// "Kế hoạch số 25/KH-UBND: Truyền thông …" or the title alone (never "Kế hoạch Kế hoạch").
+fn plan_name(plan: &PlanRow) -> String {
+    let (title, _) = kehoach_core::text::mend_lost_chars(plan.title.trim());
+    let title = if kehoach_core::text::fold(&title).starts_with("ke hoach") {
+        title
+    } else {
+        format!("Kế hoạch {title}")
+    };
+    match plan.number.as_deref().filter(|n| !n.trim().is_empty()) {
+        Some(n) => format!("{title} (số {n})"),
+        None => title,
+    }
 }
 
 /// The compliance workbook of a plan (a unit's subtree) on `at`.
@@ -403,7 +434,18 @@ pub async fn compliance_xlsx(
 ) -> Result<Vec<u8>, ExportError> {
     let scope = scope(store, plan_id, unit, at).await?;
     let compliance = plan_compliance(store, plan_id, at, scope.only_units.as_ref()).await?;
-    Ok(xlsx::compliance_workbook(&compliance)?)
+    let mut note = format!(
+        "Số liệu đánh giá ngày {} (các kỳ kết thúc trước ngày này đã được tính)",
+        vn::short_date(at)
+    );
+    if let Some(u) = &scope.unit_name {
+        note.push_str(&format!(" · Đơn vị: {u} và các đơn vị trực thuộc"));
+    }
+    let heading = xlsx::Heading {
+        title: format!("Theo dõi thực hiện {}", plan_name(&scope.plan)),
+        note,
+    };
+    Ok(xlsx::compliance_workbook(&compliance, &heading)?)
 }
 
 /// Writes the evidence pack of a plan (a unit's subtree, a year) to `out`, off the async
@@ -417,11 +459,12 @@ pub async fn evidence_pack(
     today: NaiveDate,
     out: std::fs::File,
 ) -> Result<(evidence_pack::PackSummary, std::fs::File), ExportError> {
-    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let (scope, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let heading = activities_heading(&scope, year, today);
     let files = files.clone();
     tokio::task::spawn_blocking(move || {
         let mut out = std::io::BufWriter::new(out);
-        let summary = evidence_pack::write_pack(&mut out, &records, &files)?;
+        let summary = evidence_pack::write_pack(&mut out, &records, &files, &heading)?;
         let file = out
             .into_inner()
             .map_err(|e| ExportError::Io(e.into_error()))?;

@@ -625,7 +625,8 @@ fn areas(views: &[TaskView], sections: &HashMap<String, String>) -> Vec<(String,
         .into_iter()
         .map(|(depth, members)| {
             let first = &paths[members[0]];
-            let name = if members.len() == 1 && first.len() <= depth + 1 {
+            // One task: its own title says more than a heading like "Nội dung".
+            let name = if members.len() == 1 {
                 upper_first(&cut_words(&views[members[0]].task.title, 30))
             } else {
                 heading_name(&first[depth.min(first.len() - 1)])
