@@ -93,7 +93,9 @@ on_both_backends! {
             for a in &task.assignments {
                 for t in a.targets.iter().filter(|t| t.per == kehoach_core::period::Per::Week) {
                     let row = weeks.iter().find(|r| r[2] == a.unit.code).expect("a row per unit");
-                    for (i, p) in t.periods.iter().enumerate() {
+                    // The engine's weeks that end in 2024, in order: the sheet's columns.
+                    let in_2024 = t.periods.iter().filter(|p| p.end <= day("2024-12-31"));
+                    for (i, p) in in_2024.enumerate() {
                         assert_eq!(row[5 + i], kehoach::export::xlsx::status_vi(p.status), "{} {}", a.unit.code, p.label());
                     }
                 }
