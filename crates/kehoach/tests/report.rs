@@ -264,10 +264,22 @@ async fn figures_agree_with_the_engine(
     name: &str,
 ) -> Vec<String> {
     let at = (period.to + chrono::Duration::days(1)).min(today);
-    let scope = kehoach::export::scope(store, plan_id, unit, today).await.unwrap();
-    let engine = plan_compliance(store, plan_id, at, scope.only_units.as_ref()).await.unwrap();
-    let tasks: Vec<_> = engine.tasks.iter().filter(|t| !t.assignments.is_empty()).collect();
-    assert_eq!(content.figures.len(), tasks.len(), "{name}: one figure per task with work in scope");
+    let scope = kehoach::export::scope(store, plan_id, unit, today)
+        .await
+        .unwrap();
+    let engine = plan_compliance(store, plan_id, at, scope.only_units.as_ref())
+        .await
+        .unwrap();
+    let tasks: Vec<_> = engine
+        .tasks
+        .iter()
+        .filter(|t| !t.assignments.is_empty())
+        .collect();
+    assert_eq!(
+        content.figures.len(),
+        tasks.len(),
+        "{name}: one figure per task with work in scope"
+    );
     let mut names = Vec::new();
     for (fig, task) in content.figures.iter().zip(&tasks) {
         assert_eq!(fig.task_id, task.task_id);
@@ -276,24 +288,46 @@ async fn figures_agree_with_the_engine(
             names.push(a.unit.name.clone());
             for t in &a.targets {
                 if t.per.is_recurring() {
-                    for p in t.periods.iter().filter(|p| period.from <= p.end && p.end <= period.to) {
+                    for p in t
+                        .periods
+                        .iter()
+                        .filter(|p| period.from <= p.end && p.end <= period.to)
+                    {
                         want += Tally::of_period(p);
                     }
                 }
             }
             if let (Some(due), Some(state)) = (task.due, a.state)
-                && period.from <= due && due <= period.to
+                && period.from <= due
+                && due <= period.to
             {
                 want.deadlines.count(state);
             }
         }
         let got = &fig.tally;
-        assert_eq!((got.met, got.ended, got.on_time), (want.met, want.ended, want.on_time), "{name}: task {}", task.reference);
-        assert_eq!(got.deadlines, want.deadlines, "{name}: task {}", task.reference);
-        assert!((got.achieved_total - want.achieved_total).abs() < 1e-9, "{name}: task {}", task.reference);
+        assert_eq!(
+            (got.met, got.ended, got.on_time),
+            (want.met, want.ended, want.on_time),
+            "{name}: task {}",
+            task.reference
+        );
+        assert_eq!(
+            got.deadlines, want.deadlines,
+            "{name}: task {}",
+            task.reference
+        );
+        assert!(
+            (got.achieved_total - want.achieved_total).abs() < 1e-9,
+            "{name}: task {}",
+            task.reference
+        );
     }
     // The scorecard's deliverables are the same deadlines.
-    let deadlines: u64 = content.figures.iter().map(|f| f.tally.deadlines.total()).sum();
+    let deadlines: u64 = content
+        .figures
+        .iter()
+        .map(|f| f.tally.deadlines.total())
+        .sum();
     assert_eq!(content.scorecard.deadlines.total(), deadlines, "{name}");
     names.sort();
     names.dedup();
@@ -304,19 +338,30 @@ async fn figures_agree_with_the_engine(
 /// twice in a row ("kế hoạch kế hoạch"), no line naming more than 10 units.
 fn reads_well(text: &[String], unit_names: &[String], name: &str) {
     for p in text {
-        assert!(!p.contains('\u{FFFD}'), "{name}: a replacement character in {p:?}");
+        assert!(
+            !p.contains('\u{FFFD}'),
+            "{name}: a replacement character in {p:?}"
+        );
         // Within a phrase: "… kinh phí thực hiện”; “Thực hiện báo cáo …" lists two titles.
         for phrase in p.split(|c: char| ";,.:“”\"()–".contains(c)) {
             let words: Vec<String> = phrase.split_whitespace().map(fold).collect();
             for i in 0..words.len().saturating_sub(3) {
                 let pair = &words[i..i + 2];
-                if pair.iter().all(|w| w.chars().any(char::is_alphabetic)) && pair == &words[i + 2..i + 4] {
+                if pair.iter().all(|w| w.chars().any(char::is_alphabetic))
+                    && pair == &words[i + 2..i + 4]
+                {
                     panic!("{name}: {:?} twice in {p:?}", pair.join(" "));
                 }
             }
         }
-        let named = unit_names.iter().filter(|u| u.len() > 12 && p.contains(u.as_str())).count();
-        assert!(named <= 10, "{name}: {named} units named in one line: {p:?}");
+        let named = unit_names
+            .iter()
+            .filter(|u| u.len() > 12 && p.contains(u.as_str()))
+            .count();
+        assert!(
+            named <= 10,
+            "{name}: {named} units named in one line: {p:?}"
+        );
     }
 }
 
@@ -327,8 +372,12 @@ fn dates_in(text: &str) -> Vec<String> {
     for i in 0..chars.len().saturating_sub(9) {
         let w: String = chars[i..i + 10].iter().collect();
         let b = w.as_bytes();
-        if w.len() == 10 && b[2] == b'/' && b[5] == b'/'
-            && w.bytes().enumerate().all(|(j, c)| j == 2 || j == 5 || c.is_ascii_digit())
+        if w.len() == 10
+            && b[2] == b'/'
+            && b[5] == b'/'
+            && w.bytes()
+                .enumerate()
+                .all(|(j, c)| j == 2 || j == 5 || c.is_ascii_digit())
             && (i == 0 || !chars[i - 1].is_ascii_digit())
         {
             out.push(w);
@@ -376,13 +425,24 @@ fn render_in_libreoffice(docx: &[u8], name: &str) -> Pdf {
         .expect("pdftotext (poppler-utils)");
     let text = String::from_utf8_lossy(&text.stdout);
     // pdftotext ends each page with a form feed.
-    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
-    for want in ["BÁO CÁO", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Nơi nhận:"] {
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    for want in [
+        "BÁO CÁO",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Nơi nhận:",
+    ] {
         assert!(text.contains(want), "{name}: {want:?} not in the PDF");
     }
     let body_pages = pages.iter().position(|p| p.contains("Nơi nhận:")).unwrap() + 1;
     let signature_page = pages[body_pages - 1];
-    assert!(signature_page.contains("./."), "{name}: the signature block stands alone on page {body_pages}");
+    assert!(
+        signature_page.contains("./."),
+        "{name}: the signature block stands alone on page {body_pages}"
+    );
     let status = Command::new("pdftoppm")
         .args(["-png", "-r", "60"])
         .arg(&pdf)

@@ -99,15 +99,7 @@ pub fn channel_of(text: &str) -> Option<Channel> {
     ]) {
         Some(Channel::Programme)
     } else if has(&[
-        " tin ",
-        " tin,",
-        " bai ",
-        " bai,",
-        "bai viet",
-        "ban tin",
-        "tin bai",
-        "bao chi",
-        "bai dang",
+        " tin ", " tin,", " bai ", " bai,", "bai viet", "ban tin", "tin bai", "bao chi", "bai dang",
     ]) {
         Some(Channel::Article)
     } else if has(&[
@@ -154,9 +146,15 @@ mod tests {
     #[test]
     fn kinds_nouns_and_titles_find_their_channel() {
         assert_eq!(classify("", Some("tin, bài"), "x"), Channel::Article);
-        assert_eq!(classify("Phóng sự", Some("tin, bài"), "x"), Channel::Programme);
+        assert_eq!(
+            classify("Phóng sự", Some("tin, bài"), "x"),
+            Channel::Programme
+        );
         assert_eq!(classify("", Some("lượt phát lại"), "x"), Channel::Replay);
-        assert_eq!(classify("", None, "Tuyên truyền trực quan"), Channel::Visual);
+        assert_eq!(
+            classify("", None, "Tuyên truyền trực quan"),
+            Channel::Visual
+        );
         assert_eq!(
             classify("", None, "Tập huấn chuyển đổi số ngành Công thương"),
             Channel::Training

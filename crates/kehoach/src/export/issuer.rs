@@ -150,7 +150,12 @@ impl Issuer {
                     && !fold(name).starts_with("dai phat thanh")
                 {
                     let keep = name.chars().count() - tail.chars().count();
-                    return name.chars().take(keep).collect::<String>().trim().to_string();
+                    return name
+                        .chars()
+                        .take(keep)
+                        .collect::<String>()
+                        .trim()
+                        .to_string();
                 }
             }
         }
@@ -288,7 +293,9 @@ pub fn abbreviation(body: &str) -> String {
         return fold(first).to_uppercase().replace('&', "");
     }
     body.split(|c: char| c.is_whitespace() || c == '-' || c == ',')
-        .filter(|w| !w.is_empty() && fold(w) != "va" && w.chars().next().is_some_and(char::is_alphabetic))
+        .filter(|w| {
+            !w.is_empty() && fold(w) != "va" && w.chars().next().is_some_and(char::is_alphabetic)
+        })
         .filter_map(|w| w.chars().next())
         .map(|c| match c {
             'đ' | 'Đ' => 'Đ',
@@ -331,7 +338,10 @@ pub fn authority_for(body: &str) -> Vec<String> {
         one("CHÁNH VĂN PHÒNG")
     } else if f.starts_with("hoi ") || f.starts_with("lien doan") {
         vec!["TM. BAN THƯỜNG VỤ".into(), "CHỦ TỊCH".into()]
-    } else if f.starts_with("tinh doan") || f.starts_with("thanh doan") || f.starts_with("huyen doan") {
+    } else if f.starts_with("tinh doan")
+        || f.starts_with("thanh doan")
+        || f.starts_with("huyen doan")
+    {
         vec!["TM. BAN THƯỜNG VỤ".into(), "BÍ THƯ".into()]
     } else {
         one("THỦ TRƯỞNG CƠ QUAN")
@@ -433,7 +443,10 @@ mod tests {
         assert_eq!(h.authority, ["GIÁM ĐỐC"]);
         assert_eq!(
             h.recipients,
-            ["Ủy ban nhân dân tỉnh Quảng Nam", "Bộ Thông tin và Truyền thông"]
+            [
+                "Ủy ban nhân dân tỉnh Quảng Nam",
+                "Bộ Thông tin và Truyền thông"
+            ]
         );
         let station = Issuer {
             unit: agency(
@@ -465,7 +478,10 @@ mod tests {
         assert_eq!(h.place, "An Mỹ");
         assert_eq!(
             h.recipients,
-            ["Ủy ban nhân dân phường An Mỹ", "Ủy ban nhân dân thành phố Tam Kỳ"]
+            [
+                "Ủy ban nhân dân phường An Mỹ",
+                "Ủy ban nhân dân thành phố Tam Kỳ"
+            ]
         );
     }
 

@@ -284,7 +284,10 @@ fn cut_words(text: &str, max: usize) -> String {
     if words.len() <= max {
         title.to_string()
     } else {
-        format!("{}…", words[..max].join(" ").trim_end_matches([',', ';', ':']))
+        format!(
+            "{}…",
+            words[..max].join(" ").trim_end_matches([',', ';', ':'])
+        )
     }
 }
 
@@ -461,7 +464,10 @@ impl<'a> TaskView<'a> {
 
     /// The plan's own wording of the leads, else their names.
     fn leads(&self) -> String {
-        let text = self.row.map(|r| cut_words(&r.lead_text, 20)).unwrap_or_default();
+        let text = self
+            .row
+            .map(|r| cut_words(&r.lead_text, 20))
+            .unwrap_or_default();
         if !text.is_empty() && self.task.assignments.len() > 1 {
             return text;
         }
@@ -471,7 +477,11 @@ impl<'a> TaskView<'a> {
             .iter()
             .map(|a| local_name(&a.unit.name, self.place))
             .collect();
-        if names.is_empty() { text } else { name_list(&names) }
+        if names.is_empty() {
+            text
+        } else {
+            name_list(&names)
+        }
     }
 
     /// Σ met ÷ Σ ended of one target over the assignments, and Σ achieved.
@@ -563,7 +573,11 @@ fn heading_name(h: &str) -> String {
         })
         .map_or(h, |(_, rest)| rest.trim());
     let rest = rest.trim_end_matches(['.', ':', ';']);
-    if rest.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+    if rest
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase)
+    {
         upper_first(&rest.to_lowercase())
     } else {
         upper_first(rest)
@@ -751,7 +765,11 @@ pub fn build(
     // Channels: activity totals of the period.
     let first_noun: HashMap<i64, String> = views
         .iter()
-        .filter_map(|v| v.targets().first().map(|t| (v.task.task_id, t.unit.clone())))
+        .filter_map(|v| {
+            v.targets()
+                .first()
+                .map(|t| (v.task.task_id, t.unit.clone()))
+        })
         .collect();
     let titles: HashMap<i64, String> = views
         .iter()
@@ -766,7 +784,11 @@ pub fn build(
         let Some(title) = titles.get(&s.task_id) else {
             continue;
         };
-        let ch = classify(&s.kind, first_noun.get(&s.task_id).map(String::as_str), title);
+        let ch = classify(
+            &s.kind,
+            first_noun.get(&s.task_id).map(String::as_str),
+            title,
+        );
         let e = channel_totals.entry(ch).or_default();
         e.0 += s.quantity;
         e.1.insert(s.unit_id);
@@ -794,22 +816,23 @@ pub fn build(
         }
     }
 
-    let mut parts = Vec::new();
-    parts.push(direction_part(plan, facts, options, &views));
-    parts.push(results_part(
-        &views,
-        &in_period,
-        facts.sections,
-        &score,
-        &channels,
-        &area_channels,
-        attendance,
-        activity_total,
-        units.len(),
-        options,
-    ));
-    parts.push(shortcomings_part(&views, &in_period, &label));
-    parts.push(outlook_part(plan, &views, &in_period, period));
+    let parts = vec![
+        direction_part(plan, facts, options, &views),
+        results_part(
+            &views,
+            &in_period,
+            facts.sections,
+            &score,
+            &channels,
+            &area_channels,
+            attendance,
+            activity_total,
+            units.len(),
+            options,
+        ),
+        shortcomings_part(&views, &in_period, &label),
+        outlook_part(plan, &views, &in_period, period),
+    ];
 
     let number = options
         .number
@@ -863,7 +886,9 @@ pub fn build(
 
     let attached = format!(
         "(Kèm theo Báo cáo số {}/{code} {} của {})",
-        options.number.map_or_else(|| "…".to_string(), vn::doc_number),
+        options
+            .number
+            .map_or_else(|| "…".to_string(), vn::doc_number),
         vn::long_date(options.dated),
         options.issuer_prose
     );
@@ -1009,7 +1034,10 @@ fn direction_part(
             named.join("; ")
         );
         if docs.len() > MAX_DOCUMENTS {
-            s.push_str(&format!(" và {} văn bản khác", count(docs.len() - MAX_DOCUMENTS)));
+            s.push_str(&format!(
+                " và {} văn bản khác",
+                count(docs.len() - MAX_DOCUMENTS)
+            ));
         }
         s.push('.');
         items.push(Item::Para(s));
@@ -1066,7 +1094,9 @@ fn results_part(
     };
     let mut s = format!("{assigned} Tính đến hết {}", vn::long_date(as_of));
     if score.targets == 0 && score.deadlines.total() == 0 {
-        s.push_str(&format!(", chưa có chỉ tiêu, nhiệm vụ nào đến kỳ đánh giá trong {label}."));
+        s.push_str(&format!(
+            ", chưa có chỉ tiêu, nhiệm vụ nào đến kỳ đánh giá trong {label}."
+        ));
     } else {
         s.push(':');
     }
@@ -1144,14 +1174,7 @@ fn results_part(
         let rows = channels
             .iter()
             .enumerate()
-            .map(|(i, (c, q, u))| {
-                vec![
-                    (i + 1).to_string(),
-                    c.vi().to_string(),
-                    qty(*q),
-                    count(*u),
-                ]
-            })
+            .map(|(i, (c, q, u))| vec![(i + 1).to_string(), c.vi().to_string(), qty(*q), count(*u)])
             .collect();
         items.push(Item::Table(
             vec![
@@ -1224,7 +1247,11 @@ fn area_text(views: &[&TaskView], area_channels: &HashMap<i64, BTreeMap<Channel,
                         rate_text(&tally)
                     ));
                 }
-            } else if v.figs.iter().any(|f| f.targets.get(k).is_some_and(|x| x.judged)) {
+            } else if v
+                .figs
+                .iter()
+                .any(|f| f.targets.get(k).is_some_and(|x| x.judged))
+            {
                 let owed = t.count * v.figs.len() as f64;
                 results.push(format!(
                     "lũy kế {}/{} {} ({})",
@@ -1305,10 +1332,8 @@ fn area_text(views: &[&TaskView], area_channels: &HashMap<i64, BTreeMap<Channel,
             e.1 += f.targets.iter().map(|t| t.tally).sum::<Tally>();
         }
     }
-    let mut ranked: Vec<(String, Tally)> = by_unit
-        .into_values()
-        .filter(|(_, t)| t.ended > 0)
-        .collect();
+    let mut ranked: Vec<(String, Tally)> =
+        by_unit.into_values().filter(|(_, t)| t.ended > 0).collect();
     if ranked.len() >= 3 {
         ranked.sort_by(|a, b| {
             let ra = a.1.reporting_rate().unwrap_or(0.0);
@@ -1427,7 +1452,10 @@ fn shortcomings_part(views: &[TaskView], in_period: &[usize], label: &str) -> Pa
                 };
                 let mut kinds = Vec::new();
                 if missed > 0 {
-                    kinds.push(format!("{} kỳ không thực hiện", vn::number(missed as f64, 0)));
+                    kinds.push(format!(
+                        "{} kỳ không thực hiện",
+                        vn::number(missed as f64, 0)
+                    ));
                 }
                 if partial > 0 {
                     kinds.push(format!(
@@ -1522,7 +1550,7 @@ fn shortcomings_part(views: &[TaskView], in_period: &[usize], label: &str) -> Pa
             "Các chỉ tiêu đến kỳ đánh giá trong {label} đều đạt; không có nhiệm vụ quá hạn chưa hoàn thành."
         )));
     } else {
-        lines.sort_by(|a, b| b.0.cmp(&a.0));
+        lines.sort_by_key(|l| std::cmp::Reverse(l.0));
         let total = lines.len();
         items.push(Item::Para(format!(
             "Bên cạnh kết quả đạt được, việc thực hiện Kế hoạch trong {label} còn một số tồn tại, hạn chế:"
@@ -1535,11 +1563,11 @@ fn shortcomings_part(views: &[TaskView], in_period: &[usize], label: &str) -> Pa
                 "- {} chỉ tiêu, nhiệm vụ khác chưa đạt (chi tiết tại Phụ lục 01).",
                 upper_first(&count(total - MAX_SHORTCOMINGS))
             )));
-        } else if let Some(Item::Para(last)) = items.last_mut() {
-            if last.ends_with(';') {
-                last.pop();
-                last.push('.');
-            }
+        } else if let Some(Item::Para(last)) = items.last_mut()
+            && last.ends_with(';')
+        {
+            last.pop();
+            last.push('.');
         }
     }
     items.push(Item::Heading("2. Nguyên nhân".into()));
@@ -1572,7 +1600,8 @@ fn outlook_part(
         .iter()
         .map(|&i| &views[i])
         .filter(|v| {
-            (0..v.targets().len()).any(|k| matches!(verdict(v, k), Verdict::Partly | Verdict::NotMet))
+            (0..v.targets().len())
+                .any(|k| matches!(verdict(v, k), Verdict::Partly | Verdict::NotMet))
                 && v.targets().iter().any(|t| t.per.is_recurring())
         })
         .map(|v| format!("“{}”", short_title(&v.task.title)))
@@ -1760,7 +1789,7 @@ fn unit_appendix(
     let mut rows = Vec::new();
     let mut n = 0;
     for ((_, name), mut members) in groups {
-        members.sort_by(|a, b| fold(&a.name).cmp(&fold(&b.name)));
+        members.sort_by_key(|u| fold(&u.name));
         let judged = |u: &&UnitFig| u.tally.ended > 0 || u.tally.deadlines.total() > 0;
         if !members.iter().any(judged) {
             // A group with nothing to rate is one line, not hundreds of empty rows.
@@ -1770,7 +1799,10 @@ fn unit_appendix(
             )));
             continue;
         }
-        rows.push(Row::Group(format!("{name} ({} đơn vị)", count(members.len()))));
+        rows.push(Row::Group(format!(
+            "{name} ({} đơn vị)",
+            count(members.len())
+        )));
         for u in members {
             n += 1;
             let d = u.tally.deadlines;
@@ -1803,10 +1835,7 @@ fn unit_appendix(
     }
     Appendix {
         title: "Phụ lục 02".into(),
-        name: format!(
-            "KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ {}",
-            vn::capitals(label)
-        ),
+        name: format!("KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ {}", vn::capitals(label)),
         attached: attached.to_string(),
         landscape: false,
         widths_mm: vec![9.0, 63.0, 17.0, 22.0, 17.0, 17.0, 20.0],

@@ -218,10 +218,26 @@ pub fn header_lines(name: &str, max: usize) -> String {
     if name.chars().count() <= max || words.len() < 2 {
         return name.to_string();
     }
-    let len = |ws: &[&str]| ws.iter().map(|w| w.chars().count()).sum::<usize>() + ws.len().saturating_sub(1);
+    let len = |ws: &[&str]| {
+        ws.iter().map(|w| w.chars().count()).sum::<usize>() + ws.len().saturating_sub(1)
+    };
     let good_before = [
-        "VÀ", "TỈNH", "THÀNH", "HUYỆN", "THỊ", "XÃ", "PHƯỜNG", "QUẬN", "và", "tỉnh", "thành",
-        "huyện", "thị", "xã", "phường", "quận",
+        "VÀ",
+        "TỈNH",
+        "THÀNH",
+        "HUYỆN",
+        "THỊ",
+        "XÃ",
+        "PHƯỜNG",
+        "QUẬN",
+        "và",
+        "tỉnh",
+        "thành",
+        "huyện",
+        "thị",
+        "xã",
+        "phường",
+        "quận",
     ];
     let mut best: Option<(usize, usize)> = None;
     for i in 1..words.len() {
@@ -273,7 +289,14 @@ fn small_table(header: &[String], rows: &[Vec<String>], text_width: u32) -> Tabl
         out.push(
             r.iter()
                 .enumerate()
-                .map(|(i, t)| cell(t, 12.0, false, if i == 1 { Align::Left } else { Align::Center }))
+                .map(|(i, t)| {
+                    cell(
+                        t,
+                        12.0,
+                        false,
+                        if i == 1 { Align::Left } else { Align::Center },
+                    )
+                })
                 .collect(),
         );
     }
@@ -295,7 +318,12 @@ fn appendix(a: &Appendix) -> Vec<Block> {
     ];
     let widths: Vec<u32> = a.widths_mm.iter().map(|&w| mm(w)).collect();
     let columns = widths.len();
-    let mut rows = vec![a.header.iter().map(|h| header_cell(h, size)).collect::<Vec<_>>()];
+    let mut rows = vec![
+        a.header
+            .iter()
+            .map(|h| header_cell(h, size))
+            .collect::<Vec<_>>(),
+    ];
     for r in &a.rows {
         match r {
             Row::Group(name) => {
@@ -339,7 +367,10 @@ mod tests {
             header_lines("ĐÀI PHÁT THANH VÀ TRUYỀN HÌNH QUẢNG NAM", 30),
             "ĐÀI PHÁT THANH\nVÀ TRUYỀN HÌNH QUẢNG NAM"
         );
-        assert_eq!(header_lines("UBND TỈNH QUẢNG NAM", 30), "UBND TỈNH QUẢNG NAM");
+        assert_eq!(
+            header_lines("UBND TỈNH QUẢNG NAM", 30),
+            "UBND TỈNH QUẢNG NAM"
+        );
         assert_eq!(
             header_lines("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH TỈNH QUẢNG NAM", 30),
             "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH\nTỈNH QUẢNG NAM"

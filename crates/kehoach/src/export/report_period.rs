@@ -148,7 +148,9 @@ impl ReportPeriod {
             PeriodKind::Year => ReportPeriod::of(self.year + 1, PeriodKind::Year),
             PeriodKind::Half(1) => ReportPeriod::of(self.year, PeriodKind::Half(2)),
             PeriodKind::Half(_) => ReportPeriod::of(self.year + 1, PeriodKind::Half(1)),
-            PeriodKind::Quarter(q) if q < 4 => ReportPeriod::of(self.year, PeriodKind::Quarter(q + 1)),
+            PeriodKind::Quarter(q) if q < 4 => {
+                ReportPeriod::of(self.year, PeriodKind::Quarter(q + 1))
+            }
             PeriodKind::Quarter(_) => ReportPeriod::of(self.year + 1, PeriodKind::Quarter(1)),
             PeriodKind::Month(m) if m < 12 => ReportPeriod::of(self.year, PeriodKind::Month(m + 1)),
             PeriodKind::Month(_) => ReportPeriod::of(self.year + 1, PeriodKind::Month(1)),
@@ -203,9 +205,14 @@ mod tests {
         assert_eq!((p.from, p.to), (d("2024-02-01"), d("2024-02-29")));
         assert_eq!(p.label(), "tháng 2 năm 2024");
         assert_eq!(p.tag(), "2024-02");
-        for bad in ["24", "2024-Q5", "2024-13", "2024-H3", "năm nay", "2024-5", "1999", ""] {
+        for bad in [
+            "24", "2024-Q5", "2024-13", "2024-H3", "năm nay", "2024-5", "1999", "",
+        ] {
             let e = ReportPeriod::parse(bad).unwrap_err();
-            assert!(e.starts_with("period: expected a year such as 2024"), "{bad}: {e}");
+            assert!(
+                e.starts_with("period: expected a year such as 2024"),
+                "{bad}: {e}"
+            );
         }
     }
 

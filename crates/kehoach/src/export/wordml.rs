@@ -162,7 +162,9 @@ pub enum Block {
     Table(Table),
     /// Ends the section here; what follows starts on a new page, in landscape when `true`.
     /// Page numbers go on: only the first section's first page has none.
-    Section { landscape: bool },
+    Section {
+        landscape: bool,
+    },
 }
 
 /// The page: size and margins in twips, the font, its size in points, and the page number's size

@@ -442,7 +442,9 @@ pub fn activities_sheet(
         }
     }
     if !records.is_empty() {
-        let last = (records.len() as u32).saturating_add(HEADER_ROW).min(1_048_575);
+        let last = (records.len() as u32)
+            .saturating_add(HEADER_ROW)
+            .min(1_048_575);
         ws.autofilter(HEADER_ROW, 0, last, 14)?;
     }
     Ok(())

@@ -230,12 +230,13 @@ impl super::Store {
         &self,
         plan_id: i64,
     ) -> Result<std::collections::HashMap<String, String>, StoreError> {
-        let extraction: Option<sqlx::types::Json<serde_json::Value>> = on_pool!(self.db(), |pool| {
-            sqlx::query_scalar("SELECT extraction FROM plans WHERE id = $1")
-                .bind(plan_id)
-                .fetch_optional(pool)
-                .await?
-        });
+        let extraction: Option<sqlx::types::Json<serde_json::Value>> =
+            on_pool!(self.db(), |pool| {
+                sqlx::query_scalar("SELECT extraction FROM plans WHERE id = $1")
+                    .bind(plan_id)
+                    .fetch_optional(pool)
+                    .await?
+            });
         let mut out = std::collections::HashMap::new();
         let tasks = extraction
             .as_ref()

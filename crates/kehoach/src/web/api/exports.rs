@@ -144,9 +144,15 @@ async fn report_docx(
         signer: q.signer,
         ..ReportOverrides::default()
     };
-    let (_, bytes) =
-        crate::export::report_docx(&state.store, id, q.unit.as_deref(), period, today, &overrides)
-            .await?;
+    let (_, bytes) = crate::export::report_docx(
+        &state.store,
+        id,
+        q.unit.as_deref(),
+        period,
+        today,
+        &overrides,
+    )
+    .await?;
     Ok(attachment(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
