@@ -160,15 +160,25 @@ on_both_backends! {
         let mut zip = zip::ZipArchive::new(out).unwrap();
         let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
         names.sort();
+        // Folders by task and unit, readable; every path short and valid on Windows.
         assert_eq!(names, [
-            "NV-1/T49.BAO/2024-01-10_ảnh hiện trường.png",
-            "NV-1/T49.DAI/2024-01-03_ảnh hiện trường.png",
-            "NV-5/T49.H1/2024-10-10_biên bản.pdf",
+            "NV-1 Chuyên mục chuyển đổi số trên sóng và/Báo Thử Nghiệm/2024-01-10_ảnh hiện trường.png",
+            "NV-1 Chuyên mục chuyển đổi số trên sóng và/Đài Phát thanh và Truyền hình tỉnh/2024-01-03_ảnh hiện trường.png",
+            "NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf",
             "muc-luc.xlsx",
         ]);
+        for name in &names {
+            assert!(name.chars().count() < 150, "{name}");
+            assert!(name.split('/').all(|p| !p.ends_with('.') && !p.ends_with(' ') && !p.contains([':', '*', '?', '"', '<', '>', '|'])), "{name}");
+        }
+        // Real timestamps: when the activity was reported, not 1980.
+        let entry = zip.by_name("NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf").unwrap();
+        let modified = entry.last_modified().unwrap();
+        assert_eq!(modified.year(), 2024, "{modified:?}");
+        drop(entry);
         // The bytes are the stored evidence.
         let mut pdf = Vec::new();
-        std::io::Read::read_to_end(&mut zip.by_name("NV-5/T49.H1/2024-10-10_biên bản.pdf").unwrap(), &mut pdf).unwrap();
+        std::io::Read::read_to_end(&mut zip.by_name("NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf").unwrap(), &mut pdf).unwrap();
         assert_eq!(pdf, b"%PDF-1.4\nminutes of the training\n%%EOF\n");
         // The index names each activity's files by their path in the archive, and its links.
         let mut index = Vec::new();
@@ -176,7 +186,7 @@ on_both_backends! {
         let rows = sheet(&index, "Hoạt động");
         let (title, link, files_col) = (column(&rows, "Nội dung"), column(&rows, "Liên kết"), column(&rows, "Tệp minh chứng"));
         let training = rows.iter().find(|r| r[title] == "Tập huấn kỹ năng số").unwrap();
-        assert_eq!(training[files_col], "NV-5/T49.H1/2024-10-10_biên bản.pdf");
+        assert_eq!(training[files_col], "NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf");
         let first = rows.iter().find(|r| r[title] == "Chuyên mục Chuyển đổi số số 1").unwrap();
         assert_eq!(first[link], "https://example.vn/chuyen-muc/1");
         // A file gone from the store is listed as missing; the pack is still made.

@@ -12,6 +12,10 @@ pub enum CalendarCommand {
         /// The unit's code.
         #[arg(long)]
         unit: String,
+        /// The date the code is read on (a unit merged in 2025 is found on a 2024 date); default
+        /// today, else the latest unit that had the code.
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
         /// The server's public address, to print the whole URL.
         #[arg(
             long,
@@ -23,14 +27,24 @@ pub enum CalendarCommand {
 }
 
 pub async fn run(cli: &Cli, cmd: &CalendarCommand) -> anyhow::Result<()> {
-    let CalendarCommand::Url { unit, base_url } = cmd;
+    let CalendarCommand::Url { unit, on, base_url } = cmd;
     let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
     let store = cli.open_store().await?;
     let result = async {
-        let row = store
-            .unit_by_code(unit, today)
-            .await?
-            .ok_or_else(|| InputError(format!("no unit with code {unit} on {today}")))?;
+        let row = match on {
+            Some(on) => store.unit_by_code(unit, *on).await?,
+            None => match store.unit_by_code(unit, today).await? {
+                Some(row) => Some(row),
+                // Merged or renamed since: its latest record still has its calendar.
+                None => store.latest_unit_by_code(unit).await?,
+            },
+        };
+        let row = row.ok_or_else(|| {
+            InputError(format!(
+                "no unit with code {unit} on {}",
+                on.unwrap_or(today)
+            ))
+        })?;
         let secret = crate::auth::random_secret(24);
         store
             .set_calendar_secret(row.id, &crate::auth::token_hash(&secret))

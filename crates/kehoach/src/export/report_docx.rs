@@ -373,7 +373,7 @@ mod tests {
         );
         assert_eq!(
             header_lines("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH TỈNH QUẢNG NAM", 30),
-            "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH\nTỈNH QUẢNG NAM"
+            "SỞ VĂN HÓA, THỂ THAO\nVÀ DU LỊCH TỈNH QUẢNG NAM"
         );
     }
 }
