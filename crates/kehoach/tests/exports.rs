@@ -189,6 +189,10 @@ on_both_backends! {
         assert_eq!(training[files_col], "NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf");
         let first = rows.iter().find(|r| r[title] == "Chuyên mục Chuyển đổi số số 1").unwrap();
         assert_eq!(first[link], "https://example.vn/chuyen-muc/1");
+        // Each file is a link relative to the index: it opens from the extracted folder.
+        let rels = xlsx_part(&index, "xl/worksheets/_rels/sheet1.xml.rels");
+        assert!(rels.contains("Target=\"NV-5 Hưởng ứng") || rels.contains("Target=\"NV-5%20"), "{rels}");
+        assert!(!rels.contains("file:///NV-"), "{rels}");
         // A file gone from the store is listed as missing; the pack is still made.
         let sha = f.store.evidence_of_plan(f.plan_id, day("2024-10-10"), day("2024-10-10")).await.unwrap()[0].sha256.clone().unwrap();
         std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap();

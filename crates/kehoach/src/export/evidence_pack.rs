@@ -206,7 +206,7 @@ pub fn write_pack<W: Write + Seek>(
             ),
         }
     };
-    let index = xlsx::activities_workbook(records, &label, heading)?;
+    let index = xlsx::activities_workbook(records, &label, heading, true)?;
 
     let mut zip = zip::ZipWriter::new(out);
     let newest = records.iter().map(|r| r.activity.recorded_at).max();

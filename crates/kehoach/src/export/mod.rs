@@ -392,7 +392,9 @@ pub async fn activities_xlsx(
     let (scope, records) = activity_records(store, plan_id, unit, year, today).await?;
     let label = |e: &EvidenceRow| e.file_name.clone().unwrap_or_else(|| "tệp".into());
     let heading = activities_heading(&scope, year, today);
-    Ok(xlsx::activities_workbook(&records, &label, &heading)?)
+    Ok(xlsx::activities_workbook(
+        &records, &label, &heading, false,
+    )?)
 }
 
 /// "Hoạt động và minh chứng — Kế hoạch …", "Năm 2024 · Đơn vị: … · Xuất ngày 20/11/2024".

@@ -340,12 +340,13 @@ pub fn activities_workbook(
     records: &[ActivityRecord],
     file_label: FileLabel,
     heading: &Heading,
+    link_files: bool,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Hoạt động")?;
     write_heading(ws, heading, 14)?;
-    activities_sheet(ws, records, file_label)?;
+    activities_sheet(ws, records, file_label, link_files)?;
     wb.save_to_buffer()
 }
 
@@ -368,11 +369,14 @@ pub const ACTIVITY_HEADERS: [&str; 15] = [
     "Tệp minh chứng",
 ];
 
-/// Writes the activities sheet (also the index sheet of the evidence pack).
+/// Writes the activities sheet (also the index sheet of the evidence pack, where `link_files`
+/// makes each activity's first file a link relative to the index, so that it opens from the
+/// extracted folder).
 pub fn activities_sheet(
     ws: &mut Worksheet,
     records: &[ActivityRecord],
     file_label: FileLabel,
+    link_files: bool,
 ) -> Result<(), XlsxError> {
     write_header(
         ws,
@@ -437,7 +441,23 @@ pub fn activities_sheet(
             .filter(|e| e.sha256.is_some())
             .map(file_label)
             .collect();
-        if !files.is_empty() {
+        let linkable = link_files
+            && links < MAX_LINKS_PER_SHEET
+            && files
+                .first()
+                // A missing file is labelled "… (thiếu tệp trong kho)": nothing to open.
+                .is_some_and(|f| f.len() <= MAX_URL_CHARS && !f.ends_with(')'));
+        if linkable {
+            // "file:///" and a relative path: stored relative (rust_xlsxwriter drops the prefix).
+            let first = &files[0];
+            ws.write_url_with_text(
+                row,
+                14,
+                format!("file:///{first}").as_str(),
+                files.join("\n"),
+            )?;
+            links += 1;
+        } else if !files.is_empty() {
             ws.write_string_with_format(row, 14, cell_text(&files.join("\n")), &wrap)?;
         }
     }
