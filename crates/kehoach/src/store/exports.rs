@@ -140,23 +140,6 @@ const REPORT_UNIT_SELECT: &str = "SELECT u.id, u.code, u.name, u.short_name, u.k
 const MAX_COMPLETIONS: i64 = 2_000;
 
 impl super::Store {
-    /// The latest unit that had the code (the one valid last), whatever the date.
-    pub async fn latest_unit_by_code(
-        &self,
-        code: &str,
-    ) -> Result<Option<super::UnitRow>, StoreError> {
-        Ok(on_pool!(self.db(), |pool| {
-            sqlx::query_as::<_, super::UnitRow>(
-                "SELECT id, code, name, kind, type_word, category, parent_id, valid_from, valid_to \
-                 FROM units WHERE code = $1 \
-                 ORDER BY CASE WHEN valid_to IS NULL THEN 1 ELSE 0 END DESC, valid_to DESC LIMIT 1",
-            )
-            .bind(code)
-            .fetch_optional(pool)
-            .await?
-        }))
-    }
-
     /// One unit with what a report's header needs.
     pub async fn report_unit(&self, id: i64) -> Result<Option<ReportUnitRow>, StoreError> {
         Ok(on_pool!(self.db(), |pool| {
