@@ -36,7 +36,7 @@ pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRo
 pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact};
 pub use error::StoreError;
-pub use exports::PlanActivityRow;
+pub use exports::{ActivitySumRow, ChildPlanRow, CompletionRow, PlanActivityRow, ReportUnitRow};
 pub use pages::OpenDeliverable;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,

@@ -5,13 +5,14 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::authz::{Action, Reach};
+use crate::export::report_period::{ReportPeriod, current};
 use crate::export::{ExportError, ReportOverrides, report::parse_year};
 use crate::web::auth::Caller;
 use crate::web::authz::{Authz, Resource};
@@ -113,9 +114,9 @@ async fn check_at(state: &AppState, plan_id: i64, at: NaiveDate) -> Result<(), A
 struct ReportQuery {
     /// Only this unit and the units under it (unit code); it becomes the issuing body.
     unit: Option<String>,
-    /// The year reported on, e.g. 2024 (default: this year).
+    /// The period reported on: 2024, 2024-H1, 2024-Q3 or 2024-05 (default: this year).
     period: Option<String>,
-    /// Evaluate on this date, YYYY-MM-DD (default: the year's end, or today while it runs).
+    /// Evaluate on this date, YYYY-MM-DD (default: the day after the period, or today while it runs).
     #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     at: Option<NaiveDate>,
     /// The report's number, when given (otherwise left blank to fill in).
@@ -147,9 +148,9 @@ async fn report_docx(
     if let Some(at) = q.at {
         check_at(&state, id, at).await?;
     }
-    let year = match &q.period {
-        Some(p) => parse_year(p).map_err(ApiError::BadRequest)?,
-        None => today.year(),
+    let period = match &q.period {
+        Some(p) => ReportPeriod::parse(p).map_err(ApiError::BadRequest)?,
+        None => current(today),
     };
     let overrides = ReportOverrides {
         at: q.at,
@@ -157,13 +158,19 @@ async fn report_docx(
         signer: q.signer,
         ..ReportOverrides::default()
     };
-    let (_, bytes) =
-        crate::export::report_docx(&state.store, id, q.unit.as_deref(), year, today, &overrides)
-            .await?;
+    let (_, bytes) = crate::export::report_docx(
+        &state.store,
+        id,
+        q.unit.as_deref(),
+        period,
+        today,
+        &overrides,
+    )
+    .await?;
     Ok(attachment(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        &format!("bao-cao-ke-hoach-{id}-{year}.docx"),
+        &format!("bao-cao-ke-hoach-{id}-{}.docx", period.tag()),
     ))
 }
 
