@@ -116,6 +116,20 @@ pub fn read_markdown(bytes: &[u8]) -> Document {
     assemble(raws)
 }
 
+/// Assembles lines another reader laid out (the PDF reader's visual lines; `None` for a blank
+/// line) as the lines of a hard-wrapped text file: the same rules join wrapped lines and drop
+/// lone page numbers.
+pub(crate) fn assemble_lines(lines: Vec<Option<String>>) -> Document {
+    let raws = lines
+        .into_iter()
+        .map(|l| match l {
+            Some(t) => text_line(&normalize(&t).replace('\n', " ")),
+            None => Raw::Blank,
+        })
+        .collect();
+    assemble(raws)
+}
+
 #[derive(Debug)]
 enum Raw {
     Blank,
@@ -482,7 +496,7 @@ impl Assembler {
 }
 
 /// Joins a wrapped line: "2021-" + "2025" and "PT-" + "TH" without a space, else one space.
-fn join_line(text: &mut String, next: &str) {
+pub(crate) fn join_line(text: &mut String, next: &str) {
     let trimmed = text.trim_end();
     let glue = trimmed.ends_with('-')
         && trimmed
