@@ -864,34 +864,84 @@ fn is_page_number(t: &str) -> bool {
 }
 
 /// The visual lines of every flow in order, as the lines of a hard-wrapped text file, with a
-/// blank line (`None`) where the layout shows that a paragraph ended: a vertical gap larger than
-/// the flow's line spacing, or a first line indented from a flow whose lines start at the margin.
+/// blank line (`None`) where the layout shows that a paragraph ended:
+/// - a vertical gap larger than the flow's line spacing;
+/// - a first line indented from a flow whose lines start at the margin;
+/// - in a document wrapped by a word processor (most lines that continue a paragraph reach the
+///   right margin), a line that stops well short of it. There a line that starts with a dash
+///   after an unfinished line that ran to the margin is that line's continuation.
+///
 /// Which lines then join into paragraphs is the text reader's rule, the same as for text pasted
 /// from a PDF. A page or column break is no blank line: a sentence may run on.
 fn paragraphs(flows: &[Vec<VLine>]) -> Vec<Option<String>> {
+    struct Shape {
+        left: f32,
+        right: f32,
+        leading: Option<f32>,
+    }
+    let shapes: Vec<Shape> = flows
+        .iter()
+        .map(|flow| Shape {
+            left: flow.iter().map(|l| l.x0).fold(f32::INFINITY, f32::min),
+            right: percentile(flow.iter().map(|l| l.x1).collect(), 0.9).unwrap_or(0.0),
+            leading: percentile(
+                flow.windows(2)
+                    .map(|w| w[0].y - w[1].y)
+                    .filter(|d| *d > 0.0)
+                    .collect(),
+                0.5,
+            ),
+        })
+        .collect();
+    let short = |l: &VLine, s: &Shape| l.x1 < s.right - 3.0 * l.size;
+    // Word-processor wrapping: lines followed by a lowercase continuation (surely inside a
+    // paragraph) nearly all reach the margin. Text typed with its own line breaks does not.
+    let (mut inside, mut inside_short) = (0usize, 0usize);
+    for (flow, shape) in flows.iter().zip(&shapes) {
+        for w in flow.windows(2) {
+            let next = &w[1].text;
+            if next.chars().next().is_some_and(char::is_lowercase)
+                && crate::markers::parse_marker(next).is_none()
+            {
+                inside += 1;
+                inside_short += usize::from(short(&w[0], shape));
+            }
+        }
+    }
+    let wrapped_by_layout = inside >= 5 && inside_short * 10 <= inside;
     let mut out: Vec<Option<String>> = Vec::new();
-    for flow in flows {
-        let left = flow.iter().map(|l| l.x0).fold(f32::INFINITY, f32::min);
-        let leading = percentile(
-            flow.windows(2)
-                .map(|w| w[0].y - w[1].y)
-                .filter(|d| *d > 0.0)
-                .collect(),
-            0.5,
-        );
+    for (flow, shape) in flows.iter().zip(&shapes) {
         for (i, l) in flow.iter().enumerate() {
             if let Some(prev) = i.checked_sub(1).map(|p| &flow[p]) {
                 let gap = prev.y - l.y;
-                let spaced = leading.is_some_and(|d| gap > d * 1.35 && gap > 0.5 * l.size);
-                let indented = l.x0 > left + 0.8 * l.size && prev.x0 + 0.8 * l.size < l.x0;
-                if spaced || indented {
+                let spaced = shape
+                    .leading
+                    .is_some_and(|d| gap > d * 1.35 && gap > 0.5 * l.size);
+                let indented = l.x0 > shape.left + 0.8 * l.size && prev.x0 + 0.8 * l.size < l.x0;
+                if spaced || indented || (wrapped_by_layout && short(prev, shape)) {
                     out.push(None);
+                } else if wrapped_by_layout
+                    && prev.x1 + l.size >= shape.right
+                    && starts_with_dash(&l.text)
+                    && !super::text::ends_terminal(&prev.text)
+                {
+                    // "… Phòng Tài chính" / "- Kế hoạch thành phố …": a dashed name wrapped at
+                    // its dash, not a new bullet: the line before ran to the margin unfinished.
+                    if let Some(Some(last)) = out.last_mut() {
+                        last.push(' ');
+                        last.push_str(&l.text);
+                        continue;
+                    }
                 }
             }
             out.push(Some(l.text.clone()));
         }
     }
     out
+}
+
+fn starts_with_dash(t: &str) -> bool {
+    ["- ", "– ", "— "].iter().any(|d| t.starts_with(d))
 }
 
 fn percentile(mut v: Vec<f32>, p: f32) -> Option<f32> {
