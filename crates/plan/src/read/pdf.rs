@@ -671,7 +671,7 @@ struct VLine {
 }
 
 /// Lines of every page in reading order, headers and footers removed, joined into paragraphs.
-fn layout(pages: Vec<Page>) -> Result<Vec<Option<String>>, ReadError> {
+fn layout(pages: Vec<Page>) -> Result<Vec<(String, bool)>, ReadError> {
     let page_count = pages.len();
     let mut per_page: Vec<Vec<Vec<VLine>>> = Vec::with_capacity(page_count);
     let mut any_text = false;
@@ -686,7 +686,11 @@ fn layout(pages: Vec<Page>) -> Result<Vec<Option<String>>, ReadError> {
         return Err(ReadError::PdfNoText { pages: page_count });
     }
     drop_running_lines(&mut per_page);
-    let flows: Vec<Vec<VLine>> = per_page.into_iter().flatten().collect();
+    let flows: Vec<(usize, Vec<VLine>)> = per_page
+        .into_iter()
+        .enumerate()
+        .flat_map(|(page, flows)| flows.into_iter().map(move |f| (page, f)))
+        .collect();
     Ok(paragraphs(&flows))
 }
 
@@ -863,27 +867,28 @@ fn is_page_number(t: &str) -> bool {
         && rest.chars().all(|c| c.is_ascii_digit() || c == '/' || c == ' ')
 }
 
-/// The visual lines of every flow in order, as the lines of a hard-wrapped text file, with a
-/// blank line (`None`) where the layout shows that a paragraph ended:
+/// The visual lines of every flow in order, as the lines of a hard-wrapped text file, each
+/// marked (`true`) when the layout shows that its paragraph ends there:
 /// - a vertical gap larger than the flow's line spacing;
 /// - a first line indented from a flow whose lines start at the margin;
-/// - in a document wrapped by a word processor (most lines that continue a paragraph reach the
-///   right margin), a line that stops well short of it. There a line that starts with a dash
+/// - in a document wrapped by a word processor (a line inside a paragraph has no room left for
+///   the next line's first word), a line that had room for it. There a line that starts with a dash
 ///   after an unfinished line that ran to the margin is that line's continuation.
 ///
 /// Which lines then join into paragraphs is the text reader's rule, the same as for text pasted
-/// from a PDF. A page or column break is no blank line: a sentence may run on.
-fn paragraphs(flows: &[Vec<VLine>]) -> Vec<Option<String>> {
+/// from a PDF. A page or column break is no paragraph end: a sentence may run on.
+fn paragraphs(flows: &[(usize, Vec<VLine>)]) -> Vec<(String, bool)> {
     struct Shape {
         left: f32,
-        right: f32,
+        /// The right margin: the furthest any line reaches.
+        margin: f32,
         leading: Option<f32>,
     }
     let shapes: Vec<Shape> = flows
         .iter()
-        .map(|flow| Shape {
+        .map(|(_, flow)| Shape {
             left: flow.iter().map(|l| l.x0).fold(f32::INFINITY, f32::min),
-            right: percentile(flow.iter().map(|l| l.x1).collect(), 0.9).unwrap_or(0.0),
+            margin: flow.iter().map(|l| l.x1).fold(0.0, f32::max),
             leading: percentile(
                 flow.windows(2)
                     .map(|w| w[0].y - w[1].y)
@@ -893,24 +898,42 @@ fn paragraphs(flows: &[Vec<VLine>]) -> Vec<Option<String>> {
             ),
         })
         .collect();
-    let short = |l: &VLine, s: &Shape| l.x1 < s.right - 3.0 * l.size;
+    // A line broke short when the next line's first word would have fitted after it: a word
+    // processor would have put it there, so the break was the author's.
+    let short = |l: &VLine, next: &VLine, s: &Shape| {
+        let chars = next.text.chars().count().max(1) as f32;
+        let per_char = (next.x1 - next.x0) / chars;
+        let word = next.text.split(' ').next().map_or(0, |w| w.chars().count()) as f32;
+        l.x1 + per_char * (word + 1.5) < s.margin
+    };
     // Word-processor wrapping: lines followed by a lowercase continuation (surely inside a
     // paragraph) nearly all reach the margin. Text typed with its own line breaks does not.
     let (mut inside, mut inside_short) = (0usize, 0usize);
-    for (flow, shape) in flows.iter().zip(&shapes) {
+    for ((_, flow), shape) in flows.iter().zip(&shapes) {
         for w in flow.windows(2) {
             let next = &w[1].text;
             if next.chars().next().is_some_and(char::is_lowercase)
                 && crate::markers::parse_marker(next).is_none()
             {
                 inside += 1;
-                inside_short += usize::from(short(&w[0], shape));
+                inside_short += usize::from(short(&w[0], &w[1], shape));
             }
         }
     }
     let wrapped_by_layout = inside >= 5 && inside_short * 10 <= inside;
-    let mut out: Vec<Option<String>> = Vec::new();
-    for (flow, shape) in flows.iter().zip(&shapes) {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut last: Option<(usize, &VLine)> = None;
+    for ((page, flow), shape) in flows.iter().zip(&shapes) {
+        // A flow that starts below the one before on the same page (the columns under a title)
+        // is a new paragraph when the gap says so; the top of the next column or page is not.
+        if let (Some((last_page, prev)), Some(first)) = (last, flow.first())
+            && last_page == *page
+            && prev.y - first.y > shape.leading.unwrap_or(1.2 * first.size).max(first.size) * 1.35
+            && let Some(prev) = out.last_mut()
+        {
+            prev.1 = true;
+        }
+        last = flow.last().map(|l| (*page, l));
         for (i, l) in flow.iter().enumerate() {
             if let Some(prev) = i.checked_sub(1).map(|p| &flow[p]) {
                 let gap = prev.y - l.y;
@@ -918,23 +941,33 @@ fn paragraphs(flows: &[Vec<VLine>]) -> Vec<Option<String>> {
                     .leading
                     .is_some_and(|d| gap > d * 1.35 && gap > 0.5 * l.size);
                 let indented = l.x0 > shape.left + 0.8 * l.size && prev.x0 + 0.8 * l.size < l.x0;
-                if spaced || indented || (wrapped_by_layout && short(prev, shape)) {
-                    out.push(None);
+                // A lowercase word after an unfinished line continues it whatever the room.
+                let runs_on = !super::text::ends_terminal(&prev.text)
+                    && l.text.chars().next().is_some_and(char::is_lowercase)
+                    && crate::markers::parse_marker(&l.text).is_none();
+                let broke_short = wrapped_by_layout && short(prev, l, shape) && !runs_on;
+                if spaced || indented || broke_short {
+                    if let Some(p) = out.last_mut() {
+                        p.1 = true;
+                    }
                 } else if wrapped_by_layout
-                    && prev.x1 + l.size >= shape.right
+                    && prev.x1 + 0.6 * l.size > shape.margin
                     && starts_with_dash(&l.text)
+                    && !super::text::starts_label(l.text[1..].trim_start())
                     && !super::text::ends_terminal(&prev.text)
                 {
                     // "… Phòng Tài chính" / "- Kế hoạch thành phố …": a dashed name wrapped at
-                    // its dash, not a new bullet: the line before ran to the margin unfinished.
-                    if let Some(Some(last)) = out.last_mut() {
+                    // its dash, not a new bullet: the line before is unfinished and leaves no
+                    // room for " -" (a word processor would have put the dash there), and no
+                    // "- Label:" follows.
+                    if let Some((last, _)) = out.last_mut() {
                         last.push(' ');
                         last.push_str(&l.text);
                         continue;
                     }
                 }
             }
-            out.push(Some(l.text.clone()));
+            out.push((l.text.clone(), false));
         }
     }
     out

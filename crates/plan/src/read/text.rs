@@ -116,15 +116,25 @@ pub fn read_markdown(bytes: &[u8]) -> Document {
     assemble(raws)
 }
 
-/// Assembles lines another reader laid out (the PDF reader's visual lines; `None` for a blank
-/// line) as the lines of a hard-wrapped text file: the same rules join wrapped lines and drop
-/// lone page numbers.
-pub(crate) fn assemble_lines(lines: Vec<Option<String>>) -> Document {
+/// Assembles lines another reader laid out (the PDF reader's visual lines, each marked when the
+/// layout shows its paragraph ends there) as the lines of a hard-wrapped text file: the same
+/// rules join wrapped lines and drop lone page numbers.
+pub(crate) fn assemble_lines(lines: Vec<(String, bool)>) -> Document {
     let raws = lines
         .into_iter()
-        .map(|l| match l {
-            Some(t) => text_line(&normalize(&t).replace('\n', " ")),
-            None => Raw::Blank,
+        .map(|(line, ends)| match text_line(&normalize(&line).replace('\n', " ")) {
+            Raw::Text {
+                text,
+                heading,
+                footnote,
+                ..
+            } => Raw::Text {
+                text,
+                heading,
+                footnote,
+                hard_break: ends,
+            },
+            other => other,
         })
         .collect();
     assemble(raws)
