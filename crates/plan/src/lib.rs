@@ -22,7 +22,7 @@ pub use model::{Date, Per, Plan, SCHEMA, Span, Target, Task};
 pub use read::{Block, Cell, Document, MAX_INPUT_BYTES, Paragraph, Table, read_document};
 pub use summary::summary;
 
-/// Reads a plan document (.docx, .txt or .md, chosen by `file_name`'s extension) and extracts
+/// Reads a plan document (.docx, .pdf, .txt or .md, chosen by `file_name`'s extension) and extracts
 /// the plan.
 pub fn parse(bytes: &[u8], file_name: &str) -> Result<Plan, PlanError> {
     let doc = read_document(bytes, file_name)?;

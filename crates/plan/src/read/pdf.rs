@@ -26,6 +26,7 @@ use lopdf::content::Content;
 use lopdf::{Dictionary, Object};
 
 use super::Document;
+use super::text::LineEnd;
 use crate::error::ReadError;
 
 /// Most pages read. A plan is tens of pages; a thousand-page PDF is not a plan.
@@ -671,7 +672,7 @@ struct VLine {
 }
 
 /// Lines of every page in reading order, headers and footers removed, joined into paragraphs.
-fn layout(pages: Vec<Page>) -> Result<Vec<(String, bool)>, ReadError> {
+fn layout(pages: Vec<Page>) -> Result<Vec<(String, LineEnd)>, ReadError> {
     let page_count = pages.len();
     let mut per_page: Vec<Vec<Vec<VLine>>> = Vec::with_capacity(page_count);
     let mut any_text = false;
@@ -877,7 +878,7 @@ fn is_page_number(t: &str) -> bool {
 ///
 /// Which lines then join into paragraphs is the text reader's rule, the same as for text pasted
 /// from a PDF. A page or column break is no paragraph end: a sentence may run on.
-fn paragraphs(flows: &[(usize, Vec<VLine>)]) -> Vec<(String, bool)> {
+fn paragraphs(flows: &[(usize, Vec<VLine>)]) -> Vec<(String, LineEnd)> {
     struct Shape {
         left: f32,
         /// The right margin: the furthest any line reaches.
@@ -921,7 +922,7 @@ fn paragraphs(flows: &[(usize, Vec<VLine>)]) -> Vec<(String, bool)> {
         }
     }
     let wrapped_by_layout = inside >= 5 && inside_short * 10 <= inside;
-    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut out: Vec<(String, LineEnd)> = Vec::new();
     let mut last: Option<(usize, &VLine)> = None;
     for ((page, flow), shape) in flows.iter().zip(&shapes) {
         // A flow that starts below the one before on the same page (the columns under a title)
@@ -931,7 +932,7 @@ fn paragraphs(flows: &[(usize, Vec<VLine>)]) -> Vec<(String, bool)> {
             && prev.y - first.y > shape.leading.unwrap_or(1.2 * first.size).max(first.size) * 1.35
             && let Some(prev) = out.last_mut()
         {
-            prev.1 = true;
+            prev.1 = LineEnd::Paragraph;
         }
         last = flow.last().map(|l| (*page, l));
         for (i, l) in flow.iter().enumerate() {
@@ -948,7 +949,7 @@ fn paragraphs(flows: &[(usize, Vec<VLine>)]) -> Vec<(String, bool)> {
                 let broke_short = wrapped_by_layout && short(prev, l, shape) && !runs_on;
                 if spaced || indented || broke_short {
                     if let Some(p) = out.last_mut() {
-                        p.1 = true;
+                        p.1 = LineEnd::Paragraph;
                     }
                 } else if wrapped_by_layout
                     && prev.x1 + 0.6 * l.size > shape.margin
@@ -965,9 +966,15 @@ fn paragraphs(flows: &[(usize, Vec<VLine>)]) -> Vec<(String, bool)> {
                         last.push_str(&l.text);
                         continue;
                     }
+                } else if wrapped_by_layout
+                    && !short(prev, l, shape)
+                    && let Some(p) = out.last_mut()
+                {
+                    // No room was left for this line's first word: the layout wrapped it.
+                    p.1 = LineEnd::Wrapped;
                 }
             }
-            out.push((l.text.clone(), false));
+            out.push((l.text.clone(), LineEnd::Unknown));
         }
     }
     out

@@ -116,13 +116,25 @@ pub fn read_markdown(bytes: &[u8]) -> Document {
     assemble(raws)
 }
 
-/// Assembles lines another reader laid out (the PDF reader's visual lines, each marked when the
-/// layout shows its paragraph ends there) as the lines of a hard-wrapped text file: the same
-/// rules join wrapped lines and drop lone page numbers.
-pub(crate) fn assemble_lines(lines: Vec<(String, bool)>) -> Document {
+/// What the source says about the end of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineEnd {
+    /// Nothing: the text rules decide whether the next line continues it.
+    Unknown,
+    /// The paragraph ends here (Markdown's hard break, a gap in a PDF's layout).
+    Paragraph,
+    /// The line was wrapped by the layout (it had no room for the next word): the next line
+    /// continues it unless it starts a list item or a label.
+    Wrapped,
+}
+
+/// Assembles lines another reader laid out (the PDF reader's visual lines, each with what the
+/// layout shows about its end) as the lines of a hard-wrapped text file: the same rules join
+/// wrapped lines and drop lone page numbers.
+pub(crate) fn assemble_lines(lines: Vec<(String, LineEnd)>) -> Document {
     let raws = lines
         .into_iter()
-        .map(|(line, ends)| match text_line(&normalize(&line).replace('\n', " ")) {
+        .map(|(line, end)| match text_line(&normalize(&line).replace('\n', " ")) {
             Raw::Text {
                 text,
                 heading,
@@ -132,7 +144,7 @@ pub(crate) fn assemble_lines(lines: Vec<(String, bool)>) -> Document {
                 text,
                 heading,
                 footnote,
-                hard_break: ends,
+                end,
             },
             other => other,
         })
@@ -149,7 +161,7 @@ enum Raw {
         text: String,
         heading: Option<u8>,
         footnote: bool,
-        hard_break: bool,
+        end: LineEnd,
     },
     Row(Vec<String>),
 }
@@ -173,7 +185,7 @@ fn text_line(line: &str) -> Raw {
         text: t.replace('\t', " "),
         heading: None,
         footnote: false,
-        hard_break: false,
+        end: LineEnd::Unknown,
     }
 }
 
@@ -200,7 +212,11 @@ fn md_line(line: &str) -> Raw {
         }
         return Raw::Row(cells);
     }
-    let hard_break = line.ends_with("  ") || line.ends_with('\\');
+    let end = if line.ends_with("  ") || line.ends_with('\\') {
+        LineEnd::Paragraph
+    } else {
+        LineEnd::Unknown
+    };
     let mut rest = t;
     let hashes = rest.chars().take_while(|&c| c == '#').count();
     let heading = if (1..=6).contains(&hashes) && rest[hashes..].starts_with(' ') {
@@ -221,7 +237,7 @@ fn md_line(line: &str) -> Raw {
         text,
         heading,
         footnote,
-        hard_break,
+        end,
     }
 }
 
@@ -323,7 +339,7 @@ struct Open {
     heading: Option<u8>,
     last_line_chars: usize,
     last_line_all_caps: bool,
-    hard_break: bool,
+    end: LineEnd,
 }
 
 struct Assembler {
@@ -404,7 +420,7 @@ impl Assembler {
                 text,
                 heading,
                 footnote,
-                hard_break,
+                end,
             } => {
                 self.flush_table();
                 if let Some(f) = &mut self.footnote {
@@ -428,7 +444,7 @@ impl Assembler {
                     join_line(&mut o.text, &text);
                     o.last_line_chars = text.chars().count();
                     o.last_line_all_caps = is_all_caps(&text);
-                    o.hard_break = hard_break;
+                    o.end = end;
                 } else {
                     self.flush_open();
                     self.open = Some(Open {
@@ -436,7 +452,7 @@ impl Assembler {
                         last_line_all_caps: is_all_caps(&text),
                         text,
                         heading,
-                        hard_break,
+                        end,
                     });
                 }
                 self.pending_blank = false;
@@ -445,11 +461,14 @@ impl Assembler {
     }
 
     fn should_join(&self, o: &Open, next: &str, next_heading: Option<u8>) -> bool {
-        if o.heading.is_some() || next_heading.is_some() || o.hard_break {
+        if o.heading.is_some() || next_heading.is_some() || o.end == LineEnd::Paragraph {
             return false;
         }
         if parse_marker(next).is_some() || starts_label(next) {
             return false;
+        }
+        if o.end == LineEnd::Wrapped {
+            return true;
         }
         let ends = ends_terminal(&o.text);
         let cont = starts_continuation(next);

@@ -130,7 +130,7 @@ pub async fn upload(
         response
     };
     let Some((file_name, bytes)) = document.filter(|(_, b)| !b.is_empty()) else {
-        return Ok(show_error("file: required (.docx, .txt, .md)".into()));
+        return Ok(show_error("file: required (.docx, .pdf, .txt, .md)".into()));
     };
     let context = kehoach_core::text::nfc(&context);
     let by = change_by(&page);
