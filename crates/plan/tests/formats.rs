@@ -16,14 +16,24 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The corpus plans with their gold extractions, and a unit-first plan without one whose issuer
-/// is named only in its preamble and whose duties name their partners.
+/// is named only in its preamble (or only in its header block) and whose duties name their
+/// partners.
 fn corpus() -> Vec<(String, PathBuf, Option<Value>)> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut out = vec![(
-        "unit-first-preamble".to_string(),
-        fixtures.join("unit-first-preamble.txt"),
-        None,
-    )];
+    let mut out = vec![
+        (
+            "unit-first-preamble".to_string(),
+            fixtures.join("unit-first-preamble.txt"),
+            None,
+        ),
+        // The same plan under the usual two-column header block (issuer, number, place and
+        // date beside the national motto), which no preamble sentence repeats.
+        (
+            "header-block".to_string(),
+            fixtures.join("header-block.txt"),
+            None,
+        ),
+    ];
     out.extend(gold_corpus());
     out
 }
@@ -280,6 +290,13 @@ fn unit_first_duties_name_their_partners_and_the_preamble_its_issuer() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unit-first-preamble.txt");
     let plan = parse(&std::fs::read(path).unwrap(), "plan.txt").unwrap();
     assert_eq!(plan.issuer.as_deref(), Some("UBND huyện Núi Thành"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/header-block.txt");
+    let headed = parse(&std::fs::read(path).unwrap(), "plan.txt").unwrap();
+    assert_eq!(
+        header(&headed)["issuer"].as_str(),
+        Some("UBND huyện Núi Thành")
+    );
+    assert_eq!(headed.number.as_deref(), Some("45/KH-UBND"));
     let partners: Vec<&str> = plan.tasks.iter().map(|t| t.partners.as_str()).collect();
     assert_eq!(
         partners,
