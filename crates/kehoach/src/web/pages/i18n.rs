@@ -59,6 +59,7 @@ pub struct Strings {
     pub preview: &'static str,
     pub unresolved: &'static str,
     pub none_unresolved: &'static str,
+    pub import_warnings: &'static str,
     pub fix: &'static str,
     pub choose_unit: &'static str,
     pub search_unit: &'static str,
@@ -154,6 +155,7 @@ pub static VI: Strings = Strings {
     preview: "Xem trước",
     unresolved: "Đơn vị chưa xác định",
     none_unresolved: "Mọi đơn vị đều đã xác định.",
+    import_warnings: "Ký tự lỗi trong văn bản",
     fix: "Sửa",
     choose_unit: "Chọn đơn vị",
     search_unit: "Tìm đơn vị",
@@ -248,6 +250,7 @@ pub static EN: Strings = Strings {
     preview: "Preview",
     unresolved: "Unresolved units",
     none_unresolved: "Every unit is resolved.",
+    import_warnings: "Garbled characters in the document",
     fix: "Fix",
     choose_unit: "Choose a unit",
     search_unit: "Search units",
@@ -356,6 +359,36 @@ pub fn per_name(lang: Lang, per: Per) -> &'static str {
 }
 
 /// "lead"/"partner" and "vague"/"unknown" of an unresolved unit text, in words.
+/// One line of the import preview about a garbled character the importer repaired or left.
+pub fn warning_text(lang: Lang, w: &kehoach_plan::Warning) -> String {
+    use kehoach_plan::Warning;
+    let mark = |c: char| match (lang, c) {
+        (Lang::Vi, '–') => "dấu gạch ngang (–)".to_string(),
+        (Lang::Vi, '“') => "dấu ngoặc kép mở (“)".to_string(),
+        (Lang::Vi, '”') => "dấu ngoặc kép đóng (”)".to_string(),
+        (Lang::En, '–') => "an en dash (–)".to_string(),
+        (Lang::En, '“') => "an opening quotation mark (“)".to_string(),
+        (Lang::En, '”') => "a closing quotation mark (”)".to_string(),
+        (_, c) => format!("“{c}”"),
+    };
+    match (lang, w) {
+        (Lang::Vi, Warning::Repaired { replacement, excerpt }) => {
+            format!("Đã sửa ký tự lỗi thành {}: «{excerpt}»", mark(*replacement))
+        }
+        (Lang::En, Warning::Repaired { replacement, excerpt }) => {
+            format!("Garbled character repaired as {}: «{excerpt}»", mark(*replacement))
+        }
+        (Lang::Vi, Warning::Garbled { excerpt }) => {
+            format!("Ký tự lỗi (�) chưa sửa được, hãy kiểm tra: «{excerpt}»")
+        }
+        (Lang::En, Warning::Garbled { excerpt }) => {
+            format!("Garbled character (�) left as is, please check: «{excerpt}»")
+        }
+        (Lang::Vi, Warning::More { count }) => format!("… và {count} chỗ khác"),
+        (Lang::En, Warning::More { count }) => format!("… and {count} more"),
+    }
+}
+
 pub fn unresolved_words(lang: Lang, role: &str, reason: &str) -> (&'static str, &'static str) {
     let role = match (lang, role) {
         (Lang::Vi, "lead") => "chủ trì",

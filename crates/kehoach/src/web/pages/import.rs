@@ -270,6 +270,8 @@ struct Preview {
     issued: String,
     period: String,
     tasks: Vec<PreviewTask>,
+    /// Garbled characters repaired or left, worded for the page's language.
+    warnings: Vec<String>,
     unresolved: Vec<UnresolvedItem>,
     fixed: Vec<(String, String, String)>,
     /// The query of the unresolved entry being fixed, and its results.
@@ -390,6 +392,11 @@ pub async fn preview(
         issued: dmy_opt(plan.issued_on),
         period: super::plans::period_text(plan.period_from, plan.period_to),
         tasks,
+        warnings: prepared
+            .warnings
+            .iter()
+            .map(|w| super::i18n::warning_text(lang, w))
+            .collect(),
         unresolved,
         fixed,
         q,
