@@ -238,6 +238,53 @@ fn vague_and_unknown_are_reported_never_dropped() {
 }
 
 #[test]
+fn no_number_fragment_or_lone_noun_is_offered_as_a_unit() {
+    let on = d(2024, 6, 1);
+    // A page number left between two lines.
+    let r = resolve("Sở Thông tin và Truyền thông; các đơn vị liên quan. 7", "Quảng Nam", on);
+    assert_eq!(codes(&r), ["49.STTTT"]);
+    assert!(r.unknown.is_empty(), "{r:?}");
+    // A descriptive group joined by commas: the named part resolves, the rest is vague.
+    let r = resolve(
+        "các doanh nghiệp viễn thông, ngân hàng, thương mại điện tử",
+        "huyện Núi Thành",
+        on,
+    );
+    assert!(r.unknown.is_empty(), "{r:?}");
+    assert_eq!(r.vague, ["ngân hàng, thương mại điện tử"]);
+    // "huyện, Huyện đoàn" is a unit and another, not a list of districts.
+    let r = resolve("Phòng Văn hóa và Thông tin huyện, Huyện đoàn", "huyện Núi Thành", on);
+    assert_eq!(codes(&r), ["517.PVHTT", "517.DOAN"]);
+    assert!(r.unknown.is_empty() && r.vague.is_empty(), "{r:?}");
+}
+
+#[test]
+fn dashed_names_resolve_whole_anywhere_in_a_list() {
+    let on = d(2024, 6, 1);
+    for name in [
+        "Trung tâm Văn hóa - Thông tin - Thể thao huyện",
+        "Trung tâm Văn hóa - Thể thao và Truyền thông huyện",
+        "Trung tâm VH-TT&TT huyện",
+        "Văn phòng HĐND-UBND huyện",
+        "Ủy ban MTTQ Việt Nam huyện",
+        "Hội LHPN huyện",
+    ] {
+        for text in [
+            name.to_string(),
+            format!("Phòng Văn hóa và Thông tin huyện, {name}"),
+            format!("{name}, Huyện đoàn và các cơ quan, đơn vị liên quan"),
+        ] {
+            let r = resolve(&text, "huyện Núi Thành", on);
+            assert!(r.unknown.is_empty(), "{text}: {r:?}");
+            assert!(
+                r.units.iter().all(|u| u.code.starts_with("517.")),
+                "{text}: {r:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn resolution_follows_the_date() {
     // 2024: Sở TT&TT exists, and the districts.
     let r = resolve("UBND huyện Bình Sơn; Sở TT&TT", "Quảng Ngãi", d(2024, 3, 1));

@@ -15,7 +15,9 @@
 //! * a **vague** phrase ("các cơ quan, đơn vị, địa phương liên quan") → reported, not assigned.
 //!
 //! What matches nothing up to the next comma/"và"/semicolon that starts something known is
-//! reported as unknown (after a fuzzy try against the agencies around the context). A few verbs
+//! reported as unknown (after a fuzzy try against the agencies around the context) when it is a
+//! name (it has a capital); a lowercase description is reported as vague, a bare number (a page
+//! number left in the text) not at all. A few verbs
 //! between names ("chỉ đạo", "thực hiện", "phối hợp", …) are skipped.
 
 use std::collections::HashSet;
@@ -279,8 +281,19 @@ impl<'a> Resolver<'a> {
             }
             Item::Unknown => {
                 let s = self.span(from, to);
-                if !self.out.unknown.contains(&s) {
-                    self.out.unknown.push(s);
+                // What is no name is not offered as a unit to fix: a bare number (a page number
+                // left in the text) is dropped; a lowercase description ("ngân hàng, thương mại
+                // điện tử" after a group) is vague, like the group it continues.
+                if !s.chars().any(char::is_alphabetic) {
+                    return;
+                }
+                let list = if s.chars().any(char::is_uppercase) {
+                    &mut self.out.unknown
+                } else {
+                    &mut self.out.vague
+                };
+                if !list.contains(&s) {
+                    list.push(s);
                 }
             }
         }
@@ -350,6 +363,10 @@ impl<'a> Resolver<'a> {
                 break;
             }
             if count > 0 && self.w[j].before & BREAK != 0 {
+                break;
+            }
+            // "huyện, Huyện đoàn": a type word that begins a longer unit name ends the list.
+            if count > 0 && self.key_matches(j).first().is_some_and(|&(end, _)| end > e) {
                 break;
             }
             bits |= b;
