@@ -241,7 +241,11 @@ fn vague_and_unknown_are_reported_never_dropped() {
 fn no_number_fragment_or_lone_noun_is_offered_as_a_unit() {
     let on = d(2024, 6, 1);
     // A page number left between two lines.
-    let r = resolve("Sở Thông tin và Truyền thông; các đơn vị liên quan. 7", "Quảng Nam", on);
+    let r = resolve(
+        "Sở Thông tin và Truyền thông; các đơn vị liên quan. 7",
+        "Quảng Nam",
+        on,
+    );
     assert_eq!(codes(&r), ["49.STTTT"]);
     assert!(r.unknown.is_empty(), "{r:?}");
     // A descriptive group joined by commas: the named part resolves, the rest is vague.
@@ -253,7 +257,11 @@ fn no_number_fragment_or_lone_noun_is_offered_as_a_unit() {
     assert!(r.unknown.is_empty(), "{r:?}");
     assert_eq!(r.vague, ["ngân hàng, thương mại điện tử"]);
     // "huyện, Huyện đoàn" is a unit and another, not a list of districts.
-    let r = resolve("Phòng Văn hóa và Thông tin huyện, Huyện đoàn", "huyện Núi Thành", on);
+    let r = resolve(
+        "Phòng Văn hóa và Thông tin huyện, Huyện đoàn",
+        "huyện Núi Thành",
+        on,
+    );
     assert_eq!(codes(&r), ["517.PVHTT", "517.DOAN"]);
     assert!(r.unknown.is_empty() && r.vague.is_empty(), "{r:?}");
 }
@@ -375,8 +383,16 @@ mod reordered {
 
     /// District agencies whose names are lists of parts: (type words, parts, code).
     const NAMES: &[(&str, &[&str], &str)] = &[
-        ("Trung tâm", &["Văn hóa", "Thông tin", "Thể thao"], "517.TTVHTTTT"),
-        ("Trung tâm", &["Văn hóa", "Thể thao", "Truyền thông"], "517.TTVHTTTT"),
+        (
+            "Trung tâm",
+            &["Văn hóa", "Thông tin", "Thể thao"],
+            "517.TTVHTTTT",
+        ),
+        (
+            "Trung tâm",
+            &["Văn hóa", "Thể thao", "Truyền thông"],
+            "517.TTVHTTTT",
+        ),
         ("Văn phòng", &["HĐND", "UBND"], "517.VP"),
         ("Phòng", &["Văn hóa", "Thông tin"], "517.PVHTT"),
     ];

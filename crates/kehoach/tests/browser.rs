@@ -227,7 +227,12 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         let warnings = driver.find(By::Css("#warnings")).await?;
         let listed = warnings.text().await?;
         assert!(listed.contains("chưa sửa được"), "{listed}");
-        assert!(driver.find(By::Css("#warnings details summary")).await.is_ok());
+        assert!(
+            driver
+                .find(By::Css("#warnings details summary"))
+                .await
+                .is_ok()
+        );
         warnings.scroll_into_view().await?;
         shot(&driver, "03b-import-warnings").await;
         driver.set_window_rect(0, 0, 360, 740).await?;

@@ -80,8 +80,7 @@ fn place(before: Option<char>, after: Option<char>) -> Place {
         Place::Dash
     } else if opener(before) && word(after) {
         Place::Open
-    } else if (word(before) || matches!(before, Some('.' | '?' | '!' | ')' | '…')))
-        && closer(after)
+    } else if (word(before) || matches!(before, Some('.' | '?' | '!' | ')' | '…'))) && closer(after)
     {
         Place::Close
     } else {
@@ -209,7 +208,10 @@ mod tests {
             assert_eq!(t, s, "{s}");
             assert!(matches!(&w[..], [Warning::Garbled { .. }]), "{w:?}");
         }
-        assert_eq!(fix("không có ký tự lỗi"), ("không có ký tự lỗi".into(), vec![]));
+        assert_eq!(
+            fix("không có ký tự lỗi"),
+            ("không có ký tự lỗi".into(), vec![])
+        );
     }
 
     #[test]

@@ -153,9 +153,7 @@ fn to_docx(doc: &Document) -> Vec<u8> {
     let mut notes = String::new();
     for (i, f) in doc.footnotes.iter().enumerate() {
         let id = i + 1;
-        body += &format!(
-            r#"<w:p><w:r><w:footnoteReference w:id="{id}"/></w:r></w:p>"#
-        );
+        body += &format!(r#"<w:p><w:r><w:footnoteReference w:id="{id}"/></w:r></w:p>"#);
         notes += &format!(
             r#"<w:footnote w:id="{id}"><w:p><w:r><w:t xml:space="preserve">{}</w:t></w:r></w:p></w:footnote>"#,
             esc(f)
@@ -185,13 +183,19 @@ fn libreoffice_pdf(source: &[u8], name: &str, ext: &str) -> Vec<u8> {
     let src = dir.join(format!("{name}.{ext}"));
     std::fs::write(&src, source).unwrap();
     let status = Command::new("libreoffice")
-        .arg(format!("-env:UserInstallation=file://{}/profile", dir.display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            dir.display()
+        ))
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(&dir)
         .arg(&src)
         .output()
         .expect("libreoffice is installed (cargo xtask test installs libreoffice-writer-nogui)");
-    assert!(status.status.success(), "libreoffice --convert-to pdf failed");
+    assert!(
+        status.status.success(),
+        "libreoffice --convert-to pdf failed"
+    );
     let pdf = std::fs::read(dir.join(format!("{name}.pdf"))).expect("libreoffice wrote the PDF");
     let _ = std::fs::remove_dir_all(&dir);
     pdf

@@ -163,7 +163,12 @@ fn two_column_plan(tj_gaps: bool) -> Vec<u8> {
     let leading = 14.0;
     let mut pages: Vec<Vec<Run>> = vec![Vec::new(), Vec::new()];
     for (i, page) in pages.iter_mut().enumerate() {
-        page.push((150.0, 810.0, 8.0, "UBND TỈNH BÌNH ĐỊNH - KẾ HOẠCH SỐ 12/KH-UBND".into()));
+        page.push((
+            150.0,
+            810.0,
+            8.0,
+            "UBND TỈNH BÌNH ĐỊNH - KẾ HOẠCH SỐ 12/KH-UBND".into(),
+        ));
         page.push((295.0, 30.0, 8.0, format!("{}", i + 1)));
     }
     pages[0].push((270.0, 770.0, 12.0, "KẾ HOẠCH".into()));
@@ -190,7 +195,10 @@ fn two_column_plan(tj_gaps: bool) -> Vec<u8> {
 fn reads_two_columns_without_running_headers_or_page_numbers() {
     for tj_gaps in [false, true] {
         let plan = parse(&two_column_plan(tj_gaps), "kehoach.pdf").unwrap();
-        assert_eq!(plan.title, "Tuyên truyền chuyển đổi số tỉnh Bình Định năm 2024");
+        assert_eq!(
+            plan.title,
+            "Tuyên truyền chuyển đổi số tỉnh Bình Định năm 2024"
+        );
         assert_eq!(plan.issuer.as_deref(), Some("UBND tỉnh Bình Định"));
         assert_eq!(plan.references, vec!["749/QĐ-TTg"]);
         let got: Vec<(&str, &str, &str)> = plan

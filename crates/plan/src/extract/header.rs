@@ -286,11 +286,9 @@ fn header_issuer(lines: &[Line], title: &str) -> Option<String> {
         if lt.starts_with("số") {
             break;
         }
-        let motto = lt.starts_with("cộng hòa")
-            || lt.starts_with("cộng hoà")
-            || lt.starts_with("độc lập");
-        if motto || t.chars().any(|c| c.is_lowercase()) || !t.chars().any(|c| c.is_alphabetic())
-        {
+        let motto =
+            lt.starts_with("cộng hòa") || lt.starts_with("cộng hoà") || lt.starts_with("độc lập");
+        if motto || t.chars().any(|c| c.is_lowercase()) || !t.chars().any(|c| c.is_alphabetic()) {
             continue;
         }
         parts.push(t.to_string());

@@ -490,7 +490,9 @@ pub fn partners_in_duty(text: &str) -> String {
         // A named unit starts with a capital. A group ("các doanh nghiệp viễn thông, ngân hàng")
         // is a partner only where the duty itself assigns the cooperation: at its start or right
         // after "Chủ trì,"; elsewhere ("tạo điều kiện phối hợp các cơ quan") it is a manner.
-        let before = l[..pos].trim_start_matches(['-', '+', '*', '•', ' ']).trim_end();
+        let before = l[..pos]
+            .trim_start_matches(['-', '+', '*', '•', ' '])
+            .trim_end();
         let assigns = before.is_empty() || before.trim_end_matches([',', ' ']).ends_with("chủ trì");
         let group = assigns && lower(orig).starts_with("các ");
         if !(orig.chars().next().is_some_and(|c| c.is_uppercase()) || group) {

@@ -176,7 +176,11 @@ struct Font {
 struct Fonts(HashMap<Vec<u8>, Font>);
 
 impl Font {
-    fn new(doc: &lopdf::Document, dict: &Dictionary, budget: &mut usize) -> Result<Font, ReadError> {
+    fn new(
+        doc: &lopdf::Document,
+        dict: &Dictionary,
+        budget: &mut usize,
+    ) -> Result<Font, ReadError> {
         let composite = dict
             .get(b"Subtype")
             .and_then(Object::as_name)
@@ -190,12 +194,15 @@ impl Font {
             cid_widths: HashMap::new(),
             default_width: if composite { 1000.0 } else { 500.0 },
         };
-        if let Ok(stream) = dict.get_deref(b"ToUnicode", doc).and_then(Object::as_stream) {
-            let data = stream
-                .get_plain_content_with_limit(*budget)
-                .map_err(|_| ReadError::PdfUnpackedTooLarge {
+        if let Ok(stream) = dict
+            .get_deref(b"ToUnicode", doc)
+            .and_then(Object::as_stream)
+        {
+            let data = stream.get_plain_content_with_limit(*budget).map_err(|_| {
+                ReadError::PdfUnpackedTooLarge {
                     limit: MAX_PDF_CONTENT_BYTES,
-                })?;
+                }
+            })?;
             *budget = budget.saturating_sub(data.len());
             font.to_unicode = parse_to_unicode(&data);
         }
@@ -226,7 +233,10 @@ impl Font {
         } else if let Ok(desc) = dict
             .get_deref(b"DescendantFonts", doc)
             .and_then(Object::as_array)
-            .and_then(|a| a.first().ok_or(lopdf::Error::DictKey("DescendantFonts".into())))
+            .and_then(|a| {
+                a.first()
+                    .ok_or(lopdf::Error::DictKey("DescendantFonts".into()))
+            })
             .and_then(|o| deref(doc, o).as_dict())
         {
             if let Ok(dw) = desc.get(b"DW") {
@@ -656,7 +666,11 @@ fn show(
         x0: x0.min(x1),
         x1: x0.max(x1),
         y,
-        size: if size.is_finite() && size > 0.1 { size } else { 10.0 },
+        size: if size.is_finite() && size > 0.1 {
+            size
+        } else {
+            10.0
+        },
         text,
     });
 }
@@ -846,7 +860,10 @@ fn drop_running_lines(pages: &mut [Vec<Vec<VLine>>]) {
             let Some((y, t)) = edge(page, top) else {
                 continue;
             };
-            let repeated = n >= 2 && counts.get(&(top, key(&t))).is_some_and(|&c| c * 2 >= n && c >= 2);
+            let repeated = n >= 2
+                && counts
+                    .get(&(top, key(&t)))
+                    .is_some_and(|&c| c * 2 >= n && c >= 2);
             if repeated || is_page_number(&t) {
                 for flow in page.iter_mut() {
                     flow.retain(|l| !(l.y == y && l.text == t));
@@ -860,12 +877,17 @@ fn drop_running_lines(pages: &mut [Vec<Vec<VLine>>]) {
 /// "7", "- 7 -", "Trang 7", "7/12", "Trang 7/12".
 fn is_page_number(t: &str) -> bool {
     let l = crate::extract::lower(t);
-    let rest = l.trim().trim_start_matches("trang").trim_start_matches("page");
+    let rest = l
+        .trim()
+        .trim_start_matches("trang")
+        .trim_start_matches("page");
     let rest = rest.trim().trim_matches(['-', '–', ' ']);
     !rest.is_empty()
         && rest.len() <= 9
         && rest.chars().any(|c| c.is_ascii_digit())
-        && rest.chars().all(|c| c.is_ascii_digit() || c == '/' || c == ' ')
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '/' || c == ' ')
 }
 
 /// The visual lines of every flow in order, as the lines of a hard-wrapped text file, each
@@ -1023,6 +1045,9 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_pdf() {
-        assert!(matches!(read_pdf(b"not a pdf at all"), Err(ReadError::Pdf(_))));
+        assert!(matches!(
+            read_pdf(b"not a pdf at all"),
+            Err(ReadError::Pdf(_))
+        ));
     }
 }

@@ -134,20 +134,22 @@ pub(crate) enum LineEnd {
 pub(crate) fn assemble_lines(lines: Vec<(String, LineEnd)>) -> Document {
     let raws = lines
         .into_iter()
-        .map(|(line, end)| match text_line(&normalize(&line).replace('\n', " ")) {
-            Raw::Text {
-                text,
-                heading,
-                footnote,
-                ..
-            } => Raw::Text {
-                text,
-                heading,
-                footnote,
-                end,
+        .map(
+            |(line, end)| match text_line(&normalize(&line).replace('\n', " ")) {
+                Raw::Text {
+                    text,
+                    heading,
+                    footnote,
+                    ..
+                } => Raw::Text {
+                    text,
+                    heading,
+                    footnote,
+                    end,
+                },
+                other => other,
             },
-            other => other,
-        })
+        )
         .collect();
     assemble(raws)
 }

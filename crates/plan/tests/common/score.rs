@@ -299,4 +299,3 @@ pub fn score(pred: &Value, gold: &Value) -> Score {
         matched: matched.len(),
     }
 }
-

@@ -375,11 +375,26 @@ pub fn warning_text(lang: Lang, w: &kehoach_plan::Warning) -> String {
         (_, c) => format!("“{c}”"),
     };
     match (lang, w) {
-        (Lang::Vi, Warning::Repaired { replacement, excerpt }) => {
+        (
+            Lang::Vi,
+            Warning::Repaired {
+                replacement,
+                excerpt,
+            },
+        ) => {
             format!("Đã sửa ký tự lỗi thành {}: «{excerpt}»", mark(*replacement))
         }
-        (Lang::En, Warning::Repaired { replacement, excerpt }) => {
-            format!("Garbled character repaired as {}: «{excerpt}»", mark(*replacement))
+        (
+            Lang::En,
+            Warning::Repaired {
+                replacement,
+                excerpt,
+            },
+        ) => {
+            format!(
+                "Garbled character repaired as {}: «{excerpt}»",
+                mark(*replacement)
+            )
         }
         (Lang::Vi, Warning::Garbled { excerpt }) => {
             format!("Ký tự lỗi (�) chưa sửa được, hãy kiểm tra: «{excerpt}»")
