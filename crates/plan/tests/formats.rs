@@ -9,7 +9,7 @@
 mod common;
 
 use common::score::score;
-use common::{Docx, W_NS, build, esc, p};
+use common::{Docx, build, esc, p};
 use kehoach_plan::{Block, Document, Plan, parse, read_document};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -167,7 +167,6 @@ fn to_docx(doc: &Document) -> Vec<u8> {
             )
         })
         .collect();
-    let _ = W_NS;
     build(&Docx {
         body: &body,
         numbering: None,
