@@ -18,6 +18,13 @@ pub enum ImportError {
     Document(#[from] kehoach_plan::PlanError),
     #[error("{0}")]
     Context(String),
+    /// Neither a context was given nor does the document name its issuer.
+    #[error("the document names no issuer: give the plan's unit with --context")]
+    NoIssuer,
+    /// The context (given, or the issuer's text) names no unit, or several (the web page offers
+    /// the candidates to choose from).
+    #[error("{0}")]
+    UnknownContext(kehoach_core::units::ContextError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -31,13 +38,15 @@ pub struct Imported {
     pub unresolved: Vec<UnresolvedText>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct UnresolvedText {
     #[serde(rename = "ref")]
     pub task_ref: String,
-    pub role: &'static str,
+    /// "lead" or "partner".
+    pub role: String,
     pub text: String,
-    pub reason: &'static str,
+    /// "vague" or "unknown".
+    pub reason: String,
 }
 
 fn date(d: kehoach_plan::Date) -> Option<NaiveDate> {
@@ -73,11 +82,7 @@ fn context_unit<'r>(
     let text = match (context, plan.issuer.as_deref()) {
         (Some(c), _) => c,
         (None, Some(issuer)) => issuer,
-        (None, None) => {
-            return Err(ImportError::Context(
-                "the document names no issuer: give the plan's unit with --context".into(),
-            ));
-        }
+        (None, None) => return Err(ImportError::NoIssuer),
     };
     // An issuer may be an agency not yet set up ("Sở Thông tin và Truyền thông tỉnh Đắk Nông"):
     // then the place it names, the longest tail of the text that is a unit, is the context.
@@ -88,7 +93,7 @@ fn context_unit<'r>(
             (1..words.len())
                 .find_map(|i| registry.find_context(&words[i..].join(" "), on).ok())
                 .filter(|_| context.is_none())
-                .ok_or_else(|| ImportError::Context(first.to_string()))?
+                .ok_or(ImportError::UnknownContext(first))?
         }
     };
     // "UBND tỉnh X" names the people's committee; the context is the administrative unit.
@@ -104,7 +109,7 @@ fn context_unit<'r>(
 
 /// A plan read and resolved, not yet stored: what the import page previews (and lets the plan
 /// office fix) before [`commit`] stores it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Prepared {
     pub plan: NewPlan,
     /// Lead or partner text that named no unit, per task.
@@ -116,6 +121,7 @@ pub struct Prepared {
     /// The plan's own unit (province, district or commune): fixes are searched under it.
     pub context_unit_id: Option<i64>,
     /// Garbled characters the importer repaired or left, for the officer to check.
+    #[serde(default)]
     pub warnings: Vec<kehoach_plan::Warning>,
 }
 
@@ -227,9 +233,9 @@ pub async fn prepare(
                         .push((role.into(), text.clone(), reason.into()));
                     unresolved.push(UnresolvedText {
                         task_ref: task.ref_.clone(),
-                        role,
+                        role: role.to_string(),
                         text: text.clone(),
-                        reason,
+                        reason: reason.to_string(),
                     });
                 }
             }

@@ -98,6 +98,16 @@ pub(crate) async fn checked_unit(
     }
 }
 
+/// `at` within the plan's span (`plans::check_at`), after the caller was found allowed to read it.
+async fn check_at(state: &AppState, plan_id: i64, at: NaiveDate) -> Result<(), ApiError> {
+    let plan = state
+        .store
+        .plan(plan_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("plan {plan_id} not found")))?;
+    super::plans::check_at(&plan, at, today())
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ReportQuery {
@@ -106,6 +116,7 @@ struct ReportQuery {
     /// The year reported on, e.g. 2024 (default: this year).
     period: Option<String>,
     /// Evaluate on this date, YYYY-MM-DD (default: the year's end, or today while it runs).
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     at: Option<NaiveDate>,
     /// The report's number, when given (otherwise left blank to fill in).
     number: Option<u32>,
@@ -133,6 +144,9 @@ async fn report_docx(
 ) -> Result<Response, ApiError> {
     let today = today();
     checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
+    if let Some(at) = q.at {
+        check_at(&state, id, at).await?;
+    }
     let year = match &q.period {
         Some(p) => parse_year(p).map_err(ApiError::BadRequest)?,
         None => today.year(),
@@ -163,6 +177,7 @@ struct TableQuery {
     /// Only activities dated in this year, e.g. 2024 (activities; default: all).
     period: Option<String>,
     /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     at: Option<NaiveDate>,
 }
 
@@ -195,6 +210,7 @@ async fn compliance_xlsx(
 ) -> Result<Response, ApiError> {
     let at = q.at.unwrap_or_else(today);
     checked_unit(&state, &caller, id, q.unit.as_deref(), at).await?;
+    check_at(&state, id, at).await?;
     let bytes = crate::export::compliance_xlsx(&state.store, id, q.unit.as_deref(), at).await?;
     Ok(attachment(
         bytes,

@@ -1,8 +1,9 @@
 //! Every word the pages show, once per language. Vietnamese is the default; English is chosen with
 //! `?lang=en` or the language cookie (set by `/lang`).
 
+use chrono::Datelike;
 use kehoach_core::compliance::{DeadlineState, PeriodStatus};
-use kehoach_core::period::Per;
+use kehoach_core::period::{Per, Period};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -34,6 +35,7 @@ impl Lang {
     }
 }
 
+#[derive(Debug)]
 pub struct Strings {
     pub app: &'static str,
     pub other_lang: &'static str,
@@ -43,7 +45,9 @@ pub struct Strings {
     pub username: &'static str,
     pub password: &'static str,
     pub bad_credentials: &'static str,
+    /// Followed by the number of seconds to wait and [`Strings::seconds`].
     pub too_many_attempts: &'static str,
+    pub seconds: &'static str,
     pub demo_accounts: &'static str,
     pub demo_password: &'static str,
     pub nav_plans: &'static str,
@@ -126,9 +130,76 @@ pub struct Strings {
     pub no_results: &'static str,
     pub evidence: &'static str,
     pub error: &'static str,
+    // Accounts (pages/account.rs, pages/users.rs).
+    pub account: &'static str,
+    pub change_password: &'static str,
+    pub must_change_notice: &'static str,
+    pub current_password: &'static str,
+    pub new_password: &'static str,
+    pub repeat_password: &'static str,
+    pub password_help: &'static str,
+    pub password_changed: &'static str,
+    pub pw_too_short: &'static str,
+    pub pw_too_long: &'static str,
+    pub pw_contains_name: &'static str,
+    pub pw_common: &'static str,
+    pub pw_mismatch: &'static str,
+    pub pw_wrong_current: &'static str,
+    pub api_tokens: &'static str,
+    pub revoke: &'static str,
+    pub revoked: &'static str,
+    pub other_sessions: &'static str,
+    pub end_other_sessions: &'static str,
+    pub sessions_ended: &'static str,
+    pub token_revoked: &'static str,
+    pub users: &'static str,
+    pub create_user: &'static str,
+    pub display_name: &'static str,
+    pub unit_code: &'static str,
+    pub role: &'static str,
+    pub one_time_password: &'static str,
+    pub reset_password: &'static str,
+    pub disable: &'static str,
+    pub enable: &'static str,
+    pub disabled: &'static str,
+    pub none_yet: &'static str,
+    pub user_saved: &'static str,
+    pub role_admin: &'static str,
+    pub role_plan_office: &'static str,
+    pub role_reporter: &'static str,
+    pub role_finance: &'static str,
+    pub role_viewer: &'static str,
     pub back: &'static str,
     pub not_signed_in_unit: &'static str,
     pub legend: &'static str,
+    pub task_not_in_plan: &'static str,
+    pub bad_year: &'static str,
+    pub view: &'static str,
+    pub pages: &'static str,
+    pub heatmap_empty: &'static str,
+    pub heatmap_coarser: &'static str,
+    pub by_quarter: &'static str,
+    pub by_year: &'static str,
+    pub menu: &'static str,
+    pub home: &'static str,
+    pub csrf_stale: &'static str,
+    pub context_label: &'static str,
+    pub plan_file: &'static str,
+    pub plan_file_hint: &'static str,
+    pub file_chosen: &'static str,
+    pub file_keep_hint: &'static str,
+    pub choose_candidate: &'static str,
+    pub import_file_required: &'static str,
+    pub import_file_gone: &'static str,
+    pub import_too_large: &'static str,
+    pub form_unreadable: &'static str,
+    pub assignment_required: &'static str,
+    pub import_not_yours: &'static str,
+    pub import_gone: &'static str,
+    pub fix_gone: &'static str,
+    pub fix_no_unit: &'static str,
+    pub new_unit_name_required: &'static str,
+    pub unit_code_taken: &'static str,
 }
 
 pub static VI: Strings = Strings {
@@ -140,7 +211,8 @@ pub static VI: Strings = Strings {
     username: "Tên đăng nhập",
     password: "Mật khẩu",
     bad_credentials: "Tên đăng nhập hoặc mật khẩu không đúng.",
-    too_many_attempts: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
+    too_many_attempts: "Đăng nhập sai nhiều lần từ địa chỉ này. Vui lòng thử lại sau",
+    seconds: "giây",
     demo_accounts: "Tài khoản dùng thử",
     demo_password: "mật khẩu",
     nav_plans: "Kế hoạch",
@@ -152,7 +224,7 @@ pub static VI: Strings = Strings {
     import_plan: "Nhập kế hoạch",
     import_hint: "Tải lên văn bản kế hoạch (.docx, .pdf, .txt, .md) để xem các nhiệm vụ trích xuất được.",
     upload: "Tải lên",
-    context_hint: "Địa bàn ban hành (không bắt buộc, ví dụ: Quảng Nam)",
+    context_hint: "Không bắt buộc khi văn bản ghi rõ cơ quan ban hành. Ví dụ: Quảng Nam, Tam Kỳ.",
     preview: "Xem trước",
     unresolved: "Đơn vị chưa xác định",
     none_unresolved: "Mọi đơn vị đều đã xác định.",
@@ -222,9 +294,75 @@ pub static VI: Strings = Strings {
     no_results: "Không tìm thấy kết quả.",
     evidence: "Minh chứng",
     error: "Lỗi",
+    account: "Tài khoản",
+    change_password: "Đổi mật khẩu",
+    must_change_notice: "Bạn đăng nhập bằng mật khẩu một lần: hãy đặt mật khẩu mới để tiếp tục.",
+    current_password: "Mật khẩu hiện tại",
+    new_password: "Mật khẩu mới",
+    repeat_password: "Nhập lại mật khẩu mới",
+    password_help: "Ít nhất 10 ký tự, không phải tên đăng nhập, không phải mật khẩu phổ biến.",
+    password_changed: "Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc.",
+    pw_too_short: "Mật khẩu mới quá ngắn (ít nhất 10 ký tự).",
+    pw_too_long: "Mật khẩu mới quá dài (nhiều nhất 200 ký tự).",
+    pw_contains_name: "Mật khẩu mới không được chứa tên đăng nhập.",
+    pw_common: "Mật khẩu mới quá phổ biến, dễ bị đoán.",
+    pw_mismatch: "Hai lần nhập mật khẩu mới không khớp.",
+    pw_wrong_current: "Mật khẩu hiện tại không đúng.",
+    api_tokens: "Khóa API",
+    revoke: "Thu hồi",
+    revoked: "đã thu hồi",
+    other_sessions: "Phiên đăng nhập khác",
+    end_other_sessions: "Đăng xuất các phiên khác",
+    sessions_ended: "Các phiên khác đã kết thúc.",
+    token_revoked: "Đã thu hồi khóa API.",
+    users: "Người dùng",
+    create_user: "Tạo người dùng",
+    display_name: "Tên hiển thị",
+    unit_code: "Mã đơn vị",
+    role: "Vai trò",
+    one_time_password: "Mật khẩu một lần (chỉ hiện lần này; người dùng phải đổi khi đăng nhập):",
+    reset_password: "Cấp lại mật khẩu",
+    disable: "Khóa",
+    enable: "Mở khóa",
+    disabled: "đã khóa",
+    none_yet: "Chưa có.",
+    user_saved: "Đã lưu.",
+    role_admin: "Quản trị hệ thống",
+    role_plan_office: "Cơ quan chủ trì kế hoạch",
+    role_reporter: "Đơn vị báo cáo",
+    role_finance: "Tài chính",
+    role_viewer: "Chỉ xem",
     back: "Quay lại",
     not_signed_in_unit: "Tài khoản chưa gắn với đơn vị nào.",
     legend: "Chú giải",
+    task_not_in_plan: "Nhiệm vụ này không thuộc kế hoạch đang xem. Hãy mở bản đồ nhiệt từ trang của kế hoạch.",
+    bad_year: "Năm không hợp lệ: hãy chọn một năm trong thời gian của kế hoạch.",
+    view: "Cách xem",
+    pages: "Trang",
+    heatmap_empty: "Không có đơn vị nào được giao nhiệm vụ này mà bạn được xem.",
+    heatmap_coarser: "Một số chỉ tiêu tính theo kỳ dài hơn (quý, năm): chọn cách xem tương ứng để thấy các kỳ đó.",
+    by_quarter: "Theo quý",
+    by_year: "Theo năm",
+    menu: "Trình đơn chính",
+    home: "Về trang đầu",
+    csrf_stale: "Biểu mẫu đã cũ (phiên làm việc đã thay đổi). Hãy tải lại trang rồi gửi lại.",
+    context_label: "Địa bàn ban hành",
+    plan_file: "Tệp kế hoạch",
+    plan_file_hint: ".docx, .pdf, .txt hoặc .md, tối đa 20 MB",
+    file_chosen: "Tệp đã chọn",
+    file_keep_hint: "Không cần chọn lại; chọn tệp khác nếu muốn thay.",
+    choose_candidate: "Có nhiều đơn vị trùng tên: bấm chọn đúng đơn vị ban hành.",
+    import_file_required: "Tệp kế hoạch: chưa chọn tệp. Hãy chọn văn bản kế hoạch (.docx, .pdf, .txt hoặc .md).",
+    import_file_gone: "Tệp kế hoạch: tệp đã chọn lần trước không còn được giữ (quá 30 phút). Hãy chọn lại tệp.",
+    import_too_large: "Tệp kế hoạch quá lớn: tối đa 20 MB.",
+    form_unreadable: "Không đọc được biểu mẫu gửi lên. Hãy tải lại trang rồi gửi lại.",
+    assignment_required: "Nhiệm vụ: hãy chọn nhiệm vụ cần ghi nhận.",
+    import_not_yours: "Kế hoạch này do một đơn vị ngoài phạm vi của bạn ban hành: chỉ cơ quan chủ trì của đơn vị đó (hoặc cấp trên) được nhập. Hãy kiểm tra ô “Địa bàn ban hành”.",
+    import_gone: "Bản xem trước này không còn (đã xác nhận, hoặc quá 2 giờ). Hãy tải văn bản lên lại.",
+    fix_gone: "Đơn vị chưa xác định này không còn trong danh sách (có thể đã được sửa). Hãy tải lại trang xem trước.",
+    fix_no_unit: "Đơn vị đã chọn không có trong danh mục. Hãy tìm và chọn lại.",
+    new_unit_name_required: "Tên đơn vị mới: bắt buộc, tối đa 300 ký tự.",
+    unit_code_taken: "Đã có đơn vị với mã này. Hãy tìm đơn vị đó trong danh mục và chọn nó.",
 };
 
 pub static EN: Strings = Strings {
@@ -236,7 +374,8 @@ pub static EN: Strings = Strings {
     username: "Username",
     password: "Password",
     bad_credentials: "Wrong username or password.",
-    too_many_attempts: "Too many failed sign-ins. Try again in 15 minutes.",
+    too_many_attempts: "Too many failed sign-ins from this address. Try again in",
+    seconds: "seconds",
     demo_accounts: "Demo accounts",
     demo_password: "password",
     nav_plans: "Plans",
@@ -248,7 +387,7 @@ pub static EN: Strings = Strings {
     import_plan: "Import a plan",
     import_hint: "Upload the plan document (.docx, .pdf, .txt, .md) to preview the tasks found in it.",
     upload: "Upload",
-    context_hint: "Issuing place (optional, e.g. Quảng Nam)",
+    context_hint: "Optional when the document names its issuer. E.g. Quảng Nam, Tam Kỳ.",
     preview: "Preview",
     unresolved: "Unresolved units",
     none_unresolved: "Every unit is resolved.",
@@ -318,9 +457,75 @@ pub static EN: Strings = Strings {
     no_results: "Nothing found.",
     evidence: "Evidence",
     error: "Error",
+    account: "Account",
+    change_password: "Change password",
+    must_change_notice: "You signed in with a one-time password: choose a new password to continue.",
+    current_password: "Current password",
+    new_password: "New password",
+    repeat_password: "Repeat the new password",
+    password_help: "At least 10 characters, not your user name, not a common password.",
+    password_changed: "Password changed; your other sessions have ended.",
+    pw_too_short: "The new password is too short (at least 10 characters).",
+    pw_too_long: "The new password is too long (at most 200 characters).",
+    pw_contains_name: "The new password must not contain your user name.",
+    pw_common: "The new password is too common to be safe.",
+    pw_mismatch: "The two new passwords differ.",
+    pw_wrong_current: "The current password is wrong.",
+    api_tokens: "API tokens",
+    revoke: "Revoke",
+    revoked: "revoked",
+    other_sessions: "Other sessions",
+    end_other_sessions: "Sign out the other sessions",
+    sessions_ended: "The other sessions have ended.",
+    token_revoked: "The API token is revoked.",
+    users: "Users",
+    create_user: "Create a user",
+    display_name: "Display name",
+    unit_code: "Unit code",
+    role: "Role",
+    one_time_password: "One-time password (shown only now; it must be changed at sign-in):",
+    reset_password: "Reset password",
+    disable: "Disable",
+    enable: "Enable",
+    disabled: "disabled",
+    none_yet: "None yet.",
+    user_saved: "Saved.",
+    role_admin: "Administrator",
+    role_plan_office: "Plan office",
+    role_reporter: "Reporting unit",
+    role_finance: "Finance",
+    role_viewer: "Viewer",
     back: "Back",
     not_signed_in_unit: "Your account has no unit.",
     legend: "Legend",
+    task_not_in_plan: "This task is not in the plan shown. Open the heatmap from the plan's page.",
+    bad_year: "Invalid year: choose a year within the plan's period.",
+    view: "View",
+    pages: "Pages",
+    heatmap_empty: "No unit you may see is assigned this.",
+    heatmap_coarser: "Some targets recur less often (quarter, year): choose that view to see their periods.",
+    by_quarter: "By quarter",
+    by_year: "By year",
+    menu: "Main menu",
+    home: "Go to the start page",
+    csrf_stale: "The form is out of date (your session changed). Reload the page and send it again.",
+    context_label: "Issuing place",
+    plan_file: "Plan document",
+    plan_file_hint: ".docx, .pdf, .txt or .md, at most 20 MB",
+    file_chosen: "File chosen",
+    file_keep_hint: "No need to choose it again; choose another file to replace it.",
+    choose_candidate: "Several units have this name: choose the issuing one.",
+    import_file_required: "Plan document: no file chosen. Choose the plan document (.docx, .pdf, .txt or .md).",
+    import_file_gone: "Plan document: the file chosen before is no longer held (over 30 minutes). Choose it again.",
+    import_too_large: "The plan document is too large: at most 20 MB.",
+    form_unreadable: "The form sent could not be read. Reload the page and send it again.",
+    assignment_required: "Task: choose the task to log for.",
+    import_not_yours: "This plan is issued by a unit outside yours: only the plan office of that unit (or above) may import it. Check “Issuing place”.",
+    import_gone: "This preview is gone (confirmed, or over 2 hours old). Upload the document again.",
+    fix_gone: "This unresolved unit is no longer listed (perhaps fixed already). Reload the preview.",
+    fix_no_unit: "The unit chosen is not in the registry. Search and choose again.",
+    new_unit_name_required: "New unit's name: required, at most 300 characters.",
+    unit_code_taken: "A unit with that code exists. Search for it and choose it.",
 };
 
 /// A period status's name.
@@ -421,4 +626,253 @@ pub fn unresolved_words(lang: Lang, role: &str, reason: &str) -> (&'static str, 
         (Lang::En, _) => "not in the registry",
     };
     (role, reason)
+}
+
+/// A period's name: "Tuần 45/2024", "Tháng 11/2024", "Quý 4/2024", "Năm 2024" (English: "Week
+/// 45/2024", "11/2024", "Q4 2024", "2024"); a day as dd/mm/yyyy.
+pub fn period_name(lang: Lang, period: &Period) -> String {
+    let s = period.start;
+    match (lang, period.kind()) {
+        (_, Some(Per::Day)) => s.format("%d/%m/%Y").to_string(),
+        (Lang::Vi, Some(Per::Week)) => {
+            format!("Tuần {:02}/{}", s.iso_week().week(), s.iso_week().year())
+        }
+        (Lang::En, Some(Per::Week)) => {
+            format!("Week {:02}/{}", s.iso_week().week(), s.iso_week().year())
+        }
+        (Lang::Vi, Some(Per::Month)) => format!("Tháng {:02}/{}", s.month(), s.year()),
+        (Lang::En, Some(Per::Month)) => format!("{:02}/{}", s.month(), s.year()),
+        (Lang::Vi, Some(Per::Quarter)) => format!("Quý {}/{}", s.month0() / 3 + 1, s.year()),
+        (Lang::En, Some(Per::Quarter)) => format!("Q{} {}", s.month0() / 3 + 1, s.year()),
+        (Lang::Vi, Some(Per::Year)) => format!("Năm {}", s.year()),
+        (Lang::En, Some(Per::Year)) => s.year().to_string(),
+        (_, Some(Per::Plan) | None) => {
+            format!("{}–{}", s.format("%d/%m/%Y"), period.end.format("%d/%m/%Y"))
+        }
+    }
+}
+
+/// A number as people write it: whole numbers without decimals, else one decimal.
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// The text of a status cell: "Tuần 45/2024: Đạt một phần (1/2)" — the period, its status and
+/// achieved/expected.
+pub fn cell_text(
+    lang: Lang,
+    period: &Period,
+    status: PeriodStatus,
+    achieved: f64,
+    expected: f64,
+) -> String {
+    format!(
+        "{}: {} ({}/{})",
+        period_name(lang, period),
+        status_name(lang, status),
+        number(achieved),
+        number(expected)
+    )
+}
+
+impl Strings {
+    /// The heatmap's view switch: "Theo tuần", "Theo tháng", "Theo quý", "Theo năm".
+    pub fn view_per(&self, per: Per) -> &'static str {
+        match per {
+            Per::Day | Per::Week => self.by_week,
+            Per::Month => self.by_month,
+            Per::Quarter => self.by_quarter,
+            Per::Year | Per::Plan => self.by_year,
+        }
+    }
+}
+
+/// An error page's heading and advice for an HTTP status: what happened and what to do.
+pub fn error_texts(lang: Lang, status: axum::http::StatusCode) -> (&'static str, &'static str) {
+    match (lang, status.as_u16()) {
+        (Lang::Vi, 400) => (
+            "Yêu cầu không hợp lệ",
+            "Hãy kiểm tra lại những gì đã nhập rồi gửi lại.",
+        ),
+        (Lang::En, 400) => (
+            "Invalid request",
+            "Check what you entered and send it again.",
+        ),
+        (Lang::Vi, 403) => (
+            "Không có quyền",
+            "Tài khoản của bạn không được làm việc này. Nếu cần, hãy liên hệ cơ quan chủ trì kế hoạch hoặc quản trị viên.",
+        ),
+        (Lang::En, 403) => (
+            "Not allowed",
+            "Your account may not do this. If you need to, ask the plan office or an administrator.",
+        ),
+        (Lang::Vi, 404) => (
+            "Không tìm thấy",
+            "Không có trang hoặc dữ liệu này, hoặc nó không thuộc phạm vi của đơn vị bạn. Hãy mở lại từ trình đơn phía trên.",
+        ),
+        (Lang::En, 404) => (
+            "Not found",
+            "This page or record does not exist, or is outside your unit. Open it again from the menu above.",
+        ),
+        (Lang::Vi, 405) => (
+            "Thao tác không được hỗ trợ",
+            "Trang này không nhận thao tác đó. Hãy mở trang từ trình đơn phía trên.",
+        ),
+        (Lang::En, 405) => (
+            "Action not supported",
+            "This page does not accept that action. Open it from the menu above.",
+        ),
+        (Lang::Vi, 408) => (
+            "Quá thời gian chờ",
+            "Yêu cầu mất quá lâu. Hãy thử lại; nếu gửi tệp, hãy chọn tệp nhỏ hơn.",
+        ),
+        (Lang::En, 408) => (
+            "Timed out",
+            "The request took too long. Try again; with a file, choose a smaller one.",
+        ),
+        (Lang::Vi, 409) => (
+            "Dữ liệu đã tồn tại",
+            "Đã có một bản ghi như vậy. Hãy kiểm tra lại danh sách trước khi tạo mới.",
+        ),
+        (Lang::En, 409) => (
+            "Already exists",
+            "Such a record exists already. Check the list before creating another.",
+        ),
+        (Lang::Vi, 413) => (
+            "Tệp quá lớn",
+            "Tệp hoặc biểu mẫu gửi lên vượt quá giới hạn. Hãy chọn tệp nhỏ hơn (ví dụ ảnh chụp với độ phân giải thấp hơn).",
+        ),
+        (Lang::En, 413) => (
+            "File too large",
+            "The file or form is over the limit. Choose a smaller file (e.g. a photo at a lower resolution).",
+        ),
+        (Lang::Vi, 415) => (
+            "Loại tệp không được hỗ trợ",
+            "Hãy gửi tệp ở định dạng được nêu cạnh ô chọn tệp.",
+        ),
+        (Lang::En, 415) => (
+            "File type not supported",
+            "Send a file in one of the formats named beside the file field.",
+        ),
+        (Lang::Vi, 429) => ("Thử quá nhiều lần", "Hãy chờ vài phút rồi thử lại."),
+        (Lang::En, 429) => ("Too many attempts", "Wait a few minutes and try again."),
+        (Lang::Vi, 400..=499) => (
+            "Yêu cầu không được chấp nhận",
+            "Hãy kiểm tra lại rồi thử lại.",
+        ),
+        (Lang::En, 400..=499) => ("Request refused", "Check and try again."),
+        (Lang::Vi, _) => (
+            "Lỗi hệ thống",
+            "Máy chủ gặp lỗi; dữ liệu của bạn không bị thay đổi. Hãy thử lại sau ít phút; nếu vẫn lỗi, hãy báo quản trị viên.",
+        ),
+        (Lang::En, _) => (
+            "Server error",
+            "The server failed; nothing of yours was changed. Try again in a few minutes; if it persists, tell an administrator.",
+        ),
+    }
+}
+
+/// Why a plan document could not be imported, naming the field and what to do (never a command
+/// line option: the page's field is "Địa bàn ban hành").
+pub fn import_error(lang: Lang, file_name: &str, e: &crate::import::ImportError) -> String {
+    use crate::import::ImportError;
+    use kehoach_core::units::ContextError;
+    use kehoach_plan::{ExtractError, PlanError, ReadError};
+    let vi = lang == Lang::Vi;
+    match e {
+        ImportError::NoIssuer => if vi {
+            "Văn bản không ghi cơ quan ban hành. Hãy nhập “Địa bàn ban hành” (tên tỉnh, huyện hoặc xã, ví dụ: Quảng Nam) rồi bấm Tải lên."
+        } else {
+            "The document does not name its issuer. Fill in “Issuing place” (a province, district or commune, e.g. Quảng Nam) and upload again."
+        }
+        .into(),
+        ImportError::UnknownContext(ContextError::NotFound { text, .. }) => if vi {
+            format!("Địa bàn ban hành: không tìm thấy đơn vị “{text}” trong danh mục. Hãy nhập tên tỉnh, huyện hoặc xã (ví dụ: Quảng Nam) rồi bấm Tải lên.")
+        } else {
+            format!("Issuing place: no unit named “{text}”. Enter a province, district or commune (e.g. Quảng Nam) and upload again.")
+        },
+        ImportError::UnknownContext(ContextError::Ambiguous { text, .. }) => if vi {
+            format!("Địa bàn ban hành: “{text}” là tên của nhiều đơn vị. Hãy bấm chọn đúng đơn vị bên dưới.")
+        } else {
+            format!("Issuing place: “{text}” names several units. Choose the right one below.")
+        },
+        ImportError::Context(_) => if vi {
+            "Địa bàn ban hành: đơn vị này không còn hiệu lực vào ngày ban hành kế hoạch. Hãy nhập đơn vị đúng vào thời điểm đó (ví dụ tên huyện trước sáp nhập)."
+        } else {
+            "Issuing place: this unit was not valid on the plan's date. Enter the unit of that time (e.g. the district before the merger)."
+        }
+        .into(),
+        ImportError::Document(PlanError::Read(r)) => {
+            let why = match (r, vi) {
+                (ReadError::TooLarge { .. }, true) => "tệp quá lớn (tối đa 20 MB).",
+                (ReadError::TooLarge { .. }, false) => "the file is too large (at most 20 MB).",
+                (ReadError::UnsupportedExtension(_), true) => "chỉ nhận tệp .docx, .pdf, .txt hoặc .md (tệp .doc cũ: mở bằng Word và lưu lại dạng .docx).",
+                (ReadError::UnsupportedExtension(_), false) => "only .docx, .pdf, .txt or .md files are read (an old .doc: open it in Word and save it as .docx).",
+                (ReadError::PdfNoText { .. }, true) => "tệp PDF không có lớp chữ, có lẽ là bản quét: kehoach không nhận dạng chữ trong ảnh. Hãy tải lên bản .docx hoặc bản PDF xuất từ Word.",
+                (ReadError::PdfNoText { .. }, false) => "the PDF has no text layer, probably a scan: kehoach does not read text in images. Upload the .docx, or a PDF exported from Word.",
+                (ReadError::PdfEncrypted, true) => "tệp PDF được mã hóa (có mật khẩu). Hãy tải lên bản không mã hóa.",
+                (ReadError::PdfEncrypted, false) => "the PDF is encrypted (password-protected). Upload an unencrypted copy.",
+                (ReadError::PdfTooManyPages { .. }, true) => "tệp PDF có hơn 1.000 trang: đây không phải một văn bản kế hoạch.",
+                (ReadError::PdfTooManyPages { .. }, false) => "the PDF has more than 1,000 pages: this is not a plan document.",
+                (ReadError::Pdf(_) | ReadError::PdfTooManyObjects { .. } | ReadError::PdfUnpackedTooLarge { .. }, true) => "không đọc được tệp PDF này (tệp hỏng hoặc quá phức tạp). Hãy xuất lại PDF hoặc tải lên bản .docx.",
+                (ReadError::Pdf(_) | ReadError::PdfTooManyObjects { .. } | ReadError::PdfUnpackedTooLarge { .. }, false) => "this PDF cannot be read (damaged or too complex). Export the PDF again or upload the .docx.",
+                (ReadError::Empty, true) => "tệp rỗng.",
+                (ReadError::Empty, false) => "the file is empty.",
+                (_, true) => "không đọc được tệp .docx này (tệp hỏng hoặc không phải văn bản Word). Hãy mở bằng Word, lưu lại dạng .docx rồi tải lên lại.",
+                (_, false) => "this .docx cannot be read (damaged, or not a Word document). Open it in Word, save it as .docx and upload again.",
+            };
+            if vi { format!("Tệp kế hoạch “{file_name}”: {why}") } else { format!("Plan document “{file_name}”: {why}") }
+        }
+        ImportError::Document(PlanError::Extract(x)) => {
+            let why = match (x, vi) {
+                (ExtractError::NoTasks, true) => "không tìm thấy nhiệm vụ nào có đơn vị chủ trì. Tệp này có phải văn bản kế hoạch không?".to_string(),
+                (ExtractError::NoTasks, false) => "no task with a lead unit found. Is this a plan document?".to_string(),
+                (ExtractError::TooManyTasks { count, max }, true) => format!("tìm thấy {count} nhiệm vụ, nhiều hơn mức tối đa {max}: cấu trúc văn bản có thể bị lỗi."),
+                (ExtractError::TooManyTasks { count, max }, false) => format!("{count} tasks found, more than the {max} allowed: the document's structure may be broken."),
+                (ExtractError::FieldTooLong { task, .. }, true) => format!("nhiệm vụ {task} có một đoạn quá dài: cấu trúc văn bản có thể bị lỗi."),
+                (ExtractError::FieldTooLong { task, .. }, false) => format!("task {task} has an overlong part: the document's structure may be broken."),
+            };
+            if vi { format!("Tệp kế hoạch “{file_name}”: {why}") } else { format!("Plan document “{file_name}”: {why}") }
+        }
+        ImportError::Store(_) => if vi { "Lỗi hệ thống khi đọc danh mục đơn vị. Hãy thử lại." } else { "A server error occurred reading the units. Try again." }.into(),
+    }
+}
+
+/// The problems of the activity form, one per field, naming the field as the form labels it and
+/// what it accepts.
+pub fn activity_errors(lang: Lang, errors: &[crate::activity_input::FieldError]) -> String {
+    let mut fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+    fields.dedup();
+    fields
+        .into_iter()
+        .map(|field| match (lang, field) {
+            (Lang::Vi, "date") => {
+                "Ngày: hãy chọn ngày diễn ra hoạt động (dd/mm/yyyy), không sau hôm nay."
+            }
+            (Lang::En, "date") => {
+                "Date: choose the day of the activity (dd/mm/yyyy), not after today."
+            }
+            (Lang::Vi, "title") => "Tiêu đề: bắt buộc, tối đa 500 ký tự.",
+            (Lang::En, "title") => "Title: required, at most 500 characters.",
+            (Lang::Vi, "urls") => {
+                "Đường dẫn: phải là địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://."
+            }
+            (Lang::En, "urls") => "Link: a full address starting with http:// or https://.",
+            (Lang::Vi, "attendance") => "Số người tham dự: một số nguyên từ 0 trở lên.",
+            (Lang::En, "attendance") => "Attendance: a whole number, 0 or more.",
+            (Lang::Vi, "file") => "Ảnh hoặc tệp minh chứng: tối đa 10 tệp.",
+            (Lang::En, "file") => "Photo or evidence file: at most 10 files.",
+            (Lang::Vi, "quantity") => "Số lượng: một số lớn hơn 0.",
+            (Lang::En, "quantity") => "Quantity: a number above 0.",
+            (Lang::Vi, "completes") => "Hoàn thành nhiệm vụ: đánh dấu hoặc để trống.",
+            (Lang::En, "completes") => "Completes the task: tick it or leave it empty.",
+            (Lang::Vi, _) => "Biểu mẫu có ô không hợp lệ: hãy kiểm tra lại.",
+            (Lang::En, _) => "A field of the form is not valid: check it.",
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

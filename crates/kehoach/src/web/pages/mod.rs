@@ -5,7 +5,9 @@
 //! Charts are SVG drawn here (`svg.rs`); the CSS and the few lines of JS are compiled into the
 //! binary, so nothing is fetched at view time (offline government networks).
 
+mod account;
 mod activities;
+pub mod cells;
 mod deadlines;
 mod heatmap;
 pub mod i18n;
@@ -15,8 +17,10 @@ mod plan;
 mod plans;
 mod search;
 mod signin;
+pub mod style;
 pub mod svg;
 mod task;
+mod users;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -29,13 +33,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 
-use super::session::{self, LANG_COOKIE, Session, SignInLimiter};
+use super::session::{self, LANG_COOKIE, Session};
 use super::{ApiError, AppState};
 use crate::store::StoreError;
 use i18n::{Lang, Strings};
 
 /// What the pages need beyond the store: the date they evaluate on, demo accounts to show,
-/// cookie policy, the sign-in limiter and imports waiting for confirmation.
+/// cookie policy, trusted proxies and documents held after a failed upload.
 #[derive(Default)]
 pub struct PagesConfig {
     /// Evaluate compliance as of this date instead of today in Vietnam (the demo sets it).
@@ -44,8 +48,10 @@ pub struct PagesConfig {
     pub demo_accounts: Vec<(String, String)>,
     /// Mark cookies Secure even when no proxy says the request came over HTTPS.
     pub secure_cookies: bool,
-    pub limiter: SignInLimiter,
-    pub imports: Mutex<HashMap<String, import::PendingImport>>,
+    /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
+    pub trusted_proxies: Vec<super::signin_throttle::Network>,
+    /// Plan documents held after a failed upload, so the form need not ask for them again.
+    pub held_uploads: Mutex<HashMap<String, import::HeldUpload>>,
 }
 
 impl PagesConfig {
@@ -82,6 +88,15 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/my-work/log"),
         ("GET", "/deadlines"),
         ("GET", "/search"),
+        ("GET", "/account"),
+        ("POST", "/account/password"),
+        ("POST", "/account/tokens/{id}/revoke"),
+        ("POST", "/account/sign-out-others"),
+        ("GET", "/users"),
+        ("POST", "/users"),
+        ("POST", "/users/{id}/reset-password"),
+        ("POST", "/users/{id}/disable"),
+        ("POST", "/users/{id}/enable"),
     ]
 }
 
@@ -109,6 +124,14 @@ pub fn router() -> Router<AppState> {
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))
         .route("/search", get(search::page))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/sign-out-others", post(account::sign_out_others))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
 }
 
 async fn css() -> impl IntoResponse {
@@ -153,12 +176,7 @@ async fn switch_lang(
     axum::extract::Query(q): axum::extract::Query<LangQuery>,
 ) -> Response {
     let lang = Lang::parse(&q.to).unwrap_or(Lang::Vi);
-    // Only a local path: never an open redirect.
-    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
-        q.back
-    } else {
-        "/".to_string()
-    };
+    let back = local_path(&q.back);
     let secure = session::is_https(&headers, state.pages.secure_cookies);
     let mut response = Redirect::to(&back).into_response();
     response.headers_mut().insert(
@@ -233,11 +251,15 @@ impl Page {
                 self.t.other_lang_code,
                 url_encode(&strip_lang(&self.path))
             ),
+            section: section_of(&self.path),
         }
     }
 
+    /// An error page for this request, inside its layout (header, menu, language switch).
     pub fn error(&self, e: impl Into<ApiError>) -> PageError {
-        PageError::new(self.lang, e.into())
+        let mut error = PageError::new(self.lang, e.into());
+        error.layout = Some(Box::new(self.layout(String::new())));
+        error
     }
 }
 
@@ -262,6 +284,13 @@ impl FromRequestParts<AppState> for SignedIn {
             .await
             .map_err(IntoResponse::into_response)?;
         match page.session.clone() {
+            // A one-time password's session may only choose a new password (or sign out).
+            Some(session)
+                if session.user.must_change_password
+                    && !account::allowed_before_change(parts.uri.path()) =>
+            {
+                Err(Redirect::to(account::PASSWORD_PAGE).into_response())
+            }
             Some(session) => Ok(SignedIn { page, session }),
             None => {
                 let next = url_encode(&page.path);
@@ -276,14 +305,18 @@ impl SignedIn {
     pub fn check_csrf(&self, token: Option<&str>) -> Result<(), PageError> {
         match token {
             Some(t) if session::same_secret(t, &self.session.csrf) => Ok(()),
-            _ => Err(self.error(ApiError::Forbidden(
-                "the form is stale or forged (CSRF token missing or wrong): reload the page".into(),
-            ))),
+            _ => Err(self
+                .error(ApiError::Forbidden(
+                    "the form is stale or forged (CSRF token missing or wrong): reload the page"
+                        .into(),
+                ))
+                .say(self.t.csrf_stale)),
         }
     }
 }
 
 /// The fields of `templates/base.html`.
+#[derive(Debug)]
 pub struct Layout {
     pub t: &'static Strings,
     pub lang: &'static str,
@@ -292,19 +325,53 @@ pub struct Layout {
     pub signed_in: bool,
     pub csrf: String,
     pub lang_href: String,
+    /// The header's menu item of this page ("plans", "my-work", …), marked as current.
+    pub section: &'static str,
 }
 
-/// An error shown as a page (the API's `ApiError`, with its status), in the page's language.
+/// An error shown as a page inside the normal layout (header and menu), in the page's language:
+/// a heading and advice for its status (`i18n::error_texts`), and what exactly is wrong when the
+/// caller said it in the user's language (`PageError::say`). The API's own message (English,
+/// meant for a developer) is shown only in English; the cause of a 500 is logged, never shown.
 #[derive(Debug)]
 pub struct PageError {
     lang: Lang,
     error: ApiError,
+    /// What is wrong, in `lang`.
+    detail: Option<String>,
+    /// Boxed: an error travels through many `Result`s and should stay small.
+    layout: Option<Box<Layout>>,
 }
 
 impl PageError {
     pub fn new(lang: Lang, error: ApiError) -> Self {
-        PageError { lang, error }
+        PageError {
+            lang,
+            error,
+            detail: None,
+            layout: None,
+        }
     }
+
+    /// The message naming what is wrong and what to do, in the page's language.
+    pub fn say(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.error.status()
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    code: u16,
+    heading: &'static str,
+    message: String,
+    advice: &'static str,
 }
 
 impl IntoResponse for PageError {
@@ -316,26 +383,94 @@ impl IntoResponse for PageError {
         if status == StatusCode::UNAUTHORIZED {
             return Redirect::to("/sign-in").into_response();
         }
+        let (heading, advice) = i18n::error_texts(self.lang, status);
+        let message = match (self.detail, self.lang, &self.error) {
+            (Some(detail), _, _) => detail,
+            (None, _, ApiError::Internal(_)) => String::new(),
+            (None, Lang::En, e) => e.to_string(),
+            (None, Lang::Vi, _) => String::new(),
+        };
         let t = self.lang.strings();
-        let body = format!(
-            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <link rel=\"stylesheet\" href=\"/static/app.css\"><title>{error} {code}</title></head>\
-             <body><main><h1>{error} {code}</h1><p class=\"flash error\">{message}</p>\
-             <p><a href=\"/\">{back}</a></p></main></body></html>",
-            lang = self.lang.code(),
-            error = t.error,
-            code = status.as_u16(),
-            message = svg::esc(&self.error.to_string()),
-            back = t.back,
-        );
+        let l = self.layout.map(|l| *l).unwrap_or_else(|| Layout {
+            t,
+            lang: self.lang.code(),
+            title: String::new(),
+            user: String::new(),
+            signed_in: false,
+            csrf: String::new(),
+            lang_href: format!("/lang?to={}&back=/", t.other_lang_code),
+            section: "",
+        });
+        let page = ErrorPage {
+            l: Layout {
+                title: format!("{} {}", t.error, status.as_u16()),
+                ..l
+            },
+            code: status.as_u16(),
+            heading,
+            message,
+            advice,
+        };
+        let body = askama::Template::render(&page).unwrap_or_else(|_| heading.to_string());
         (
             status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
             body,
         )
             .into_response()
     }
+}
+
+/// Errors that reach a browser without passing a page handler — an unknown path (404), a method
+/// a route does not take (405), a body over the limit (413), a timeout (408) — become an error
+/// page in the layout, like the pages' own. The API, the health and metrics endpoints and the
+/// calendar feed keep their JSON (or plain) answers: this applies only to a request that is not
+/// under `/api/` and accepts `text/html`, and only to an error the framework wrote (plain text,
+/// or the API's JSON from the router's fallback). The session is looked up only then.
+pub async fn browser_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let machine = ["/api/", "/healthz", "/metrics", "/calendar/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let wants_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if machine || !wants_html {
+        return next.run(request).await;
+    }
+    let uri = request.uri().clone();
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let framework_written = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain") || v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || !framework_written {
+        return response;
+    }
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.uri = uri;
+    parts.headers = headers;
+    let page = match Page::from_request_parts(&mut parts, &state).await {
+        Ok(page) => page,
+        Err(e) => return e.into_response(),
+    };
+    let error = ApiError::Rejected {
+        status,
+        message: status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    page.error(error).into_response()
 }
 
 /// Renders a template as an HTML response (its errors become a 500 page).
@@ -381,6 +516,45 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// Where a redirect taken from the request (`/lang?back=`, sign-in `next=`) may go: a path on
+/// this site, else `/`. The one rule for both: it starts with one `/`, and every byte that is not
+/// visible ASCII — a backslash (browsers read `/\\evil.example` as `//evil.example`), a tab or
+/// newline (browsers drop them: `/<TAB>/evil.example`), non-ASCII text — is percent-encoded, so
+/// the `Location` header is always valid and always names a path here.
+pub fn local_path(next: &str) -> String {
+    if !next.starts_with('/') {
+        return "/".into();
+    }
+    let mut out = String::with_capacity(next.len());
+    for b in next.bytes() {
+        if b.is_ascii_graphic() && b != b'\\' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if out.starts_with("//") {
+        return "/".into();
+    }
+    out
+}
+
+/// The header's menu item a path belongs to (a plan's task and heatmap are under "plans").
+fn section_of(path: &str) -> &'static str {
+    let first = path
+        .trim_start_matches('/')
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    match first {
+        "plans" | "tasks" | "heatmap" | "activities" => "plans",
+        "my-work" => "my-work",
+        "deadlines" => "deadlines",
+        "search" => "search",
+        _ => "",
+    }
+}
+
 /// The path without its `lang=` parameter (the switch link sets the language itself).
 fn strip_lang(path: &str) -> String {
     match path.split_once('?') {
@@ -410,6 +584,18 @@ mod tests {
         assert_eq!(strip_lang("/plans/1?lang=en&unit=3"), "/plans/1?unit=3");
         assert_eq!(strip_lang("/plans?lang=en"), "/plans");
         assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(local_path("/plans/1?unit=3"), "/plans/1?unit=3");
+        assert_eq!(local_path("/search?q=chuyển"), "/search?q=chuy%E1%BB%83n");
+        for evil in ["//evil.example", "https://evil.example", "evil.example", ""] {
+            assert_eq!(local_path(evil), "/", "{evil}");
+        }
+        assert_eq!(local_path("/\\evil.example"), "/%5Cevil.example");
+        assert_eq!(local_path("/\t/evil.example"), "/%09/evil.example");
+        assert_eq!(local_path("/\n"), "/%0A");
     }
 }
 
