@@ -146,6 +146,9 @@ pub struct Prepared {
     pub on: NaiveDate,
     /// The plan's own unit (province, district or commune): fixes are searched under it.
     pub context_unit_id: Option<i64>,
+    /// Garbled characters the importer repaired or left, for the officer to check.
+    #[serde(default)]
+    pub warnings: Vec<kehoach_plan::Warning>,
 }
 
 /// Parses, resolves and stores a plan document.
@@ -293,6 +296,7 @@ pub async fn prepare(
         unit_names,
         on,
         context_unit_id: context_id,
+        warnings: plan.warnings.clone(),
     })
 }
 

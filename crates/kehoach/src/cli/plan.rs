@@ -8,7 +8,7 @@ use crate::store::Change;
 
 #[derive(Debug, Subcommand)]
 pub enum PlanCommand {
-    /// Extract the structured plan (kehoach.plan/1) from a .docx, .txt or .md document.
+    /// Extract the structured plan (kehoach.plan/1) from a .docx, .pdf, .txt or .md document.
     Parse {
         file: PathBuf,
         /// Print the JSON instead of a readable summary.

@@ -63,6 +63,8 @@ pub struct Strings {
     pub preview: &'static str,
     pub unresolved: &'static str,
     pub none_unresolved: &'static str,
+    pub import_warnings: &'static str,
+    pub repaired_automatically: &'static str,
     pub fix: &'static str,
     pub choose_unit: &'static str,
     pub search_unit: &'static str,
@@ -223,12 +225,14 @@ pub static VI: Strings = Strings {
     plans: "Các kế hoạch",
     no_plans: "Chưa có kế hoạch nào.",
     import_plan: "Nhập kế hoạch",
-    import_hint: "Tải lên văn bản kế hoạch (.docx, .txt, .md) để xem các nhiệm vụ trích xuất được.",
+    import_hint: "Tải lên văn bản kế hoạch (.docx, .pdf, .txt, .md) để xem các nhiệm vụ trích xuất được.",
     upload: "Tải lên",
     context_hint: "Không bắt buộc khi văn bản ghi rõ cơ quan ban hành. Ví dụ: Quảng Nam, Tam Kỳ.",
     preview: "Xem trước",
     unresolved: "Đơn vị chưa xác định",
     none_unresolved: "Mọi đơn vị đều đã xác định.",
+    import_warnings: "Ký tự lỗi trong văn bản",
+    repaired_automatically: "Đã tự động sửa",
     fix: "Sửa",
     choose_unit: "Chọn đơn vị",
     search_unit: "Tìm đơn vị",
@@ -347,11 +351,11 @@ pub static VI: Strings = Strings {
     csrf_stale: "Biểu mẫu đã cũ (phiên làm việc đã thay đổi). Hãy tải lại trang rồi gửi lại.",
     context_label: "Địa bàn ban hành",
     plan_file: "Tệp kế hoạch",
-    plan_file_hint: ".docx, .txt hoặc .md, tối đa 20 MB",
+    plan_file_hint: ".docx, .pdf, .txt hoặc .md, tối đa 20 MB",
     file_chosen: "Tệp đã chọn",
     file_keep_hint: "Không cần chọn lại; chọn tệp khác nếu muốn thay.",
     choose_candidate: "Có nhiều đơn vị trùng tên: bấm chọn đúng đơn vị ban hành.",
-    import_file_required: "Tệp kế hoạch: chưa chọn tệp. Hãy chọn văn bản kế hoạch (.docx, .txt hoặc .md).",
+    import_file_required: "Tệp kế hoạch: chưa chọn tệp. Hãy chọn văn bản kế hoạch (.docx, .pdf, .txt hoặc .md).",
     import_file_gone: "Tệp kế hoạch: tệp đã chọn lần trước không còn được giữ (quá 30 phút). Hãy chọn lại tệp.",
     import_too_large: "Tệp kế hoạch quá lớn: tối đa 20 MB.",
     form_unreadable: "Không đọc được biểu mẫu gửi lên. Hãy tải lại trang rồi gửi lại.",
@@ -387,12 +391,14 @@ pub static EN: Strings = Strings {
     plans: "Plans",
     no_plans: "No plans yet.",
     import_plan: "Import a plan",
-    import_hint: "Upload the plan document (.docx, .txt, .md) to preview the tasks found in it.",
+    import_hint: "Upload the plan document (.docx, .pdf, .txt, .md) to preview the tasks found in it.",
     upload: "Upload",
     context_hint: "Optional when the document names its issuer. E.g. Quảng Nam, Tam Kỳ.",
     preview: "Preview",
     unresolved: "Unresolved units",
     none_unresolved: "Every unit is resolved.",
+    import_warnings: "Garbled characters in the document",
+    repaired_automatically: "Repaired automatically",
     fix: "Fix",
     choose_unit: "Choose a unit",
     search_unit: "Search units",
@@ -511,11 +517,11 @@ pub static EN: Strings = Strings {
     csrf_stale: "The form is out of date (your session changed). Reload the page and send it again.",
     context_label: "Issuing place",
     plan_file: "Plan document",
-    plan_file_hint: ".docx, .txt or .md, at most 20 MB",
+    plan_file_hint: ".docx, .pdf, .txt or .md, at most 20 MB",
     file_chosen: "File chosen",
     file_keep_hint: "No need to choose it again; choose another file to replace it.",
     choose_candidate: "Several units have this name: choose the issuing one.",
-    import_file_required: "Plan document: no file chosen. Choose the plan document (.docx, .txt or .md).",
+    import_file_required: "Plan document: no file chosen. Choose the plan document (.docx, .pdf, .txt or .md).",
     import_file_gone: "Plan document: the file chosen before is no longer held (over 30 minutes). Choose it again.",
     import_too_large: "The plan document is too large: at most 20 MB.",
     form_unreadable: "The form sent could not be read. Reload the page and send it again.",
@@ -570,6 +576,51 @@ pub fn per_name(lang: Lang, per: Per) -> &'static str {
 }
 
 /// "lead"/"partner" and "vague"/"unknown" of an unresolved unit text, in words.
+/// One line of the import preview about a garbled character the importer repaired or left.
+pub fn warning_text(lang: Lang, w: &kehoach_plan::Warning) -> String {
+    use kehoach_plan::Warning;
+    let mark = |c: char| match (lang, c) {
+        (Lang::Vi, '–') => "dấu gạch ngang (–)".to_string(),
+        (Lang::Vi, '“') => "dấu ngoặc kép mở (“)".to_string(),
+        (Lang::Vi, '”') => "dấu ngoặc kép đóng (”)".to_string(),
+        (Lang::En, '–') => "an en dash (–)".to_string(),
+        (Lang::En, '“') => "an opening quotation mark (“)".to_string(),
+        (Lang::En, '”') => "a closing quotation mark (”)".to_string(),
+        (_, c) => format!("“{c}”"),
+    };
+    match (lang, w) {
+        (
+            Lang::Vi,
+            Warning::Repaired {
+                replacement,
+                excerpt,
+            },
+        ) => {
+            format!("Đã sửa ký tự lỗi thành {}: «{excerpt}»", mark(*replacement))
+        }
+        (
+            Lang::En,
+            Warning::Repaired {
+                replacement,
+                excerpt,
+            },
+        ) => {
+            format!(
+                "Garbled character repaired as {}: «{excerpt}»",
+                mark(*replacement)
+            )
+        }
+        (Lang::Vi, Warning::Garbled { excerpt }) => {
+            format!("Ký tự lỗi (�) chưa sửa được, hãy kiểm tra: «{excerpt}»")
+        }
+        (Lang::En, Warning::Garbled { excerpt }) => {
+            format!("Garbled character (�) left as is, please check: «{excerpt}»")
+        }
+        (Lang::Vi, Warning::More { count }) => format!("… và {count} chỗ khác"),
+        (Lang::En, Warning::More { count }) => format!("… and {count} more"),
+    }
+}
+
 pub fn unresolved_words(lang: Lang, role: &str, reason: &str) -> (&'static str, &'static str) {
     let role = match (lang, role) {
         (Lang::Vi, "lead") => "chủ trì",
@@ -768,8 +819,16 @@ pub fn import_error(lang: Lang, file_name: &str, e: &crate::import::ImportError)
             let why = match (r, vi) {
                 (ReadError::TooLarge { .. }, true) => "tệp quá lớn (tối đa 20 MB).",
                 (ReadError::TooLarge { .. }, false) => "the file is too large (at most 20 MB).",
-                (ReadError::UnsupportedExtension(_), true) => "chỉ nhận tệp .docx, .txt hoặc .md (tệp .doc cũ: mở bằng Word và lưu lại dạng .docx).",
-                (ReadError::UnsupportedExtension(_), false) => "only .docx, .txt or .md files are read (an old .doc: open it in Word and save it as .docx).",
+                (ReadError::UnsupportedExtension(_), true) => "chỉ nhận tệp .docx, .pdf, .txt hoặc .md (tệp .doc cũ: mở bằng Word và lưu lại dạng .docx).",
+                (ReadError::UnsupportedExtension(_), false) => "only .docx, .pdf, .txt or .md files are read (an old .doc: open it in Word and save it as .docx).",
+                (ReadError::PdfNoText { .. }, true) => "tệp PDF không có lớp chữ, có lẽ là bản quét: kehoach không nhận dạng chữ trong ảnh. Hãy tải lên bản .docx hoặc bản PDF xuất từ Word.",
+                (ReadError::PdfNoText { .. }, false) => "the PDF has no text layer, probably a scan: kehoach does not read text in images. Upload the .docx, or a PDF exported from Word.",
+                (ReadError::PdfEncrypted, true) => "tệp PDF được mã hóa (có mật khẩu). Hãy tải lên bản không mã hóa.",
+                (ReadError::PdfEncrypted, false) => "the PDF is encrypted (password-protected). Upload an unencrypted copy.",
+                (ReadError::PdfTooManyPages { .. }, true) => "tệp PDF có hơn 1.000 trang: đây không phải một văn bản kế hoạch.",
+                (ReadError::PdfTooManyPages { .. }, false) => "the PDF has more than 1,000 pages: this is not a plan document.",
+                (ReadError::Pdf(_) | ReadError::PdfTooManyObjects { .. } | ReadError::PdfUnpackedTooLarge { .. }, true) => "không đọc được tệp PDF này (tệp hỏng hoặc quá phức tạp). Hãy xuất lại PDF hoặc tải lên bản .docx.",
+                (ReadError::Pdf(_) | ReadError::PdfTooManyObjects { .. } | ReadError::PdfUnpackedTooLarge { .. }, false) => "this PDF cannot be read (damaged or too complex). Export the PDF again or upload the .docx.",
                 (ReadError::Empty, true) => "tệp rỗng.",
                 (ReadError::Empty, false) => "the file is empty.",
                 (_, true) => "không đọc được tệp .docx này (tệp hỏng hoặc không phải văn bản Word). Hãy mở bằng Word, lưu lại dạng .docx rồi tải lên lại.",
