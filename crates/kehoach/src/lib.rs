@@ -14,6 +14,7 @@ pub mod files;
 pub mod import;
 pub mod reminders;
 pub mod rollup;
+pub mod standings;
 pub mod store;
 pub mod units;
 pub mod web;

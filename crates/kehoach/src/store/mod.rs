@@ -19,6 +19,8 @@ mod units;
 mod users;
 // After the others so parallel branches adding modules merge cleanly.
 mod scope;
+mod standings;
+mod deadlines;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -33,7 +35,6 @@ pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact};
 pub use error::StoreError;
 pub use exports::PlanActivityRow;
-pub use pages::OpenDeliverable;
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,
@@ -44,6 +45,7 @@ pub use rollups::{
 };
 pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
+pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, TokenRow, UserRow};
 

@@ -7,6 +7,7 @@
 
 mod activities;
 mod deadlines;
+mod exports;
 mod heatmap;
 pub mod i18n;
 mod import;
@@ -17,6 +18,9 @@ mod search;
 mod signin;
 pub mod svg;
 mod task;
+// After the others so parallel branches adding page modules merge cleanly.
+mod overview;
+mod unit_picker;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -82,6 +86,13 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/my-work/log"),
         ("GET", "/deadlines"),
         ("GET", "/search"),
+        ("GET", "/overview"),
+        ("GET", "/plans/{id}/report.docx"),
+        ("GET", "/plans/{id}/compliance.xlsx"),
+        ("GET", "/plans/{id}/activities.xlsx"),
+        ("GET", "/plans/{id}/evidence-pack.zip"),
+        ("POST", "/calendar-link"),
+        ("GET", "/units/suggest"),
     ]
 }
 
@@ -109,6 +120,13 @@ pub fn router() -> Router<AppState> {
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))
         .route("/search", get(search::page))
+        .route("/overview", get(overview::page))
+        .route("/plans/{id}/report.docx", get(exports::report_docx))
+        .route("/plans/{id}/compliance.xlsx", get(exports::compliance_xlsx))
+        .route("/plans/{id}/activities.xlsx", get(exports::activities_xlsx))
+        .route("/plans/{id}/evidence-pack.zip", get(exports::evidence_pack))
+        .route("/calendar-link", post(exports::calendar_link))
+        .route("/units/suggest", get(unit_picker::suggest))
 }
 
 async fn css() -> impl IntoResponse {
@@ -131,11 +149,11 @@ async fn js() -> impl IntoResponse {
     )
 }
 
-/// `/`: a reporter's start is their work; everyone else's the plans.
+/// `/`: a reporter's start is their work; everyone else's the overview of who is behind.
 async fn home(page: SignedIn) -> Redirect {
     match page.session.user.role {
         crate::store::Role::Reporter => Redirect::to("/my-work"),
-        _ => Redirect::to("/plans"),
+        _ => Redirect::to("/overview"),
     }
 }
 
@@ -215,6 +233,7 @@ impl Page {
     pub fn layout(&self, title: impl Into<String>) -> Layout {
         Layout {
             t: self.t,
+            f: self.lang.flows(),
             lang: self.lang.code(),
             title: title.into(),
             user: self
@@ -286,6 +305,7 @@ impl SignedIn {
 /// The fields of `templates/base.html`.
 pub struct Layout {
     pub t: &'static Strings,
+    pub f: &'static i18n::Flows,
     pub lang: &'static str,
     pub title: String,
     pub user: String,
