@@ -16,5 +16,6 @@ pub mod reminders;
 pub mod rollup;
 pub mod standings;
 pub mod store;
+pub mod thumbs;
 pub mod units;
 pub mod web;

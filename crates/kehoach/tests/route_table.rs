@@ -248,6 +248,12 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 200, 200, 200],
         [303, 200, 404, 404, 404, 404],
     ),
+    row(
+        "GET",
+        "/files/{sha256}/thumb",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
     same("GET", "/my-work", [303, 200, 200, 200, 200, 200]),
     row(
         "POST",
@@ -257,6 +263,46 @@ const TABLE: &[Row] = &[
     ),
     same("GET", "/deadlines", [303, 200, 200, 200, 200, 200]),
     same("GET", "/search", [303, 200, 200, 200, 200, 200]),
+    same("GET", "/overview", [303, 200, 200, 200, 200, 200]),
+    // The plan's downloads from the pages: the API's rules, with the session.
+    row(
+        "GET",
+        "/plans/{id}/report.docx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/compliance.xlsx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/activities.xlsx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/evidence-pack.zip",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    // The station's calendar link (after the feed's row: making one replaces its secret).
+    row(
+        "POST",
+        "/calendar-link",
+        [303, 200, 200, 200, 403, 403],
+        [303, 200, 403, 403, 403, 403],
+    ),
+    // Suggestions among the plan's units.
+    row(
+        "GET",
+        "/units/suggest",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
 ];
 
 /// Routes neither the OpenAPI document nor the pages describe.
@@ -641,6 +687,19 @@ impl Call<'_> {
                 &format!("/activities?assignment={}", world.assignment_id),
                 "",
             ),
+            ("GET", p) if p.starts_with("/plans/{id}/") && p.contains('.') => self.page(
+                "GET",
+                &format!("{filled}?unit={}&period=2024", world.station_code),
+                "",
+            ),
+            ("GET", "/units/suggest") => self.page(
+                "GET",
+                &format!("/units/suggest?q=quang&plan={}", world.plan_id),
+                "",
+            ),
+            ("POST", "/calendar-link") => self
+                .page("POST", "/calendar-link", "")
+                .form(&[("csrf", csrf), ("unit", world.station_id.to_string())]),
             ("GET", "/plans/import/{id}") => {
                 let id = self.pending_import().await;
                 self.page("GET", &format!("/plans/import/{id}"), "")

@@ -114,7 +114,7 @@ fn hidden(html: &str, name: &str) -> String {
 fn links(html: &str, prefix: &str) -> Vec<String> {
     html.split("href=\"")
         .skip(1)
-        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
+        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&"))
         .filter(|h| h.starts_with(prefix))
         .collect()
 }

@@ -82,6 +82,7 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/heatmap"),
         ("GET", "/activities"),
         ("GET", "/files/{sha256}"),
+        ("GET", "/files/{sha256}/thumb"),
         ("GET", "/my-work"),
         ("POST", "/my-work/log"),
         ("GET", "/deadlines"),
@@ -116,6 +117,7 @@ pub fn router() -> Router<AppState> {
         .route("/heatmap", get(heatmap::page))
         .route("/activities", get(activities::page))
         .route("/files/{sha256}", get(activities::file))
+        .route("/files/{sha256}/thumb", get(activities::thumbnail))
         .route("/my-work", get(my_work::page))
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))

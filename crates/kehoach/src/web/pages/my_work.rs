@@ -52,7 +52,8 @@ pub struct Logged {
     pub date: String,
     pub title: String,
     pub task: String,
-    pub files: usize,
+    /// Its evidence: images as thumbnails, other files with their type and size, links.
+    pub evidence: Vec<super::activities::EvidenceItem>,
 }
 
 #[derive(Template)]
@@ -208,19 +209,20 @@ async fn build(
                             .await
                             .map_err(err)?;
                         let ids: Vec<i64> = recent.iter().map(|act| act.id).collect();
-                        let mut files: HashMap<i64, usize> = HashMap::new();
+                        let mut evidence: HashMap<i64, Vec<super::activities::EvidenceItem>> =
+                            HashMap::new();
                         for e in state
                             .store
                             .evidence_of_activities(&ids)
                             .await
                             .map_err(err)?
                         {
-                            if e.sha256.is_some() {
-                                *files.entry(e.activity_id).or_default() += 1;
+                            if let Some(item) = super::activities::evidence_item(lang, &e) {
+                                evidence.entry(e.activity_id).or_default().push(item);
                             }
                         }
                         for act in recent {
-                            let files = files.get(&act.id).copied().unwrap_or(0);
+                            let evidence = evidence.remove(&act.id).unwrap_or_default();
                             logged.push((
                                 act.occurred_on,
                                 act.id,
@@ -228,7 +230,7 @@ async fn build(
                                     date: dmy(act.occurred_on),
                                     title: act.title,
                                     task: task_label.clone(),
-                                    files,
+                                    evidence,
                                 },
                             ));
                         }
