@@ -91,6 +91,8 @@ pub struct Detail {
     pub showing_all: bool,
     pub trend: Vec<TrendLine>,
     pub tasks: Vec<TaskLine>,
+    /// The plan's report, tables and evidence pack (a participant's: its own part).
+    pub downloads: super::exports::Downloads,
 }
 
 #[derive(Template)]
@@ -101,6 +103,8 @@ struct OverviewPage {
     at: String,
     plans: Vec<PlanLine>,
     detail: Option<Detail>,
+    /// The downloads' template asks for it (the calendar form, not shown here).
+    csrf: String,
 }
 
 /// "62 % — 310 trên 500 kỳ đã kết thúc đạt chỉ tiêu", or that nothing has ended yet.
@@ -118,7 +122,8 @@ pub fn headline(f: &Flows, met: u64, ended: u64) -> String {
 
 fn percent(rate: Option<f64>) -> String {
     match rate {
-        Some(r) => format!("{:.0} %", (r * 100.0).clamp(0.0, 100.0)),
+        // A no-break space: "62 %" never breaks across lines.
+        Some(r) => format!("{:.0}\u{a0}%", (r * 100.0).clamp(0.0, 100.0)),
         None => "–".into(),
     }
 }
@@ -239,6 +244,7 @@ pub async fn page(
         at: dmy(at),
         plans: lines.into_iter().map(|(_, l)| l).collect(),
         detail,
+        csrf: page.session.csrf.clone(),
     };
     Ok(render(page.lang, &template))
 }
@@ -339,8 +345,16 @@ async fn plan_detail(
     } else {
         (Vec::new(), Vec::new())
     };
+    // A participant downloads its own part (the API's rule): its unit's code.
+    let own_code = match (whole, page.session.user.unit_id) {
+        (false, Some(unit)) => state.store.unit(unit).await.map_err(err)?.map(|u| u.code),
+        _ => None,
+    };
+    let downloads =
+        super::exports::Downloads::new(plan.id, own_code.as_deref(), at.year(), None);
     Ok((
         Detail {
+            downloads,
             id: plan.id,
             number: plan.number.clone().unwrap_or_default(),
             title: plan.title.clone(),

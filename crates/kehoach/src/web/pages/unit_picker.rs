@@ -220,7 +220,7 @@ mod tests {
             (3, "Ủy ban nhân dân xã Tam Thăng"),
         ];
         let found = matching(units.iter().map(|(i, n)| (*i, *n)), "an my");
-        assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(found.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1, 2]);
         assert!(matching(units.iter().map(|(i, n)| (*i, *n)), "  ").is_empty());
     }
 
