@@ -65,7 +65,10 @@ pub async fn task_tallies(
 
 /// Every plan's roll-up on date `at` (Σ over its tasks), by plan id, in one read of the
 /// counters: the overview's headline per plan for a caller who sees every plan.
-pub async fn plan_tallies(store: &Store, at: NaiveDate) -> Result<BTreeMap<i64, Tally>, StoreError> {
+pub async fn plan_tallies(
+    store: &Store,
+    at: NaiveDate,
+) -> Result<BTreeMap<i64, Tally>, StoreError> {
     let data = store.rollup_data(0, at).await?;
     let plan_of: HashMap<i64, i64> = data.tasks.iter().map(|t| (t.task_id, t.plan_id)).collect();
     let mut out: BTreeMap<i64, Tally> = BTreeMap::new();

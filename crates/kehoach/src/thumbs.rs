@@ -130,10 +130,19 @@ mod tests {
         let source = dir.path().join("bomb");
         std::fs::write(&source, &bomb).unwrap();
         let result = thumbnail(&source, &dir.path().join("t1.jpg"));
-        assert!(matches!(result, Err(ThumbError::TooLarge(30_000, 30_000)) | Err(ThumbError::Image(_))), "{result:?}");
+        assert!(
+            matches!(
+                result,
+                Err(ThumbError::TooLarge(30_000, 30_000)) | Err(ThumbError::Image(_))
+            ),
+            "{result:?}"
+        );
         let text = dir.path().join("doc");
         std::fs::write(&text, b"%PDF-1.4 not an image").unwrap();
-        assert!(matches!(thumbnail(&text, &dir.path().join("t2.jpg")), Err(ThumbError::Unsupported)));
+        assert!(matches!(
+            thumbnail(&text, &dir.path().join("t2.jpg")),
+            Err(ThumbError::Unsupported)
+        ));
         assert!(!dir.path().join("t1.jpg").exists() && !dir.path().join("t2.jpg").exists());
     }
 }

@@ -51,7 +51,14 @@ impl Browser {
         let page = b.get("/sign-in").await.text();
         let csrf = hidden(&page, "csrf");
         let answer = b
-            .post("/sign-in", &[("csrf", &csrf), ("username", username), ("password", "demo")])
+            .post(
+                "/sign-in",
+                &[
+                    ("csrf", &csrf),
+                    ("username", username),
+                    ("password", "demo"),
+                ],
+            )
             .await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{username} signs in");
         b
@@ -66,7 +73,13 @@ impl Browser {
             .join("; ");
         let response = request.header(COOKIE, cookie).send().await.unwrap();
         for value in response.headers().get_all(SET_COOKIE) {
-            let pair = value.to_str().unwrap().split(';').next().unwrap().to_string();
+            let pair = value
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
             let (k, v) = pair.split_once('=').unwrap();
             self.cookies.insert(k.to_string(), v.to_string());
         }
@@ -77,8 +90,11 @@ impl Browser {
                 .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap_or("").to_string())
                 .unwrap_or_default()
         };
-        let (location, content_type, disposition) =
-            (header(LOCATION), header(CONTENT_TYPE), header(CONTENT_DISPOSITION));
+        let (location, content_type, disposition) = (
+            header(LOCATION),
+            header(CONTENT_TYPE),
+            header(CONTENT_DISPOSITION),
+        );
         Answer {
             status: response.status(),
             location,
@@ -106,7 +122,10 @@ impl Browser {
 
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
@@ -114,7 +133,13 @@ fn hidden(html: &str, name: &str) -> String {
 fn links(html: &str, prefix: &str) -> Vec<String> {
     html.split("href=\"")
         .skip(1)
-        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&").replace("&#38;", "&"))
+        .map(|s| {
+            s.split('"')
+                .next()
+                .unwrap()
+                .replace("&amp;", "&")
+                .replace("&#38;", "&")
+        })
         .filter(|h| h.starts_with(prefix))
         .collect()
 }

@@ -18,9 +18,9 @@ mod sessions;
 mod units;
 mod users;
 // After the others so parallel branches adding modules merge cleanly.
+mod deadlines;
 mod scope;
 mod standings;
-mod deadlines;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -33,6 +33,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact};
+pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use error::StoreError;
 pub use exports::PlanActivityRow;
 pub use plans::{
@@ -45,7 +46,6 @@ pub use rollups::{
 };
 pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
-pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, TokenRow, UserRow};
 

@@ -31,7 +31,9 @@ impl super::Store {
     pub async fn work_root_of(&self, unit_id: i64) -> Result<i64, StoreError> {
         let committee = self.unit(unit_id).await?.is_some_and(|u| {
             u.kind == "agency"
-                && u.category.as_deref().and_then(super::registry::parse_category)
+                && u.category
+                    .as_deref()
+                    .and_then(super::registry::parse_category)
                     == Some(kehoach_core::units::AgencyCategory::PeopleCommittee)
         });
         if committee {

@@ -282,8 +282,7 @@ pub(crate) async fn table_response(
         }
         Table::Activities => {
             let year = q.year()?;
-            let bytes =
-                crate::export::activities_xlsx(&state.store, id, unit, year, today).await?;
+            let bytes = crate::export::activities_xlsx(&state.store, id, unit, year, today).await?;
             Ok(attachment(
                 bytes,
                 XLSX,

@@ -188,13 +188,7 @@ pub async fn page(
     } else {
         Vec::new()
     };
-    let picker = UnitPicker::new(
-        &page.path,
-        chosen,
-        &typed,
-        found,
-        "/units/suggest".into(),
-    );
+    let picker = UnitPicker::new(&page.path, chosen, &typed, found, "/units/suggest".into());
     let state_param = q.state.clone().unwrap_or_default();
     let scope = DeadlineScope {
         within: root,
@@ -206,7 +200,11 @@ pub async fn page(
     let current = q.page.unwrap_or(1).max(1);
     let (mut tasks, mut total) = (Vec::new(), 0);
     if within.is_some() {
-        total = state.store.count_deadline_tasks(&scope).await.map_err(err)?;
+        total = state
+            .store
+            .count_deadline_tasks(&scope)
+            .await
+            .map_err(err)?;
         let rows = state
             .store
             .deadline_tasks(&scope, TASKS_PER_PAGE, (current - 1) * TASKS_PER_PAGE)
@@ -283,7 +281,11 @@ pub async fn page(
     let state_options = [("", f.all_open), ("any", f.any_state)]
         .into_iter()
         .map(|(v, n)| (v, n))
-        .chain(SEVERITY.into_iter().map(|s| (s.as_str(), deadline_name(lang, s))))
+        .chain(
+            SEVERITY
+                .into_iter()
+                .map(|s| (s.as_str(), deadline_name(lang, s))),
+        )
         .map(|(value, name)| Option_ {
             value: value.to_string(),
             name: name.to_string(),

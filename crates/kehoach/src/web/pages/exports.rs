@@ -101,11 +101,14 @@ impl Downloads {
             .map(|c| format!("unit={}", super::url_encode(c)))
             .unwrap_or_default();
         let link = |file: &str, with_year: bool| {
-            let params: Vec<String> = [with_year.then(|| format!("period={year}")), Some(unit.clone())]
-                .into_iter()
-                .flatten()
-                .filter(|p| !p.is_empty())
-                .collect();
+            let params: Vec<String> = [
+                with_year.then(|| format!("period={year}")),
+                Some(unit.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .collect();
             let query = if params.is_empty() {
                 String::new()
             } else {

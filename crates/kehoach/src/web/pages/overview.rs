@@ -269,14 +269,9 @@ async fn plan_detail(
     let facts = PlanFacts::load(&state.store, plan.clone())
         .await
         .map_err(err)?;
-    let standings = unit_standings(
-        &state.store,
-        &facts,
-        at,
-        if whole { None } else { visible },
-    )
-    .await
-    .map_err(err)?;
+    let standings = unit_standings(&state.store, &facts, at, if whole { None } else { visible })
+        .await
+        .map_err(err)?;
     let showing_all = q.all.is_some();
     let shown = if showing_all { MAX_UNITS } else { WORST_SHOWN };
     let units = standings
@@ -350,8 +345,7 @@ async fn plan_detail(
         (false, Some(unit)) => state.store.unit(unit).await.map_err(err)?.map(|u| u.code),
         _ => None,
     };
-    let downloads =
-        super::exports::Downloads::new(plan.id, own_code.as_deref(), at.year(), None);
+    let downloads = super::exports::Downloads::new(plan.id, own_code.as_deref(), at.year(), None);
     Ok((
         Detail {
             downloads,

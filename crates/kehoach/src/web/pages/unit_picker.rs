@@ -68,7 +68,10 @@ impl UnitPicker {
                 .into_iter()
                 .map(|c| {
                     let id = c.id.to_string();
-                    (c.name, with_params(path, &[("unit", &id)], &["unit_q", "page"]))
+                    (
+                        c.name,
+                        with_params(path, &[("unit", &id)], &["unit_q", "page"]),
+                    )
                 })
                 .collect(),
             clear_href: with_params(path, &[], &["unit", "unit_q", "page"]),
@@ -227,15 +230,25 @@ mod tests {
     #[test]
     fn links_keep_the_other_filters() {
         assert_eq!(
-            with_params("/plans/1?status=missed&unit_q=an&page=2", &[("unit", "7")], &["unit_q", "page"]),
+            with_params(
+                "/plans/1?status=missed&unit_q=an&page=2",
+                &[("unit", "7")],
+                &["unit_q", "page"]
+            ),
             "/plans/1?status=missed&unit=7"
         );
-        assert_eq!(with_params("/deadlines?unit=3", &[], &["unit"]), "/deadlines");
+        assert_eq!(
+            with_params("/deadlines?unit=3", &[], &["unit"]),
+            "/deadlines"
+        );
     }
 
     #[test]
     fn an_exact_name_chooses_the_unit() {
-        let found = vec![Choice { id: 4, name: "Báo Quảng Nam".into() }];
+        let found = vec![Choice {
+            id: 4,
+            name: "Báo Quảng Nam".into(),
+        }];
         let picker = UnitPicker::new("/deadlines", None, "Báo Quảng Nam", found, String::new());
         assert_eq!(picker.selected_id(), Some(4));
         let picker = UnitPicker::new("/deadlines", None, "zzz", Vec::new(), String::new());
