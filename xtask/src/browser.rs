@@ -1,6 +1,8 @@
 //! The browser for the web suite: Debian's `chromium` and `chromium-driver` (installed with
 //! apt-get when missing and running as root), and a chromedriver on a free loopback port whose URL
-//! the tests read from `KEHOACH_TEST_WEBDRIVER_URL`. Stopped when dropped.
+//! the tests read from `KEHOACH_TEST_WEBDRIVER_URL`. Stopped when dropped. Also axe-core, the
+//! accessibility checker the suite injects into every page: npm's `axe-core`, installed once
+//! under the target directory (`KEHOACH_TEST_AXE` names its `axe.min.js`).
 
 use std::net::TcpListener;
 use std::path::Path;
@@ -12,6 +14,9 @@ use anyhow::{Context, Result, bail};
 use crate::postgres::{install_debian_packages, is_root};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The axe-core release the browser suite checks with (a major version's rules and impacts
+/// are stable; pinned so a new release cannot fail the suite on its own).
+const AXE_CORE: &str = "axe-core@4.10.3";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 pub struct Driver {
@@ -72,4 +77,41 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `<target>/axe/node_modules/axe-core/axe.min.js`, installed with npm when missing.
+pub fn axe_core() -> Result<std::path::PathBuf> {
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("the workspace directory")?
+            .join("target"),
+    };
+    let prefix = target.join("axe");
+    let script = prefix.join("node_modules/axe-core/axe.min.js");
+    if script.exists() {
+        return Ok(script);
+    }
+    eprintln!(
+        "xtask: installing {AXE_CORE} with npm into {}",
+        prefix.display()
+    );
+    std::fs::create_dir_all(&prefix)?;
+    let status = Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            "--prefix",
+        ])
+        .arg(&prefix)
+        .arg(AXE_CORE)
+        .status()
+        .context("cannot run npm (install Node.js and npm: apt-get install -y npm)")?;
+    if !status.success() || !script.exists() {
+        bail!("npm install {AXE_CORE} failed");
+    }
+    Ok(script)
 }

@@ -63,6 +63,7 @@ fn test(extra: &[String]) -> Result<()> {
     let pg = postgres::Throwaway::start().context("cannot provide a throwaway PostgreSQL")?;
     let driver = browser::Driver::start().context("cannot provide Chromium and chromedriver")?;
     eprintln!("xtask: chromedriver at {}", driver.url);
+    let axe = browser::axe_core().context("cannot provide axe-core")?;
     eprintln!(
         "xtask: throwaway PostgreSQL {} at {}",
         pg.version,
@@ -72,6 +73,7 @@ fn test(extra: &[String]) -> Result<()> {
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())
         .env("KEHOACH_TEST_WEBDRIVER_URL", &driver.url)
+        .env("KEHOACH_TEST_AXE", &axe)
         .env("RUST_BACKTRACE", "0");
     cmd.args(extra);
     let outcome = run(&mut cmd);

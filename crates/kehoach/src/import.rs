@@ -18,6 +18,13 @@ pub enum ImportError {
     Document(#[from] kehoach_plan::PlanError),
     #[error("{0}")]
     Context(String),
+    /// Neither a context was given nor does the document name its issuer.
+    #[error("the document names no issuer: give the plan's unit with --context")]
+    NoIssuer,
+    /// The context (given, or the issuer's text) names no unit, or several (the web page offers
+    /// the candidates to choose from).
+    #[error("{0}")]
+    UnknownContext(kehoach_core::units::ContextError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -73,11 +80,7 @@ fn context_unit<'r>(
     let text = match (context, plan.issuer.as_deref()) {
         (Some(c), _) => c,
         (None, Some(issuer)) => issuer,
-        (None, None) => {
-            return Err(ImportError::Context(
-                "the document names no issuer: give the plan's unit with --context".into(),
-            ));
-        }
+        (None, None) => return Err(ImportError::NoIssuer),
     };
     // An issuer may be an agency not yet set up ("Sở Thông tin và Truyền thông tỉnh Đắk Nông"):
     // then the place it names, the longest tail of the text that is a unit, is the context.
@@ -88,7 +91,7 @@ fn context_unit<'r>(
             (1..words.len())
                 .find_map(|i| registry.find_context(&words[i..].join(" "), on).ok())
                 .filter(|_| context.is_none())
-                .ok_or_else(|| ImportError::Context(first.to_string()))?
+                .ok_or(ImportError::UnknownContext(first))?
         }
     };
     // "UBND tỉnh X" names the people's committee; the context is the administrative unit.

@@ -36,11 +36,11 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
   // A heatmap wider than the screen opens scrolled to today's column.
-  document.querySelectorAll("svg.heatmap[data-focus-x]").forEach(function (svg) {
-    var box = svg.parentElement;
-    var x = parseInt(svg.getAttribute("data-focus-x"), 10);
+  // (The unit column is sticky, so the cells scroll beside it.)
+  document.querySelectorAll("table.heatmap thead th.now").forEach(function (th) {
+    var box = th.closest(".scroll");
     if (box && box.scrollWidth > box.clientWidth) {
-      box.scrollLeft = Math.max(0, x - box.clientWidth / 2);
+      box.scrollLeft = Math.max(0, th.offsetLeft - box.clientWidth / 2);
     }
   });
 });

@@ -4,6 +4,13 @@
 //! upload page and fixes one unresolved unit; then, in a 360×740 phone-sized window, the radio-TV
 //! station's reporter logs an activity with a photo and sees its heatmap cell change status.
 //! Screenshots of each main page go to `<target>/test-artifacts/web/`.
+//!
+//! The sweep: for each demo role, every page it may open (every GET route of
+//! `web::pages::page_routes()` has a concrete URL here, or the test fails), at 1366 px and at
+//! 360 px, checked by axe-core (injected from `KEHOACH_TEST_AXE`, which `cargo xtask test`
+//! installs with npm: nothing is fetched at view time) — no serious or critical violation — and
+//! by the browser's console: no Content-Security-Policy violation, no JavaScript error. A
+//! full-page screenshot of each goes to `<target>/test-artifacts/web/sweep/`.
 
 mod common;
 
@@ -12,6 +19,7 @@ use std::time::Duration;
 
 use common::{Server, TestDb};
 use thirtyfour::prelude::*;
+use thirtyfour::{ChromiumLikeCapabilities, LoggingPrefsLogLevel};
 
 const QUANG_NAM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -159,26 +167,30 @@ async fn wait_for(driver: &WebDriver, css: &str) -> WebDriverResult<WebElement> 
         .await
 }
 
-/// The status class of the heatmap cell of the week starting `monday`.
+/// The status class (`st-…`) of the heatmap cell of the week starting `monday`.
 async fn cell_status(driver: &WebDriver, href: &str, monday: &str) -> String {
     driver.goto(href).await.unwrap();
     let cell = driver
         .find(By::Css(format!(
-            "svg.heatmap a[href*=\"from={monday}\"] rect"
+            "table.heatmap a.cell[href*=\"from={monday}\"]"
         )))
         .await
         .expect("the week's cell");
-    cell.attr("class").await.unwrap().unwrap_or_default()
+    let class = cell.attr("class").await.unwrap().unwrap_or_default();
+    class
+        .split_whitespace()
+        .find(|c| c.starts_with("st-"))
+        .unwrap_or_default()
+        .to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn plan_office_imports_and_reporter_logs_from_a_phone() {
-    let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
-    let base = server.base.clone();
-
+/// A headless Chromium session with its own profile (kept alive by the returned directory),
+/// logging everything the page's console says.
+async fn browser() -> (WebDriver, tempfile::TempDir) {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary("/usr/bin/chromium").unwrap();
+    caps.set_browser_log_level(LoggingPrefsLogLevel::All)
+        .unwrap();
     let profile = tempfile::tempdir().unwrap();
     for arg in [
         "--headless",
@@ -197,6 +209,15 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
     let driver = WebDriver::new(webdriver_url(), caps)
         .await
         .expect("a browser session");
+    (driver, profile)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_office_imports_and_reporter_logs_from_a_phone() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
     driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
 
     let outcome = async {
@@ -293,7 +314,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         let monday = "2024-11-04";
         let before = cell_status(&driver, &heatmap, monday).await;
         assert_eq!(
-            before, "s-open",
+            before, "st-open",
             "this week is open before anything is logged"
         );
         shot(&driver, "09-heatmap-before").await;
@@ -339,11 +360,11 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
 
         let after = cell_status(&driver, &heatmap, monday).await;
         assert_ne!(after, before, "the cell turned");
-        assert!(after == "s-met" || after == "s-partial", "{after}");
+        assert!(after == "st-met" || after == "st-partial", "{after}");
         shot(&driver, "12-heatmap-after").await;
         // The cell opens the activities behind it.
         driver
-            .find(By::Css(format!("svg.heatmap a[href*=\"from={monday}\"]")))
+            .find(By::Css(format!("table.heatmap a[href*=\"from={monday}\"]")))
             .await?
             .click()
             .await?;
@@ -359,4 +380,279 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
     outcome.expect("the browser scenario");
+}
+
+/// GET routes that are not pages a person reads, with why they are not swept.
+const NOT_PAGES: [(&str, &str); 9] = [
+    ("/static/app.css", "the stylesheet"),
+    ("/static/app.js", "the script"),
+    (
+        "/files/{sha256}",
+        "an evidence file, always sent as a download",
+    ),
+    ("/files/{sha256}/thumb", "an image's thumbnail (JPEG)"),
+    ("/plans/{id}/report.docx", "a download"),
+    ("/plans/{id}/compliance.xlsx", "a download"),
+    ("/plans/{id}/activities.xlsx", "a download"),
+    ("/plans/{id}/evidence-pack.zip", "a download"),
+    ("/units/suggest", "the unit picker's suggestions (JSON)"),
+];
+
+/// One page of the sweep: the route it exercises, its URL, a name for its screenshot, and
+/// whether it is an error page on purpose (its own 4xx in the console is then expected).
+struct Visit {
+    route: &'static str,
+    url: String,
+    name: String,
+    error_page: bool,
+}
+
+fn visit(route: &'static str, url: impl Into<String>, name: &str) -> Visit {
+    Visit {
+        route,
+        url: url.into(),
+        name: name.into(),
+        error_page: false,
+    }
+}
+
+/// The `href` of the first element matching `css` on the current page.
+async fn first_href(driver: &WebDriver, css: &str) -> WebDriverResult<String> {
+    Ok(wait_for(driver, css)
+        .await?
+        .attr("href")
+        .await?
+        .unwrap_or_default())
+}
+
+/// What a role can open, found the way a person finds it: by following the pages' links.
+async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult<Vec<Visit>> {
+    let mut visits = vec![
+        visit("/", "/", "home"),
+        visit("/overview", "/overview", "overview"),
+        visit("/plans", "/plans", "plans"),
+        visit("/my-work", "/my-work", "my-work"),
+        visit("/deadlines", "/deadlines", "deadlines"),
+        visit("/search", "/search?q=chuyen+doi+so", "search"),
+    ];
+    driver.goto(format!("{base}/plans")).await?;
+    let plan = first_href(
+        driver,
+        "main a[href^='/plans/']:not([href='/plans/import'])",
+    )
+    .await?;
+    visits.push(visit("/plans/{id}", plan.clone(), "plan"));
+    driver.goto(format!("{base}{plan}")).await?;
+    let task = first_href(driver, ".task h3 a").await?;
+    let plan_id = plan.trim_start_matches("/plans/");
+    visits.push(visit(
+        "/heatmap",
+        format!("/heatmap?plan={plan_id}"),
+        "heatmap-month",
+    ));
+    visits.push(visit(
+        "/heatmap",
+        format!("/heatmap?plan={plan_id}&per=week"),
+        "heatmap-week",
+    ));
+    visits.push(visit("/tasks/{id}", task.clone(), "task"));
+    driver.goto(format!("{base}{task}")).await?;
+    let activities = first_href(driver, "a[href^='/activities?assignment=']").await?;
+    visits.push(visit("/activities", activities, "activities"));
+    if role == "quantri" || role == "sotttt" {
+        visits.push(visit("/plans/import", "/plans/import", "import"));
+        // A pending import to preview: the Quảng Nam plan through the upload form.
+        driver.goto(format!("{base}/plans/import")).await?;
+        let document = std::fs::canonicalize(QUANG_NAM)?;
+        driver
+            .find(By::Css("input[type=file]"))
+            .await?
+            .send_keys(document.display().to_string())
+            .await?;
+        driver
+            .find(By::Css("#import-form button[type=submit]:last-child"))
+            .await?
+            .click()
+            .await?;
+        let preview = wait_url(driver, "/plans/import/").await;
+        let path = &preview[preview.find("/plans/import/").unwrap()..];
+        visits.push(visit("/plans/import/{id}", path, "import-preview"));
+        visits.push(visit(
+            "/plans/import/{id}",
+            format!("{path}?fix=0#fix"),
+            "import-fix",
+        ));
+    } else {
+        // Not theirs: the refusal, as a page with the menu.
+        visits.push(Visit {
+            error_page: true,
+            ..visit("/plans/import", "/plans/import", "import-refused")
+        });
+    }
+    visits.push(Visit {
+        error_page: true,
+        ..visit("(error)", "/plans/999999999", "not-found")
+    });
+    visits.push(Visit {
+        error_page: true,
+        ..visit("(error)", "/khong-co-trang-nay", "no-route")
+    });
+    // In English, then back to Vietnamese.
+    visits.push(visit("/lang", "/lang?to=en&back=/deadlines", "english"));
+    visits.push(visit("/lang", "/lang?to=vi&back=/plans", "vietnamese"));
+    Ok(visits)
+}
+
+/// axe-core's serious and critical violations on the current page, as readable lines.
+async fn axe(driver: &WebDriver, source: &str) -> WebDriverResult<Vec<String>> {
+    driver.execute(source, Vec::new()).await?;
+    let result = driver
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ["violations"] }).then(r => done(
+              r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+                .map(v => v.impact + " " + v.id + ": " + v.help + " — " +
+                  v.nodes.slice(0, 4).map(n => n.target.join(" ") + " (" +
+                    (n.failureSummary || "").replace(/\s+/g, " ").slice(0, 200) + ")").join("; "))
+            )).catch(e => done(["axe failed: " + e]));"#,
+            Vec::new(),
+        )
+        .await?;
+    Ok(result.convert().unwrap_or_default())
+}
+
+/// The console's problems since the last call: CSP violations and errors. An error page's own
+/// status line ("Failed to load resource … 404") is expected on that page.
+async fn console_problems(driver: &WebDriver, error_page: bool) -> WebDriverResult<Vec<String>> {
+    Ok(driver
+        .browser_log()
+        .await?
+        .into_iter()
+        .filter(|e| {
+            e.level == "SEVERE"
+                || e.message.contains("Content Security Policy")
+                || e.message.contains("Refused to")
+        })
+        .filter(|e| !(error_page && e.message.contains("Failed to load resource")))
+        .map(|e| format!("{} {}", e.level, e.message))
+        .collect())
+}
+
+/// A screenshot of the whole page (not only the window, at most 6,000 px tall): the window is
+/// made as tall as the page for it, then given back its size.
+async fn full_shot(driver: &WebDriver, path: &std::path::Path, width: u32, height: u32) {
+    let tall = driver
+        .execute("return document.documentElement.scrollHeight;", Vec::new())
+        .await
+        .ok()
+        .and_then(|r| r.json().as_u64())
+        .unwrap_or(u64::from(height))
+        .clamp(u64::from(height), 6000) as u32;
+    if tall > height {
+        driver
+            .set_window_rect(0, 0, width, tall)
+            .await
+            .expect("resize");
+    }
+    driver.screenshot(path).await.expect("screenshot");
+    if tall > height {
+        driver
+            .set_window_rect(0, 0, width, height)
+            .await
+            .expect("resize back");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_is_accessible_for_every_role_at_both_widths() {
+    let axe_path = std::env::var("KEHOACH_TEST_AXE").expect(
+        "KEHOACH_TEST_AXE is not set: run the suites with `cargo xtask test`, which installs \
+         axe-core with npm",
+    );
+    let axe_source = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let dir = artifacts().join("sweep");
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let mut problems: Vec<String> = Vec::new();
+    let mut covered: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for (r, role) in ["quantri", "sotttt", "daiptth", "xa"]
+        .into_iter()
+        .enumerate()
+    {
+        // One browser per role, reused for all its pages.
+        let (driver, _profile) = browser().await;
+        driver
+            .set_script_timeout(Duration::from_secs(60))
+            .await
+            .unwrap();
+        let outcome = async {
+            driver.set_window_rect(0, 0, 1366, 900).await?;
+            let mut visits = Vec::new();
+            if r == 0 {
+                visits.push(visit("/sign-in", "/sign-in", "sign-in"));
+            }
+            sign_in(&driver, &base, role).await;
+            visits.extend(pages_of(&driver, &base, role).await?);
+            let _ = driver.browser_log().await?; // what discovery logged is not checked
+            for (width, height) in [(1366u32, 900u32), (360, 740)] {
+                driver.set_window_rect(0, 0, width, height).await?;
+                for (i, v) in visits.iter().enumerate() {
+                    if v.route == "/sign-in" {
+                        // Signed out for this one page.
+                        driver.delete_all_cookies().await?;
+                    }
+                    driver.goto(format!("{base}{}", v.url)).await?;
+                    wait_for(&driver, "main").await?;
+                    covered.insert(v.route);
+                    let here = format!("{role} {width}px {} ({})", v.name, v.url);
+                    for line in axe(&driver, &axe_source).await? {
+                        problems.push(format!("{here}: axe {line}"));
+                    }
+                    for line in console_problems(&driver, v.error_page).await? {
+                        problems.push(format!("{here}: console {line}"));
+                    }
+                    // The phone header stays compact (about one line).
+                    if width == 360 {
+                        let header = driver.find(By::Css("body > header")).await?;
+                        let rect = header.rect().await?;
+                        if rect.height > 60.0 {
+                            problems.push(format!("{here}: header {} px tall", rect.height));
+                        }
+                    }
+                    let file = dir.join(format!("{role}-{width}-{i:02}-{}.png", v.name));
+                    full_shot(&driver, &file, width, height).await;
+                    if v.route == "/sign-in" {
+                        sign_in(&driver, &base, role).await;
+                        let _ = driver.browser_log().await?;
+                    }
+                }
+            }
+            Ok::<_, Box<dyn std::error::Error>>(())
+        }
+        .await;
+        if outcome.is_err() {
+            shot(&driver, &format!("sweep-failure-{role}")).await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+        outcome.unwrap_or_else(|e| panic!("the sweep as {role}: {e}"));
+    }
+    // Every GET page route was opened by some role (a new page must be added to the sweep).
+    for (method, route) in kehoach::web::pages::page_routes() {
+        if *method != "GET" || NOT_PAGES.iter().any(|(r, _)| r == route) {
+            continue;
+        }
+        assert!(
+            covered.contains(route),
+            "GET {route} is not in the accessibility sweep"
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

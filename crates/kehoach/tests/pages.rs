@@ -205,6 +205,9 @@ on_both_backends! {
             assert_eq!(status, StatusCode::OK, "{path}: {body}");
             assert!(body.contains("<html lang=\"vi\""), "{path} is not Vietnamese");
             assert!(body.len() < MAX_PAGE_BYTES, "{path} is {} bytes", body.len());
+            // The CSP (style-src 'self') would drop an inline style: colours are by class.
+            assert!(!body.contains(" style="), "{path} has an inline style");
+            assert!(!body.contains("<style"), "{path} has a style element");
             all.push_str(&body);
         }
         // The demo shows every period status and each of the four deadline states.
@@ -275,7 +278,7 @@ on_both_backends! {
             let request = client.http.post(format!("{}/my-work/log", client.base)).multipart(form);
             let (status, _, body) = client.send(request).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-            assert!(body.contains("CSRF"));
+            assert!(body.contains("Biểu mẫu đã cũ"), "{body}");
         }
         let after = client.get("/my-work").await.2.matches("<li><strong>").count();
         assert_eq!(before, after, "nothing was stored");
@@ -311,21 +314,21 @@ on_both_backends! {
         let fix = format!("{preview}/fix");
         let (status, _, body) = client.post_form(&fix, &[("index", "0"), ("unit", &unit)]).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-        assert!(body.contains("CSRF"));
+        assert!(body.contains("Biểu mẫu đã cũ"), "{body}");
         let (status, _, _) = client.post_form("/plans/import/nope/fix", &[("csrf", &csrf), ("index", "0"), ("unit", &unit)]).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _, body) = client.post_form(&fix, &[("csrf", &csrf), ("index", "9999"), ("unit", &unit)]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(body.contains("no such unresolved unit"), "{body}");
+        assert!(body.contains("không còn trong danh sách"), "{body}");
         let (status, _, body) = client.post_form(&fix, &[("csrf", &csrf), ("index", "0"), ("unit", "999999")]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(body.contains("no unit 999999"), "{body}");
+        assert!(body.contains("không có trong danh mục"), "{body}");
         let new_unit = format!("{preview}/new-unit");
         let (status, _, _) = client.post_form(&new_unit, &[("index", "0"), ("name", "Hội Nông dân tỉnh"), ("parent", &parent)]).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _, body) = client.post_form(&new_unit, &[("csrf", &csrf), ("index", "0"), ("name", " "), ("parent", &parent)]).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(body.contains("name: required"), "{body}");
+        assert!(body.contains("Tên đơn vị mới: bắt buộc"), "{body}");
         let (status, _, _) = client.post_form("/plans/import/nope/new-unit", &[("csrf", &csrf), ("index", "0"), ("name", "Hội Nông dân tỉnh"), ("parent", &parent)]).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -440,7 +443,7 @@ on_both_backends! {
         let request = client.http.post(format!("{}/my-work/log", client.base)).multipart(form);
         let (status, _, body) = client.send(request).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert!(body.contains("date:"), "{body}");
+        assert!(body.contains("Ngày: hãy chọn ngày"), "{body}");
         assert!(!body.contains("<li><strong>04/11/2024</strong> Ngày trong tương lai"));
     }
 
@@ -465,5 +468,116 @@ on_both_backends! {
                 "{method} {path} is listed but not routed ({status})"
             );
         }
+    }
+
+    async fn errors_are_pages_in_the_layout_in_the_users_language(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+        client.sign_in("daiptth", "demo").await;
+        let html = |client: &Client, path: &str| {
+            client
+                .http
+                .get(format!("{}{path}", client.base))
+                .header(COOKIE, client.cookie_header())
+                .header(reqwest::header::ACCEPT, "text/html,application/xhtml+xml")
+        };
+        // The pages' own errors and the framework's (unknown path, wrong method) alike: an
+        // HTML page with the menu, in Vietnamese, saying what to do; never JSON, never English.
+        for (path, status, heading) in [
+            ("/plans/999999999", StatusCode::NOT_FOUND, "Không tìm thấy"),
+            ("/khong-co-trang-nay", StatusCode::NOT_FOUND, "Không tìm thấy"),
+            ("/plans/import", StatusCode::FORBIDDEN, "Không có quyền"),
+            ("/sign-out", StatusCode::METHOD_NOT_ALLOWED, "Thao tác không được hỗ trợ"),
+        ] {
+            let request = html(&client, path);
+            let (got, _, body) = client.send(request).await;
+            assert_eq!(got, status, "{path}: {body}");
+            assert!(body.starts_with("<!doctype html>"), "{path} is a page: {body}");
+            assert!(body.contains("<html lang=\"vi\""), "{path}");
+            assert!(body.contains(heading), "{path}: {body}");
+            assert!(body.contains("href=\"/my-work\""), "{path} has the menu");
+            assert!(!body.contains("\"error\""), "{path} is not JSON");
+        }
+        // In English when the user chose English.
+        let request = html(&client, "/plans/999999999?lang=en");
+        let (_, _, body) = client.send(request).await;
+        assert!(body.contains("Not found") && body.contains("<html lang=\"en\""), "{body}");
+        // The API keeps JSON, whatever the client accepts; so does a client that asks for JSON.
+        let request = html(&client, "/api/v1/plans/1");
+        let (status, _, body) = client.send(request).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.starts_with('{'), "{body}");
+        let (status, _, body) = client.get("/khong-co-trang-nay").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.starts_with('{'), "no Accept: text/html, JSON as before: {body}");
+    }
+
+    async fn a_failed_plan_upload_keeps_its_file_and_offers_the_candidates(db: &TestDb) {
+        let server = demo_server(db);
+        let mut client = Client::new(&server);
+        client.sign_in("sotttt", "demo").await;
+        let (_, _, form) = client.get("/plans/import").await;
+        let csrf = hidden(&form, "csrf");
+        let document = std::fs::read(QUANG_NAM).unwrap();
+        let plans_before = client.get("/plans").await.2;
+
+        // An issuing place that names no unit: said in Vietnamese, naming the field; what was
+        // typed is kept, and the file is held (no need to choose it again).
+        let upload = Form::new()
+            .text("csrf", csrf.clone())
+            .text("context", "Không có nơi này")
+            .part("file", Part::bytes(document.clone()).file_name("quangnam-2024.txt"));
+        let request = client.http.post(format!("{}/plans/import", client.base)).multipart(upload);
+        let (status, _, page) = client.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+        assert!(page.contains("Địa bàn ban hành: không tìm thấy đơn vị"), "{page}");
+        assert!(!page.contains("--context"), "no command-line words on a page");
+        assert!(page.contains("value=\"Không có nơi này\""), "what was typed is kept");
+        assert!(page.contains("quangnam-2024.txt") && page.contains("id=\"held\""), "{page}");
+        let held = hidden(&page, "held");
+
+        // "Tam Kỳ" is a city of Quảng Nam and a commune elsewhere: the candidates are buttons.
+        let retry = Form::new()
+            .text("csrf", csrf.clone())
+            .text("held", held)
+            .text("context", "Tam Kỳ");
+        let request = client.http.post(format!("{}/plans/import", client.base)).multipart(retry);
+        let (status, _, page) = client.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+        assert!(page.contains("là tên của nhiều đơn vị"), "{page}");
+        let buttons: Vec<(String, String)> = page
+            .split("name=\"context\" value=\"")
+            .skip(1)
+            .filter(|b| b.contains("class=\"btn btn-secondary candidate\""))
+            .map(|b| {
+                let value = b.split('"').next().unwrap().to_string();
+                let label = b.split('>').nth(1).unwrap().split('<').next().unwrap().to_string();
+                (value, label)
+            })
+            .collect();
+        assert!(buttons.len() > 1, "the candidates are buttons: {page}");
+        let (code, _) = buttons
+            .iter()
+            .find(|(_, label)| label.contains("Quảng Nam"))
+            .expect("Tam Kỳ of Quảng Nam is offered");
+        let held = hidden(&page, "held");
+        assert!(page.contains("quangnam-2024.txt"), "still held");
+
+        // Choosing it (no file chosen again) reaches the preview.
+        let choose = Form::new()
+            .text("csrf", csrf.clone())
+            .text("held", held.clone())
+            .text("context", code.clone());
+        let request = client.http.post(format!("{}/plans/import", client.base)).multipart(choose);
+        let (status, location, body) = client.send(request).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert!(location.starts_with("/plans/import/"), "{location}");
+        // The held document was used once; nothing is stored until confirmed.
+        let again = Form::new().text("csrf", csrf).text("held", held).text("context", code.clone());
+        let request = client.http.post(format!("{}/plans/import", client.base)).multipart(again);
+        let (status, _, page) = client.send(request).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(page.contains("không còn được giữ"), "{page}");
+        assert_eq!(client.get("/plans").await.2, plans_before, "nothing stored");
     }
 }

@@ -86,7 +86,12 @@ pub fn router(state: AppState) -> Router {
         // A route layer sees the matched route pattern, which labels the metrics.
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .with_state(state)
+        .with_state(state.clone())
+        // Framework errors on a browser's page request: an error page, not JSON.
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            pages::browser_errors,
+        ))
         .layer(axum::middleware::map_response(hardening::harden))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())

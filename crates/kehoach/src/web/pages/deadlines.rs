@@ -17,6 +17,7 @@ use kehoach_core::compliance::{DeadlineState, deadline_state};
 use serde::Deserialize;
 
 use super::i18n::{Flows, deadline_name};
+use super::style::deadline_class;
 use super::unit_picker::{Choice, UnitPicker, subtree_matches, with_params};
 use super::{Layout, PageError, SignedIn, dmy, render};
 use crate::authz::Scope;
@@ -131,14 +132,6 @@ struct DeadlinesPage {
     page_label: String,
 }
 
-fn dl_class(state: DeadlineState) -> &'static str {
-    match state {
-        DeadlineState::DoneOnTime => "dl-done_on_time",
-        DeadlineState::DoneLate => "dl-done_late",
-        DeadlineState::NotDoneWithinDeadline => "dl-not_done_within_deadline",
-        DeadlineState::NotDoneOverdue => "dl-not_done_overdue",
-    }
-}
 
 pub async fn page(
     State(state): State<AppState>,
@@ -225,7 +218,7 @@ pub async fn page(
                 severity(s),
                 UnitLine {
                     name: u.unit_name,
-                    class: dl_class(s),
+                    class: deadline_class(s),
                     state: deadline_name(lang, s),
                     done: u
                         .done_on
@@ -244,7 +237,7 @@ pub async fn page(
             let states = SEVERITY
                 .into_iter()
                 .map(|s| StateCount {
-                    class: dl_class(s),
+                    class: deadline_class(s),
                     name: deadline_name(lang, s),
                     count: match s {
                         DeadlineState::NotDoneOverdue => row.overdue,
@@ -262,7 +255,7 @@ pub async fn page(
                 plan: row.plan_number.clone().unwrap_or(row.plan_title.clone()),
                 due: dmy(row.due),
                 units: row.units,
-                worst_class: dl_class(worst),
+                worst_class: deadline_class(worst),
                 worst: deadline_name(lang, worst),
                 days_overdue: (worst == DeadlineState::NotDoneOverdue)
                     .then(|| (today - row.due).num_days()),

@@ -1,8 +1,9 @@
 //! Every word the pages show, once per language. Vietnamese is the default; English is chosen with
 //! `?lang=en` or the language cookie (set by `/lang`).
 
+use chrono::Datelike;
 use kehoach_core::compliance::{DeadlineState, PeriodStatus};
-use kehoach_core::period::Per;
+use kehoach_core::period::{Per, Period};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -34,6 +35,7 @@ impl Lang {
     }
 }
 
+#[derive(Debug)]
 pub struct Strings {
     pub app: &'static str,
     pub other_lang: &'static str,
@@ -127,6 +129,34 @@ pub struct Strings {
     pub back: &'static str,
     pub not_signed_in_unit: &'static str,
     pub legend: &'static str,
+    pub task_not_in_plan: &'static str,
+    pub bad_year: &'static str,
+    pub view: &'static str,
+    pub pages: &'static str,
+    pub heatmap_empty: &'static str,
+    pub heatmap_coarser: &'static str,
+    pub by_quarter: &'static str,
+    pub by_year: &'static str,
+    pub menu: &'static str,
+    pub home: &'static str,
+    pub csrf_stale: &'static str,
+    pub context_label: &'static str,
+    pub plan_file: &'static str,
+    pub plan_file_hint: &'static str,
+    pub file_chosen: &'static str,
+    pub file_keep_hint: &'static str,
+    pub choose_candidate: &'static str,
+    pub import_file_required: &'static str,
+    pub import_file_gone: &'static str,
+    pub import_too_large: &'static str,
+    pub form_unreadable: &'static str,
+    pub assignment_required: &'static str,
+    pub import_not_yours: &'static str,
+    pub import_gone: &'static str,
+    pub fix_gone: &'static str,
+    pub fix_no_unit: &'static str,
+    pub new_unit_name_required: &'static str,
+    pub unit_code_taken: &'static str,
 }
 
 pub static VI: Strings = Strings {
@@ -150,7 +180,7 @@ pub static VI: Strings = Strings {
     import_plan: "Nhập kế hoạch",
     import_hint: "Tải lên văn bản kế hoạch (.docx, .txt, .md) để xem các nhiệm vụ trích xuất được.",
     upload: "Tải lên",
-    context_hint: "Địa bàn ban hành (không bắt buộc, ví dụ: Quảng Nam)",
+    context_hint: "Không bắt buộc khi văn bản ghi rõ cơ quan ban hành. Ví dụ: Quảng Nam, Tam Kỳ.",
     preview: "Xem trước",
     unresolved: "Đơn vị chưa xác định",
     none_unresolved: "Mọi đơn vị đều đã xác định.",
@@ -221,6 +251,34 @@ pub static VI: Strings = Strings {
     back: "Quay lại",
     not_signed_in_unit: "Tài khoản chưa gắn với đơn vị nào.",
     legend: "Chú giải",
+    task_not_in_plan: "Nhiệm vụ này không thuộc kế hoạch đang xem. Hãy mở bản đồ nhiệt từ trang của kế hoạch.",
+    bad_year: "Năm không hợp lệ: hãy chọn một năm trong thời gian của kế hoạch.",
+    view: "Cách xem",
+    pages: "Trang",
+    heatmap_empty: "Không có đơn vị nào được giao nhiệm vụ này mà bạn được xem.",
+    heatmap_coarser: "Một số chỉ tiêu tính theo kỳ dài hơn (quý, năm): chọn cách xem tương ứng để thấy các kỳ đó.",
+    by_quarter: "Theo quý",
+    by_year: "Theo năm",
+    menu: "Trình đơn chính",
+    home: "Về trang đầu",
+    csrf_stale: "Biểu mẫu đã cũ (phiên làm việc đã thay đổi). Hãy tải lại trang rồi gửi lại.",
+    context_label: "Địa bàn ban hành",
+    plan_file: "Tệp kế hoạch",
+    plan_file_hint: ".docx, .txt hoặc .md, tối đa 20 MB",
+    file_chosen: "Tệp đã chọn",
+    file_keep_hint: "Không cần chọn lại; chọn tệp khác nếu muốn thay.",
+    choose_candidate: "Có nhiều đơn vị trùng tên: bấm chọn đúng đơn vị ban hành.",
+    import_file_required: "Tệp kế hoạch: chưa chọn tệp. Hãy chọn văn bản kế hoạch (.docx, .txt hoặc .md).",
+    import_file_gone: "Tệp kế hoạch: tệp đã chọn lần trước không còn được giữ (quá 30 phút). Hãy chọn lại tệp.",
+    import_too_large: "Tệp kế hoạch quá lớn: tối đa 20 MB.",
+    form_unreadable: "Không đọc được biểu mẫu gửi lên. Hãy tải lại trang rồi gửi lại.",
+    assignment_required: "Nhiệm vụ: hãy chọn nhiệm vụ cần ghi nhận.",
+    import_not_yours: "Kế hoạch này do một đơn vị ngoài phạm vi của bạn ban hành: chỉ cơ quan chủ trì của đơn vị đó (hoặc cấp trên) được nhập. Hãy kiểm tra ô “Địa bàn ban hành”.",
+    import_gone: "Bản xem trước này không còn (đã xác nhận, hoặc quá 2 giờ). Hãy tải văn bản lên lại.",
+    fix_gone: "Đơn vị chưa xác định này không còn trong danh sách (có thể đã được sửa). Hãy tải lại trang xem trước.",
+    fix_no_unit: "Đơn vị đã chọn không có trong danh mục. Hãy tìm và chọn lại.",
+    new_unit_name_required: "Tên đơn vị mới: bắt buộc, tối đa 300 ký tự.",
+    unit_code_taken: "Đã có đơn vị với mã này. Hãy tìm đơn vị đó trong danh mục và chọn nó.",
 };
 
 pub static EN: Strings = Strings {
@@ -244,7 +302,7 @@ pub static EN: Strings = Strings {
     import_plan: "Import a plan",
     import_hint: "Upload the plan document (.docx, .txt, .md) to preview the tasks found in it.",
     upload: "Upload",
-    context_hint: "Issuing place (optional, e.g. Quảng Nam)",
+    context_hint: "Optional when the document names its issuer. E.g. Quảng Nam, Tam Kỳ.",
     preview: "Preview",
     unresolved: "Unresolved units",
     none_unresolved: "Every unit is resolved.",
@@ -315,6 +373,34 @@ pub static EN: Strings = Strings {
     back: "Back",
     not_signed_in_unit: "Your account has no unit.",
     legend: "Legend",
+    task_not_in_plan: "This task is not in the plan shown. Open the heatmap from the plan's page.",
+    bad_year: "Invalid year: choose a year within the plan's period.",
+    view: "View",
+    pages: "Pages",
+    heatmap_empty: "No unit you may see is assigned this.",
+    heatmap_coarser: "Some targets recur less often (quarter, year): choose that view to see their periods.",
+    by_quarter: "By quarter",
+    by_year: "By year",
+    menu: "Main menu",
+    home: "Go to the start page",
+    csrf_stale: "The form is out of date (your session changed). Reload the page and send it again.",
+    context_label: "Issuing place",
+    plan_file: "Plan document",
+    plan_file_hint: ".docx, .txt or .md, at most 20 MB",
+    file_chosen: "File chosen",
+    file_keep_hint: "No need to choose it again; choose another file to replace it.",
+    choose_candidate: "Several units have this name: choose the issuing one.",
+    import_file_required: "Plan document: no file chosen. Choose the plan document (.docx, .txt or .md).",
+    import_file_gone: "Plan document: the file chosen before is no longer held (over 30 minutes). Choose it again.",
+    import_too_large: "The plan document is too large: at most 20 MB.",
+    form_unreadable: "The form sent could not be read. Reload the page and send it again.",
+    assignment_required: "Task: choose the task to log for.",
+    import_not_yours: "This plan is issued by a unit outside yours: only the plan office of that unit (or above) may import it. Check “Issuing place”.",
+    import_gone: "This preview is gone (confirmed, or over 2 hours old). Upload the document again.",
+    fix_gone: "This unresolved unit is no longer listed (perhaps fixed already). Reload the preview.",
+    fix_no_unit: "The unit chosen is not in the registry. Search and choose again.",
+    new_unit_name_required: "New unit's name: required, at most 300 characters.",
+    unit_code_taken: "A unit with that code exists. Search for it and choose it.",
 };
 
 /// A period status's name.
@@ -382,8 +468,33 @@ impl Lang {
     }
 }
 
+/// A period's name: "Tuần 45/2024", "Tháng 11/2024", "Quý 4/2024", "Năm 2024" (English: "Week
+/// 45/2024", "11/2024", "Q4 2024", "2024"); a day as dd/mm/yyyy.
+pub fn period_name(lang: Lang, period: &Period) -> String {
+    let s = period.start;
+    match (lang, period.kind()) {
+        (_, Some(Per::Day)) => s.format("%d/%m/%Y").to_string(),
+        (Lang::Vi, Some(Per::Week)) => {
+            format!("Tuần {:02}/{}", s.iso_week().week(), s.iso_week().year())
+        }
+        (Lang::En, Some(Per::Week)) => {
+            format!("Week {:02}/{}", s.iso_week().week(), s.iso_week().year())
+        }
+        (Lang::Vi, Some(Per::Month)) => format!("Tháng {:02}/{}", s.month(), s.year()),
+        (Lang::En, Some(Per::Month)) => format!("{:02}/{}", s.month(), s.year()),
+        (Lang::Vi, Some(Per::Quarter)) => format!("Quý {}/{}", s.month0() / 3 + 1, s.year()),
+        (Lang::En, Some(Per::Quarter)) => format!("Q{} {}", s.month0() / 3 + 1, s.year()),
+        (Lang::Vi, Some(Per::Year)) => format!("Năm {}", s.year()),
+        (Lang::En, Some(Per::Year)) => s.year().to_string(),
+        (_, Some(Per::Plan) | None) => {
+            format!("{}–{}", s.format("%d/%m/%Y"), period.end.format("%d/%m/%Y"))
+        }
+    }
+}
+
 /// The words of the overview (`/overview`), the plan's downloads, `/deadlines` grouped by task,
 /// the unit picker and the evidence previews.
+#[derive(Debug)]
 pub struct Flows {
     pub nav_overview: &'static str,
     pub overview: &'static str,
@@ -549,3 +660,220 @@ pub static EN_FLOWS: Flows = Flows {
     next: "Next",
     file_kind: "File",
 };
+
+/// A number as people write it: whole numbers without decimals, else one decimal.
+pub fn number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// The text of a status cell: "Tuần 45/2024: Đạt một phần (1/2)" — the period, its status and
+/// achieved/expected.
+pub fn cell_text(
+    lang: Lang,
+    period: &Period,
+    status: PeriodStatus,
+    achieved: f64,
+    expected: f64,
+) -> String {
+    format!(
+        "{}: {} ({}/{})",
+        period_name(lang, period),
+        status_name(lang, status),
+        number(achieved),
+        number(expected)
+    )
+}
+
+impl Strings {
+    /// The heatmap's view switch: "Theo tuần", "Theo tháng", "Theo quý", "Theo năm".
+    pub fn view_per(&self, per: Per) -> &'static str {
+        match per {
+            Per::Day | Per::Week => self.by_week,
+            Per::Month => self.by_month,
+            Per::Quarter => self.by_quarter,
+            Per::Year | Per::Plan => self.by_year,
+        }
+    }
+}
+
+/// An error page's heading and advice for an HTTP status: what happened and what to do.
+pub fn error_texts(lang: Lang, status: axum::http::StatusCode) -> (&'static str, &'static str) {
+    match (lang, status.as_u16()) {
+        (Lang::Vi, 400) => (
+            "Yêu cầu không hợp lệ",
+            "Hãy kiểm tra lại những gì đã nhập rồi gửi lại.",
+        ),
+        (Lang::En, 400) => (
+            "Invalid request",
+            "Check what you entered and send it again.",
+        ),
+        (Lang::Vi, 403) => (
+            "Không có quyền",
+            "Tài khoản của bạn không được làm việc này. Nếu cần, hãy liên hệ cơ quan chủ trì kế hoạch hoặc quản trị viên.",
+        ),
+        (Lang::En, 403) => (
+            "Not allowed",
+            "Your account may not do this. If you need to, ask the plan office or an administrator.",
+        ),
+        (Lang::Vi, 404) => (
+            "Không tìm thấy",
+            "Không có trang hoặc dữ liệu này, hoặc nó không thuộc phạm vi của đơn vị bạn. Hãy mở lại từ trình đơn phía trên.",
+        ),
+        (Lang::En, 404) => (
+            "Not found",
+            "This page or record does not exist, or is outside your unit. Open it again from the menu above.",
+        ),
+        (Lang::Vi, 405) => (
+            "Thao tác không được hỗ trợ",
+            "Trang này không nhận thao tác đó. Hãy mở trang từ trình đơn phía trên.",
+        ),
+        (Lang::En, 405) => (
+            "Action not supported",
+            "This page does not accept that action. Open it from the menu above.",
+        ),
+        (Lang::Vi, 408) => (
+            "Quá thời gian chờ",
+            "Yêu cầu mất quá lâu. Hãy thử lại; nếu gửi tệp, hãy chọn tệp nhỏ hơn.",
+        ),
+        (Lang::En, 408) => (
+            "Timed out",
+            "The request took too long. Try again; with a file, choose a smaller one.",
+        ),
+        (Lang::Vi, 409) => (
+            "Dữ liệu đã tồn tại",
+            "Đã có một bản ghi như vậy. Hãy kiểm tra lại danh sách trước khi tạo mới.",
+        ),
+        (Lang::En, 409) => (
+            "Already exists",
+            "Such a record exists already. Check the list before creating another.",
+        ),
+        (Lang::Vi, 413) => (
+            "Tệp quá lớn",
+            "Tệp hoặc biểu mẫu gửi lên vượt quá giới hạn. Hãy chọn tệp nhỏ hơn (ví dụ ảnh chụp với độ phân giải thấp hơn).",
+        ),
+        (Lang::En, 413) => (
+            "File too large",
+            "The file or form is over the limit. Choose a smaller file (e.g. a photo at a lower resolution).",
+        ),
+        (Lang::Vi, 415) => (
+            "Loại tệp không được hỗ trợ",
+            "Hãy gửi tệp ở định dạng được nêu cạnh ô chọn tệp.",
+        ),
+        (Lang::En, 415) => (
+            "File type not supported",
+            "Send a file in one of the formats named beside the file field.",
+        ),
+        (Lang::Vi, 429) => ("Thử quá nhiều lần", "Hãy chờ vài phút rồi thử lại."),
+        (Lang::En, 429) => ("Too many attempts", "Wait a few minutes and try again."),
+        (Lang::Vi, 400..=499) => (
+            "Yêu cầu không được chấp nhận",
+            "Hãy kiểm tra lại rồi thử lại.",
+        ),
+        (Lang::En, 400..=499) => ("Request refused", "Check and try again."),
+        (Lang::Vi, _) => (
+            "Lỗi hệ thống",
+            "Máy chủ gặp lỗi; dữ liệu của bạn không bị thay đổi. Hãy thử lại sau ít phút; nếu vẫn lỗi, hãy báo quản trị viên.",
+        ),
+        (Lang::En, _) => (
+            "Server error",
+            "The server failed; nothing of yours was changed. Try again in a few minutes; if it persists, tell an administrator.",
+        ),
+    }
+}
+
+/// Why a plan document could not be imported, naming the field and what to do (never a command
+/// line option: the page's field is "Địa bàn ban hành").
+pub fn import_error(lang: Lang, file_name: &str, e: &crate::import::ImportError) -> String {
+    use crate::import::ImportError;
+    use kehoach_core::units::ContextError;
+    use kehoach_plan::{ExtractError, PlanError, ReadError};
+    let vi = lang == Lang::Vi;
+    match e {
+        ImportError::NoIssuer => if vi {
+            "Văn bản không ghi cơ quan ban hành. Hãy nhập “Địa bàn ban hành” (tên tỉnh, huyện hoặc xã, ví dụ: Quảng Nam) rồi bấm Tải lên."
+        } else {
+            "The document does not name its issuer. Fill in “Issuing place” (a province, district or commune, e.g. Quảng Nam) and upload again."
+        }
+        .into(),
+        ImportError::UnknownContext(ContextError::NotFound { text, .. }) => if vi {
+            format!("Địa bàn ban hành: không tìm thấy đơn vị “{text}” trong danh mục. Hãy nhập tên tỉnh, huyện hoặc xã (ví dụ: Quảng Nam) rồi bấm Tải lên.")
+        } else {
+            format!("Issuing place: no unit named “{text}”. Enter a province, district or commune (e.g. Quảng Nam) and upload again.")
+        },
+        ImportError::UnknownContext(ContextError::Ambiguous { text, .. }) => if vi {
+            format!("Địa bàn ban hành: “{text}” là tên của nhiều đơn vị. Hãy bấm chọn đúng đơn vị bên dưới.")
+        } else {
+            format!("Issuing place: “{text}” names several units. Choose the right one below.")
+        },
+        ImportError::Context(_) => if vi {
+            "Địa bàn ban hành: đơn vị này không còn hiệu lực vào ngày ban hành kế hoạch. Hãy nhập đơn vị đúng vào thời điểm đó (ví dụ tên huyện trước sáp nhập)."
+        } else {
+            "Issuing place: this unit was not valid on the plan's date. Enter the unit of that time (e.g. the district before the merger)."
+        }
+        .into(),
+        ImportError::Document(PlanError::Read(r)) => {
+            let why = match (r, vi) {
+                (ReadError::TooLarge { .. }, true) => "tệp quá lớn (tối đa 20 MB).",
+                (ReadError::TooLarge { .. }, false) => "the file is too large (at most 20 MB).",
+                (ReadError::UnsupportedExtension(_), true) => "chỉ nhận tệp .docx, .txt hoặc .md (tệp .doc cũ: mở bằng Word và lưu lại dạng .docx).",
+                (ReadError::UnsupportedExtension(_), false) => "only .docx, .txt or .md files are read (an old .doc: open it in Word and save it as .docx).",
+                (ReadError::Empty, true) => "tệp rỗng.",
+                (ReadError::Empty, false) => "the file is empty.",
+                (_, true) => "không đọc được tệp .docx này (tệp hỏng hoặc không phải văn bản Word). Hãy mở bằng Word, lưu lại dạng .docx rồi tải lên lại.",
+                (_, false) => "this .docx cannot be read (damaged, or not a Word document). Open it in Word, save it as .docx and upload again.",
+            };
+            if vi { format!("Tệp kế hoạch “{file_name}”: {why}") } else { format!("Plan document “{file_name}”: {why}") }
+        }
+        ImportError::Document(PlanError::Extract(x)) => {
+            let why = match (x, vi) {
+                (ExtractError::NoTasks, true) => "không tìm thấy nhiệm vụ nào có đơn vị chủ trì. Tệp này có phải văn bản kế hoạch không?".to_string(),
+                (ExtractError::NoTasks, false) => "no task with a lead unit found. Is this a plan document?".to_string(),
+                (ExtractError::TooManyTasks { count, max }, true) => format!("tìm thấy {count} nhiệm vụ, nhiều hơn mức tối đa {max}: cấu trúc văn bản có thể bị lỗi."),
+                (ExtractError::TooManyTasks { count, max }, false) => format!("{count} tasks found, more than the {max} allowed: the document's structure may be broken."),
+                (ExtractError::FieldTooLong { task, .. }, true) => format!("nhiệm vụ {task} có một đoạn quá dài: cấu trúc văn bản có thể bị lỗi."),
+                (ExtractError::FieldTooLong { task, .. }, false) => format!("task {task} has an overlong part: the document's structure may be broken."),
+            };
+            if vi { format!("Tệp kế hoạch “{file_name}”: {why}") } else { format!("Plan document “{file_name}”: {why}") }
+        }
+        ImportError::Store(_) => if vi { "Lỗi hệ thống khi đọc danh mục đơn vị. Hãy thử lại." } else { "A server error occurred reading the units. Try again." }.into(),
+    }
+}
+
+/// The problems of the activity form, one per field, naming the field as the form labels it and
+/// what it accepts.
+pub fn activity_errors(lang: Lang, errors: &[crate::activity_input::FieldError]) -> String {
+    let mut fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+    fields.dedup();
+    fields
+        .into_iter()
+        .map(|field| match (lang, field) {
+            (Lang::Vi, "date") => {
+                "Ngày: hãy chọn ngày diễn ra hoạt động (dd/mm/yyyy), không sau hôm nay."
+            }
+            (Lang::En, "date") => {
+                "Date: choose the day of the activity (dd/mm/yyyy), not after today."
+            }
+            (Lang::Vi, "title") => "Tiêu đề: bắt buộc, tối đa 500 ký tự.",
+            (Lang::En, "title") => "Title: required, at most 500 characters.",
+            (Lang::Vi, "urls") => {
+                "Đường dẫn: phải là địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://."
+            }
+            (Lang::En, "urls") => "Link: a full address starting with http:// or https://.",
+            (Lang::Vi, "attendance") => "Số người tham dự: một số nguyên từ 0 trở lên.",
+            (Lang::En, "attendance") => "Attendance: a whole number, 0 or more.",
+            (Lang::Vi, "file") => "Ảnh hoặc tệp minh chứng: tối đa 10 tệp.",
+            (Lang::En, "file") => "Photo or evidence file: at most 10 files.",
+            (Lang::Vi, "quantity") => "Số lượng: một số lớn hơn 0.",
+            (Lang::En, "quantity") => "Quantity: a number above 0.",
+            (Lang::Vi, "completes") => "Hoàn thành nhiệm vụ: đánh dấu hoặc để trống.",
+            (Lang::En, "completes") => "Completes the task: tick it or leave it empty.",
+            (Lang::Vi, _) => "Biểu mẫu có ô không hợp lệ: hãy kiểm tra lại.",
+            (Lang::En, _) => "A field of the form is not valid: check it.",
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

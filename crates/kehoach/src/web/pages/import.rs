@@ -22,6 +22,7 @@ use crate::import::{ImportError, Prepared, commit, prepare};
 use crate::store::{Change, NewUnit, UnitRow};
 use crate::web::authz::{Authz, Resource, ensure_may_import};
 use crate::web::{ApiError, AppState};
+use kehoach_core::units::ContextError;
 
 /// Largest plan document accepted from the page.
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
@@ -51,28 +52,111 @@ fn change_by(page: &SignedIn) -> Change {
 struct ImportForm {
     l: Layout,
     error: String,
+    /// What was typed in the context field, kept after an error.
+    context: String,
+    /// The document uploaded before an error, held so it need not be chosen again: its token,
+    /// name and size.
+    held: Option<(String, String, String)>,
+    /// When the context named several units: (value to send, label) of each, as buttons.
+    candidates: Vec<(String, String)>,
+}
+
+impl ImportForm {
+    fn blank(page: &SignedIn) -> ImportForm {
+        ImportForm {
+            l: page.layout(page.t.import_plan),
+            error: String::new(),
+            context: String::new(),
+            held: None,
+            candidates: Vec::new(),
+        }
+    }
 }
 
 pub async fn form(page: SignedIn) -> Result<Response, PageError> {
     ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
-    Ok(render(
-        page.lang,
-        &ImportForm {
-            l: page.layout(page.t.import_plan),
-            error: String::new(),
-        },
-    ))
+    Ok(render(page.lang, &ImportForm::blank(&page)))
 }
 
-fn form_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+fn form_error(page: &SignedIn, e: axum::extract::multipart::MultipartError) -> PageError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge("request body: too large".into())
+        page.error(ApiError::PayloadTooLarge("request body: too large".into()))
+            .say(page.t.import_too_large)
     } else {
-        ApiError::BadRequest(format!("form: {}", e.body_text()))
+        page.error(ApiError::BadRequest(format!("form: {}", e.body_text())))
+            .say(page.t.form_unreadable)
     }
 }
 
-/// `POST /plans/import` (multipart: csrf, context, file).
+/// A document uploaded with a form that failed (no context, an ambiguous one…), held in memory
+/// for its uploader so the next try need not choose the file again; at most [`MAX_HELD`] for
+/// [`HELD_TTL`]. Not shared between servers: another server asks for the file again.
+pub struct HeldUpload {
+    user_id: i64,
+    created: Instant,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+const MAX_HELD: usize = 8;
+const HELD_TTL: Duration = Duration::from_secs(30 * 60);
+
+fn hold(state: &AppState, user_id: i64, file_name: &str, bytes: Vec<u8>) -> String {
+    let token = random_secret(12);
+    let mut held = state
+        .pages
+        .held_uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    held.retain(|_, h| h.created.elapsed() < HELD_TTL && h.user_id != user_id);
+    while held.len() >= MAX_HELD {
+        let Some(oldest) = held
+            .iter()
+            .min_by_key(|(_, h)| h.created)
+            .map(|(k, _)| k.clone())
+        else {
+            break;
+        };
+        held.remove(&oldest);
+    }
+    held.insert(
+        token.clone(),
+        HeldUpload {
+            user_id,
+            created: Instant::now(),
+            file_name: file_name.to_string(),
+            bytes,
+        },
+    );
+    token
+}
+
+/// The held document `token` of this user (taken out: a new error holds it again).
+fn take_held(state: &AppState, user_id: i64, token: &str) -> Option<(String, Vec<u8>)> {
+    let mut held = state
+        .pages
+        .held_uploads
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    match held.remove(token) {
+        Some(h) if h.user_id == user_id && h.created.elapsed() < HELD_TTL => {
+            Some((h.file_name, h.bytes))
+        }
+        _ => None,
+    }
+}
+
+/// "12,3 KB".
+fn size_text(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    }
+    .replace('.', ",")
+}
+
+/// `POST /plans/import` (multipart: csrf, context, file or held).
 pub async fn upload(
     State(state): State<AppState>,
     page: SignedIn,
@@ -81,21 +165,27 @@ pub async fn upload(
     ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
     let mut multipart = Multipart::from_request(request, &state)
         .await
-        .map_err(|e| page.error(ApiError::BadRequest(e.body_text())))?;
-    let (mut csrf_ok, mut context, mut document) = (false, String::new(), None);
+        .map_err(|e| {
+            page.error(ApiError::BadRequest(e.body_text()))
+                .say(page.t.form_unreadable)
+        })?;
+    let (mut csrf_ok, mut context, mut document, mut held_token) =
+        (false, String::new(), None, String::new());
     while let Some(mut field) = multipart
         .next_field()
         .await
-        .map_err(|e| page.error(form_error(e)))?
+        .map_err(|e| form_error(&page, e))?
     {
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
         let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|e| page.error(form_error(e)))? {
+        while let Some(chunk) = field.chunk().await.map_err(|e| form_error(&page, e))? {
             if bytes.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-                return Err(page.error(ApiError::PayloadTooLarge(format!(
-                    "file: larger than the limit of {MAX_DOCUMENT_BYTES} bytes"
-                ))));
+                return Err(page
+                    .error(ApiError::PayloadTooLarge(format!(
+                        "file: larger than the limit of {MAX_DOCUMENT_BYTES} bytes"
+                    )))
+                    .say(page.t.import_too_large));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -111,6 +201,7 @@ pub async fn upload(
                     .take(200)
                     .collect()
             }
+            "held" => held_token = String::from_utf8_lossy(&bytes).chars().take(64).collect(),
             "file" => document = Some((file_name.unwrap_or_default(), bytes)),
             _ => {}
         }
@@ -118,21 +209,47 @@ pub async fn upload(
     if !csrf_ok {
         page.check_csrf(None)?;
     }
-    let show_error = |message: String| {
+    let context = kehoach_core::text::nfc(&context);
+    // A newly chosen file wins over the one held from the last try.
+    let document = match document.filter(|(_, b)| !b.is_empty()) {
+        Some(d) => {
+            if !held_token.is_empty() {
+                let _ = take_held(&state, page.session.user.id, &held_token);
+            }
+            Some(d)
+        }
+        None if !held_token.is_empty() => take_held(&state, page.session.user.id, &held_token),
+        None => None,
+    };
+    let user_id = page.session.user.id;
+    let show_error = |message: String,
+                      document: Option<(String, Vec<u8>)>,
+                      candidates: Vec<(String, String)>| {
+        let held = document.map(|(name, bytes)| {
+            let size = size_text(bytes.len());
+            (hold(&state, user_id, &name, bytes), name, size)
+        });
         let mut response = render(
             page.lang,
             &ImportForm {
-                l: page.layout(page.t.import_plan),
                 error: message,
+                context: context.clone(),
+                held,
+                candidates,
+                ..ImportForm::blank(&page)
             },
         );
         *response.status_mut() = StatusCode::BAD_REQUEST;
         response
     };
-    let Some((file_name, bytes)) = document.filter(|(_, b)| !b.is_empty()) else {
-        return Ok(show_error("file: required (.docx, .txt, .md)".into()));
+    let Some((file_name, bytes)) = document else {
+        let message = if held_token.is_empty() {
+            page.t.import_file_required
+        } else {
+            page.t.import_file_gone
+        };
+        return Ok(show_error(message.into(), None, Vec::new()));
     };
-    let context = kehoach_core::text::nfc(&context);
     let by = change_by(&page);
     let prepared = match prepare(
         &state.store,
@@ -145,7 +262,26 @@ pub async fn upload(
     {
         Ok(p) => p,
         Err(ImportError::Store(e)) => return Err(page.error(e)),
-        Err(e) => return Ok(show_error(format!("{file_name}: {e}"))),
+        Err(e) => {
+            let candidates = match &e {
+                ImportError::UnknownContext(ContextError::Ambiguous { candidates, .. }) => {
+                    candidates
+                        .iter()
+                        .map(|c| (candidate_value(c), c.clone()))
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            let message = super::i18n::import_error(page.lang, &file_name, &e);
+            // A document that cannot be read is not worth keeping; one whose context is
+            // missing or unclear is.
+            let keep = !matches!(e, ImportError::Document(_));
+            return Ok(show_error(
+                message,
+                keep.then_some((file_name, bytes)),
+                candidates,
+            ));
+        }
     };
     ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;
     let id = random_secret(12);
@@ -178,6 +314,18 @@ pub async fn upload(
     Ok(to_preview(&id))
 }
 
+/// What to send as the context for a candidate "Xã Tam Kỳ (10801, Huyện Kim Thành, Tỉnh Hải
+/// Dương)": its code, which names exactly one unit; the whole text when it has none.
+fn candidate_value(candidate: &str) -> String {
+    candidate
+        .split_once(" (")
+        .and_then(|(_, rest)| rest.split([',', ')']).next())
+        .map(str::trim)
+        .filter(|code| !code.is_empty() && !code.contains(' '))
+        .unwrap_or(candidate)
+        .to_string()
+}
+
 /// Back to the preview of pending import `id` (after the upload, and after each fix).
 fn to_preview(id: &str) -> Response {
     Redirect::to(&format!("/plans/import/{id}")).into_response()
@@ -197,11 +345,13 @@ async fn ensure_may_manage_plan_of(
         .map_err(|e| page.error(e))?;
     match verdict {
         Verdict::Allow => Ok(()),
-        Verdict::Forbid(_) | Verdict::Conceal => Err(page.error(ApiError::Forbidden(
-            "this plan is issued by a unit outside yours: only the plan office of its unit \
-             (or of a unit above it) may import it"
-                .into(),
-        ))),
+        Verdict::Forbid(_) | Verdict::Conceal => Err(page
+            .error(ApiError::Forbidden(
+                "this plan is issued by a unit outside yours: only the plan office of its unit \
+                 (or of a unit above it) may import it"
+                    .into(),
+            ))
+            .say(page.t.import_not_yours)),
     }
 }
 
@@ -221,9 +371,11 @@ fn with_pending<T>(
         Some(p) if p.user_id == page.session.user.id && p.created.elapsed() < PENDING_TTL => {
             Ok(f(p))
         }
-        _ => Err(page.error(ApiError::NotFound(
-            "this import is not waiting any more: upload the document again".into(),
-        ))),
+        _ => Err(page
+            .error(ApiError::NotFound(
+                "this import is not waiting any more: upload the document again".into(),
+            ))
+            .say(page.t.import_gone)),
     }
 }
 
@@ -442,9 +594,11 @@ fn fix_and_preview(
     if !with_pending(state, page, id, |p| {
         apply_fix(p, index, unit.id, &unit.name)
     })? {
-        return Err(page.error(ApiError::BadRequest(
-            "index: no such unresolved unit".into(),
-        )));
+        return Err(page
+            .error(ApiError::BadRequest(
+                "index: no such unresolved unit".into(),
+            ))
+            .say(page.t.fix_gone));
     }
     Ok(to_preview(id))
 }
@@ -470,7 +624,10 @@ pub async fn fix(
         .unit(form.unit)
         .await
         .map_err(|e| page.error(e))?
-        .ok_or_else(|| page.error(ApiError::BadRequest(format!("unit: no unit {}", form.unit))))?;
+        .ok_or_else(|| {
+            page.error(ApiError::BadRequest(format!("unit: no unit {}", form.unit)))
+                .say(page.t.fix_no_unit)
+        })?;
     fix_and_preview(&state, &page, &id, form.index, &unit)
 }
 
@@ -515,9 +672,11 @@ pub async fn new_unit(
     admit(&page, &form.csrf)?;
     let name = kehoach_core::text::nfc(form.name.trim());
     if name.is_empty() || name.chars().count() > 300 {
-        return Err(page.error(ApiError::BadRequest(
-            "name: required, at most 300 characters".into(),
-        )));
+        return Err(page
+            .error(ApiError::BadRequest(
+                "name: required, at most 300 characters".into(),
+            ))
+            .say(page.t.new_unit_name_required));
     }
     // The import must still be waiting before anything is created.
     with_pending(&state, &page, &id, |_| ())?;
@@ -531,6 +690,7 @@ pub async fn new_unit(
                 "parent: no unit {}",
                 form.parent
             )))
+            .say(page.t.fix_no_unit)
         })?;
     // A plan office adds agencies within its own subtree only (the policy, as `POST /units`).
     Authz::of(&state, &page.session.user)
@@ -561,6 +721,7 @@ pub async fn new_unit(
         page.error(ApiError::Conflict(
             "a unit with that code already exists".into(),
         ))
+        .say(page.t.unit_code_taken)
     })?;
     fix_and_preview(&state, &page, &id, form.index, &unit)
 }
@@ -579,12 +740,17 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, PageError> {
     admit(&page, &form.csrf)?;
-    let prepared = with_pending(&state, &page, &id, |p| p.prepared.clone())?;
+    let (file_name, prepared) = with_pending(&state, &page, &id, |p| {
+        (p.file_name.clone(), p.prepared.clone())
+    })?;
     ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;
     let imported = match commit(&state.store, prepared, &change_by(&page)).await {
         Ok(i) => i,
         Err(ImportError::Store(e)) => return Err(page.error(e)),
-        Err(e) => return Err(page.error(ApiError::BadRequest(e.to_string()))),
+        Err(e) => {
+            let message = super::i18n::import_error(page.lang, &file_name, &e);
+            return Err(page.error(ApiError::BadRequest(e.to_string())).say(message));
+        }
     };
     state
         .pages
@@ -604,5 +770,15 @@ mod tests {
         assert_eq!(unit_code("49", "Hội Nông dân tỉnh", None), "49.HNDT");
         assert_eq!(unit_code("49", "Đoàn", Some("ab")), "49.D-ab");
         assert_eq!(unit_code("49", "!!!", None), "49.DV");
+    }
+
+    #[test]
+    fn a_candidate_is_sent_as_its_code() {
+        assert_eq!(
+            candidate_value("Xã Tam Kỳ (10801, Huyện Kim Thành, Tỉnh Hải Dương)"),
+            "10801"
+        );
+        assert_eq!(candidate_value("Tỉnh Quảng Nam (49)"), "49");
+        assert_eq!(candidate_value("Quảng Nam"), "Quảng Nam");
     }
 }

@@ -6,6 +6,7 @@
 //! binary, so nothing is fetched at view time (offline government networks).
 
 mod activities;
+pub mod cells;
 mod deadlines;
 mod exports;
 mod heatmap;
@@ -16,6 +17,7 @@ mod plan;
 mod plans;
 mod search;
 mod signin;
+pub mod style;
 pub mod svg;
 mod task;
 // After the others so parallel branches adding page modules merge cleanly.
@@ -50,6 +52,8 @@ pub struct PagesConfig {
     pub secure_cookies: bool,
     pub limiter: SignInLimiter,
     pub imports: Mutex<HashMap<String, import::PendingImport>>,
+    /// Plan documents held after a failed upload, so the form need not ask for them again.
+    pub held_uploads: Mutex<HashMap<String, import::HeldUpload>>,
 }
 
 impl PagesConfig {
@@ -254,11 +258,15 @@ impl Page {
                 self.t.other_lang_code,
                 url_encode(&strip_lang(&self.path))
             ),
+            section: section_of(&self.path),
         }
     }
 
+    /// An error page for this request, inside its layout (header, menu, language switch).
     pub fn error(&self, e: impl Into<ApiError>) -> PageError {
-        PageError::new(self.lang, e.into())
+        let mut error = PageError::new(self.lang, e.into());
+        error.layout = Some(Box::new(self.layout(String::new())));
+        error
     }
 }
 
@@ -297,14 +305,18 @@ impl SignedIn {
     pub fn check_csrf(&self, token: Option<&str>) -> Result<(), PageError> {
         match token {
             Some(t) if session::same_secret(t, &self.session.csrf) => Ok(()),
-            _ => Err(self.error(ApiError::Forbidden(
-                "the form is stale or forged (CSRF token missing or wrong): reload the page".into(),
-            ))),
+            _ => Err(self
+                .error(ApiError::Forbidden(
+                    "the form is stale or forged (CSRF token missing or wrong): reload the page"
+                        .into(),
+                ))
+                .say(self.t.csrf_stale)),
         }
     }
 }
 
 /// The fields of `templates/base.html`.
+#[derive(Debug)]
 pub struct Layout {
     pub t: &'static Strings,
     pub f: &'static i18n::Flows,
@@ -314,19 +326,53 @@ pub struct Layout {
     pub signed_in: bool,
     pub csrf: String,
     pub lang_href: String,
+    /// The header's menu item of this page ("plans", "my-work", …), marked as current.
+    pub section: &'static str,
 }
 
-/// An error shown as a page (the API's `ApiError`, with its status), in the page's language.
+/// An error shown as a page inside the normal layout (header and menu), in the page's language:
+/// a heading and advice for its status (`i18n::error_texts`), and what exactly is wrong when the
+/// caller said it in the user's language (`PageError::say`). The API's own message (English,
+/// meant for a developer) is shown only in English; the cause of a 500 is logged, never shown.
 #[derive(Debug)]
 pub struct PageError {
     lang: Lang,
     error: ApiError,
+    /// What is wrong, in `lang`.
+    detail: Option<String>,
+    /// Boxed: an error travels through many `Result`s and should stay small.
+    layout: Option<Box<Layout>>,
 }
 
 impl PageError {
     pub fn new(lang: Lang, error: ApiError) -> Self {
-        PageError { lang, error }
+        PageError {
+            lang,
+            error,
+            detail: None,
+            layout: None,
+        }
     }
+
+    /// The message naming what is wrong and what to do, in the page's language.
+    pub fn say(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.error.status()
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    code: u16,
+    heading: &'static str,
+    message: String,
+    advice: &'static str,
 }
 
 impl IntoResponse for PageError {
@@ -338,26 +384,95 @@ impl IntoResponse for PageError {
         if status == StatusCode::UNAUTHORIZED {
             return Redirect::to("/sign-in").into_response();
         }
+        let (heading, advice) = i18n::error_texts(self.lang, status);
+        let message = match (self.detail, self.lang, &self.error) {
+            (Some(detail), _, _) => detail,
+            (None, _, ApiError::Internal(_)) => String::new(),
+            (None, Lang::En, e) => e.to_string(),
+            (None, Lang::Vi, _) => String::new(),
+        };
         let t = self.lang.strings();
-        let body = format!(
-            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <link rel=\"stylesheet\" href=\"/static/app.css\"><title>{error} {code}</title></head>\
-             <body><main><h1>{error} {code}</h1><p class=\"flash error\">{message}</p>\
-             <p><a href=\"/\">{back}</a></p></main></body></html>",
-            lang = self.lang.code(),
-            error = t.error,
-            code = status.as_u16(),
-            message = svg::esc(&self.error.to_string()),
-            back = t.back,
-        );
+        let l = self.layout.map(|l| *l).unwrap_or_else(|| Layout {
+            t,
+            f: self.lang.flows(),
+            lang: self.lang.code(),
+            title: String::new(),
+            user: String::new(),
+            signed_in: false,
+            csrf: String::new(),
+            lang_href: format!("/lang?to={}&back=/", t.other_lang_code),
+            section: "",
+        });
+        let page = ErrorPage {
+            l: Layout {
+                title: format!("{} {}", t.error, status.as_u16()),
+                ..l
+            },
+            code: status.as_u16(),
+            heading,
+            message,
+            advice,
+        };
+        let body = askama::Template::render(&page).unwrap_or_else(|_| heading.to_string());
         (
             status,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
             body,
         )
             .into_response()
     }
+}
+
+/// Errors that reach a browser without passing a page handler — an unknown path (404), a method
+/// a route does not take (405), a body over the limit (413), a timeout (408) — become an error
+/// page in the layout, like the pages' own. The API, the health and metrics endpoints and the
+/// calendar feed keep their JSON (or plain) answers: this applies only to a request that is not
+/// under `/api/` and accepts `text/html`, and only to an error the framework wrote (plain text,
+/// or the API's JSON from the router's fallback). The session is looked up only then.
+pub async fn browser_errors(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let machine = ["/api/", "/healthz", "/metrics", "/calendar/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    let wants_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if machine || !wants_html {
+        return next.run(request).await;
+    }
+    let uri = request.uri().clone();
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    let framework_written = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain") || v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || !framework_written {
+        return response;
+    }
+    let mut parts = axum::http::Request::new(()).into_parts().0;
+    parts.uri = uri;
+    parts.headers = headers;
+    let page = match Page::from_request_parts(&mut parts, &state).await {
+        Ok(page) => page,
+        Err(e) => return e.into_response(),
+    };
+    let error = ApiError::Rejected {
+        status,
+        message: status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    page.error(error).into_response()
 }
 
 /// Renders a template as an HTML response (its errors become a 500 page).
@@ -401,6 +516,23 @@ pub fn url_encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// The header's menu item a path belongs to (a plan's task and heatmap are under "plans").
+fn section_of(path: &str) -> &'static str {
+    let first = path
+        .trim_start_matches('/')
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    match first {
+        "plans" | "tasks" | "heatmap" | "activities" => "plans",
+        "overview" => "overview",
+        "my-work" => "my-work",
+        "deadlines" => "deadlines",
+        "search" => "search",
+        _ => "",
+    }
 }
 
 /// The path without its `lang=` parameter (the switch link sets the language itself).

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::i18n::{deadline_name, status_name};
 use super::{Layout, PageError, SignedIn, dmy, render};
-use crate::activity_input::{ActivityInput, describe};
+use crate::activity_input::ActivityInput;
 use crate::compliance::plan_compliance;
 use crate::files::{MAX_FILES_PER_ACTIVITY, StoredFile};
 use crate::store::Change;
@@ -35,7 +35,8 @@ pub struct DueItem {
     pub unit: String,
     pub what: String,
     pub state: String,
-    pub colour: &'static str,
+    /// The state's class (`style.rs`).
+    pub class: &'static str,
     /// The task's heatmap, where this period's cell is.
     pub heatmap: String,
 }
@@ -164,7 +165,7 @@ async fn build(
                                     target.unit
                                 ),
                                 state: status_name(lang, p.status).into(),
-                                colour: super::svg::status_colour(p.status),
+                                class: super::style::status_class(p.status),
                                 heatmap: format!(
                                     "/heatmap?plan={}&task={}&per={}&year={}",
                                     plan.id,
@@ -196,7 +197,7 @@ async fn build(
                                 unit: a.unit.name.clone(),
                                 what: format!("{} {}", page.t.due, dmy(due_on)),
                                 state: deadline_name(lang, state_now).into(),
-                                colour: super::svg::deadline_colour(state_now),
+                                class: super::style::deadline_class(state_now),
                                 heatmap: format!("/tasks/{}", task.task_id),
                             });
                         }
@@ -378,7 +379,7 @@ async fn log_from(
             page,
             None,
             "",
-            "assignment: required",
+            page.t.assignment_required,
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -402,7 +403,7 @@ async fn log_from(
                 page,
                 Some(id),
                 "",
-                &describe(&errors),
+                &super::i18n::activity_errors(page.lang, &errors),
                 StatusCode::BAD_REQUEST,
             )
             .await;

@@ -221,7 +221,7 @@ pub async fn page(
                     number: p.number.clone().unwrap_or_default(),
                     title: p.title.clone(),
                     headline: headline(f, met, ended),
-                    bar: progress_bar(rate(met, ended)),
+                    bar: progress_bar(rate(met, ended), page.t.reporting_rate),
                     current: chosen == Some(p.id),
                 },
             )
@@ -236,7 +236,7 @@ pub async fn page(
     if let Some(d) = detail.as_mut() {
         let (met, ended) = tallies.get(&d.id).copied().unwrap_or((0, 0));
         d.headline = headline(f, met, ended);
-        d.bar = progress_bar(rate(met, ended));
+        d.bar = progress_bar(rate(met, ended), page.t.reporting_rate);
     }
     let template = OverviewPage {
         l: page.layout(f.overview),
@@ -304,7 +304,7 @@ async fn plan_detail(
             .into_iter()
             .map(|p| TrendLine {
                 month: format!("{:02}/{}", p.month.month(), p.month.year()),
-                bar: progress_bar(rate(p.met, p.ended)),
+                bar: progress_bar(rate(p.met, p.ended), page.t.reporting_rate),
                 counts: format!("{}/{}", p.met, p.ended),
             })
             .collect();
@@ -322,7 +322,7 @@ async fn plan_detail(
                     TaskLine {
                         id: t.id,
                         label: format!("{} {}", t.reference, t.title),
-                        bar: progress_bar(Some(r)),
+                        bar: progress_bar(Some(r), page.t.reporting_rate),
                         counts: format!("{}/{}", tally.met, tally.ended),
                     },
                 ))

@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use super::i18n::{Lang, deadline_name, per_name, status_name};
 use super::plans::period_text;
-use super::svg::{deadline_colour, progress_bar, status_colour};
+use super::style::{deadline_class, status_class};
+use super::svg::progress_bar;
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
 use crate::authz::Action;
 use crate::compliance::plan_compliance;
@@ -23,11 +24,10 @@ use crate::store::{AssignmentRow, PlanRow, TargetRow};
 use crate::web::authz::{Authz, Resource, visible_units};
 use crate::web::{ApiError, AppState};
 
-/// A count shown as a coloured chip.
+/// A count shown as a chip: its name and count, coloured by class (`style.rs`).
 pub struct Chip {
     pub name: &'static str,
     pub count: u64,
-    pub colour: &'static str,
     pub class: &'static str,
 }
 
@@ -74,8 +74,7 @@ pub fn chips(lang: Lang, tally: &Tally) -> (Vec<Chip>, Vec<Chip>) {
         .map(|&s| Chip {
             name: status_name(lang, s),
             count: status_count(tally, s),
-            colour: status_colour(s),
-            class: s.as_str(),
+            class: status_class(s),
         })
         .filter(|c| c.count > 0)
         .collect();
@@ -84,8 +83,7 @@ pub fn chips(lang: Lang, tally: &Tally) -> (Vec<Chip>, Vec<Chip>) {
         .map(|&s| Chip {
             name: deadline_name(lang, s),
             count: deadline_count(tally, s),
-            colour: deadline_colour(s),
-            class: s.as_str(),
+            class: deadline_class(s),
         })
         .filter(|c| c.count > 0)
         .collect();
@@ -288,7 +286,7 @@ pub async fn overview(
                     .unwrap_or(&[]),
             ),
             due: dmy_opt(task.due),
-            bar: progress_bar(tally.reporting_rate()),
+            bar: progress_bar(tally.reporting_rate(), page.t.reporting_rate),
             statuses,
             deadlines,
             activities: tally.activity_count,
@@ -358,7 +356,7 @@ pub async fn overview(
         title: plan.title,
         period: period_text(plan.period_from, plan.period_to),
         at: dmy(page.today),
-        bar: progress_bar(plan_tally.reporting_rate()),
+        bar: progress_bar(plan_tally.reporting_rate(), page.t.reporting_rate),
         statuses,
         deadlines,
         tasks,

@@ -100,9 +100,11 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let expected = session::cookie(&headers, SIGNIN_COOKIE).unwrap_or("");
     if expected.is_empty() || !session::same_secret(expected, &form.csrf) {
-        return Err(page.error(ApiError::Forbidden(
-            "the sign-in form is stale (CSRF token missing or wrong): reload the page".into(),
-        )));
+        return Err(page
+            .error(ApiError::Forbidden(
+                "the sign-in form is stale (CSRF token missing or wrong): reload the page".into(),
+            ))
+            .say(page.t.csrf_stale));
     }
     let username = kehoach_core::text::nfc(form.username.trim());
     if username.is_empty() || username.len() > 100 || form.password.len() > 200 {

@@ -10,9 +10,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kehoach_core::compliance::TargetReport;
 
-use super::i18n::{Lang, deadline_name, per_name, status_name};
+use super::cells::{Cell, strip};
+use super::i18n::{Lang, cell_text, deadline_name, per_name};
 use super::plan::{Chip, chips};
-use super::svg::{Cell, deadline_colour, progress_bar, strip};
+use super::style::deadline_class;
+use super::svg::progress_bar;
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
 use crate::compliance::task_compliance;
 use crate::rollup::task_tallies;
@@ -39,7 +41,7 @@ pub struct AssignmentItem {
     pub id: i64,
     pub unit: String,
     pub deadline: String,
-    pub deadline_colour: &'static str,
+    pub deadline_class: &'static str,
     pub done_on: String,
     pub activities: u64,
     pub last: String,
@@ -76,13 +78,7 @@ pub fn target_strip(lang: Lang, assignment_id: i64, target: &TargetReport) -> Ta
         .iter()
         .map(|p| Cell {
             status: p.status,
-            title: format!(
-                "{}: {}/{} · {}",
-                p.period().label(),
-                p.achieved,
-                p.expected,
-                status_name(lang, p.status)
-            ),
+            text: cell_text(lang, &p.period(), p.status, p.achieved, p.expected),
             href: Some(format!(
                 "/activities?assignment={assignment_id}&from={}&to={}",
                 p.start, p.end
@@ -195,7 +191,7 @@ pub async fn page(
                 .state
                 .map(|s| deadline_name(lang, s).to_string())
                 .unwrap_or_default(),
-            deadline_colour: a.state.map(deadline_colour).unwrap_or("#999"),
+            deadline_class: a.state.map(deadline_class).unwrap_or(""),
             done_on: dmy_opt(a.done_on),
             activities: a.activity_count,
             last: dmy_opt(a.last_activity_on),
@@ -219,7 +215,7 @@ pub async fn page(
         partners: task.partner_text,
         due: dmy_opt(task.due),
         at: dmy(page.today),
-        bar: progress_bar(summary.reporting_rate()),
+        bar: progress_bar(summary.reporting_rate(), page.t.reporting_rate),
         statuses,
         deadlines,
         assignments,
