@@ -351,10 +351,21 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
             .click()
             .await?;
         wait_for(&driver, "#saved").await.expect("saved");
-        let logged = wait_for(&driver, "#logged li").await?.text().await?;
-        assert!(
-            logged.contains("Bản tin chuyển đổi số tuần 45") && logged.contains("📎1"),
-            "{logged}"
+        let item = wait_for(&driver, "#logged li").await?;
+        let logged = item.text().await?;
+        assert!(logged.contains("Bản tin chuyển đổi số tuần 45"), "{logged}");
+        // The photo is shown: the server's thumbnail, loaded (not a broken image).
+        let thumb = item.find(By::Css("img[src$='/thumb']")).await?;
+        let loaded = driver
+            .execute(
+                "return arguments[0].complete && arguments[0].naturalWidth > 0;",
+                vec![thumb.to_json()?],
+            )
+            .await?;
+        assert_eq!(
+            loaded.json(),
+            &serde_json::Value::Bool(true),
+            "the thumbnail loads"
         );
         shot(&driver, "11-my-work-saved").await;
 

@@ -132,7 +132,6 @@ struct DeadlinesPage {
     page_label: String,
 }
 
-
 pub async fn page(
     State(state): State<AppState>,
     page: SignedIn,
