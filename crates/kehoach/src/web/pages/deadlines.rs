@@ -272,7 +272,6 @@ pub async fn page(
     let page_href = |n: i64| with_params(&page.path, &[("page", &n.to_string())], &["lang"]);
     let state_options = [("", f.all_open), ("any", f.any_state)]
         .into_iter()
-        .map(|(v, n)| (v, n))
         .chain(
             SEVERITY
                 .into_iter()
