@@ -7,9 +7,46 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// The canonical stored form of any text from outside: NFC, trimmed.
+/// The canonical stored form of any text from outside: NFC, without invisible controls, trimmed.
+///
+/// Every path that stores text from outside (API, forms, CLI, import sheets, plan documents)
+/// goes through here, so this is the one rule for control characters: they are **stripped**, not
+/// refused. C0 controls other than tab and newline (NUL included: PostgreSQL cannot store it),
+/// DEL, C1 controls, bidirectional controls (`U+202E` would show `fdp\u{202e}exe.pdf` as
+/// `fdpexe.pdf` reversed) and zero-width spaces carry nothing a reader sees; a carriage return
+/// is dropped so `\r\n` becomes `\n`. Text that shows nothing at all (only spaces, joiners,
+/// soft hyphens…) becomes empty, so a required field's "required" check refuses it.
 pub fn nfc(text: &str) -> String {
-    text.nfc().collect::<String>().trim().to_string()
+    let kept: String = text.chars().filter(|&c| !is_stripped(c)).nfc().collect();
+    if kept.chars().all(is_blank) {
+        return String::new();
+    }
+    kept.trim().to_string()
+}
+
+/// Whether `nfc()` removes this character (see there).
+pub fn is_stripped(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || is_bidi_control(c) || is_zero_width_space(c)
+}
+
+/// Bidirectional formatting characters (embeddings, overrides, isolates, marks).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn is_zero_width_space(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Characters that show nothing on their own: whitespace and the invisible format characters
+/// (joiners, soft hyphen, invisible operators, the Mongolian vowel separator).
+fn is_blank(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200C}' | '\u{200D}' | '\u{2061}'
+                ..='\u{2064}'
+        )
 }
 
 /// The search key of a text: no diacritics, đ folded to d, lower case, single spaces.
@@ -63,7 +100,24 @@ mod tests {
         assert_eq!(nfc(&nfd), "Bình Sơn");
     }
 
+    #[test]
+    fn nfc_strips_controls_and_empties_invisible_text() {
+        assert_eq!(nfc("Chuy\u{0}ên mục\u{7}\u{85}"), "Chuyên mục");
+        assert_eq!(nfc("dòng 1\r\ndòng 2\tcột"), "dòng 1\ndòng 2\tcột");
+        assert_eq!(nfc("fdp\u{202E}exe.pdf"), "fdpexe.pdf");
+        assert_eq!(nfc("\u{200B}\u{200C}\u{200D}\u{FEFF} \u{00AD}"), "");
+        // A joiner inside visible text is kept (emoji sequences, some scripts need it).
+        assert_eq!(nfc("a\u{200D}b"), "a\u{200D}b");
+    }
+
     proptest! {
+        #[test]
+        fn nfc_output_has_no_stripped_character(s in "\\PC*|[\\x00-\\x1f\\u{202a}-\\u{202e}a ]*") {
+            let out = nfc(&s);
+            prop_assert!(!out.chars().any(is_stripped));
+            prop_assert_eq!(nfc(&out), out.clone());
+        }
+
         #[test]
         fn fold_is_idempotent_and_never_panics(s in "\\PC*") {
             let once = fold(&s);

@@ -206,7 +206,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Grid, ImportError> {
                 Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
                     Cell::Text(format!("{}", *f as i64))
                 }
-                Data::Float(f) => Cell::Text(f.to_string()),
+                // A number cell is never ambiguous: decimal comma, as `parse_number` reads it.
+                Data::Float(f) => Cell::Text(f.to_string().replace('.', ",")),
                 Data::Bool(b) => Cell::Text(b.to_string()),
                 Data::DateTime(dt) => {
                     let (y, m, d, ..) = dt.to_ymd_hms_milli();

@@ -115,7 +115,9 @@ impl ActivityInput {
             }
             let text = match value {
                 serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
+                // A JSON number is never ambiguous: written with the decimal comma, `1.125`
+                // reads as one and an eighth, not as the text "1.125" (see `parse_number`).
+                serde_json::Value::Number(n) => Some(n.to_string().replace('.', ",")),
                 serde_json::Value::Bool(b) => Some(b.to_string()),
                 serde_json::Value::Null => None,
                 _ => {
@@ -234,7 +236,11 @@ impl ActivityInput {
         let quantity = match given(&self.quantity) {
             None => 1.0,
             Some(text) => match parse_number(text) {
-                Some(q) if q > 0.0 && q <= MAX_QUANTITY => q,
+                Ok(Some(q)) if q > 0.0 && q <= MAX_QUANTITY => q,
+                Err(ambiguous) => {
+                    error("quantity", ambiguous);
+                    1.0
+                }
                 _ => {
                     error(
                         "quantity",
@@ -248,7 +254,13 @@ impl ActivityInput {
         let mut whole = |field: &'static str, value: &Option<String>, max: i64| match given(value) {
             None => None,
             Some(text) => match parse_number(text) {
-                Some(n) if n.fract() == 0.0 && (0.0..=max as f64).contains(&n) => Some(n as i64),
+                Ok(Some(n)) if n.fract() == 0.0 && (0.0..=max as f64).contains(&n) => {
+                    Some(n as i64)
+                }
+                Err(ambiguous) => {
+                    error(field, ambiguous);
+                    None
+                }
                 _ => {
                     error(field, format!("{text:?}: a whole number from 0 to {max}"));
                     None
@@ -362,22 +374,47 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     } else {
         return Err(bad());
     };
-    if !(1900..=9999).contains(&y) {
-        return Err(bad());
+    if !(2000..=2100).contains(&y) {
+        return Err(format!("{text:?}: a date from the years 2000 to 2100"));
     }
     NaiveDate::from_ymd_opt(y as i32, m, d)
         .ok_or_else(|| format!("{text:?}: no such day ({y:04}-{m:02}-{d:02} does not exist)"))
 }
 
-/// A number with `.` or (when there is no `.`) `,` as the decimal mark.
-fn parse_number(text: &str) -> Option<f64> {
+/// A number as written here. In Vietnamese `,` is the decimal mark and `.` groups thousands
+/// (`1.500.000`, `1.500,5`); `1,5` and `1.5` are both one and a half. A lone `.` followed by
+/// exactly three digits (`1.500`) is 1,500 to a Vietnamese reader and 1.5 to a spreadsheet in
+/// English, so it is refused as ambiguous (`Err` says how to write it) rather than guessed.
+/// `Ok(None)`: not a number.
+fn parse_number(text: &str) -> Result<Option<f64>, String> {
     let text = text.trim();
-    let normalised = if text.contains('.') {
-        text.to_string()
-    } else {
-        text.replace(',', ".")
+    let dots = text.matches('.').count();
+    let commas = text.matches(',').count();
+    let grouped = |s: &str| {
+        let mut groups = s.split('.');
+        let head = groups.next().unwrap_or("");
+        (1..=3).contains(&head.len())
+            && head.bytes().all(|b| b.is_ascii_digit())
+            && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
     };
-    normalised.parse::<f64>().ok().filter(|n| n.is_finite())
+    let normalised = match (dots, commas) {
+        // 1.500 (one dot, three digits after, a whole part that could be a thousands group).
+        (1, 0) if grouped(text) && !text.starts_with('0') => {
+            return Err(format!(
+                "{text:?} is ambiguous: write {} for the whole number, or {} for the decimal",
+                text.replace('.', ""),
+                text.replace('.', ",")
+            ));
+        }
+        // 1.500.000, 1.500,5: dots group thousands.
+        (2.., 0) | (1.., 1) if grouped(text.split(',').next().unwrap_or("")) => {
+            text.replace('.', "").replace(',', ".")
+        }
+        (_, 0) => text.to_string(),
+        (0, 1) => text.replace(',', "."),
+        _ => return Ok(None),
+    };
+    Ok(normalised.parse::<f64>().ok().filter(|n| n.is_finite()))
 }
 
 /// Yes/no as a sheet or form says it.

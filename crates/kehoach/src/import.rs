@@ -38,13 +38,15 @@ pub struct Imported {
     pub unresolved: Vec<UnresolvedText>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct UnresolvedText {
     #[serde(rename = "ref")]
     pub task_ref: String,
-    pub role: &'static str,
+    /// "lead" or "partner".
+    pub role: String,
     pub text: String,
-    pub reason: &'static str,
+    /// "vague" or "unknown".
+    pub reason: String,
 }
 
 fn date(d: kehoach_plan::Date) -> Option<NaiveDate> {
@@ -107,7 +109,7 @@ fn context_unit<'r>(
 
 /// A plan read and resolved, not yet stored: what the import page previews (and lets the plan
 /// office fix) before [`commit`] stores it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Prepared {
     pub plan: NewPlan,
     /// Lead or partner text that named no unit, per task.
@@ -228,9 +230,9 @@ pub async fn prepare(
                         .push((role.into(), text.clone(), reason.into()));
                     unresolved.push(UnresolvedText {
                         task_ref: task.ref_.clone(),
-                        role,
+                        role: role.to_string(),
                         text: text.clone(),
-                        reason,
+                        reason: reason.to_string(),
                     });
                 }
             }

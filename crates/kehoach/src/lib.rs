@@ -12,6 +12,8 @@ pub mod demo;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod password_rules;
+pub mod pending_import;
 pub mod reminders;
 pub mod rollup;
 pub mod standings;

@@ -470,7 +470,9 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
     driver.goto(format!("{base}{task}")).await?;
     let activities = first_href(driver, "a[href^='/activities?assignment=']").await?;
     visits.push(visit("/activities", activities, "activities"));
+    visits.push(visit("/account", "/account", "account"));
     if role == "quantri" || role == "sotttt" {
+        visits.push(visit("/users", "/users", "users"));
         visits.push(visit("/plans/import", "/plans/import", "import"));
         // A pending import to preview: the Quảng Nam plan through the upload form.
         driver.goto(format!("{base}/plans/import")).await?;

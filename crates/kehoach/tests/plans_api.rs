@@ -35,12 +35,34 @@ on_both_backends! {
         assert!(tasks.iter().any(|t| t["targets"].as_array().unwrap().iter().any(|x| x["per"] == "week")));
         assert!(plan["references"].as_array().unwrap().iter().any(|r| r == "749/QĐ-TTg"));
 
-        // The API answers the same report as the CLI.
-        let over_http: Value = get(format!("/api/v1/plans/{id}/compliance?at=2024-01-20")).await.json().await.unwrap();
+        // The API answers the same report as the CLI: whole as a download, in pages of
+        // assignments (task order) that put it back together.
+        let download = get(format!("/api/v1/plans/{id}/compliance.json?at=2024-01-20")).await;
+        assert!(download.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        let whole: Value = download.json().await.unwrap();
         let from_cli = cli_json(db, &["compliance", "--plan", &id.to_string(), "--at", "2024-01-20", "--json"]);
-        assert_eq!(over_http, from_cli);
+        assert_eq!(whole, from_cli);
+        let total = imported["assignments"].as_u64().unwrap();
+        let (mut offset, mut assignments_seen, mut pages) = (Some(0u64), Vec::new(), 0);
+        while let Some(at) = offset {
+            let page: Value = get(format!("/api/v1/plans/{id}/compliance?at=2024-01-20&limit=7&offset={at}")).await.json().await.unwrap();
+            assert_eq!(page["summary"], whole["summary"], "the summary is the whole plan's");
+            assert_eq!(page["page"]["total_assignments"].as_u64(), Some(total));
+            for task in page["tasks"].as_array().unwrap() {
+                assignments_seen.extend(task["assignments"].as_array().unwrap().iter().map(|a| a["assignment_id"].clone()));
+            }
+            offset = page["page"]["next_offset"].as_u64();
+            pages += 1;
+        }
+        let all: Vec<Value> = whole["tasks"].as_array().unwrap().iter()
+            .flat_map(|t| t["assignments"].as_array().unwrap().iter().map(|a| a["assignment_id"].clone())).collect();
+        assert_eq!(assignments_seen, all);
+        assert_eq!(pages as u64, total.div_ceil(7));
+        let over_http: Value = get(format!("/api/v1/plans/{id}/compliance?at=2024-01-20")).await.json().await.unwrap();
+        assert_eq!(over_http["page"]["limit"], 100, "a page by default");
+        assert_eq!(get(format!("/api/v1/plans/{id}/compliance?limit=1001")).await.status(), 400);
         assert_eq!(over_http["at"], "2024-01-20");
-        let first = &over_http["tasks"].as_array().unwrap().iter()
+        let first = &whole["tasks"].as_array().unwrap().iter()
             .find(|t| !t["assignments"].as_array().unwrap().is_empty() && !t["assignments"][0]["targets"].as_array().unwrap().is_empty())
             .unwrap()["assignments"][0];
         for field in ["assignment_id", "unit", "state", "targets"] {

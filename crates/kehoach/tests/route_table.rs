@@ -87,7 +87,6 @@ const fn row(method: &'static str, path: &'static str, inside: [u16; 6], outside
 const TABLE: &[Row] = &[
     //                                             anon admin  po   rep  fin  view
     same("GET", "/healthz", [200, 200, 200, 200, 200, 200]),
-    same("GET", "/metrics", [200, 200, 200, 200, 200, 200]),
     same("GET", "/api/openapi.json", [200, 200, 200, 200, 200, 200]),
     row(
         "GET",
@@ -105,6 +104,12 @@ const TABLE: &[Row] = &[
     row(
         "GET",
         "/api/v1/plans/{id}/compliance",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/compliance.json",
         [401, 200, 200, 200, 200, 200],
         [401, 200, 404, 404, 404, 404],
     ),
@@ -254,6 +259,45 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 200, 200, 200],
         [303, 200, 404, 404, 404, 404],
     ),
+    // Accounts: each caller its own; users within the caller's subtree (a plan office of Đà
+    // Nẵng names Quảng Nam's station: 400 for the form, 404 for an account there).
+    same("GET", "/account", [303, 200, 200, 200, 200, 200]),
+    same("POST", "/account/password", [303, 303, 303, 303, 303, 303]),
+    same(
+        "POST",
+        "/account/tokens/{id}/revoke",
+        [303, 303, 303, 303, 303, 303],
+    ),
+    same(
+        "POST",
+        "/account/sign-out-others",
+        [303, 303, 303, 303, 303, 303],
+    ),
+    same("GET", "/users", [303, 200, 200, 403, 403, 403]),
+    row(
+        "POST",
+        "/users",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 400, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/users/{id}/reset-password",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/users/{id}/disable",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/users/{id}/enable",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
     same("GET", "/my-work", [303, 200, 200, 200, 200, 200]),
     row(
         "POST",
@@ -308,7 +352,6 @@ const TABLE: &[Row] = &[
 /// Routes neither the OpenAPI document nor the pages describe.
 const NON_API: &[(&str, &str)] = &[
     ("GET", "/healthz"),
-    ("GET", "/metrics"),
     ("GET", "/api/openapi.json"),
     ("GET", "/calendar/{secret}.ics"),
 ];
@@ -767,6 +810,59 @@ impl Call<'_> {
                     .text("date", "2024-01-04")
                     .text("title", format!("Ghi từ trang {n}")),
             ),
+            ("POST", "/account/password") => self
+                .page("POST", "/account/password", "")
+                // The same password again: it passes the rules, and later rows still sign in.
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("current", PASSWORD),
+                    ("new", PASSWORD),
+                    ("repeat", PASSWORD),
+                ]),
+            ("POST", "/account/tokens/{id}/revoke") => {
+                // A fresh token of the caller's, so its API rows keep theirs.
+                let id = match self.browser() {
+                    Some(b) => self
+                        .store
+                        .create_token(
+                            world.users[&b.username].id,
+                            "page",
+                            &kehoach::auth::token_hash(&kehoach::auth::random_secret(24)),
+                            &Change::system("test"),
+                        )
+                        .await
+                        .unwrap(),
+                    None => 1,
+                };
+                self.page("POST", &format!("/account/tokens/{id}/revoke"), "")
+                    .form(&[("csrf", csrf)])
+            }
+            ("POST", "/account/sign-out-others") => self
+                .page("POST", "/account/sign-out-others", "")
+                .form(&[("csrf", csrf)]),
+            ("POST", "/users") => self.page("POST", "/users", "").form(&[
+                ("csrf", csrf),
+                ("username", format!("tk{n}")),
+                ("unit", world.station_code.clone()),
+                ("role", "reporter".into()),
+            ]),
+            ("POST", p) if p.starts_with("/users/{id}/") => {
+                // A fresh account of the station's to act on.
+                let user = self
+                    .store
+                    .create_user(
+                        &format!("tk{n}"),
+                        "tk",
+                        Some(world.station_id),
+                        Role::Reporter,
+                        "!",
+                        &Change::system("test"),
+                    )
+                    .await
+                    .unwrap();
+                self.page("POST", &p.replace("{id}", &user.id.to_string()), "")
+                    .form(&[("csrf", csrf)])
+            }
             _ => panic!("no way to call page {method} {path}: add one to Call::page_request()"),
         }
     }

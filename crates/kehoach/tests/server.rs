@@ -22,11 +22,12 @@ on_both_backends! {
     }
 
     async fn metrics_count_requests_by_route(db: &TestDb) {
-        let server = Server::start(&db.cli_args());
+        let server = Server::start_with(&db.cli_args(), &["--metrics-addr", "127.0.0.1:0"]);
         for _ in 0..3 {
             http().get(server.url("/healthz")).send().await.unwrap();
         }
-        let text = http().get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        let metrics = server.metrics.clone().expect("metrics address");
+        let text = http().get(format!("{metrics}/metrics")).send().await.unwrap().text().await.unwrap();
         let line = text
             .lines()
             .find(|l| l.starts_with("kehoach_http_requests_total") && l.contains("route=\"/healthz\""))

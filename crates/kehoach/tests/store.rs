@@ -103,7 +103,10 @@ on_both_backends! {
             .unwrap();
         let user = store.create_user("daiptth", "Đài PT-TH", Some(unit.id), Role::Reporter, "$argon2id$x", &by).await.unwrap();
         assert_eq!(user.role, Role::Reporter);
-        assert!(user.must_change_password);
+        // A password given by its user; a one-time one is marked as such afterwards.
+        assert!(!user.must_change_password);
+        store.require_password_change(user.id).await.unwrap();
+        assert!(store.user(user.id).await.unwrap().unwrap().must_change_password);
         let dup = store.create_user("daiptth", "x", None, Role::Viewer, "h", &by).await.unwrap_err();
         assert!(matches!(dup, StoreError::Conflict(_)));
         store.create_token(user.id, "phone", "hash-1", &by).await.unwrap();

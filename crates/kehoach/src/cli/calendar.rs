@@ -12,6 +12,10 @@ pub enum CalendarCommand {
         /// The unit's code.
         #[arg(long)]
         unit: String,
+        /// The date on which the unit code is looked up (default today): a unit that ended (every
+        /// district after the 2025 reform) needs a date when it existed.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        on: Option<chrono::NaiveDate>,
         /// The server's public address, to print the whole URL.
         #[arg(
             long,
@@ -23,14 +27,14 @@ pub enum CalendarCommand {
 }
 
 pub async fn run(cli: &Cli, cmd: &CalendarCommand) -> anyhow::Result<()> {
-    let CalendarCommand::Url { unit, base_url } = cmd;
-    let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
+    let CalendarCommand::Url { unit, on, base_url } = cmd;
+    let on = on.unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
     let store = cli.open_store().await?;
     let result = async {
         let row = store
-            .unit_by_code(unit, today)
+            .unit_by_code(unit, on)
             .await?
-            .ok_or_else(|| InputError(format!("no unit with code {unit} on {today}")))?;
+            .ok_or_else(|| InputError(no_unit(unit, on)))?;
         let secret = crate::auth::random_secret(24);
         store
             .set_calendar_secret(row.id, &crate::auth::token_hash(&secret))
@@ -48,11 +52,20 @@ pub async fn run(cli: &Cli, cmd: &CalendarCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The error for a unit code that names nothing on the date asked.
+fn no_unit(code: &str, on: chrono::NaiveDate) -> String {
+    format!("no unit with code {code} on {on} (a unit that no longer exists needs --on DATE)")
+}
+
 #[derive(Debug, Args)]
 pub struct ContactArgs {
     /// The unit's code.
     #[arg(long)]
     unit: String,
+    /// The date on which the unit code is looked up (default today): a unit that ended (every
+    /// district after the 2025 reform) needs a date when it existed.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    on: Option<chrono::NaiveDate>,
     /// Where the unit's reminder digest goes.
     #[arg(long)]
     email: String,
@@ -80,13 +93,15 @@ pub async fn contact(cli: &Cli, args: &ContactArgs) -> anyhow::Result<()> {
     if !valid_email(email) {
         return Err(InputError(format!("email: {email:?} is not an e-mail address")).into());
     }
-    let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
+    let on = args
+        .on
+        .unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
     let store = cli.open_store().await?;
     let result = async {
         let row = store
-            .unit_by_code(&args.unit, today)
+            .unit_by_code(&args.unit, on)
             .await?
-            .ok_or_else(|| InputError(format!("no unit with code {} on {today}", args.unit)))?;
+            .ok_or_else(|| InputError(no_unit(&args.unit, on)))?;
         store.set_unit_email(row.id, email).await?;
         anyhow::Ok(row)
     }

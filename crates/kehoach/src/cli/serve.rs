@@ -33,6 +33,21 @@ pub struct ServeArgs {
     #[arg(long, env = "KEHOACH_REMIND_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=60))]
     pub remind_days: u32,
 
+    /// A reverse proxy (address or network, e.g. 10.0.0.0/8; repeat or separate with commas)
+    /// whose `X-Forwarded-For` names the client. From anyone else the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "KEHOACH_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "NETWORK"
+    )]
+    pub trusted_proxies: Vec<crate::web::signin_throttle::Network>,
+
+    /// Serve Prometheus metrics at `/metrics` on this address (e.g. 127.0.0.1:9090, port 0 picks
+    /// one, printed as `metrics on http://…`). Without it there is no `/metrics`.
+    #[arg(long, env = "KEHOACH_METRICS_ADDR", value_name = "HOST:PORT")]
+    pub metrics_addr: Option<SocketAddr>,
+
     #[command(flatten)]
     pub smtp: super::remind::SmtpArgs,
 }
@@ -54,6 +69,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let mut pages = crate::web::pages::PagesConfig {
         today: args.today,
         secure_cookies: args.secure_cookies,
+        trusted_proxies: args.trusted_proxies.clone(),
         ..Default::default()
     };
     if args.demo {
@@ -88,9 +104,19 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
+    let metrics = match args.metrics_addr {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {addr}: {e}"))?;
+            println!("metrics on http://{}", listener.local_addr()?);
+            Some(listener)
+        }
+        None => None,
+    };
     // Printed on stdout too, so scripts (and tests) can read the address when port 0 was asked.
     println!("listening on http://{}", listener.local_addr()?);
-    crate::web::serve(listener, store, files, pages, shutdown).await?;
+    crate::web::serve(listener, metrics, store, files, pages, shutdown).await?;
     Ok(())
 }
 
@@ -115,7 +141,8 @@ async fn ensure_first_admin(store: &Store) -> anyhow::Result<()> {
         )
         .await
     {
-        Ok(_) => {
+        Ok(user) => {
+            store.require_password_change(user.id).await?;
             println!("created administrator 'admin' with one-time password: {password}");
             Ok(())
         }

@@ -83,7 +83,7 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
                 tokio::task::spawn_blocking(move || hash_password(&password)).await??
             };
             let display = display_name.clone().unwrap_or_else(|| name.clone());
-            store
+            let user = store
                 .create_user(&name, &display, unit_id, *role, &hash, &change)
                 .await
                 .map_err(|e| match e {
@@ -92,6 +92,8 @@ pub async fn run(cli: &Cli, cmd: &UserCommand) -> anyhow::Result<()> {
                     }
                     other => other.into(),
                 })?;
+            // Works once: the first sign-in must choose a new password.
+            store.require_password_change(user.id).await?;
             println!("created user {name}; one-time password:");
             println!("{password}");
         }

@@ -952,6 +952,11 @@ impl super::Store {
             .fetch_optional(&mut *tx)
             .await?;
             let old = old.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
+            if unchanged(&old, edited) {
+                // An edit that changes nothing writes nothing, not even an audit entry (the
+                // transaction ends unused).
+                return Ok(old);
+            }
             let specs = load_specs!(tx, &[old.assignment_id], lock, marks);
             let title = nfc(&edited.title);
             let search = fold(&title);
@@ -1214,4 +1219,16 @@ impl super::Store {
             .await?
         }))
     }
+}
+
+/// Whether `edited` would store exactly what `old` holds.
+fn unchanged(old: &ActivityRow, edited: &NewActivity) -> bool {
+    old.occurred_on == edited.occurred_on
+        && old.kind == nfc(&edited.kind)
+        && old.title == nfc(&edited.title)
+        && old.quantity == edited.quantity
+        && old.duration_minutes == edited.duration_minutes
+        && old.attendance == edited.attendance
+        && old.completes == edited.completes
+        && old.note == nfc(&edited.note)
 }

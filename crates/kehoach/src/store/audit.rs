@@ -23,7 +23,7 @@ impl Change {
     }
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -32,7 +32,11 @@ pub struct AuditEntry {
     pub action: String,
     pub entity: String,
     pub entity_id: String,
+    /// The state before the change (null for a creation).
+    #[schema(value_type = Option<Object>)]
     pub before: Option<sqlx::types::Json<Value>>,
+    /// The state after the change (null for a deletion).
+    #[schema(value_type = Option<Object>)]
     pub after: Option<sqlx::types::Json<Value>>,
 }
 

@@ -18,8 +18,12 @@ mod sessions;
 mod units;
 mod users;
 // After the others so parallel branches adding modules merge cleanly.
+mod accounts;
+mod pending_imports;
+pub use accounts::NO_PASSWORD;
 mod deadlines;
 mod scope;
+mod sign_in;
 mod standings;
 
 use std::path::{Path, PathBuf};
@@ -46,6 +50,7 @@ pub use rollups::{
 };
 pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
+pub use sign_in::FailureCount;
 pub use units::{NewUnit, UnitRow};
 pub use users::{Role, TokenRow, UserRow};
 

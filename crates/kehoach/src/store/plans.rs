@@ -12,8 +12,9 @@ use super::audit::record_audit;
 use super::rollups::PROVINCE_OF_UNIT;
 use super::{Change, StoreError, on_pool};
 
-/// A plan to store, as the importer and the unit resolver made it.
-#[derive(Debug, Clone, Default)]
+/// A plan to store, as the importer and the unit resolver made it. (De)serialisable: a plan
+/// waiting for its uploader's confirmation is kept in `pending_imports` as JSON.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct NewPlan {
     pub number: Option<String>,
     pub title: String,
@@ -32,7 +33,7 @@ pub struct NewPlan {
     pub tasks: Vec<NewTask>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct NewTask {
     pub reference: String,
     pub title: String,
@@ -50,7 +51,7 @@ pub struct NewTask {
     pub unresolved: Vec<(String, String, String)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NewTarget {
     pub count: f64,
     pub per: Per,

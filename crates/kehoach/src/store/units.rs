@@ -61,7 +61,14 @@ impl super::Store {
                 (a, key)
             })
             .collect();
-        let after = serde_json::to_value(unit).ok();
+        // The audit keeps what was stored (cleaned), not the raw input.
+        let after = serde_json::to_value(NewUnit {
+            code: code.clone(),
+            name: name.clone(),
+            aliases: aliases.iter().map(|(a, _)| a.clone()).collect(),
+            ..unit.clone()
+        })
+        .ok();
         let row = on_pool!(self.db(), |pool| {
             let mut tx = pool.begin().await?;
             let row = sqlx::query_as::<_, UnitRow>(&format!(
@@ -101,6 +108,27 @@ impl super::Store {
     }
 
     /// The unit with this code that is valid on the date.
+    /// The unit a code names today or, when none does (a unit the 2025 reform ended), the one
+    /// it named last.
+    pub async fn unit_by_code_latest(
+        &self,
+        code: &str,
+        today: NaiveDate,
+    ) -> Result<Option<UnitRow>, StoreError> {
+        if let Some(unit) = self.unit_by_code(code, today).await? {
+            return Ok(Some(unit));
+        }
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UnitRow>(&format!(
+                "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1 \
+                 ORDER BY valid_to IS NULL DESC, valid_to DESC LIMIT 1"
+            ))
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
     pub async fn unit_by_code(
         &self,
         code: &str,

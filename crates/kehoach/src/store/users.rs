@@ -84,6 +84,8 @@ const USER_COLUMNS: &str = "id, username, display_name, password_hash, unit_id, 
                             must_change_password, created_at";
 
 impl super::Store {
+    /// Creates a user whose password is known to them (`must_change_password` false); a user
+    /// given a one-time password is then marked with `require_password_change`.
     pub async fn create_user(
         &self,
         username: &str,
@@ -97,8 +99,9 @@ impl super::Store {
         Ok(on_pool!(self.db(), |pool| {
             let mut tx = pool.begin().await?;
             let row = sqlx::query_as::<_, UserRow>(&format!(
-                "INSERT INTO users (username, display_name, password_hash, unit_id, role, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING {USER_COLUMNS}"
+                "INSERT INTO users (username, display_name, password_hash, unit_id, role, \
+                 must_change_password, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING {USER_COLUMNS}"
             ))
             .bind(username)
             .bind(display_name)

@@ -150,16 +150,26 @@ pub async fn may_report_for(
     user: &UserRow,
     assignment: &AssignmentRow,
 ) -> Result<Result<(), String>, StoreError> {
-    let (verdict, _) = Authz::of(state, user)
+    let authz = Authz::of(state, user);
+    let (verdict, _) = authz
         .verdict(Action::ReportActivity, Resource::Assignment(assignment))
         .await?;
-    Ok(match verdict {
-        Verdict::Allow => Ok(()),
-        Verdict::Forbid(_) | Verdict::Conceal => Err(format!(
+    if verdict == Verdict::Allow {
+        return Ok(Ok(()));
+    }
+    // Name the owning unit only to a caller who may see it; to anyone else the assignment is
+    // answered exactly like one that does not exist (`activity_import::validate_rows`).
+    let (view, _) = authz
+        .verdict(Action::ViewActivities, Resource::Assignment(assignment))
+        .await?;
+    Ok(Err(if view == Verdict::Allow {
+        format!(
             "assignment {} belongs to {}, not to your unit",
             assignment.id, assignment.unit_name
-        )),
-    })
+        )
+    } else {
+        format!("no assignment {}", assignment.id)
+    }))
 }
 
 /// May `user` record activities for `assignment`? 403 with the reason if not.

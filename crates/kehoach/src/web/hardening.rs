@@ -78,3 +78,81 @@ async fn json_errors(response: Response<Body>) -> Response<Body> {
     let body = serde_json::json!({ "error": message }).to_string();
     Response::from_parts(parts, Body::from(body))
 }
+
+/// What every request goes through before routing: a query parameter with a control character
+/// (NUL, a newline…) is refused with a 400 naming it — PostgreSQL cannot even compare such text,
+/// and no parameter of ours needs one. Stored text is cleaned by `text::nfc` instead (see there);
+/// a query is never stored, so refusing it loses nothing.
+pub async fn refuse_control_queries(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    if let Some(name) = control_in_query(request.uri()) {
+        let body = serde_json::json!({
+            "error": format!("{name}: contains a control character (such as NUL or a line break)")
+        })
+        .to_string();
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        return response;
+    }
+    next.run(request).await
+}
+
+/// An error answered to a request that came with a body says `Connection: close`. The handler
+/// may have refused it before reading the body (a body over the limit, a bad token on an upload);
+/// the server then closes the connection rather than read the rest, and a client told so does not
+/// send its next request down a connection about to close. (Outside the layers that rewrite
+/// error responses, so the header stays.)
+pub async fn close_after_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let has_body = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() != "0")
+        || request.headers().contains_key(header::TRANSFER_ENCODING);
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if has_body && (status.is_client_error() || status.is_server_error()) {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// The name of the first query parameter whose name or (decoded) value holds a control character.
+fn control_in_query(uri: &axum::http::Uri) -> Option<String> {
+    uri.query()?;
+    // Undecodable text (bad UTF-8) is left to the route's own parser, which names it.
+    let axum::extract::Query(pairs) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri).ok()?;
+    pairs
+        .into_iter()
+        .find(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
+        .map(|(k, _)| k.chars().filter(|c| !c.is_control()).take(50).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_control_character_in_the_query_is_named() {
+        let uri: axum::http::Uri = "/api/v1/units?on=2024-01-01&q=a%00b".parse().unwrap();
+        assert_eq!(control_in_query(&uri).as_deref(), Some("q"));
+        let uri: axum::http::Uri = "/lang?to=en&back=%0A".parse().unwrap();
+        assert_eq!(control_in_query(&uri).as_deref(), Some("back"));
+        let uri: axum::http::Uri = "/search?q=chuy%E1%BB%83n%20%C4%91%E1%BB%95i"
+            .parse()
+            .unwrap();
+        assert_eq!(control_in_query(&uri), None);
+    }
+}

@@ -11,6 +11,7 @@ mod health;
 mod metrics;
 pub mod pages;
 pub mod session;
+pub mod signin_throttle;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub struct AppState {
     pub store: Store,
     /// Evidence files, and the largest one accepted.
     pub files: FileStore,
-    /// The pages' settings and in-memory state (sign-in limiter, imports awaiting confirmation).
+    /// The pages' settings (no state: servers behind a proxy share only the database).
     pub pages: std::sync::Arc<pages::PagesConfig>,
 }
 
@@ -57,7 +58,6 @@ pub fn router(state: AppState) -> Router {
     let openapi = std::sync::Arc::new(openapi);
     Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/metrics", get(metrics::render))
         .route("/calendar/{file}", get(calendar::feed))
         .route(
             "/api/openapi.json",
@@ -87,27 +87,45 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(hardening::refuse_control_queries))
         // Framework errors on a browser's page request: an error page, not JSON.
         .layer(axum::middleware::from_fn_with_state(
             state,
             pages::browser_errors,
         ))
+        .layer(axum::middleware::from_fn(hardening::close_after_errors))
         .layer(axum::middleware::map_response(hardening::harden))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
+/// `/metrics` alone, for its own listener (`serve --metrics-addr`): the counters name every
+/// route and its traffic, which is the operator's business, not the public's.
+pub fn metrics_router() -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::render))
+        .layer(axum::middleware::map_response(hardening::harden))
+}
+
 /// Serves until `shutdown` resolves; then stops accepting, lets requests in flight finish, and
-/// closes the database.
+/// closes the database. With a `metrics` listener, `/metrics` is served there (and nowhere else).
 pub async fn serve(
     listener: TcpListener,
+    metrics: Option<TcpListener>,
     store: Store,
     files: FileStore,
     pages: pages::PagesConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::install();
+    let metrics_task = metrics.map(|listener| {
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics_router()).await {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        })
+    });
     let app = router(AppState {
         store: store.clone(),
         files,
@@ -121,6 +139,9 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    if let Some(task) = metrics_task {
+        task.abort();
+    }
     tracing::info!("requests drained; closing the database");
     store.close().await;
     Ok(())

@@ -1,16 +1,10 @@
 //! Browser sessions for the pages: a random id in an HttpOnly, SameSite=Lax cookie (Secure when
 //! the request came over HTTPS), kept server-side in the `sessions` table as its SHA-256, with a
-//! per-session CSRF token that every form posts back. Sign-in failures are counted per account and
-//! per client address; past [`MAX_FAILURES`] in [`FAILURE_WINDOW`] sign-in answers 429.
+//! per-session CSRF token that every form posts back. Failed sign-ins: `signin_throttle.rs`.
 //!
 //! Why a table of our own rather than tower-sessions: the store already runs the same SQL on both
 //! backends (`on_pool!`), a session is three columns, and the CSRF token and user join in one
 //! query; tower-sessions would add a crate, its own store schema per backend and a serialised blob.
-
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::Utc;
@@ -27,10 +21,6 @@ pub const LANG_COOKIE: &str = "kh_lang";
 
 /// How long a session lasts after sign-in.
 pub const SESSION_HOURS: i64 = 12;
-
-/// Failed sign-ins allowed per account and per client address within [`FAILURE_WINDOW`].
-pub const MAX_FAILURES: u32 = 5;
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// The value of a cookie in the request, if present.
 pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -107,73 +97,9 @@ pub async fn end(store: &Store, session: &Session) -> Result<(), StoreError> {
     store.delete_session(&token_hash(&session.id)).await
 }
 
-/// Counts failed sign-ins per key (an account name, a client address) in a sliding window.
-/// In memory, per server process: with several servers an attacker gets the limit once per server,
-/// which still bounds guessing; argon2 makes each guess expensive besides.
-#[derive(Default)]
-pub struct SignInLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-/// Most keys remembered; older entries are dropped first when it is reached.
-const MAX_KEYS: usize = 100_000;
-
-impl SignInLimiter {
-    fn keys(username: &str, ip: Option<IpAddr>) -> Vec<String> {
-        let mut keys = vec![format!("user:{}", username.trim().to_lowercase())];
-        if let Some(ip) = ip {
-            keys.push(format!("ip:{ip}"));
-        }
-        keys
-    }
-
-    /// Whether sign-in is refused for now for this account or address.
-    pub fn blocked(&self, username: &str, ip: Option<IpAddr>) -> bool {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        Self::keys(username, ip).iter().any(|k| {
-            map.get(k)
-                .is_some_and(|(n, since)| *n >= MAX_FAILURES && since.elapsed() < FAILURE_WINDOW)
-        })
-    }
-
-    pub fn failed(&self, username: &str, ip: Option<IpAddr>) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_KEYS {
-            map.retain(|_, (_, since)| since.elapsed() < FAILURE_WINDOW);
-        }
-        for key in Self::keys(username, ip) {
-            let entry = map.entry(key).or_insert((0, Instant::now()));
-            if entry.1.elapsed() >= FAILURE_WINDOW {
-                *entry = (0, Instant::now());
-            }
-            entry.0 += 1;
-        }
-    }
-
-    /// A successful sign-in clears the account's count (not the address's).
-    pub fn succeeded(&self, username: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("user:{}", username.trim().to_lowercase()));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn limiter_blocks_after_repeated_failures() {
-        let limiter = SignInLimiter::default();
-        let ip = Some("127.0.0.1".parse().unwrap());
-        for _ in 0..MAX_FAILURES {
-            assert!(!limiter.blocked("An", ip));
-            limiter.failed("an", ip);
-        }
-        assert!(limiter.blocked("an", None), "the account is blocked");
-        assert!(limiter.blocked("other", ip), "so is the address");
-        limiter.succeeded("an");
-        assert!(!limiter.blocked("an", None));
-    }
 
     #[test]
     fn cookies_are_found_by_name() {

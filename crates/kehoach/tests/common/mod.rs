@@ -152,6 +152,8 @@ macro_rules! on_both_backends {
 pub struct Server {
     pub child: Child,
     pub base: String,
+    /// The metrics listener's base URL, when `--metrics-addr` was given.
+    pub metrics: Option<String>,
 }
 
 impl Server {
@@ -171,18 +173,26 @@ impl Server {
             .expect("start kehoach");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
+        let mut metrics = None;
         let base = loop {
             let line = lines
                 .next()
                 .expect("kehoach exited before listening")
                 .expect("read kehoach output");
+            if let Some(url) = line.strip_prefix("metrics on ") {
+                metrics = Some(url.trim().to_string());
+            }
             if let Some(url) = line.strip_prefix("listening on ") {
                 break url.trim().to_string();
             }
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
+        Server {
+            child,
+            base,
+            metrics,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -35,6 +35,79 @@ struct ActivityView {
     evidence: Vec<EvidenceRow>,
 }
 
+/// An activity as the API takes it (the OpenAPI description of what `ActivityInput::from_json`
+/// reads: numbers may also be sent as text, `1,5` with a decimal comma).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ActivityBody {
+    /// YYYY-MM-DD or dd/mm/yyyy, not in the future, years 2000–2100.
+    #[schema(example = "2024-01-04")]
+    date: String,
+    /// At most 500 characters.
+    title: String,
+    /// What kind of activity (an article, a broadcast…), at most 100 characters.
+    kind: Option<String>,
+    /// More than 0, at most 1,000,000 (default 1). As text, `1.500` is refused as ambiguous.
+    #[schema(minimum = 0, maximum = 1000000, exclusive_minimum = 0)]
+    quantity: Option<f64>,
+    #[schema(minimum = 0, maximum = 525600)]
+    duration_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 10000000)]
+    attendance: Option<i64>,
+    /// http(s) links, at most 20 of at most 2,000 bytes.
+    #[schema(max_items = 20)]
+    urls: Option<Vec<String>>,
+    /// Whether this activity completes the task's deliverable.
+    completes: Option<bool>,
+    /// At most 5,000 characters.
+    note: Option<String>,
+}
+
+/// An activity import: one sheet.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ImportForm {
+    /// The .xlsx or .csv sheet, at most 20 MB and 100,000 rows.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// The same fields as a form, with up to 10 evidence files.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ActivityForm {
+    date: String,
+    title: String,
+    kind: Option<String>,
+    quantity: Option<String>,
+    duration_minutes: Option<String>,
+    attendance: Option<String>,
+    /// Links separated by whitespace (the field may repeat).
+    url: Option<String>,
+    completes: Option<String>,
+    note: Option<String>,
+    /// Evidence files, each at most the upload cap; sent after the other fields.
+    #[schema(value_type = Option<Vec<String>>, format = Binary, max_items = 10)]
+    file: Option<Vec<Vec<u8>>>,
+}
+
+/// The fields of an activity to change; `""` clears an optional one. Evidence is not edited.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ActivityPatch {
+    date: Option<String>,
+    title: Option<String>,
+    kind: Option<String>,
+    #[schema(minimum = 0, maximum = 1000000, exclusive_minimum = 0)]
+    quantity: Option<f64>,
+    #[schema(minimum = 0, maximum = 525600)]
+    duration_minutes: Option<i64>,
+    #[schema(minimum = 0, maximum = 10000000)]
+    attendance: Option<i64>,
+    completes: Option<bool>,
+    note: Option<String>,
+}
+
 /// Largest text field of a multipart form.
 const MAX_FORM_FIELD_BYTES: usize = 64 * 1024;
 
@@ -96,8 +169,10 @@ async fn list(
 /// same fields and `file` parts (evidence, each at most the upload cap).
 #[utoipa::path(post, path = "/assignments/{id}/activities", tag = "activities",
     params(("id" = i64, Path, description = "assignment id")),
-    request_body(content = Object, content_type = "application/json",
-        description = "the activity's fields; multipart/form-data with `file` parts is also accepted"),
+    request_body(content(
+        (ActivityBody = "application/json"),
+        (ActivityForm = "multipart/form-data")),
+        description = "the activity's fields, as JSON or as a form with `file` parts"),
     responses((status = 201, body = ActivityView), (status = 400, description = "a bad field, named"),
         (status = 403, description = "not the caller's unit"), (status = 404, description = "no such assignment"),
         (status = 413, description = "a file over the upload cap"), (status = 415, description = "a file type not accepted")),
@@ -221,7 +296,7 @@ async fn reportable_activity(
 /// Evidence is not edited.
 #[utoipa::path(patch, path = "/activities/{id}", tag = "activities",
     params(("id" = i64, Path, description = "activity id")),
-    request_body(content = Object, content_type = "application/json", description = "the fields to change"),
+    request_body(content = ActivityPatch, content_type = "application/json", description = "the fields to change"),
     responses((status = 200, body = ActivityView), (status = 400, description = "a bad field, named"),
         (status = 403, description = "not the caller's unit"), (status = 404, description = "no such activity")),
     security(("bearer" = [])))]
@@ -329,7 +404,7 @@ async fn read_text(
 /// A multipart form with one `file` part, an .xlsx or .csv sheet: every row is stored, or none
 /// and a report naming each bad row (422).
 #[utoipa::path(post, path = "/activities/import", tag = "activities",
-    request_body(content = Object, content_type = "multipart/form-data", description = "one `file` part"),
+    request_body(content = ImportForm, content_type = "multipart/form-data", description = "one `file` part"),
     responses((status = 201, description = "{imported, first_id, last_id}", body = Object),
         (status = 422, description = "{error, rows: [{row, errors}]}; nothing stored", body = Object)),
     security(("bearer" = [])))]

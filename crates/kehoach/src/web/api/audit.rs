@@ -35,8 +35,10 @@ pub const MAX_CSV_ROWS: i64 = 100_000;
 #[into_params(parameter_in = Query)]
 struct AuditQuery {
     /// First day, YYYY-MM-DD (Vietnam time), inclusive.
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (Vietnam time), inclusive.
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     to: Option<NaiveDate>,
     /// Only changes made by this user name ("cli" and "system" for the command line and start-up).
     actor: Option<String>,
@@ -45,6 +47,7 @@ struct AuditQuery {
     /// Only entries older than this id (the next page).
     before: Option<i64>,
     /// Entries per page (1–1000, default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -81,7 +84,7 @@ async fn filter_for(
 /// Who changed what, when, from what to what; newest first. Administrators see every entry, a
 /// plan office the entries about units, users, plans and activities within its subtree.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Object, description = "[{id, at, user_id, actor, action, entity, entity_id, before, after}]"),
+    responses((status = 200, body = [crate::store::AuditEntry], description = "the entries, newest first"),
         (status = 400, description = "a bad filter, named"), (status = 403, description = "not an administrator or plan office")),
     security(("bearer" = [])))]
 async fn list(

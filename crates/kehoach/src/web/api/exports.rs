@@ -99,6 +99,21 @@ pub(crate) async fn checked_unit(
     }
 }
 
+/// `at` within the plan's span (`plans::check_at`), after the caller was found allowed to read it.
+async fn check_at(
+    state: &AppState,
+    plan_id: i64,
+    at: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    let plan = state
+        .store
+        .plan(plan_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("plan {plan_id} not found")))?;
+    super::plans::check_at(&plan, at, today)
+}
+
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ReportQuery {
@@ -107,6 +122,7 @@ pub(crate) struct ReportQuery {
     /// The year reported on, e.g. 2024 (default: this year).
     pub period: Option<String>,
     /// Evaluate on this date, YYYY-MM-DD (default: the year's end, or today while it runs).
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     pub at: Option<NaiveDate>,
     /// The report's number, when given (otherwise left blank to fill in).
     pub number: Option<u32>,
@@ -145,6 +161,9 @@ pub(crate) async fn report_response(
     today: NaiveDate,
 ) -> Result<Response, ApiError> {
     checked_unit(state, user, id, q.unit.as_deref(), today).await?;
+    if let Some(at) = q.at {
+        check_at(state, id, at, today).await?;
+    }
     let year = match &q.period {
         Some(p) => parse_year(p).map_err(ApiError::BadRequest)?,
         None => today.year(),
@@ -175,6 +194,7 @@ pub(crate) struct TableQuery {
     /// Only activities dated in this year, e.g. 2024 (activities; default: all).
     pub period: Option<String>,
     /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     pub at: Option<NaiveDate>,
 }
 
@@ -270,6 +290,9 @@ pub(crate) async fn table_response(
         Table::Activities | Table::EvidencePack => today,
     };
     checked_unit(state, user, id, q.unit.as_deref(), at).await?;
+    if matches!(table, Table::Compliance) {
+        check_at(state, id, at, today).await?;
+    }
     let unit = q.unit.as_deref();
     match table {
         Table::Compliance => {

@@ -50,7 +50,87 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .split_for_parts();
     let (uploads, upload_doc) = activities::router().split_for_parts();
     doc.merge(upload_doc);
+    complete_responses(&mut doc);
     (json, uploads, doc)
+}
+
+/// Every error answer's body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Error {
+    /// What is wrong, naming the field or parameter.
+    error: String,
+}
+
+/// Adds to every operation the answers the layers around the handlers give, so the document
+/// lists every status a route can answer: 401 where a token is required (none, unknown, revoked,
+/// a disabled user); 400 where there are parameters or a body (a parameter that does not parse,
+/// a control character in the query: `web::hardening::refuse_control_queries`); 413 and 415 where there is a body;
+/// 408 when a request takes too long. Every error answer is `{"error": "…"}`.
+fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::PartialSchema;
+    use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+    let components = doc.components.get_or_insert_with(Default::default);
+    components
+        .schemas
+        .insert("Error".to_string(), Error::schema());
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("Error"))),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let has_input = operation.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                || operation.request_body.is_some();
+            let has_body = operation.request_body.is_some();
+            let mut needed = vec![("408", "the request took too long")];
+            if secured {
+                needed.push((
+                    "401",
+                    "no valid credentials (none, unknown, revoked, or of a disabled user)",
+                ));
+            }
+            if has_input {
+                needed.push(("400", "a bad parameter or field, named"));
+            }
+            if has_body {
+                needed.push(("413", "the body is over the limit"));
+                needed.push(("415", "a content type (or file type) not accepted"));
+            }
+            let responses = &mut operation.responses.responses;
+            for (status, description) in needed {
+                responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| error(description));
+            }
+            // Handlers' own error answers get the error body too.
+            for (status, response) in responses.iter_mut() {
+                if let (true, RefOr::T(response)) = (status.starts_with('4'), response)
+                    && response.content.is_empty()
+                {
+                    response.content.insert(
+                        "application/json".to_string(),
+                        Content::new(Some(Ref::from_schema_name("Error"))),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The body limit of upload routes: the file cap for each of the files an activity may carry,

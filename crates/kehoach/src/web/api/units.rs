@@ -23,9 +23,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
-    /// Words of the name or an alias; diacritics and case are ignored.
+    /// Words of the name or an alias; diacritics and case are ignored (at most 200 characters).
+    #[param(max_length = 200)]
     q: String,
     /// Only units valid on this date (default: today).
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     on: Option<NaiveDate>,
 }
 
@@ -59,11 +61,19 @@ async fn search(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateUnit {
+    /// At most 64 bytes.
+    #[schema(max_length = 64)]
     code: String,
+    /// At most 300 characters.
+    #[schema(max_length = 300)]
     name: String,
+    /// province, district, commune or agency.
+    #[schema(example = "agency")]
     kind: String,
     parent_id: Option<i64>,
+    /// At most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     aliases: Vec<String>,
 }
 

@@ -26,9 +26,9 @@ pub struct ActivitiesQuery {
     unit: Option<i64>,
     #[serde(default)]
     task: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     from: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     to: Option<NaiveDate>,
 }
 

@@ -96,6 +96,7 @@ impl Downloads {
         unit_code: Option<&str>,
         year: i32,
         calendar_unit: Option<i64>,
+        plan_ended: Option<chrono::NaiveDate>,
     ) -> Self {
         let unit = unit_code
             .map(|c| format!("unit={}", super::url_encode(c)))
@@ -118,8 +119,16 @@ impl Downloads {
         };
         Downloads {
             report: link("report.docx", true),
-            // Compliance is as of the page's date, over every period so far.
-            compliance: link("compliance.xlsx", false),
+            // Compliance is as of the page's date, or of the plan's last day once it has ended
+            // (the API refuses a date far outside the plan).
+            compliance: match plan_ended {
+                Some(end) => {
+                    let l = link("compliance.xlsx", false);
+                    let sep = if l.contains('?') { '&' } else { '?' };
+                    format!("{l}{sep}at={end}")
+                }
+                None => link("compliance.xlsx", false),
+            },
             activities: link("activities.xlsx", true),
             evidence: link("evidence-pack.zip", true),
             calendar_unit,

@@ -1,8 +1,8 @@
 //! `/plans/import`: upload a plan document → preview the extracted tasks with their resolved units
 //! → fix an unresolved unit (search the registry, or create a new unit under a chosen parent) →
 //! confirm. The document is read and resolved once by `import::prepare`; the prepared plan waits
-//! in memory (per server process, for its uploader, at most [`MAX_PENDING`] for [`PENDING_TTL`])
-//! until `import::commit` stores it.
+//! in the database for its uploader (`crate::pending_import`: any server continues it, a few per
+//! user, for two hours) until `import::commit` stores it.
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +18,8 @@ use super::i18n::per_name;
 use super::{Layout, PageError, SignedIn, dmy_opt, render};
 use crate::auth::random_secret;
 use crate::authz::{Action, Verdict};
-use crate::import::{ImportError, Prepared, commit, prepare};
+use crate::import::{ImportError, commit, prepare};
+use crate::pending_import::{self, PendingImport};
 use crate::store::{Change, NewUnit, UnitRow};
 use crate::web::authz::{Authz, Resource, ensure_may_import};
 use crate::web::{ApiError, AppState};
@@ -26,20 +27,6 @@ use kehoach_core::units::ContextError;
 
 /// Largest plan document accepted from the page.
 pub const MAX_DOCUMENT_BYTES: usize = 20 * 1024 * 1024;
-/// Imports awaiting confirmation, at most, and for how long.
-const MAX_PENDING: usize = 50;
-const PENDING_TTL: Duration = Duration::from_secs(2 * 3600);
-
-/// A plan read and resolved, waiting for its uploader to fix units and confirm.
-pub struct PendingImport {
-    user_id: i64,
-    created: Instant,
-    file_name: String,
-    prepared: Prepared,
-    /// (task ref, text, unit name) of each fix made.
-    fixed: Vec<(String, String, String)>,
-}
-
 fn change_by(page: &SignedIn) -> Change {
     Change {
         user_id: Some(page.session.user.id),
@@ -284,33 +271,14 @@ pub async fn upload(
         }
     };
     ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;
-    let id = random_secret(12);
-    {
-        let mut pending = state
-            .pages
-            .imports
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        pending.retain(|_, p| p.created.elapsed() < PENDING_TTL);
-        if pending.len() >= MAX_PENDING
-            && let Some(oldest) = pending
-                .iter()
-                .min_by_key(|(_, p)| p.created)
-                .map(|(k, _)| k.clone())
-        {
-            pending.remove(&oldest);
-        }
-        pending.insert(
-            id.clone(),
-            PendingImport {
-                user_id: page.session.user.id,
-                created: Instant::now(),
-                file_name,
-                prepared,
-                fixed: Vec::new(),
-            },
-        );
-    }
+    let pending = PendingImport {
+        file_name,
+        prepared,
+        fixed: Vec::new(),
+    };
+    let id = pending_import::create(&state.store, page.session.user.id, &pending)
+        .await
+        .map_err(|e| page.error(e))?;
     Ok(to_preview(&id))
 }
 
@@ -355,28 +323,34 @@ async fn ensure_may_manage_plan_of(
     }
 }
 
-/// Runs `f` on the pending import `id` of this user, or answers 404.
-fn with_pending<T>(
+/// The pending import `id` of this user, or a 404.
+async fn pending(state: &AppState, page: &SignedIn, id: &str) -> Result<PendingImport, PageError> {
+    pending_import::load(&state.store, id, page.session.user.id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| page.error(gone()).say(page.t.import_gone))
+}
+
+fn gone() -> ApiError {
+    ApiError::NotFound("this import is not waiting any more: upload the document again".into())
+}
+
+/// Runs `f` on the pending import `id` of this user and stores what it changed, or answers 404.
+async fn with_pending<T>(
     state: &AppState,
     page: &SignedIn,
     id: &str,
     f: impl FnOnce(&mut PendingImport) -> T,
 ) -> Result<T, PageError> {
-    let mut pending = state
-        .pages
-        .imports
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    match pending.get_mut(id) {
-        Some(p) if p.user_id == page.session.user.id && p.created.elapsed() < PENDING_TTL => {
-            Ok(f(p))
-        }
-        _ => Err(page
-            .error(ApiError::NotFound(
-                "this import is not waiting any more: upload the document again".into(),
-            ))
-            .say(page.t.import_gone)),
+    let mut p = pending(state, page, id).await?;
+    let out = f(&mut p);
+    let saved = pending_import::save(&state.store, id, page.session.user.id, &p)
+        .await
+        .map_err(|e| page.error(e))?;
+    if !saved {
+        return Err(page.error(gone()).say(page.t.import_gone));
     }
+    Ok(out)
 }
 
 /// What every form posted to a pending import checks first: its CSRF token, then the caller's
@@ -446,9 +420,11 @@ pub async fn preview(
 ) -> Result<Response, PageError> {
     ensure_may_import(&page.session.user).map_err(|e| page.error(e))?;
     let lang = page.lang;
-    let (file_name, prepared, fixed) = with_pending(&state, &page, &id, |p| {
-        (p.file_name.clone(), p.prepared.clone(), p.fixed.clone())
-    })?;
+    let PendingImport {
+        file_name,
+        prepared,
+        fixed,
+    } = pending(&state, &page, &id).await?;
     let names = &prepared.unit_names;
     let name_list = |ids: &[(i64, String)]| {
         ids.iter()
@@ -480,7 +456,7 @@ pub async fn preview(
         .iter()
         .enumerate()
         .map(|(index, u)| {
-            let (role, reason) = super::i18n::unresolved_words(lang, u.role, u.reason);
+            let (role, reason) = super::i18n::unresolved_words(lang, &u.role, &u.reason);
             UnresolvedItem {
                 index,
                 task: u.task_ref.clone(),
@@ -566,7 +542,7 @@ fn apply_fix(p: &mut PendingImport, index: usize, unit_id: i64, unit_name: &str)
         .find(|t| t.reference == entry.task_ref)
     {
         task.unresolved
-            .retain(|(role, text, _)| !(role == entry.role && *text == entry.text));
+            .retain(|(role, text, _)| !(*role == entry.role && *text == entry.text));
         let list = if entry.role == "lead" {
             &mut task.leads
         } else {
@@ -584,7 +560,7 @@ fn apply_fix(p: &mut PendingImport, index: usize, unit_id: i64, unit_name: &str)
 
 /// [`apply_fix`] on pending import `id`, then back to its preview: 404 if the import is not
 /// waiting any more, 400 if it has no unresolved entry `index`.
-fn fix_and_preview(
+async fn fix_and_preview(
     state: &AppState,
     page: &SignedIn,
     id: &str,
@@ -593,7 +569,9 @@ fn fix_and_preview(
 ) -> Result<Response, PageError> {
     if !with_pending(state, page, id, |p| {
         apply_fix(p, index, unit.id, &unit.name)
-    })? {
+    })
+    .await?
+    {
         return Err(page
             .error(ApiError::BadRequest(
                 "index: no such unresolved unit".into(),
@@ -628,7 +606,7 @@ pub async fn fix(
             page.error(ApiError::BadRequest(format!("unit: no unit {}", form.unit)))
                 .say(page.t.fix_no_unit)
         })?;
-    fix_and_preview(&state, &page, &id, form.index, &unit)
+    fix_and_preview(&state, &page, &id, form.index, &unit).await
 }
 
 #[derive(Deserialize)]
@@ -679,7 +657,7 @@ pub async fn new_unit(
             .say(page.t.new_unit_name_required));
     }
     // The import must still be waiting before anything is created.
-    with_pending(&state, &page, &id, |_| ())?;
+    pending(&state, &page, &id).await?;
     let parent = state
         .store
         .unit(form.parent)
@@ -723,7 +701,7 @@ pub async fn new_unit(
         ))
         .say(page.t.unit_code_taken)
     })?;
-    fix_and_preview(&state, &page, &id, form.index, &unit)
+    fix_and_preview(&state, &page, &id, form.index, &unit).await
 }
 
 #[derive(Deserialize)]
@@ -740,25 +718,33 @@ pub async fn confirm(
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, PageError> {
     admit(&page, &form.csrf)?;
-    let (file_name, prepared) = with_pending(&state, &page, &id, |p| {
-        (p.file_name.clone(), p.prepared.clone())
-    })?;
-    ensure_may_manage_plan_of(&state, &page, prepared.context_unit_id).await?;
-    let imported = match commit(&state.store, prepared, &change_by(&page)).await {
-        Ok(i) => i,
-        Err(ImportError::Store(e)) => return Err(page.error(e)),
+    let user = page.session.user.id;
+    ensure_may_manage_plan_of(
+        &state,
+        &page,
+        pending(&state, &page, &id).await?.prepared.context_unit_id,
+    )
+    .await?;
+    let taken = pending_import::take(&state.store, &id, user)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| page.error(gone()).say(page.t.import_gone))?;
+    let result = commit(&state.store, taken.prepared.clone(), &change_by(&page)).await;
+    let error = match result {
+        Ok(imported) => {
+            return Ok(Redirect::to(&format!("/plans/{}", imported.plan_id)).into_response());
+        }
+        Err(ImportError::Store(e)) => page.error(e),
         Err(e) => {
-            let message = super::i18n::import_error(page.lang, &file_name, &e);
-            return Err(page.error(ApiError::BadRequest(e.to_string())).say(message));
+            let message = super::i18n::import_error(page.lang, &taken.file_name, &e);
+            page.error(ApiError::BadRequest(e.to_string())).say(message)
         }
     };
-    state
-        .pages
-        .imports
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&id);
-    Ok(Redirect::to(&format!("/plans/{}", imported.plan_id)).into_response())
+    // Not stored: the import waits again, to be fixed or confirmed once more.
+    pending_import::put_back(&state.store, &id, user, &taken)
+        .await
+        .map_err(|e| page.error(e))?;
+    Err(error)
 }
 
 #[cfg(test)]

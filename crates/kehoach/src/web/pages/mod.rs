@@ -5,6 +5,7 @@
 //! Charts are SVG drawn here (`svg.rs`); the CSS and the few lines of JS are compiled into the
 //! binary, so nothing is fetched at view time (offline government networks).
 
+mod account;
 mod activities;
 pub mod cells;
 mod deadlines;
@@ -23,6 +24,7 @@ mod task;
 // After the others so parallel branches adding page modules merge cleanly.
 mod overview;
 mod unit_picker;
+mod users;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -35,13 +37,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 
-use super::session::{self, LANG_COOKIE, Session, SignInLimiter};
+use super::session::{self, LANG_COOKIE, Session};
 use super::{ApiError, AppState};
 use crate::store::StoreError;
 use i18n::{Lang, Strings};
 
 /// What the pages need beyond the store: the date they evaluate on, demo accounts to show,
-/// cookie policy, the sign-in limiter and imports waiting for confirmation.
+/// cookie policy, trusted proxies and documents held after a failed upload.
 #[derive(Default)]
 pub struct PagesConfig {
     /// Evaluate compliance as of this date instead of today in Vietnam (the demo sets it).
@@ -50,8 +52,8 @@ pub struct PagesConfig {
     pub demo_accounts: Vec<(String, String)>,
     /// Mark cookies Secure even when no proxy says the request came over HTTPS.
     pub secure_cookies: bool,
-    pub limiter: SignInLimiter,
-    pub imports: Mutex<HashMap<String, import::PendingImport>>,
+    /// Proxies whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
+    pub trusted_proxies: Vec<super::signin_throttle::Network>,
     /// Plan documents held after a failed upload, so the form need not ask for them again.
     pub held_uploads: Mutex<HashMap<String, import::HeldUpload>>,
 }
@@ -98,6 +100,15 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/plans/{id}/evidence-pack.zip"),
         ("POST", "/calendar-link"),
         ("GET", "/units/suggest"),
+        ("GET", "/account"),
+        ("POST", "/account/password"),
+        ("POST", "/account/tokens/{id}/revoke"),
+        ("POST", "/account/sign-out-others"),
+        ("GET", "/users"),
+        ("POST", "/users"),
+        ("POST", "/users/{id}/reset-password"),
+        ("POST", "/users/{id}/disable"),
+        ("POST", "/users/{id}/enable"),
     ]
 }
 
@@ -133,6 +144,14 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/evidence-pack.zip", get(exports::evidence_pack))
         .route("/calendar-link", post(exports::calendar_link))
         .route("/units/suggest", get(unit_picker::suggest))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/sign-out-others", post(account::sign_out_others))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}/reset-password", post(users::reset_password))
+        .route("/users/{id}/disable", post(users::disable))
+        .route("/users/{id}/enable", post(users::enable))
 }
 
 async fn css() -> impl IntoResponse {
@@ -177,12 +196,7 @@ async fn switch_lang(
     axum::extract::Query(q): axum::extract::Query<LangQuery>,
 ) -> Response {
     let lang = Lang::parse(&q.to).unwrap_or(Lang::Vi);
-    // Only a local path: never an open redirect.
-    let back = if q.back.starts_with('/') && !q.back.starts_with("//") {
-        q.back
-    } else {
-        "/".to_string()
-    };
+    let back = local_path(&q.back);
     let secure = session::is_https(&headers, state.pages.secure_cookies);
     let mut response = Redirect::to(&back).into_response();
     response.headers_mut().insert(
@@ -291,6 +305,13 @@ impl FromRequestParts<AppState> for SignedIn {
             .await
             .map_err(IntoResponse::into_response)?;
         match page.session.clone() {
+            // A one-time password's session may only choose a new password (or sign out).
+            Some(session)
+                if session.user.must_change_password
+                    && !account::allowed_before_change(parts.uri.path()) =>
+            {
+                Err(Redirect::to(account::PASSWORD_PAGE).into_response())
+            }
             Some(session) => Ok(SignedIn { page, session }),
             None => {
                 let next = url_encode(&page.path);
@@ -518,6 +539,29 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// Where a redirect taken from the request (`/lang?back=`, sign-in `next=`) may go: a path on
+/// this site, else `/`. The one rule for both: it starts with one `/`, and every byte that is not
+/// visible ASCII — a backslash (browsers read `/\\evil.example` as `//evil.example`), a tab or
+/// newline (browsers drop them: `/<TAB>/evil.example`), non-ASCII text — is percent-encoded, so
+/// the `Location` header is always valid and always names a path here.
+pub fn local_path(next: &str) -> String {
+    if !next.starts_with('/') {
+        return "/".into();
+    }
+    let mut out = String::with_capacity(next.len());
+    for b in next.bytes() {
+        if b.is_ascii_graphic() && b != b'\\' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if out.starts_with("//") {
+        return "/".into();
+    }
+    out
+}
+
 /// The header's menu item a path belongs to (a plan's task and heatmap are under "plans").
 fn section_of(path: &str) -> &'static str {
     let first = path
@@ -564,6 +608,18 @@ mod tests {
         assert_eq!(strip_lang("/plans/1?lang=en&unit=3"), "/plans/1?unit=3");
         assert_eq!(strip_lang("/plans?lang=en"), "/plans");
         assert_eq!(url_encode("/a?b=c d"), "/a%3Fb%3Dc%20d");
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        assert_eq!(local_path("/plans/1?unit=3"), "/plans/1?unit=3");
+        assert_eq!(local_path("/search?q=chuyển"), "/search?q=chuy%E1%BB%83n");
+        for evil in ["//evil.example", "https://evil.example", "evil.example", ""] {
+            assert_eq!(local_path(evil), "/", "{evil}");
+        }
+        assert_eq!(local_path("/\\evil.example"), "/%5Cevil.example");
+        assert_eq!(local_path("/\t/evil.example"), "/%09/evil.example");
+        assert_eq!(local_path("/\n"), "/%0A");
     }
 }
 

@@ -345,7 +345,13 @@ async fn plan_detail(
         (false, Some(unit)) => state.store.unit(unit).await.map_err(err)?.map(|u| u.code),
         _ => None,
     };
-    let downloads = super::exports::Downloads::new(plan.id, own_code.as_deref(), at.year(), None);
+    let downloads = super::exports::Downloads::new(
+        plan.id,
+        own_code.as_deref(),
+        at.year(),
+        None,
+        plan.period_to.filter(|end| *end < at),
+    );
     Ok((
         Detail {
             downloads,

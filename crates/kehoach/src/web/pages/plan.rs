@@ -323,6 +323,7 @@ pub async fn overview(
         download_code.as_deref(),
         chrono::Datelike::year(&page.today),
         download_unit,
+        plan.period_to.filter(|end| *end < page.today),
     );
     // The unit picker searches the plan's units the caller sees.
     let selected = unit_filter.and_then(|u| {

@@ -1,6 +1,7 @@
 //! Sign-in and sign-out. The sign-in form is protected by a double-submit token (a cookie and a
-//! hidden field that must match), since there is no session yet; failures are rate limited per
-//! account and per address (429); the password is checked with argon2id off the async runtime.
+//! hidden field that must match), since there is no session yet; failures make the account wait
+//! from that address, and the address (429, `web/signin_throttle.rs`); the password is checked
+//! with argon2id off the async runtime.
 
 use std::net::SocketAddr;
 
@@ -14,6 +15,7 @@ use serde::Deserialize;
 use super::{Layout, Page, PageError, SignedIn, render};
 use crate::auth::random_secret;
 use crate::web::session::{self, SESSION_COOKIE, SIGNIN_COOKIE};
+use crate::web::signin_throttle;
 use crate::web::{ApiError, AppState};
 
 #[derive(Template)]
@@ -35,11 +37,7 @@ pub struct NextQuery {
 
 /// Only a local path is a place to go after sign-in (never an open redirect).
 fn local(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    super::local_path(next)
 }
 
 fn show(
@@ -117,16 +115,26 @@ pub async fn submit(
             page.t.bad_credentials,
         ));
     }
-    let ip = Some(peer.ip());
-    if state.pages.limiter.blocked(&username, ip) {
-        return Ok(show(
+    let ip = signin_throttle::client_address(peer.ip(), &headers, &state.pages.trusted_proxies);
+    let wait = signin_throttle::must_wait(&state.store, &username, ip)
+        .await
+        .map_err(|e| page.error(e))?;
+    if let Some(wait) = wait {
+        // Refused without looking at the password, and not counted: waiting is always enough.
+        let seconds = wait.as_secs().max(1);
+        let message = format!("{} {seconds} {}.", page.t.too_many_attempts, page.t.seconds);
+        let mut response = show(
             &state,
             &page,
             StatusCode::TOO_MANY_REQUESTS,
             &form.next,
             &username,
-            page.t.too_many_attempts,
-        ));
+            &message,
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        return Ok(response);
     }
     let user = state
         .store
@@ -145,7 +153,9 @@ pub async fn submit(
     let user = match user {
         Some(u) if valid && !u.disabled => u,
         _ => {
-            state.pages.limiter.failed(&username, ip);
+            signin_throttle::failed(&state.store, &username, ip)
+                .await
+                .map_err(|e| page.error(e))?;
             return Ok(show(
                 &state,
                 &page,
@@ -156,11 +166,34 @@ pub async fn submit(
             ));
         }
     };
-    state.pages.limiter.succeeded(&username);
+    signin_throttle::succeeded(&state.store, &username, ip)
+        .await
+        .map_err(|e| page.error(e))?;
+    // A one-time password works once: used up now, and the session may only choose a new one.
+    let next = if user.must_change_password {
+        let used = state
+            .store
+            .consume_one_time_password(user.id, &user.password_hash)
+            .await
+            .map_err(|e| page.error(e))?;
+        if !used {
+            return Ok(show(
+                &state,
+                &page,
+                StatusCode::UNAUTHORIZED,
+                &form.next,
+                &username,
+                page.t.bad_credentials,
+            ));
+        }
+        super::account::PASSWORD_PAGE.to_string()
+    } else {
+        local(&form.next)
+    };
     let (id, _csrf) = session::start(&state.store, &user)
         .await
         .map_err(|e| page.error(e))?;
-    let mut response = Redirect::to(&local(&form.next)).into_response();
+    let mut response = Redirect::to(&next).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,

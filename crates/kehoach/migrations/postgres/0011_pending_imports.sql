@@ -1,0 +1,13 @@
+-- Plan imports waiting for their uploader to fix units and confirm (pending_import.rs), in the
+-- database so that any server behind a proxy can continue one. Keep in step with
+-- ../sqlite/0011_pending_imports.sql. `state` is the prepared plan and the fixes made, as JSON
+-- text; a row lapses at `expires_at`.
+CREATE TABLE pending_imports (
+    id          TEXT PRIMARY KEY,
+    user_id     BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    state       TEXT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX pending_imports_user ON pending_imports (user_id, created_at);
+CREATE INDEX pending_imports_expires ON pending_imports (expires_at);
