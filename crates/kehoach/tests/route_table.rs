@@ -732,7 +732,10 @@ impl Call<'_> {
             ),
             ("GET", p) if p.starts_with("/plans/{id}/") && p.contains('.') => self.page(
                 "GET",
-                &format!("{filled}?unit={}&period=2024", world.station_code),
+                &format!(
+                    "{filled}?unit={}&period=2024&at=2024-06-30",
+                    world.station_code
+                ),
                 "",
             ),
             ("GET", "/units/suggest") => self.page(
