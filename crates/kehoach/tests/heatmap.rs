@@ -1,6 +1,6 @@
 //! The heatmap page says what the compliance engine says: every cell of every demo plan's
 //! heatmap (each view: week, month, quarter, year; each page of units; a task's own heatmap) is
-//! compared with `GET /api/v1/plans/{id}/compliance?at=…` on the page's date. A cell holds the
+//! compared with `GET /api/v1/plans/{id}/compliance.json?at=…` (the whole report) on the page's date. A cell holds the
 //! unit's periods that start in its column, of targets recurring at the column's granularity or
 //! finer; its status is the worst of theirs and its figures their sums. No column after the
 //! page's date shows anything but "future".
@@ -241,7 +241,7 @@ on_both_backends! {
         for plan in plans.as_array().expect("plans") {
             let id = plan["id"].as_i64().unwrap();
             let compliance: Value = http
-                .get(server.url(&format!("/api/v1/plans/{id}/compliance?at={AT}")))
+                .get(server.url(&format!("/api/v1/plans/{id}/compliance.json?at={AT}")))
                 .bearer_auth(&token)
                 .send()
                 .await
@@ -267,7 +267,25 @@ on_both_backends! {
                     ))
                     .await;
                     if !html.contains("<table class=\"heatmap") {
-                        break; // no unit assigned
+                        // No table: no unit has a period of this view in the year shown.
+                        let (from, to) = if per == "year" {
+                            (NaiveDate::MIN, NaiveDate::MAX)
+                        } else {
+                            (
+                                NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
+                                NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
+                            )
+                        };
+                        for t in compliance["tasks"].as_array().unwrap() {
+                            for a in t["assignments"].as_array().unwrap() {
+                                let unit = a["unit"]["code"].as_str().unwrap();
+                                assert!(
+                                    expected(&compliance, task, unit, per, from, to).is_none(),
+                                    "plan {id}{task_param}, {per} {year}: {unit} has periods but no table"
+                                );
+                            }
+                        }
+                        break;
                     }
                     let table = parse(&html);
                     assert!(!table.columns.is_empty());

@@ -97,6 +97,9 @@ pub async fn run(cli: &Cli, cmd: &PlanCommand) -> anyhow::Result<()> {
                 for u in &imported.unresolved {
                     println!("  {} {} ({}): {}", u.task_ref, u.role, u.reason, u.text);
                 }
+                for w in &imported.warnings {
+                    println!("warning: {w}");
+                }
             }
         }
         PlanCommand::List { json } => {

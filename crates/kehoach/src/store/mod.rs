@@ -39,7 +39,7 @@ pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact};
 pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use error::StoreError;
-pub use exports::PlanActivityRow;
+pub use exports::{ActivitySumRow, ChildPlanRow, CompletionRow, PlanActivityRow, ReportUnitRow};
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,

@@ -5,13 +5,14 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::authz::{Action, Reach};
+use crate::export::report_period::{ReportPeriod, current};
 use crate::export::{ExportError, ReportOverrides, report::parse_year};
 use crate::store::UserRow;
 use crate::web::auth::Caller;
@@ -119,9 +120,9 @@ async fn check_at(
 pub(crate) struct ReportQuery {
     /// Only this unit and the units under it (unit code); it becomes the issuing body.
     pub unit: Option<String>,
-    /// The year reported on, e.g. 2024 (default: this year).
+    /// The period reported on: 2024, 2024-H1, 2024-Q3 or 2024-05 (default: this year).
     pub period: Option<String>,
-    /// Evaluate on this date, YYYY-MM-DD (default: the year's end, or today while it runs).
+    /// Evaluate on this date, YYYY-MM-DD (default: the day after the period, or today while it runs).
     #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     pub at: Option<NaiveDate>,
     /// The report's number, when given (otherwise left blank to fill in).
@@ -164,9 +165,9 @@ pub(crate) async fn report_response(
     if let Some(at) = q.at {
         check_at(state, id, at, today).await?;
     }
-    let year = match &q.period {
-        Some(p) => parse_year(p).map_err(ApiError::BadRequest)?,
-        None => today.year(),
+    let period = match &q.period {
+        Some(p) => ReportPeriod::parse(p).map_err(ApiError::BadRequest)?,
+        None => current(today),
     };
     let overrides = ReportOverrides {
         at: q.at,
@@ -174,13 +175,19 @@ pub(crate) async fn report_response(
         signer: q.signer,
         ..ReportOverrides::default()
     };
-    let (_, bytes) =
-        crate::export::report_docx(&state.store, id, q.unit.as_deref(), year, today, &overrides)
-            .await?;
+    let (_, bytes) = crate::export::report_docx(
+        &state.store,
+        id,
+        q.unit.as_deref(),
+        period,
+        today,
+        &overrides,
+    )
+    .await?;
     Ok(attachment(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        &format!("bao-cao-ke-hoach-{id}-{year}.docx"),
+        &format!("bao-cao-ke-hoach-{id}-{}.docx", period.tag()),
     ))
 }
 

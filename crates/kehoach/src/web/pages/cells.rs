@@ -138,7 +138,12 @@ pub fn heatmap(
 /// always shown beside it (title, screen-reader text).
 pub fn abbreviate(name: &str) -> String {
     // Longest first: "Văn hóa - Thể thao" before "Văn hóa".
-    const WORDS: [(&str, &str); 22] = [
+    const WORDS: [(&str, &str); 27] = [
+        ("Lao động - Thương binh và Xã hội", "LĐ-TB&XH"),
+        ("Tài nguyên và Môi trường", "TN&MT"),
+        ("Giáo dục và Đào tạo", "GD&ĐT"),
+        ("Tài chính - Kế hoạch", "TC-KH"),
+        ("Kế hoạch và Đầu tư", "KH&ĐT"),
         ("Văn hóa, Thể thao và Du lịch", "VH-TT&DL"),
         ("Văn hóa - Thể thao và Du lịch", "VH-TT&DL"),
         ("Văn hóa, Thông tin và Thể thao", "VH-TT&TT"),
@@ -215,5 +220,9 @@ mod tests {
             "UBND xã Tam Thanh"
         );
         assert_eq!(abbreviate("Sở Thông tin và Truyền thông"), "Sở TT&TT");
+        assert_eq!(
+            abbreviate("Phòng Lao động - Thương binh và Xã hội TP Tam Kỳ"),
+            "Phòng LĐ-TB&XH TP Tam Kỳ"
+        );
     }
 }

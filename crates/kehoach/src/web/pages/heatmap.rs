@@ -61,7 +61,10 @@ struct HeatmapPage {
     task_title: String,
     at: String,
     table: String,
+    /// No unit the caller may see is assigned.
     empty: bool,
+    /// Units, but no period of this view in this year (e.g. only yearly targets by week).
+    no_cells: bool,
     /// Some targets recur less often than the view shows (seen only in a coarser view).
     coarser: bool,
     pers: Vec<Link>,
@@ -307,6 +310,8 @@ pub async fn page(
         task_title,
         at: dmy(page.today),
         empty: rows.is_empty(),
+        // Only when every unit is on this page: another page may have periods.
+        no_cells: pages == 1 && rows.iter().all(|r| r.cells.iter().all(Option::is_none)),
         table: heatmap(
             &caption,
             t.unit,

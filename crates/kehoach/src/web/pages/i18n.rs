@@ -198,6 +198,9 @@ pub struct Strings {
     pub fix_no_unit: &'static str,
     pub new_unit_name_required: &'static str,
     pub unit_code_taken: &'static str,
+    pub no_units_found: &'static str,
+    pub rate_of: &'static str,
+    pub heatmap_no_cells: &'static str,
 }
 
 pub static VI: Strings = Strings {
@@ -359,6 +362,9 @@ pub static VI: Strings = Strings {
     fix_no_unit: "Đơn vị đã chọn không có trong danh mục. Hãy tìm và chọn lại.",
     new_unit_name_required: "Tên đơn vị mới: bắt buộc, tối đa 300 ký tự.",
     unit_code_taken: "Đã có đơn vị với mã này. Hãy tìm đơn vị đó trong danh mục và chọn nó.",
+    no_units_found: "Không tìm thấy đơn vị nào. Hãy thử từ khóa ngắn hơn (ví dụ chỉ tên riêng), hoặc tạo đơn vị mới bên dưới.",
+    rate_of: "Tỷ lệ đạt = số kỳ đạt ÷ số kỳ đã kết thúc",
+    heatmap_no_cells: "Không có kỳ báo cáo nào ở cách xem này trong năm đã chọn: các chỉ tiêu tính theo kỳ dài hơn. Hãy chọn “Theo tháng”, “Theo quý” hoặc “Theo năm”.",
 };
 
 pub static EN: Strings = Strings {
@@ -520,6 +526,9 @@ pub static EN: Strings = Strings {
     fix_no_unit: "The unit chosen is not in the registry. Search and choose again.",
     new_unit_name_required: "New unit's name: required, at most 300 characters.",
     unit_code_taken: "A unit with that code exists. Search for it and choose it.",
+    no_units_found: "No unit found. Try a shorter word (e.g. just the proper name), or create a new unit below.",
+    rate_of: "Met rate = periods met ÷ periods ended",
+    heatmap_no_cells: "No period in this view for the year chosen: the targets recur less often. Choose “By month”, “By quarter” or “By year”.",
 };
 
 /// A period status's name.

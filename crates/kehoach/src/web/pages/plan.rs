@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::i18n::{Lang, deadline_name, per_name, status_name};
 use super::plans::period_text;
 use super::style::{deadline_class, status_class};
-use super::svg::progress_bar;
+use super::svg::rate_bar;
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
 use crate::authz::Action;
 use crate::compliance::plan_compliance;
@@ -286,7 +286,8 @@ pub async fn overview(
                     .unwrap_or(&[]),
             ),
             due: dmy_opt(task.due),
-            bar: progress_bar(tally.reporting_rate(), page.t.reporting_rate),
+            // No ended period (or no target): no bar, rather than an empty one.
+            bar: rate_bar(tally.reporting_rate(), page.t.reporting_rate),
             statuses,
             deadlines,
             activities: tally.activity_count,
@@ -357,7 +358,7 @@ pub async fn overview(
         title: plan.title,
         period: period_text(plan.period_from, plan.period_to),
         at: dmy(page.today),
-        bar: progress_bar(plan_tally.reporting_rate(), page.t.reporting_rate),
+        bar: rate_bar(plan_tally.reporting_rate(), page.t.reporting_rate),
         statuses,
         deadlines,
         tasks,

@@ -38,6 +38,14 @@ pub fn progress_bar(share: Option<f64>, what: &str) -> String {
     )
 }
 
+/// The bar of a rate, or nothing when there is no rate yet (no period has ended, or the task
+/// has no recurring target): an empty bar would read as 0 %.
+pub fn rate_bar(share: Option<f64>, what: &str) -> String {
+    share
+        .map(|s| progress_bar(Some(s), what))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

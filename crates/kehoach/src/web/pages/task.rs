@@ -14,7 +14,7 @@ use super::cells::{Cell, strip};
 use super::i18n::{Lang, cell_text, deadline_name, per_name};
 use super::plan::{Chip, chips};
 use super::style::deadline_class;
-use super::svg::progress_bar;
+use super::svg::rate_bar;
 use super::{Layout, PageError, SignedIn, dmy, dmy_opt, render};
 use crate::compliance::task_compliance;
 use crate::rollup::task_tallies;
@@ -215,7 +215,7 @@ pub async fn page(
         partners: task.partner_text,
         due: dmy_opt(task.due),
         at: dmy(page.today),
-        bar: progress_bar(summary.reporting_rate(), page.t.reporting_rate),
+        bar: rate_bar(summary.reporting_rate(), page.t.reporting_rate),
         statuses,
         deadlines,
         assignments,
