@@ -77,12 +77,13 @@ measure() { # jar path [label]
 }
 echo "| page | p50 ms | p95 ms | bytes |"
 echo "|---|---|---|---|"
-for path in /plans /plans/1 "/plans/1?status=missed" "/tasks/$TASK" "/heatmap?plan=1" "/heatmap?plan=1&per=week" \
+for path in /overview "/overview?plan=1" "/overview?plan=1&all=1" /plans /plans/1 "/plans/1?status=missed" "/tasks/$TASK" "/heatmap?plan=1" "/heatmap?plan=1&per=week" \
     "/heatmap?plan=1&task=$TASK" /deadlines "/search?q=truyen+thong" /plans/import \
     "/activities?assignment=$ASSIGNMENT" "/activities?plan=1&unit=$UNIT_ID&from=2026-10-01&to=2026-10-31"; do
   measure "$DIR/admin.jar" "$path"
 done
-for path in /plans/1 "/tasks/$TASK" "/heatmap?plan=1" "/heatmap?plan=1&task=$TASK" /deadlines; do
+for path in /overview /plans/1 "/tasks/$TASK" "/heatmap?plan=1" "/heatmap?plan=1&task=$TASK" /deadlines \
+    "/deadlines?state=any" "/plans/1?unit_q=truyen+thanh" "/units/suggest?plan=1&q=truyen+thanh"; do
   measure "$DIR/office.jar" "$path" " (plan office)"
 done
 measure "$DIR/reporter.jar" /my-work " (commune reporter)"

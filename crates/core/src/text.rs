@@ -79,6 +79,47 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// Text with the characters a broken source lost put back where the context tells what they
+/// were, and how many were mended. Documents saved in a legacy code page reach us with U+FFFD
+/// (the replacement character) where a typographic character could not be decoded: between two
+/// words ("Phát thanh \u{FFFD} Truyền hình") it was an en dash; against a word it was a curly
+/// quote (opening before the word, closing after it). Any other U+FFFD carries nothing and is
+/// dropped. One rule for the importer's warning and for every document kehoach writes.
+///
+/// ```
+/// use kehoach_core::text::mend_lost_chars;
+/// assert_eq!(mend_lost_chars("Phát thanh \u{FFFD} Truyền hình").0, "Phát thanh – Truyền hình");
+/// assert_eq!(mend_lost_chars("Đề án \u{FFFD}Chuyển đổi số\u{FFFD};").0, "Đề án “Chuyển đổi số”;");
+/// assert_eq!(mend_lost_chars("không đổi"), ("không đổi".to_string(), 0));
+/// ```
+pub fn mend_lost_chars(text: &str) -> (String, usize) {
+    if !text.contains('\u{FFFD}') {
+        return (text.to_string(), 0);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut mended = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '\u{FFFD}' {
+            out.push(c);
+            continue;
+        }
+        mended += 1;
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let after = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let gap = |c: Option<char>| c.is_none_or(char::is_whitespace);
+        if gap(before) && gap(after) && before.is_some() && after.is_some() {
+            out.push('–');
+        } else if gap(before) && word(after) {
+            out.push('“');
+        } else if word(before) || before.is_some_and(|c| ".,!?)".contains(c)) {
+            out.push('”');
+        }
+    }
+    (out, mended)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

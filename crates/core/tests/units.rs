@@ -238,6 +238,63 @@ fn vague_and_unknown_are_reported_never_dropped() {
 }
 
 #[test]
+fn no_number_fragment_or_lone_noun_is_offered_as_a_unit() {
+    let on = d(2024, 6, 1);
+    // A page number left between two lines.
+    let r = resolve(
+        "Sở Thông tin và Truyền thông; các đơn vị liên quan. 7",
+        "Quảng Nam",
+        on,
+    );
+    assert_eq!(codes(&r), ["49.STTTT"]);
+    assert!(r.unknown.is_empty(), "{r:?}");
+    // A descriptive group joined by commas: the named part resolves, the rest is vague.
+    let r = resolve(
+        "các doanh nghiệp viễn thông, ngân hàng, thương mại điện tử",
+        "huyện Núi Thành",
+        on,
+    );
+    assert!(r.unknown.is_empty(), "{r:?}");
+    assert_eq!(r.vague, ["ngân hàng, thương mại điện tử"]);
+    // "huyện, Huyện đoàn" is a unit and another, not a list of districts.
+    let r = resolve(
+        "Phòng Văn hóa và Thông tin huyện, Huyện đoàn",
+        "huyện Núi Thành",
+        on,
+    );
+    assert_eq!(codes(&r), ["517.PVHTT", "517.DOAN"]);
+    assert!(r.unknown.is_empty() && r.vague.is_empty(), "{r:?}");
+}
+
+#[test]
+fn dashed_and_reordered_names_resolve_whole_anywhere_in_a_list() {
+    let on = d(2024, 6, 1);
+    for name in [
+        "Trung tâm Văn hóa - Thông tin - Thể thao huyện",
+        "Trung tâm Thông tin - Văn hóa - Thể thao huyện",
+        "Trung tâm Văn hóa - Thể thao và Truyền thông huyện",
+        "Trung tâm Truyền thông - Văn hóa - Thể thao huyện",
+        "Trung tâm VH-TT&TT huyện",
+        "Văn phòng HĐND-UBND huyện",
+        "Ủy ban MTTQ Việt Nam huyện",
+        "Hội LHPN huyện",
+    ] {
+        for text in [
+            name.to_string(),
+            format!("Phòng Văn hóa và Thông tin huyện, {name}"),
+            format!("{name}, Huyện đoàn và các cơ quan, đơn vị liên quan"),
+        ] {
+            let r = resolve(&text, "huyện Núi Thành", on);
+            assert!(r.unknown.is_empty(), "{text}: {r:?}");
+            assert!(
+                !r.units.is_empty() && r.units.iter().all(|u| u.code.starts_with("517.")),
+                "{text}: {r:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn resolution_follows_the_date() {
     // 2024: Sở TT&TT exists, and the districts.
     let r = resolve("UBND huyện Bình Sơn; Sở TT&TT", "Quảng Ngãi", d(2024, 3, 1));
@@ -318,4 +375,62 @@ fn a_centrally_run_city_reads_the_same_rules() {
     let r = reg.resolve("Sở Thông tin và Truyền thôg", &ctx, on);
     assert_eq!(codes(&r), ["01.STTTT"]);
     assert_eq!(r.units[0].matched, MatchKind::Fuzzy);
+}
+
+mod reordered {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// District agencies whose names are lists of parts: (type words, parts, code).
+    const NAMES: &[(&str, &[&str], &str)] = &[
+        (
+            "Trung tâm",
+            &["Văn hóa", "Thông tin", "Thể thao"],
+            "517.TTVHTTTT",
+        ),
+        (
+            "Trung tâm",
+            &["Văn hóa", "Thể thao", "Truyền thông"],
+            "517.TTVHTTTT",
+        ),
+        ("Văn phòng", &["HĐND", "UBND"], "517.VP"),
+        ("Phòng", &["Văn hóa", "Thông tin"], "517.PVHTT"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// A registry name with its parts in any order, joined by dashes, "và" or an en dash,
+        /// resolves whole to its agency in any place of a list.
+        #[test]
+        fn a_name_in_any_order_resolves_whole_inside_a_list(
+            which in 0..NAMES.len(),
+            order in Just(()).prop_perturb(|_, mut rng| rng.random::<u64>()),
+            seps in proptest::collection::vec(prop_oneof![Just(" - "), Just(" và "), Just(" – ")], 3),
+            place in 0..3usize,
+        ) {
+            let (head, parts, code) = NAMES[which];
+            let mut parts: Vec<&str> = parts.to_vec();
+            // A deterministic shuffle from the drawn number.
+            let mut x = order;
+            for i in (1..parts.len()).rev() {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                parts.swap(i, (x >> 33) as usize % (i + 1));
+            }
+            let mut name = format!("{head} {}", parts[0]);
+            for (p, sep) in parts[1..].iter().zip(&seps) {
+                name.push_str(sep);
+                name.push_str(p);
+            }
+            name.push_str(" huyện");
+            let text = match place {
+                0 => name.clone(),
+                1 => format!("Huyện đoàn, {name}"),
+                _ => format!("{name}; Sở Tài chính và các cơ quan, đơn vị liên quan"),
+            };
+            let r = resolve(&text, "huyện Núi Thành", d(2024, 6, 1));
+            prop_assert!(r.unknown.is_empty(), "{}: {:?}", text, r);
+            prop_assert!(codes(&r).contains(&code), "{}: {:?}", text, r);
+        }
+    }
 }

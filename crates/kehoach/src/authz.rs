@@ -19,7 +19,9 @@
 //! An agency's plan office, finance or viewer acts for the administrative unit the agency belongs
 //! to: the provincial Department of Science and Technology *is* the province's plan office, so
 //! its scope is the province's subtree ([`acts_for_administrative_unit`]). A reporter's scope is
-//! its own unit's subtree: an agency reports for itself only.
+//! its own unit's subtree: an agency reports for itself only — except a people's committee (UBND),
+//! which answers for the unit it governs and so for its agencies (the ward's officer logs the
+//! ward radio station's broadcast); `web::authz` finds that root.
 
 use crate::store::Role;
 

@@ -81,7 +81,8 @@ pub fn plan_window(plan: &PlanRow, at: NaiveDate) -> Window {
     }
 }
 
-fn task_window(task: &TaskRow, plan: Window) -> Window {
+/// A task's own window within its plan's, as the engine measures it.
+pub fn task_window(task: &TaskRow, plan: Window) -> Window {
     let own = task.window_from.map(|from| Window {
         from,
         to: task.window_to.or(plan.to),

@@ -89,6 +89,12 @@ impl FileStore {
         Some(self.root.join(&sha256[..2]).join(sha256))
     }
 
+    /// Where the thumbnail of the file with this hash is kept (`crate::thumbs`): beside the
+    /// files, under `<data_dir>/thumbs`, so `files gc` never mistakes one for evidence.
+    pub fn thumb_path_of(&self, sha256: &str) -> Option<PathBuf> {
+        crate::thumbs::cache_path(self.root.parent().unwrap_or(&self.root), sha256)
+    }
+
     /// Starts writing a file; `file_name` is refused when it tries a path trick
     /// ([`check_upload_name`]), else sanitised and kept as metadata.
     pub fn writer(&self, file_name: &str) -> Result<FileWriter, FileError> {

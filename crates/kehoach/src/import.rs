@@ -36,6 +36,32 @@ pub struct Imported {
     pub assignments: usize,
     /// Lead or partner text that named no unit, per task.
     pub unresolved: Vec<UnresolvedText>,
+    /// What the plan office should know about the source (characters it lost, …).
+    pub warnings: Vec<String>,
+}
+
+/// The warnings about a plan's text: characters the source lost (U+FFFD), which every document
+/// kehoach writes shows mended (`kehoach_core::text::mend_lost_chars`: "–" between words,
+/// quotes against them).
+pub fn warnings(plan: &NewPlan) -> Vec<String> {
+    let lost: usize = std::iter::once(plan.title.as_str())
+        .chain(plan.tasks.iter().flat_map(|t| {
+            [
+                t.title.as_str(),
+                t.content.as_str(),
+                t.lead_text.as_str(),
+                t.partner_text.as_str(),
+            ]
+        }))
+        .map(|text| kehoach_core::text::mend_lost_chars(text).1)
+        .sum();
+    if lost == 0 {
+        Vec::new()
+    } else {
+        vec![format!(
+            "the source lost {lost} characters (U+FFFD, shown as \u{FFFD}): reports show them as \"–\" between words and as quotes next to a word"
+        )]
+    }
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
@@ -120,6 +146,9 @@ pub struct Prepared {
     pub on: NaiveDate,
     /// The plan's own unit (province, district or commune): fixes are searched under it.
     pub context_unit_id: Option<i64>,
+    /// Garbled characters the importer repaired or left, for the officer to check.
+    #[serde(default)]
+    pub warnings: Vec<kehoach_plan::Warning>,
 }
 
 /// Parses, resolves and stores a plan document.
@@ -146,6 +175,7 @@ pub async fn commit(
         tasks: created.tasks,
         assignments: created.assignments,
         unresolved: prepared.unresolved,
+        warnings: warnings(&prepared.plan),
     })
 }
 
@@ -266,5 +296,28 @@ pub async fn prepare(
         unit_names,
         on,
         context_unit_id: context_id,
+        warnings: plan.warnings.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewTask;
+
+    #[test]
+    fn lost_characters_are_a_warning() {
+        let mut plan = NewPlan {
+            title: "Kế hoạch truyền thông".into(),
+            ..NewPlan::default()
+        };
+        assert!(warnings(&plan).is_empty());
+        plan.tasks.push(NewTask {
+            title: "Tuyên truyền trên Đài Phát thanh \u{FFFD} Truyền hình".into(),
+            ..NewTask::default()
+        });
+        let w = warnings(&plan);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("lost 1 characters"), "{w:?}");
+    }
 }

@@ -16,6 +16,8 @@ pub mod password_rules;
 pub mod pending_import;
 pub mod reminders;
 pub mod rollup;
+pub mod standings;
 pub mod store;
+pub mod thumbs;
 pub mod units;
 pub mod web;

@@ -63,6 +63,23 @@ pub async fn task_tallies(
     Ok(out)
 }
 
+/// Every plan's roll-up on date `at` (Σ over its tasks), by plan id, in one read of the
+/// counters: the overview's headline per plan for a caller who sees every plan.
+pub async fn plan_tallies(
+    store: &Store,
+    at: NaiveDate,
+) -> Result<BTreeMap<i64, Tally>, StoreError> {
+    let data = store.rollup_data(0, at).await?;
+    let plan_of: HashMap<i64, i64> = data.tasks.iter().map(|t| (t.task_id, t.plan_id)).collect();
+    let mut out: BTreeMap<i64, Tally> = BTreeMap::new();
+    for ((task, _), tally) in tallies_of(store, &data, at).await? {
+        if let Some(&plan) = plan_of.get(&task) {
+            *out.entry(plan).or_default() += tally;
+        }
+    }
+    Ok(out)
+}
+
 /// Per (task, province): the roll-up of every plan (`plan_id` 0) or one on date `at`.
 async fn task_province_tallies(
     store: &Store,
@@ -70,6 +87,14 @@ async fn task_province_tallies(
     at: NaiveDate,
 ) -> Result<BTreeMap<(i64, i64), Tally>, StoreError> {
     let data = store.rollup_data(plan_id, at).await?;
+    tallies_of(store, &data, at).await
+}
+
+async fn tallies_of(
+    store: &Store,
+    data: &RollupData,
+    at: NaiveDate,
+) -> Result<BTreeMap<(i64, i64), Tally>, StoreError> {
     let mut fallback: HashMap<i64, Vec<(i64, i64, f64, f64)>> = HashMap::new();
     for task in &data.tasks {
         let window = task_window(task, at);
@@ -85,7 +110,7 @@ async fn task_province_tallies(
             );
         }
     }
-    Ok(evaluate(&data, &fallback, at))
+    Ok(evaluate(data, &fallback, at))
 }
 
 /// The national roll-up on `at`: per province (sorted by code) and the total, Σ over provinces.

@@ -78,6 +78,21 @@ on_both_backends! {
         let (code, _, err) = common::run_cli(db, &["calendar", "url", "--unit", "KHONG.CO"]);
         assert_eq!(code, 2);
         assert!(err.contains("no unit with code KHONG.CO"), "{err}");
+        // A unit merged away in 2025 gets its link on a date when it existed.
+        let old = kehoach::store::NewUnit {
+            code: "T49.CU".into(),
+            name: "Phòng Văn hóa và Thông tin huyện Cũ".into(),
+            kind: "agency".into(),
+            valid_to: Some(common::fixture::day("2025-06-30")),
+            ..kehoach::store::NewUnit::default()
+        };
+        f.store.create_unit(&old, &kehoach::store::Change::system("test")).await.unwrap();
+        let (code, _, err) = common::run_cli(db, &["calendar", "url", "--unit", "T49.CU", "--on", "2024-06-01"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("Phòng Văn hóa và Thông tin huyện Cũ"), "{err}");
+        let (code, _, err) = common::run_cli(db, &["calendar", "url", "--unit", "T49.CU", "--on", "2025-08-01"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("no unit with code T49.CU on 2025-08-01"), "{err}");
         // The secret itself is never stored.
         let secret = new_url.trim().rsplit('/').next().unwrap().trim_end_matches(".ics").to_string();
         assert!(f.store.unit_by_calendar_secret(&secret).await.unwrap().is_none());

@@ -9,8 +9,17 @@ use calamine::{Data, Reader, Xlsx};
 use common::fixture::{day, plan_fixture};
 use kehoach::compliance::plan_compliance;
 
-/// A sheet as rows of display strings (dates as YYYY-MM-DD, numbers as written).
+/// A sheet's table as rows of display strings (dates as YYYY-MM-DD, numbers as written), from
+/// its header row on (the title and the date line above it are left out; see [`whole_sheet`]).
 fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
+    let rows = whole_sheet(bytes, name);
+    let header = kehoach::export::xlsx::HEADER_ROW as usize;
+    assert!(rows.len() > header, "{name}: no table");
+    rows[header..].to_vec()
+}
+
+/// Every row of a sheet, the title first.
+fn whole_sheet(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("opens with calamine");
     let range = book
@@ -37,6 +46,14 @@ fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A part of the .xlsx package, as text.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).unwrap();
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+    s
+}
+
 fn column(rows: &[Vec<String>], name: &str) -> usize {
     rows[0]
         .iter()
@@ -51,15 +68,34 @@ on_both_backends! {
         let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, None, at).await.unwrap();
         let engine = plan_compliance(&f.store, f.plan_id, at, None).await.unwrap();
         let weeks = sheet(&bytes, "Theo tuần");
-        // Row per weekly assignment; a column per ISO week overlapping 2024.
+        // Row per weekly assignment; a column per ISO week ending in 2024, with its dates (no
+        // "Tuần 01/2025", which starts on 30/12/2024).
         assert_eq!(weeks.len(), 1 + 2);
-        assert_eq!(weeks[0][5], "Tuần 01/2024");
-        assert_eq!(weeks[0].len(), 5 + 53);
+        assert_eq!(weeks[0][5], "Tuần 01/2024\n01/01–07/01");
+        assert_eq!(weeks[0].len(), 5 + 52);
+        assert_eq!(weeks[0][5 + 51], "Tuần 52/2024\n23/12–29/12");
+        // Each sheet says what it is and as of when; the period sheets carry the legend.
+        for name in ["Tổng hợp", "Theo tuần"] {
+            let all = whole_sheet(&bytes, name);
+            assert!(all[0][0].starts_with("Theo dõi thực hiện Kế hoạch Truyền thông chuyển đổi số năm 2024"), "{name}: {:?}", all[0]);
+            assert!(all[1][0].starts_with("Số liệu đánh giá ngày 20/11/2024"), "{name}: {:?}", all[1]);
+        }
+        let legend = &whole_sheet(&bytes, "Theo tuần")[1];
+        for word in ["Đạt", "Chưa đủ", "Không thực hiện", "Đang diễn ra", "Chưa đến"] {
+            assert!(legend.iter().any(|c| c == word), "legend {word}: {legend:?}");
+        }
+        // Printed: A4 landscape, fitted to the page's width, the header row on every page.
+        let xml = xlsx_part(&bytes, "xl/worksheets/sheet2.xml");
+        assert!(xml.contains(r#"orientation="landscape""#) && xml.contains(r#"paperSize="9""#), "{xml}");
+        assert!(xml.contains(r#"fitToHeight="0""#), "fit to width");
+        assert!(xlsx_part(&bytes, "xl/workbook.xml").contains("_xlnm.Print_Titles"));
         for task in &engine.tasks {
             for a in &task.assignments {
                 for t in a.targets.iter().filter(|t| t.per == kehoach_core::period::Per::Week) {
                     let row = weeks.iter().find(|r| r[2] == a.unit.code).expect("a row per unit");
-                    for (i, p) in t.periods.iter().enumerate() {
+                    // The engine's weeks that end in 2024, in order: the sheet's columns.
+                    let in_2024 = t.periods.iter().filter(|p| p.end <= day("2024-12-31"));
+                    for (i, p) in in_2024.enumerate() {
                         assert_eq!(row[5 + i], kehoach::export::xlsx::status_vi(p.status), "{} {}", a.unit.code, p.label());
                     }
                 }
@@ -99,6 +135,10 @@ on_both_backends! {
         assert_eq!(series[qty], "5");
         let training = rows.iter().find(|r| r[title] == "Tập huấn kỹ năng số").unwrap();
         assert_eq!(training[column(&rows, "Số người tham dự")], "120");
+        // Every activity has its kind: the unit's, else the channel its task's title tells.
+        let kind = column(&rows, "Loại");
+        assert!(rows.iter().skip(1).all(|r| !r[kind].is_empty()), "{rows:?}");
+        assert!(whole_sheet(&bytes, "Hoạt động")[0][0].starts_with("Hoạt động và minh chứng — Kế hoạch"));
         assert_eq!(training[column(&rows, "Hoàn thành nhiệm vụ")], "Có");
         // Another year has none; a unit's subtree only its own.
         let bytes = kehoach::export::activities_xlsx(&f.store, f.plan_id, None, Some(2023), day("2024-11-20")).await.unwrap();
@@ -120,15 +160,25 @@ on_both_backends! {
         let mut zip = zip::ZipArchive::new(out).unwrap();
         let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
         names.sort();
+        // Folders by task and unit, readable; every path short and valid on Windows.
         assert_eq!(names, [
-            "NV-1/T49.BAO/2024-01-10_ảnh hiện trường.png",
-            "NV-1/T49.DAI/2024-01-03_ảnh hiện trường.png",
-            "NV-5/T49.H1/2024-10-10_biên bản.pdf",
+            "NV-1 Chuyên mục chuyển đổi số trên sóng và/Báo Thử Nghiệm/2024-01-10_ảnh hiện trường.png",
+            "NV-1 Chuyên mục chuyển đổi số trên sóng và/Đài Phát thanh và Truyền hình tỉnh/2024-01-03_ảnh hiện trường.png",
+            "NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf",
             "muc-luc.xlsx",
         ]);
+        for name in &names {
+            assert!(name.chars().count() < 150, "{name}");
+            assert!(name.split('/').all(|p| !p.ends_with('.') && !p.ends_with(' ') && !p.contains([':', '*', '?', '"', '<', '>', '|'])), "{name}");
+        }
+        // Real timestamps: when the activity was reported, not 1980.
+        let entry = zip.by_name("NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf").unwrap();
+        let modified = entry.last_modified().unwrap();
+        assert_eq!(modified.year(), 2024, "{modified:?}");
+        drop(entry);
         // The bytes are the stored evidence.
         let mut pdf = Vec::new();
-        std::io::Read::read_to_end(&mut zip.by_name("NV-5/T49.H1/2024-10-10_biên bản.pdf").unwrap(), &mut pdf).unwrap();
+        std::io::Read::read_to_end(&mut zip.by_name("NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf").unwrap(), &mut pdf).unwrap();
         assert_eq!(pdf, b"%PDF-1.4\nminutes of the training\n%%EOF\n");
         // The index names each activity's files by their path in the archive, and its links.
         let mut index = Vec::new();
@@ -136,9 +186,13 @@ on_both_backends! {
         let rows = sheet(&index, "Hoạt động");
         let (title, link, files_col) = (column(&rows, "Nội dung"), column(&rows, "Liên kết"), column(&rows, "Tệp minh chứng"));
         let training = rows.iter().find(|r| r[title] == "Tập huấn kỹ năng số").unwrap();
-        assert_eq!(training[files_col], "NV-5/T49.H1/2024-10-10_biên bản.pdf");
+        assert_eq!(training[files_col], "NV-5 Hưởng ứng Ngày Chuyển đổi số quốc gia/UBND huyện Sơn Hà/2024-10-10_biên bản.pdf");
         let first = rows.iter().find(|r| r[title] == "Chuyên mục Chuyển đổi số số 1").unwrap();
         assert_eq!(first[link], "https://example.vn/chuyen-muc/1");
+        // Each file is a link relative to the index: it opens from the extracted folder.
+        let rels = xlsx_part(&index, "xl/worksheets/_rels/sheet1.xml.rels");
+        assert!(rels.contains("Target=\"NV-5 Hưởng ứng") || rels.contains("Target=\"NV-5%20"), "{rels}");
+        assert!(!rels.contains("file:///NV-"), "{rels}");
         // A file gone from the store is listed as missing; the pack is still made.
         let sha = f.store.evidence_of_plan(f.plan_id, day("2024-10-10"), day("2024-10-10")).await.unwrap()[0].sha256.clone().unwrap();
         std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap();

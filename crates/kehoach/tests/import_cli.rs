@@ -7,6 +7,8 @@ use common::{TestDb, cli};
 use common::{cli_json as json, run_cli as run};
 use serde_json::Value;
 
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plan/tests/fixtures/corpus");
+
 const QUANG_NAM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
@@ -57,6 +59,27 @@ on_both_backends! {
         assert!(err.contains("assignment 999999 not found"), "{err}");
         let (code, _, err) = run(db, &["activity", "add", "--assignment", &assignment, "--date", "2024-02-31", "--title", "x"]);
         assert_eq!(code, 2, "an impossible date is refused: {err}");
+    }
+
+    async fn corpus_imports_ask_about_no_number_fragment_or_lone_noun(db: &TestDb) {
+        for name in ["quangnam-2024.txt", "tamky-2021-2025.md", "daknong-2022.md"] {
+            let imported = json(db, &["plan", "import", &format!("{CORPUS}/{name}"), "--json"]);
+            for u in imported["unresolved"].as_array().unwrap() {
+                let text = u["text"].as_str().unwrap();
+                if u["reason"] != "unknown" {
+                    continue;
+                }
+                // What the officer is asked to fix is a name: letters, a capital, more than
+                // one word.
+                assert!(text.chars().any(char::is_alphabetic), "{name}: a number: {u}");
+                assert!(text.chars().any(char::is_uppercase), "{name}: no name: {u}");
+                assert!(text.split_whitespace().count() > 1, "{name}: a lone word: {u}");
+            }
+        }
+        // A plan as PDF imports like its text.
+        let pdf = concat!(env!("CARGO_MANIFEST_DIR"), "/../plan/benches/plan-30-pages.pdf");
+        let imported = json(db, &["plan", "import", pdf, "--json"]);
+        assert!(imported["tasks"].as_i64().unwrap() >= 32, "{imported}");
     }
 }
 

@@ -28,7 +28,7 @@ const QUANG_NAM: &str = concat!(
     "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
 );
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
 
 /// Every test account's password (hashed once, for the sign-in form's row).
 const PASSWORD: &str = "mat-khau-thu-nghiem";
@@ -253,6 +253,12 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 200, 200, 200],
         [303, 200, 404, 404, 404, 404],
     ),
+    row(
+        "GET",
+        "/files/{sha256}/thumb",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
     // Accounts: each caller its own; users within the caller's subtree (a plan office of Đà
     // Nẵng names Quảng Nam's station: 400 for the form, 404 for an account there).
     same("GET", "/account", [303, 200, 200, 200, 200, 200]),
@@ -301,6 +307,46 @@ const TABLE: &[Row] = &[
     ),
     same("GET", "/deadlines", [303, 200, 200, 200, 200, 200]),
     same("GET", "/search", [303, 200, 200, 200, 200, 200]),
+    same("GET", "/overview", [303, 200, 200, 200, 200, 200]),
+    // The plan's downloads from the pages: the API's rules, with the session.
+    row(
+        "GET",
+        "/plans/{id}/report.docx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/compliance.xlsx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/activities.xlsx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/evidence-pack.zip",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    // The station's calendar link (after the feed's row: making one replaces its secret).
+    row(
+        "POST",
+        "/calendar-link",
+        [303, 200, 200, 200, 403, 403],
+        [303, 200, 403, 403, 403, 403],
+    ),
+    // Suggestions among the plan's units.
+    row(
+        "GET",
+        "/units/suggest",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
 ];
 
 /// Routes neither the OpenAPI document nor the pages describe.
@@ -684,6 +730,22 @@ impl Call<'_> {
                 &format!("/activities?assignment={}", world.assignment_id),
                 "",
             ),
+            ("GET", p) if p.starts_with("/plans/{id}/") && p.contains('.') => self.page(
+                "GET",
+                &format!(
+                    "{filled}?unit={}&period=2024&at=2024-06-30",
+                    world.station_code
+                ),
+                "",
+            ),
+            ("GET", "/units/suggest") => self.page(
+                "GET",
+                &format!("/units/suggest?q=quang&plan={}", world.plan_id),
+                "",
+            ),
+            ("POST", "/calendar-link") => self
+                .page("POST", "/calendar-link", "")
+                .form(&[("csrf", csrf), ("unit", world.station_id.to_string())]),
             ("GET", "/plans/import/{id}") => {
                 let id = self.pending_import().await;
                 self.page("GET", &format!("/plans/import/{id}"), "")

@@ -18,7 +18,7 @@ pub enum PlanError {
 pub enum ReadError {
     #[error("file is {size} bytes, over the {limit}-byte limit for a plan document")]
     TooLarge { size: usize, limit: usize },
-    #[error("unsupported file type {0:?}: expected .docx, .txt or .md")]
+    #[error("unsupported file type {0:?}: expected .docx, .pdf, .txt or .md")]
     UnsupportedExtension(String),
     #[error("the file is empty")]
     Empty,
@@ -38,6 +38,23 @@ pub enum ReadError {
     Xml { part: String, reason: String },
     #[error("XML in {part} is nested deeper than {limit} levels")]
     XmlTooDeep { part: String, limit: usize },
+    #[error("không đọc được tệp PDF (not a readable PDF: {0})")]
+    Pdf(String),
+    #[error(
+        "tệp PDF không có lớp chữ, có lẽ là bản quét ({pages} trang): kehoach không nhận dạng chữ \
+         trong ảnh; hãy tải lên bản .docx hoặc bản PDF có chữ (the PDF has no text layer: a scan?)"
+    )]
+    PdfNoText { pages: usize },
+    #[error(
+        "tệp PDF được mã hóa (có mật khẩu): hãy tải lên bản không mã hóa (the PDF is encrypted)"
+    )]
+    PdfEncrypted,
+    #[error("tệp PDF có {count} trang, quá giới hạn {limit} trang của một kế hoạch")]
+    PdfTooManyPages { count: usize, limit: usize },
+    #[error("tệp PDF có {count} đối tượng, quá giới hạn {limit}: tệp có thể bị hỏng")]
+    PdfTooManyObjects { count: usize, limit: usize },
+    #[error("tệp PDF giải nén ra hơn {limit} byte (có thể là bom nén)")]
+    PdfUnpackedTooLarge { limit: usize },
 }
 
 /// The document was read but it is not a plan we can extract.

@@ -25,6 +25,21 @@ pub struct Plan {
     pub period: Option<Span>,
     pub references: Vec<String>,
     pub tasks: Vec<Task>,
+    /// What the reader changed or could not read in the source, for the officer to check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+/// Something in the source the officer should check (`crate::garbled`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Warning {
+    /// A U+FFFD replaced by the character that belongs there; `excerpt` shows the result.
+    Repaired { replacement: char, excerpt: String },
+    /// A U+FFFD left as it is: nothing says which character it was.
+    Garbled { excerpt: String },
+    /// How many more warnings there were than are listed.
+    More { count: usize },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -405,10 +405,10 @@ fn hostile_archives_fail_cleanly() {
 
 #[test]
 fn errors_are_one_clear_line() {
-    let e = parse(b"hello", "plan.pdf").unwrap_err();
+    let e = parse(b"hello", "plan.odt").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "unsupported file type \".pdf\": expected .docx, .txt or .md"
+        "unsupported file type \".odt\": expected .docx, .pdf, .txt or .md"
     );
     let e = parse("Chỉ là một đoạn văn bản.".as_bytes(), "a.txt").unwrap_err();
     assert!(e.to_string().starts_with("no task with a lead unit found"));

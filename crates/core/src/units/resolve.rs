@@ -15,7 +15,9 @@
 //! * a **vague** phrase ("các cơ quan, đơn vị, địa phương liên quan") → reported, not assigned.
 //!
 //! What matches nothing up to the next comma/"và"/semicolon that starts something known is
-//! reported as unknown (after a fuzzy try against the agencies around the context). A few verbs
+//! reported as unknown (after a fuzzy try against the agencies around the context) when it is a
+//! name (it has a capital); a lowercase description is reported as vague, a bare number (a page
+//! number left in the text) not at all. A few verbs
 //! between names ("chỉ đạo", "thực hiện", "phối hợp", …) are skipped.
 
 use std::collections::HashSet;
@@ -232,6 +234,27 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             if let Some((end, item)) = self.item(i) {
+                // A name matched up to a dash or "và" that the text continues ("Trung tâm
+                // Truyền thông - Văn hóa" + " - Thể thao huyện"): the whole name, its parts in
+                // another order, may be one agency; else the match stands.
+                let mut longer = None;
+                if end < n && self.w[end].before & (DASH | VA) != 0 {
+                    let mut j = end + 1;
+                    while j <= n && j - end <= 8 {
+                        if let Some(u) = self.reordered(i, j) {
+                            longer = Some((j, u));
+                        }
+                        if j == n || self.w[j].before & (COMMA | SEMI | STOP) != 0 {
+                            break;
+                        }
+                        j += 1;
+                    }
+                }
+                if let Some((j, u)) = longer {
+                    self.emit(i, j, Item::Units(vec![(u, MatchKind::Fuzzy)]));
+                    i = j;
+                    continue;
+                }
                 self.emit(i, end, item);
                 i = end;
                 continue;
@@ -279,8 +302,19 @@ impl<'a> Resolver<'a> {
             }
             Item::Unknown => {
                 let s = self.span(from, to);
-                if !self.out.unknown.contains(&s) {
-                    self.out.unknown.push(s);
+                // What is no name is not offered as a unit to fix: a bare number (a page number
+                // left in the text) is dropped; a lowercase description ("ngân hàng, thương mại
+                // điện tử" after a group) is vague, like the group it continues.
+                if !s.chars().any(char::is_alphabetic) {
+                    return;
+                }
+                let list = if s.chars().any(char::is_uppercase) {
+                    &mut self.out.unknown
+                } else {
+                    &mut self.out.vague
+                };
+                if !list.contains(&s) {
+                    list.push(s);
                 }
             }
         }
@@ -350,6 +384,10 @@ impl<'a> Resolver<'a> {
                 break;
             }
             if count > 0 && self.w[j].before & BREAK != 0 {
+                break;
+            }
+            // "huyện, Huyện đoàn": a type word that begins a longer unit name ends the list.
+            if count > 0 && self.key_matches(j).first().is_some_and(|&(end, _)| end > e) {
                 break;
             }
             bits |= b;
@@ -902,7 +940,58 @@ impl<'a> Resolver<'a> {
                 break;
             }
         }
-        best.map(|b| b.1)
+        best.map(|b| b.1).or_else(|| self.reordered(from, to))
+    }
+
+    /// A name whose parts are written in another order ("Trung tâm Thông tin - Văn hóa - Thể
+    /// thao huyện" for "Trung tâm Văn hóa - Thông tin - Thể thao"): the same words as a known
+    /// name of an agency around the context, starting with the same word, with at most a level
+    /// word ("huyện", "thành phố") after them.
+    fn reordered(&self, from: usize, to: usize) -> Option<u32> {
+        let mut ws: Vec<&str> = self.w[from..to].iter().map(|w| w.w.as_str()).collect();
+        for tail in [
+            &["huyen"][..],
+            &["tinh"],
+            &["quan"],
+            &["xa"],
+            &["phuong"],
+            &["thi", "xa"],
+            &["thanh", "pho"],
+            &["thi", "tran"],
+        ] {
+            if ws.len() > tail.len() + 2 && ws.ends_with(tail) {
+                ws.truncate(ws.len() - tail.len());
+                break;
+            }
+        }
+        if ws.len() < 3 {
+            return None;
+        }
+        let first = ws[0];
+        let mut sorted = ws.clone();
+        sorted.sort_unstable();
+        for &c in &self.chain {
+            let Some(kids) = self.reg.children.get(&self.unit(c).code) else {
+                continue;
+            };
+            let found = kids.iter().copied().find(|&u| {
+                let unit = self.unit(u);
+                unit.kind == UnitKind::Agency
+                    && unit.valid_on(self.on)
+                    && self.reg.unit_keys[u as usize].iter().any(|uk| {
+                        let mut kw: Vec<&str> = uk.split(' ').collect();
+                        if kw.first() != Some(&first) || kw.len() != sorted.len() {
+                            return false;
+                        }
+                        kw.sort_unstable();
+                        kw == sorted
+                    })
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
     }
 }
 

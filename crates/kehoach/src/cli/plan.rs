@@ -8,7 +8,7 @@ use crate::store::Change;
 
 #[derive(Debug, Subcommand)]
 pub enum PlanCommand {
-    /// Extract the structured plan (kehoach.plan/1) from a .docx, .txt or .md document.
+    /// Extract the structured plan (kehoach.plan/1) from a .docx, .pdf, .txt or .md document.
     Parse {
         file: PathBuf,
         /// Print the JSON instead of a readable summary.
@@ -96,6 +96,9 @@ pub async fn run(cli: &Cli, cmd: &PlanCommand) -> anyhow::Result<()> {
                 );
                 for u in &imported.unresolved {
                     println!("  {} {} ({}): {}", u.task_ref, u.role, u.reason, u.text);
+                }
+                for w in &imported.warnings {
+                    println!("warning: {w}");
                 }
             }
         }

@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
 use super::{Cli, InputError};
-use crate::export::{ExportError, ReportOverrides, report::parse_year};
+use crate::export::report_period::{ReportPeriod, current};
+use crate::export::{ExportError, ReportOverrides};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReportFormat {
@@ -21,7 +22,8 @@ pub struct ReportArgs {
     /// Only this unit and the units under it (code); it becomes the issuing body.
     #[arg(long)]
     unit: Option<String>,
-    /// The year reported on (default: this year).
+    /// The period reported on: a year (2024), a half (2024-H1), a quarter (2024-Q3) or a month
+    /// (2024-05); default: this year.
     #[arg(long)]
     period: Option<String>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Docx)]
@@ -29,7 +31,7 @@ pub struct ReportArgs {
     /// Where to write the report.
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
-    /// Evaluate on this date instead of the year's end (or today while the year runs).
+    /// Evaluate on this date instead of the day after the period (or today while it runs).
     #[arg(long)]
     at: Option<NaiveDate>,
     /// The date printed on the report (default: today).
@@ -66,9 +68,9 @@ pub struct ReportArgs {
 
 pub async fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
     let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
-    let year = match &args.period {
-        Some(p) => parse_year(p).map_err(InputError)?,
-        None => chrono::Datelike::year(&today),
+    let period = match &args.period {
+        Some(p) => ReportPeriod::parse(p).map_err(InputError)?,
+        None => current(today),
     };
     let overrides = ReportOverrides {
         at: args.at,
@@ -90,7 +92,7 @@ pub async fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
                 &store,
                 args.plan,
                 args.unit.as_deref(),
-                year,
+                period,
                 args.date.unwrap_or(today),
                 &overrides,
             )

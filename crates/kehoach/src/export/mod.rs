@@ -4,10 +4,13 @@
 //! Each format is one module whose core is pure (content in, bytes or text out); this module
 //! gathers the facts from the store for them and is the only part here that does I/O.
 
+pub mod channels;
 pub mod evidence_pack;
 pub mod ics;
+pub mod issuer;
 pub mod report;
 pub mod report_docx;
+pub mod report_period;
 pub mod vn;
 pub mod wordml;
 pub mod xlsx;
@@ -44,6 +47,9 @@ pub struct Scope {
     /// The unit's name when limited.
     pub unit_name: Option<String>,
     pub only_units: Option<HashSet<i64>>,
+    /// The unit that answers for the scope: the unit asked for, or — for a People's Committee —
+    /// its administrative unit, so that a district's report includes its communes.
+    pub unit_id: Option<i64>,
 }
 
 /// The unit of code `code` for an export of `plan`, with the date it was found on: the unit valid
@@ -67,7 +73,9 @@ pub async fn plan_unit(
     Ok(None)
 }
 
-/// Reads the plan and, when `unit` is given, the ids of that unit's subtree on `on`.
+/// Reads the plan and, when `unit` is given, the ids of that unit's subtree on `on`. A People's
+/// Committee stands for its administrative unit: its scope is the district (province, commune)
+/// with everything under it; any other agency's is itself (and its own divisions).
 pub async fn scope(
     store: &Store,
     plan_id: i64,
@@ -78,20 +86,31 @@ pub async fn scope(
         .plan(plan_id)
         .await?
         .ok_or_else(|| ExportError::NotFound(format!("plan {plan_id} not found")))?;
-    let (unit_name, only_units) = match unit {
+    let (unit_name, only_units, unit_id) = match unit {
         Some(code) => {
-            let (row, on) = plan_unit(store, &plan, code, on).await?.ok_or_else(|| {
+            let (row, found_on) = plan_unit(store, &plan, code, on).await?.ok_or_else(|| {
                 ExportError::BadInput(format!("unit: no unit with code {code} on {on}"))
             })?;
-            let ids = store.unit_subtree_ids(code, on).await?.unwrap_or_default();
-            (Some(row.name), Some(ids))
+            let mut root = row.clone();
+            if row.category.as_deref() == Some("people_committee")
+                && let Some(parent) = row.parent_id
+                && let Some(admin) = store.unit(parent).await?
+            {
+                root = admin;
+            }
+            let ids = store
+                .unit_subtree_ids(&root.code, found_on)
+                .await?
+                .unwrap_or_default();
+            (Some(root.name.clone()), Some(ids), Some(root.id))
         }
-        None => (None, None),
+        None => (None, None, None),
     };
     Ok(Scope {
         plan,
         unit_name,
         only_units,
+        unit_id,
     })
 }
 
@@ -135,19 +154,58 @@ fn list(name: &str, values: &[String]) -> Result<Vec<String>, ExportError> {
         .collect()
 }
 
-/// The report of a plan (optionally a unit and its subtree) for `year`: its content and its
-/// .docx bytes.
+/// The report of a plan (optionally a unit and its subtree) over `period` (a year, or a
+/// [`report_period::ReportPeriod`]): its content and its .docx bytes.
 pub async fn report_docx(
     store: &Store,
     plan_id: i64,
     unit: Option<&str>,
-    year: i32,
+    period: impl Into<report_period::ReportPeriod>,
     today: NaiveDate,
     overrides: &ReportOverrides,
 ) -> Result<(report::ReportContent, Vec<u8>), ExportError> {
-    let content = report_content(store, plan_id, unit, year, today, overrides).await?;
+    let content = report_content(store, plan_id, unit, period, today, overrides).await?;
     let bytes = report_docx::render(&content)?;
     Ok((content, bytes))
+}
+
+/// The issuer of a report: the scope's unit, or the plan's issuer (its administrative unit),
+/// with the administrative units above it.
+async fn issuer_of(store: &Store, scope: &Scope) -> Result<Option<issuer::Issuer>, ExportError> {
+    let Some(id) = scope.unit_id.or(scope.plan.context_unit_id) else {
+        return Ok(None);
+    };
+    let Some(unit) = store.report_unit(id).await? else {
+        return Ok(None);
+    };
+    let body = |u: &crate::store::ReportUnitRow| issuer::Body {
+        name: u.name.clone(),
+        short_name: u.short_name.clone(),
+        kind: u.kind.clone(),
+        type_word: u.type_word.clone(),
+        category: u.category.clone(),
+    };
+    // Up the tree: the first administrative unit is the locality, the next the upper level.
+    let mut admins = Vec::new();
+    let mut next = Some(unit.clone());
+    let mut guard = 0;
+    while let Some(u) = next {
+        if u.kind != "agency" {
+            admins.push(body(&u));
+        }
+        guard += 1;
+        next = match u.parent_id {
+            Some(p) if guard < 8 => store.report_unit(p).await?,
+            _ => None,
+        };
+    }
+    let province = admins.iter().find(|b| b.kind == "province").cloned();
+    Ok(Some(issuer::Issuer {
+        unit: body(&unit),
+        locality: admins.first().cloned(),
+        upper: admins.get(1).cloned(),
+        province: province.filter(|p| admins.first() != Some(p)),
+    }))
 }
 
 /// The worded report, before layout.
@@ -155,34 +213,70 @@ pub async fn report_content(
     store: &Store,
     plan_id: i64,
     unit: Option<&str>,
-    year: i32,
+    period: impl Into<report_period::ReportPeriod>,
     today: NaiveDate,
     o: &ReportOverrides,
 ) -> Result<report::ReportContent, ExportError> {
+    let period = period.into();
     let scope = scope(store, plan_id, unit, today).await?;
-    let context = match scope.plan.context_unit_id {
-        Some(id) => store.unit(id).await?.map(|u| u.name),
-        None => None,
+    let plan_issuer = scope.plan.issuer.clone().unwrap_or_default();
+    let dated = o.dated.unwrap_or(today);
+    let issuer = issuer_of(store, &scope).await?;
+    let (header, prose) = match &issuer {
+        Some(i) => (i.header(&plan_issuer, dated), i.prose_name()),
+        None => {
+            // No unit known: what the plan's issuer text says.
+            let body = if scope.unit_name.is_some() {
+                scope.unit_name.clone().unwrap_or_default()
+            } else {
+                plan_issuer.clone()
+            };
+            (
+                issuer::Header {
+                    parent_body: String::new(),
+                    code: issuer::abbreviation(&body),
+                    place: issuer::place_of(&plan_issuer),
+                    recipients: vec![issuer::ministry(dated).to_string()],
+                    authority: issuer::authority_for(&body),
+                    issuing_body: body.clone(),
+                },
+                issuer::expand_ubnd(&body),
+            )
+        }
     };
-    let mut options = report::ReportOptions::defaults(
-        &scope.plan,
-        scope.unit_name.as_deref(),
-        context.as_deref(),
-        year,
-        today,
-    );
+    let scope_phrase = match (&issuer, scope.unit_id) {
+        (Some(i), Some(_)) if i.unit.kind != "agency" => {
+            Some(format!("trên địa bàn {}", issuer::place_phrase(&i.unit)))
+        }
+        (_, Some(_)) => Some("của đơn vị".to_string()),
+        _ => None,
+    };
+    let mut options = report::ReportOptions {
+        period,
+        at: period.evaluation_date(today),
+        dated,
+        parent_body: header.parent_body,
+        issuing_body: header.issuing_body,
+        issuer_prose: prose,
+        number: None,
+        code: header.code,
+        place: header.place,
+        recipients: header.recipients,
+        copies: Vec::new(),
+        authority: header.authority,
+        signer: String::new(),
+        scope: scope_phrase,
+    };
     if let Some(at) = o.at {
         options.at = at;
-    }
-    if let Some(d) = o.dated {
-        options.dated = d;
     }
     if let Some(v) = field("parent", &o.parent_body)? {
         options.parent_body = v;
     }
     if let Some(v) = field("issuer", &o.issuing_body)? {
-        options.code = report::abbreviation(&v);
-        options.authority = report::authority_for(&v);
+        options.code = issuer::abbreviation(&v);
+        options.authority = issuer::authority_for(&v);
+        options.issuer_prose = issuer::expand_ubnd(&v);
         options.issuing_body = v;
     }
     if let Some(v) = field("code", &o.code)? {
@@ -202,8 +296,32 @@ pub async fn report_content(
     if !o.authority.is_empty() {
         options.authority = list("authority", &o.authority)?;
     }
-    let compliance = plan_compliance(store, plan_id, options.at, scope.only_units.as_ref()).await?;
-    Ok(report::build(&scope.plan, &compliance, &options))
+    let only = scope.only_units.as_ref();
+    let compliance = plan_compliance(store, plan_id, options.at, only).await?;
+    let tasks = store.tasks_of_plan(plan_id).await?;
+    let sections = store.task_sections(plan_id).await?;
+    let mut units = store.assignment_units(plan_id).await?;
+    let mut sums = store.activity_sums(plan_id, period.from, period.to).await?;
+    let mut completions = store.completions(plan_id, period.from, period.to).await?;
+    let mut child_plans = match scope.plan.number.as_deref() {
+        Some(n) if !n.trim().is_empty() => store.child_plans(plan_id, n).await?,
+        _ => Vec::new(),
+    };
+    if let Some(only) = only {
+        units.retain(|u| only.contains(&u.id));
+        sums.retain(|s| only.contains(&s.unit_id));
+        completions.retain(|c| only.contains(&c.unit_id));
+        child_plans.retain(|c| c.context_unit_id.is_some_and(|id| only.contains(&id)));
+    }
+    let facts = report::ReportFacts {
+        tasks: &tasks,
+        sections: &sections,
+        units: &units,
+        sums: &sums,
+        completions: &completions,
+        child_plans: &child_plans,
+    };
+    Ok(report::build(&scope.plan, &compliance, facts, &options))
 }
 
 /// An activity with its evidence (URLs and files).
@@ -271,9 +389,42 @@ pub async fn activities_xlsx(
     year: Option<i32>,
     today: NaiveDate,
 ) -> Result<Vec<u8>, ExportError> {
-    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let (scope, records) = activity_records(store, plan_id, unit, year, today).await?;
     let label = |e: &EvidenceRow| e.file_name.clone().unwrap_or_else(|| "tệp".into());
-    Ok(xlsx::activities_workbook(&records, &label)?)
+    let heading = activities_heading(&scope, year, today);
+    Ok(xlsx::activities_workbook(
+        &records, &label, &heading, false,
+    )?)
+}
+
+/// "Hoạt động và minh chứng — Kế hoạch …", "Năm 2024 · Đơn vị: … · Xuất ngày 20/11/2024".
+fn activities_heading(scope: &Scope, year: Option<i32>, today: NaiveDate) -> xlsx::Heading {
+    let mut note = Vec::new();
+    if let Some(y) = year {
+        note.push(format!("Năm {y}"));
+    }
+    if let Some(u) = &scope.unit_name {
+        note.push(format!("Đơn vị: {u} và các đơn vị trực thuộc"));
+    }
+    note.push(format!("Xuất ngày {}", vn::short_date(today)));
+    xlsx::Heading {
+        title: format!("Hoạt động và minh chứng — {}", plan_name(&scope.plan)),
+        note: note.join(" · "),
+    }
+}
+
+/// "Kế hoạch số 25/KH-UBND: Truyền thông …" or the title alone (never "Kế hoạch Kế hoạch").
+fn plan_name(plan: &PlanRow) -> String {
+    let (title, _) = kehoach_core::text::mend_lost_chars(plan.title.trim());
+    let title = if kehoach_core::text::fold(&title).starts_with("ke hoach") {
+        title
+    } else {
+        format!("Kế hoạch {title}")
+    };
+    match plan.number.as_deref().filter(|n| !n.trim().is_empty()) {
+        Some(n) => format!("{title} (số {n})"),
+        None => title,
+    }
 }
 
 /// The compliance workbook of a plan (a unit's subtree) on `at`.
@@ -285,7 +436,18 @@ pub async fn compliance_xlsx(
 ) -> Result<Vec<u8>, ExportError> {
     let scope = scope(store, plan_id, unit, at).await?;
     let compliance = plan_compliance(store, plan_id, at, scope.only_units.as_ref()).await?;
-    Ok(xlsx::compliance_workbook(&compliance)?)
+    let mut note = format!(
+        "Số liệu đánh giá ngày {} (các kỳ kết thúc trước ngày này đã được tính)",
+        vn::short_date(at)
+    );
+    if let Some(u) = &scope.unit_name {
+        note.push_str(&format!(" · Đơn vị: {u} và các đơn vị trực thuộc"));
+    }
+    let heading = xlsx::Heading {
+        title: format!("Theo dõi thực hiện {}", plan_name(&scope.plan)),
+        note,
+    };
+    Ok(xlsx::compliance_workbook(&compliance, &heading)?)
 }
 
 /// Writes the evidence pack of a plan (a unit's subtree, a year) to `out`, off the async
@@ -299,11 +461,12 @@ pub async fn evidence_pack(
     today: NaiveDate,
     out: std::fs::File,
 ) -> Result<(evidence_pack::PackSummary, std::fs::File), ExportError> {
-    let (_, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let (scope, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let heading = activities_heading(&scope, year, today);
     let files = files.clone();
     tokio::task::spawn_blocking(move || {
         let mut out = std::io::BufWriter::new(out);
-        let summary = evidence_pack::write_pack(&mut out, &records, &files)?;
+        let summary = evidence_pack::write_pack(&mut out, &records, &files, &heading)?;
         let file = out
             .into_inner()
             .map_err(|e| ExportError::Io(e.into_error()))?;

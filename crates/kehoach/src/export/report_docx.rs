@@ -5,7 +5,7 @@
 //! first-line indent and 6 pt between paragraphs, and the borderless footer table ("Nơi nhận" |
 //! signature block). Page numbers centred in the top margin from page 2. Pure: content in, bytes out.
 
-use super::report::ReportContent;
+use super::report::{Appendix, Item, ReportContent, Row};
 use super::wordml::{Align, Block, Cell, Page, Para, Run, Table, mm, write_docx};
 
 const BODY_SIZE: f64 = 14.0;
@@ -67,9 +67,15 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
     // Header, row 1: bodies | national title and motto; row 2: number | place and date.
     let mut issuer = Vec::new();
     if !c.parent_body.is_empty() {
-        issuer.push(centred(vec![Run::new(&c.parent_body).size(12.0)]));
+        issuer.push(centred(vec![
+            Run::new(header_lines(&c.parent_body, ISSUER_LINE_CHARS)).size(12.0),
+        ]));
     }
-    issuer.push(centred(vec![Run::new(&c.issuing_body).size(12.0).bold()]));
+    issuer.push(centred(vec![
+        Run::new(header_lines(&c.issuing_body, ISSUER_LINE_CHARS))
+            .size(12.0)
+            .bold(),
+    ]));
     issuer.push(Para::rule(mm(20.0), left));
     let motto_line = "Độc lập - Tự do - Hạnh phúc";
     let nation = vec![
@@ -104,8 +110,11 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
     blocks.push(Block::Para(
         centred(vec![Run::new("BÁO CÁO").size(14.0).bold()]).spacing(24.0, 0.0),
     ));
+    // A long summary on two even lines, broken between word groups, not one word left over.
     blocks.push(Block::Para(centred(vec![
-        Run::new(&c.summary).size(14.0).bold(),
+        Run::new(header_lines(&c.summary, SUMMARY_LINE_CHARS))
+            .size(14.0)
+            .bold(),
     ])));
     blocks.push(Block::Para(Para::rule(mm(35.0), text_width)));
 
@@ -133,32 +142,24 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
     }
 
     blocks.push(Block::Para(body(&c.intro)));
-    blocks.push(Block::Para(heading("I. KẾT QUẢ THỰC HIỆN")));
-    blocks.push(Block::Para(body(&c.overall)));
-    for task in &c.tasks {
-        blocks.push(Block::Para(heading(&task.heading)));
-        for p in &task.paragraphs {
-            blocks.push(Block::Para(body(p)));
+    for part in &c.parts {
+        blocks.push(Block::Para(heading(&part.heading)));
+        for item in &part.items {
+            match item {
+                Item::Heading(h) => blocks.push(Block::Para(sub_heading(h))),
+                Item::Para(p) => blocks.push(Block::Para(body(p))),
+                Item::Table(header, rows) => {
+                    blocks.push(Block::Table(small_table(header, rows, text_width)));
+                    blocks.push(Block::Para(Para::text("").spacing(0.0, 3.0)));
+                }
+            }
         }
     }
-    if !c.table.is_empty() {
-        blocks.push(Block::Para(
-            centred(vec![
-                Run::new("Bảng tổng hợp kết quả thực hiện theo đơn vị chủ trì").bold(),
-            ])
-            .spacing(6.0, 6.0)
-            .keep_next(),
-        ));
-        blocks.push(Block::Table(results_table(c, text_width)));
+    // The last paragraphs travel with the signature block: it never stands alone on a page.
+    if let Some(Block::Para(last)) = blocks.last_mut() {
+        last.keep_next = true;
     }
-    blocks.push(Block::Para(heading("II. TỒN TẠI, HẠN CHẾ")));
-    blocks.push(Block::Para(body(&c.shortcomings_intro)));
-    for line in &c.shortcomings {
-        blocks.push(Block::Para(body(line)));
-    }
-    blocks.push(Block::Para(heading("III. ĐỀ XUẤT, KIẾN NGHỊ")));
-    blocks.push(Block::Para(body(&c.proposals)));
-    blocks.push(Block::Para(body(&c.closing)));
+    blocks.push(Block::Para(body(&c.closing).keep_next()));
 
     // Footer: "Nơi nhận" | signature block.
     let mut copies = vec![Para::new(vec![
@@ -179,7 +180,7 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
         sign.push(centred(vec![Run::new("").size(14.0)]));
     }
     sign.push(centred(vec![Run::new(&c.signer).size(14.0).bold()]));
-    blocks.push(Block::Para(Para::text("").spacing(6.0, 0.0)));
+    blocks.push(Block::Para(Para::text("").spacing(6.0, 0.0).keep_next()));
     let footer_left = text_width / 2 - mm(5.0);
     blocks.push(Block::Table(Table {
         widths: vec![footer_left, text_width - footer_left],
@@ -187,6 +188,12 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
         borders: false,
         header_rows: 0,
     }));
+    for a in &c.appendices {
+        blocks.push(Block::Section {
+            landscape: a.landscape,
+        });
+        blocks.extend(appendix(a));
+    }
     blocks
 }
 
@@ -196,47 +203,177 @@ fn motto_width(text: &str, size: f64) -> u32 {
     (text.chars().count() as f64 * size * 20.0 * 0.5) as u32
 }
 
-fn results_table(c: &ReportContent, text_width: u32) -> Table {
-    let widths_mm = [10.0, 45.0, 35.0, 28.0, 32.0];
-    let mut widths: Vec<u32> = widths_mm.iter().map(|&w| mm(w)).collect();
-    let used: u32 = widths.iter().sum();
-    widths.push(text_width.saturating_sub(used));
-    let cell = |text: &str, bold: bool, align: Align| {
-        let mut run = Run::new(text).size(12.0);
-        run.bold = bold;
-        Cell::new(vec![Para::new(vec![run]).align(align).spacing(2.0, 2.0)])
+/// Characters of 14 pt bold Times New Roman on one line of the 165 mm text width.
+const SUMMARY_LINE_CHARS: usize = 66;
+
+/// Capitals of 12 pt Times New Roman that fit the issuer's 70 mm column.
+const ISSUER_LINE_CHARS: usize = 30;
+
+/// A name in capitals broken into lines of at most `max` characters, only where a word group
+/// ends: before "VÀ", after a comma, before a type word ("TỈNH", "HUYỆN", …); otherwise at the
+/// most even word boundary. "ĐÀI PHÁT THANH VÀ TRUYỀN HÌNH QUẢNG NAM" → "ĐÀI PHÁT THANH\nVÀ
+/// TRUYỀN HÌNH QUẢNG NAM".
+pub fn header_lines(name: &str, max: usize) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if name.chars().count() <= max || words.len() < 2 {
+        return name.to_string();
+    }
+    let len = |ws: &[&str]| {
+        ws.iter().map(|w| w.chars().count()).sum::<usize>() + ws.len().saturating_sub(1)
     };
-    let mut rows = vec![
-        [
-            "TT",
-            "Nhiệm vụ",
-            "Đơn vị chủ trì",
-            "Chỉ tiêu",
-            "Kết quả",
-            "Tỷ lệ đạt",
-        ]
-        .iter()
-        .map(|h| {
-            let mut c = cell(h, true, Align::Center);
-            c.shade = Some("D9D9D9".into());
-            c
-        })
-        .collect::<Vec<_>>(),
+    let good_before = [
+        "VÀ",
+        "TỈNH",
+        "THÀNH",
+        "HUYỆN",
+        "THỊ",
+        "XÃ",
+        "PHƯỜNG",
+        "QUẬN",
+        "và",
+        "tỉnh",
+        "thành",
+        "huyện",
+        "thị",
+        "xã",
+        "phường",
+        "quận",
     ];
-    for r in &c.table {
-        rows.push(vec![
-            cell(&r.number, false, Align::Center),
-            cell(&r.task, false, Align::Left),
-            cell(&r.unit, false, Align::Left),
-            cell(&r.target, false, Align::Left),
-            cell(&r.result, false, Align::Left),
-            cell(&r.rate, false, Align::Center),
-        ]);
+    let mut best: Option<(usize, usize)> = None;
+    for i in 1..words.len() {
+        let (a, b) = (len(&words[..i]), len(&words[i..]));
+        let natural = good_before.contains(&words[i]) || words[i - 1].ends_with(',');
+        let over = a.max(b).saturating_sub(max);
+        let cost = over * 100 + if natural { 0 } else { 40 } + a.abs_diff(b);
+        if best.is_none_or(|(c, _)| cost < c) {
+            best = Some((cost, i));
+        }
+    }
+    let i = best.map_or(1, |(_, i)| i);
+    format!("{}\n{}", words[..i].join(" "), words[i..].join(" "))
+}
+
+fn sub_heading(text: &str) -> Para {
+    let letter = text
+        .split_once(')')
+        .is_some_and(|(l, _)| l.chars().count() == 1);
+    let mut run = Run::new(text).bold();
+    run.italic = letter;
+    Para::new(vec![run])
+        .align(Align::Justify)
+        .first_line(INDENT)
+        .spacing(3.0, 3.0)
+        .line(BODY_LINE)
+        .keep_next()
+}
+
+fn cell(text: &str, size: f64, bold: bool, align: Align) -> Cell {
+    let mut run = Run::new(text).size(size);
+    run.bold = bold;
+    Cell::new(vec![Para::new(vec![run]).align(align).spacing(1.0, 1.0)])
+}
+
+fn header_cell(text: &str, size: f64) -> Cell {
+    let mut c = cell(text, size, true, Align::Center);
+    c.shade = Some("D9D9D9".into());
+    c
+}
+
+/// A table in the body (the totals by channel): first and numeric columns narrow.
+fn small_table(header: &[String], rows: &[Vec<String>], text_width: u32) -> Table {
+    let fixed = [mm(10.0), 0, mm(28.0), mm(32.0)];
+    let rest = text_width.saturating_sub(fixed.iter().sum::<u32>());
+    let widths = vec![fixed[0], rest, fixed[2], fixed[3]];
+    let mut out = vec![header.iter().map(|h| header_cell(h, 12.0)).collect()];
+    for r in rows {
+        out.push(
+            r.iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    cell(
+                        t,
+                        12.0,
+                        false,
+                        if i == 1 { Align::Left } else { Align::Center },
+                    )
+                })
+                .collect(),
+        );
     }
     Table {
+        widths,
+        rows: out,
+        borders: true,
+        header_rows: 1,
+    }
+}
+
+/// A "Phụ lục": its title, name, "(Kèm theo …)" line and table, on its own pages.
+fn appendix(a: &Appendix) -> Vec<Block> {
+    let size = 11.0;
+    let mut blocks = vec![
+        Block::Para(centred(vec![Run::new(&a.title).bold()])),
+        Block::Para(centred(vec![Run::new(&a.name).bold()])),
+        Block::Para(centred(vec![Run::new(&a.attached).italic()]).spacing(0.0, 6.0)),
+    ];
+    let widths: Vec<u32> = a.widths_mm.iter().map(|&w| mm(w)).collect();
+    let columns = widths.len();
+    let mut rows = vec![
+        a.header
+            .iter()
+            .map(|h| header_cell(h, size))
+            .collect::<Vec<_>>(),
+    ];
+    for r in &a.rows {
+        match r {
+            Row::Group(name) => {
+                let mut c = cell(name, size, true, Align::Left);
+                c.span = columns;
+                c.shade = Some("F2F2F2".into());
+                rows.push(vec![c]);
+            }
+            Row::Cells(cells) => rows.push(
+                cells
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let align = if i == 0 || i >= a.centre_from {
+                            Align::Center
+                        } else {
+                            Align::Left
+                        };
+                        cell(t, size, false, align)
+                    })
+                    .collect(),
+            ),
+        }
+    }
+    blocks.push(Block::Table(Table {
         widths,
         rows,
         borders: true,
         header_rows: 1,
+    }));
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_break_between_word_groups() {
+        assert_eq!(
+            header_lines("ĐÀI PHÁT THANH VÀ TRUYỀN HÌNH QUẢNG NAM", 30),
+            "ĐÀI PHÁT THANH\nVÀ TRUYỀN HÌNH QUẢNG NAM"
+        );
+        assert_eq!(
+            header_lines("UBND TỈNH QUẢNG NAM", 30),
+            "UBND TỈNH QUẢNG NAM"
+        );
+        assert_eq!(
+            header_lines("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH TỈNH QUẢNG NAM", 30),
+            "SỞ VĂN HÓA, THỂ THAO\nVÀ DU LỊCH TỈNH QUẢNG NAM"
+        );
     }
 }

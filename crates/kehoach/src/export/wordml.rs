@@ -132,11 +132,17 @@ pub struct Cell {
     pub paras: Vec<Para>,
     /// Background colour, `RRGGBB`.
     pub shade: Option<String>,
+    /// Columns the cell spans (0 or 1: one).
+    pub span: usize,
 }
 
 impl Cell {
     pub fn new(paras: Vec<Para>) -> Cell {
-        Cell { paras, shade: None }
+        Cell {
+            paras,
+            shade: None,
+            span: 1,
+        }
     }
 }
 
@@ -154,6 +160,11 @@ pub struct Table {
 pub enum Block {
     Para(Para),
     Table(Table),
+    /// Ends the section here; what follows starts on a new page, in landscape when `true`.
+    /// Page numbers go on: only the first section's first page has none.
+    Section {
+        landscape: bool,
+    },
 }
 
 /// The page: size and margins in twips, the font, its size in points, and the page number's size
@@ -248,29 +259,55 @@ fn document(page: &Page, body: &[Block]) -> String {
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:document {NS}><w:body>"#
     );
+    let mut landscape = false;
+    let mut first = true;
     for block in body {
-        write_block(&mut out, block);
+        match block {
+            Block::Section { landscape: next } => {
+                // A section's properties sit in the last paragraph of the section: a tiny one.
+                let _ = write!(
+                    out,
+                    r#"<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>{}<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>"#,
+                    section_properties(page, landscape, first)
+                );
+                landscape = *next;
+                first = false;
+            }
+            other => write_block(&mut out, other),
+        }
     }
+    out.push_str(&section_properties(page, landscape, first));
+    out.push_str("</w:body></w:document>");
+    out
+}
+
+/// A section's `sectPr`: the page (turned for landscape, margins kept to the same edges of the
+/// text), the page-number header, and — for the first section only — no number on its first page.
+fn section_properties(page: &Page, landscape: bool, first: bool) -> String {
     // The header sits halfway into the top margin.
     let header = page.top / 2;
-    let _ = write!(
-        out,
-        r#"<w:sectPr><w:headerReference w:type="default" r:id="rId3"/><w:headerReference w:type="first" r:id="rId4"/><w:pgSz w:w="{}" w:h="{}"/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="{header}" w:footer="{}" w:gutter="0"/><w:titlePg/></w:sectPr></w:body></w:document>"#,
-        page.width,
-        page.height,
+    let (w, h, orient) = if landscape {
+        (page.height, page.width, r#" w:orient="landscape""#)
+    } else {
+        (page.width, page.height, "")
+    };
+    format!(
+        r#"<w:sectPr><w:headerReference w:type="default" r:id="rId3"/><w:headerReference w:type="first" r:id="rId4"/><w:pgSz w:w="{w}" w:h="{h}"{orient}/><w:pgMar w:top="{}" w:right="{}" w:bottom="{}" w:left="{}" w:header="{header}" w:footer="{}" w:gutter="0"/>{}</w:sectPr>"#,
         page.top,
         page.right,
         page.bottom,
         page.left,
         page.bottom / 2,
-    );
-    out
+        if first { "<w:titlePg/>" } else { "" },
+    )
 }
 
 fn write_block(out: &mut String, block: &Block) {
     match block {
         Block::Para(p) => write_para(out, p),
         Block::Table(t) => write_table(out, t),
+        // Sections are closed by `document`.
+        Block::Section { .. } => {}
     }
 }
 
@@ -370,9 +407,15 @@ fn write_table(out: &mut String, t: &Table) {
         } else {
             out.push_str("<w:trPr><w:cantSplit/></w:trPr>");
         }
-        for (j, cell) in row.iter().enumerate() {
-            let w = t.widths.get(j).copied().unwrap_or(0);
+        let mut col = 0;
+        for cell in row {
+            let span = cell.span.max(1);
+            let w: u32 = t.widths.iter().skip(col).take(span).sum();
+            col += span;
             let _ = write!(out, r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>"#);
+            if span > 1 {
+                let _ = write!(out, r#"<w:gridSpan w:val="{span}"/>"#);
+            }
             if let Some(fill) = &cell.shade {
                 let _ = write!(
                     out,

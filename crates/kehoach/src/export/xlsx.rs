@@ -1,6 +1,10 @@
 //! The .xlsx exports (rust_xlsxwriter): the compliance table (units × periods, a status and a
 //! colour per cell, one sheet per kind of period, and a summary sheet), and the activities with
 //! their evidence links. Pure: data in, workbook bytes out.
+//!
+//! Every sheet stands on its own when printed or forwarded: a title row, a row with the date the
+//! figures are as of (and, on the period sheets, the colours' legend), the table's header on
+//! [`HEADER_ROW`] repeated on each printed page, A4 landscape fitted to the page's width.
 
 use kehoach_core::compliance::{DeadlineState, PeriodStatus};
 use kehoach_core::period::Per;
@@ -58,6 +62,32 @@ fn sheet_name(per: Per) -> &'static str {
     }
 }
 
+/// The row of a sheet's table header: the title and the date line are above it.
+pub const HEADER_ROW: u32 = 2;
+
+/// The two lines above a sheet's table: what it is, and as of when.
+#[derive(Debug, Clone, Default)]
+pub struct Heading {
+    /// "Theo dõi thực hiện Kế hoạch truyền thông chuyển đổi số tỉnh Quảng Nam năm 2024".
+    pub title: String,
+    /// "Số liệu đánh giá ngày 20/11/2024".
+    pub note: String,
+}
+
+/// Writes the title and the note above the table, and sets the page up for print.
+fn write_heading(ws: &mut Worksheet, h: &Heading, last_col: u16) -> Result<(), XlsxError> {
+    let title = Format::new().set_bold().set_font_size(14);
+    let note = Format::new().set_italic();
+    ws.merge_range(0, 0, 0, last_col.max(1), &cell_text(&h.title), &title)?;
+    ws.write_string_with_format(1, 0, cell_text(&h.note), &note)?;
+    ws.set_landscape();
+    // A4.
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    Ok(())
+}
+
 fn cell_text(s: &str) -> String {
     if s.len() <= MAX_CELL_CHARS {
         s.to_string()
@@ -79,12 +109,12 @@ fn header_format() -> Format {
 fn write_header(ws: &mut Worksheet, headers: &[&str], widths: &[f64]) -> Result<(), XlsxError> {
     let h = header_format();
     for (col, name) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, col as u16, *name, &h)?;
+        ws.write_string_with_format(HEADER_ROW, col as u16, *name, &h)?;
         if let Some(&w) = widths.get(col) {
             ws.set_column_width(col as u16, w)?;
         }
     }
-    ws.set_freeze_panes(1, 0)?;
+    ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
     Ok(())
 }
 
@@ -97,15 +127,32 @@ fn date(d: chrono::NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     )
 }
 
+/// The column header of a period: its label and, for a week, its dates ("Tuần 05/2024
+/// 29/01–04/02").
+fn period_header(p: &kehoach_core::compliance::PeriodReport) -> String {
+    match p.period().kind() {
+        Some(Per::Week) => format!(
+            "{}\n{}–{}",
+            p.label(),
+            p.start.format("%d/%m"),
+            p.end.format("%d/%m")
+        ),
+        _ => p.label(),
+    }
+}
+
 /// The compliance workbook: "Tổng hợp" (one row per assignment: periods met of ended, rates,
-/// deadline state, activities) and one sheet per kind of period with the units × periods table.
-pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
+/// deadline state, activities) and one sheet per kind of period with the units × periods table,
+/// its columns the periods that end in the year of `c.at` (the year asked for: a 2024 book has
+/// no "Tuần 01/2025").
+pub fn compliance_workbook(c: &PlanCompliance, heading: &Heading) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let percent = Format::new().set_num_format("0.0%");
     let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
 
     let ws = wb.add_worksheet();
     ws.set_name("Tổng hợp")?;
+    write_heading(ws, heading, 12)?;
     write_header(
         ws,
         &[
@@ -127,9 +174,11 @@ pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
             5.0, 8.0, 40.0, 12.0, 30.0, 24.0, 8.0, 10.0, 10.0, 10.0, 12.0, 28.0, 10.0,
         ],
     )?;
-    let mut row = 1u32;
+    let mut row = HEADER_ROW + 1;
+    let mut n = 0u32;
     for task in &c.tasks {
         for a in &task.assignments {
+            n += 1;
             let tally: kehoach_core::compliance::Tally = a
                 .targets
                 .iter()
@@ -148,7 +197,7 @@ pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
                 })
                 .collect::<Vec<_>>()
                 .join("; ");
-            ws.write_number(row, 0, f64::from(row))?;
+            ws.write_number(row, 0, f64::from(n))?;
             ws.write_string(row, 1, cell_text(&task.reference))?;
             ws.write_string(row, 2, cell_text(&task.title))?;
             ws.write_string(row, 3, cell_text(&a.unit.code))?;
@@ -172,9 +221,10 @@ pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
             row += 1;
         }
     }
-    if row > 1 {
-        ws.autofilter(0, 0, row - 1, 12)?;
+    if row > HEADER_ROW + 1 {
+        ws.autofilter(HEADER_ROW, 0, row - 1, 12)?;
     }
+    let year = super::report_period::ReportPeriod::year(chrono::Datelike::year(&c.at));
 
     for per in Per::ALL.into_iter().filter(|p| p.is_recurring()) {
         // The columns: every period of this kind that any target shows, in date order.
@@ -184,7 +234,12 @@ pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
             .flat_map(|t| &t.assignments)
             .flat_map(|a| &a.targets)
             .filter(|t| t.per == per)
-            .flat_map(|t| t.periods.iter().map(|p| (p.start, p.label())))
+            .flat_map(|t| {
+                t.periods
+                    .iter()
+                    .filter(|p| year.counts(p))
+                    .map(|p| (p.start, period_header(p)))
+            })
             .collect();
         if periods.is_empty() {
             continue;
@@ -198,6 +253,7 @@ pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
             .collect();
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(per))?;
+        write_heading(ws, heading, 4 + periods.len() as u16)?;
         let mut headers = vec![
             "Mã NV",
             "Nhiệm vụ",
@@ -209,7 +265,8 @@ pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
         let mut widths = vec![8.0, 36.0, 12.0, 28.0, 18.0];
         widths.extend(std::iter::repeat_n(12.0, periods.len()));
         write_header(ws, &headers, &widths)?;
-        ws.set_freeze_panes(1, 5)?;
+        ws.set_freeze_panes(HEADER_ROW + 1, 5)?;
+        ws.set_row_height(HEADER_ROW, 30)?;
         let formats: std::collections::HashMap<PeriodStatus, Format> = [
             PeriodStatus::Met,
             PeriodStatus::Partial,
@@ -228,7 +285,21 @@ pub fn compliance_workbook(c: &PlanCompliance) -> Result<Vec<u8>, XlsxError> {
             )
         })
         .collect();
-        let mut row = 1u32;
+        // The legend, on the date's row: each status in its colour.
+        ws.write_string(1, 3, "Chú thích:")?;
+        for (i, s) in [
+            PeriodStatus::Met,
+            PeriodStatus::Partial,
+            PeriodStatus::Missed,
+            PeriodStatus::Open,
+            PeriodStatus::Future,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            ws.write_string_with_format(1, 4 + i as u16, status_vi(s), &formats[&s])?;
+        }
+        let mut row = HEADER_ROW + 1;
         for task in &c.tasks {
             for a in &task.assignments {
                 for t in a.targets.iter().filter(|t| t.per == per) {
@@ -268,11 +339,14 @@ pub type FileLabel<'a> = &'a dyn Fn(&EvidenceRow) -> String;
 pub fn activities_workbook(
     records: &[ActivityRecord],
     file_label: FileLabel,
+    heading: &Heading,
+    link_files: bool,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Hoạt động")?;
-    activities_sheet(ws, records, file_label)?;
+    write_heading(ws, heading, 14)?;
+    activities_sheet(ws, records, file_label, link_files)?;
     wb.save_to_buffer()
 }
 
@@ -295,11 +369,14 @@ pub const ACTIVITY_HEADERS: [&str; 15] = [
     "Tệp minh chứng",
 ];
 
-/// Writes the activities sheet (also the index sheet of the evidence pack).
+/// Writes the activities sheet (also the index sheet of the evidence pack, where `link_files`
+/// makes each activity's first file a link relative to the index, so that it opens from the
+/// extracted folder).
 pub fn activities_sheet(
     ws: &mut Worksheet,
     records: &[ActivityRecord],
     file_label: FileLabel,
+    link_files: bool,
 ) -> Result<(), XlsxError> {
     write_header(
         ws,
@@ -312,7 +389,10 @@ pub fn activities_sheet(
     let wrap = Format::new().set_text_wrap();
     let mut links = 0usize;
     for (i, r) in records.iter().enumerate() {
-        let row = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let row = u32::try_from(i)
+            .ok()
+            .and_then(|i| i.checked_add(HEADER_ROW + 1))
+            .ok_or(XlsxError::RowColumnLimitError)?;
         let a = &r.activity;
         ws.write_number(row, 0, (i + 1) as f64)?;
         ws.write_string(row, 1, cell_text(&a.task_reference))?;
@@ -320,7 +400,15 @@ pub fn activities_sheet(
         ws.write_string(row, 3, cell_text(&a.unit_code))?;
         ws.write_string(row, 4, cell_text(&a.unit_name))?;
         ws.write_datetime_with_format(row, 5, date(a.occurred_on)?, &date_fmt)?;
-        ws.write_string(row, 6, cell_text(&a.kind))?;
+        // The kind the unit gave, else the channel its task's title tells.
+        let kind = if a.kind.trim().is_empty() {
+            super::channels::classify("", None, &a.task_title)
+                .noun()
+                .to_string()
+        } else {
+            a.kind.clone()
+        };
+        ws.write_string(row, 6, cell_text(&kind))?;
         ws.write_string(row, 7, cell_text(&a.title))?;
         ws.write_number(row, 8, a.quantity)?;
         if let Some(m) = a.duration_minutes {
@@ -353,12 +441,31 @@ pub fn activities_sheet(
             .filter(|e| e.sha256.is_some())
             .map(file_label)
             .collect();
-        if !files.is_empty() {
+        let linkable = link_files
+            && links < MAX_LINKS_PER_SHEET
+            && files
+                .first()
+                // A missing file is labelled "… (thiếu tệp trong kho)": nothing to open.
+                .is_some_and(|f| f.len() <= MAX_URL_CHARS && !f.ends_with(')'));
+        if linkable {
+            // "file:///" and a relative path: stored relative (rust_xlsxwriter drops the prefix).
+            let first = &files[0];
+            ws.write_url_with_text(
+                row,
+                14,
+                format!("file:///{first}").as_str(),
+                files.join("\n"),
+            )?;
+            links += 1;
+        } else if !files.is_empty() {
             ws.write_string_with_format(row, 14, cell_text(&files.join("\n")), &wrap)?;
         }
     }
     if !records.is_empty() {
-        ws.autofilter(0, 0, records.len().min(1_048_575) as u32, 14)?;
+        let last = (records.len() as u32)
+            .saturating_add(HEADER_ROW)
+            .min(1_048_575);
+        ws.autofilter(HEADER_ROW, 0, last, 14)?;
     }
     Ok(())
 }

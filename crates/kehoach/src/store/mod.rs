@@ -21,8 +21,10 @@ mod users;
 mod accounts;
 mod pending_imports;
 pub use accounts::NO_PASSWORD;
+mod deadlines;
 mod scope;
 mod sign_in;
+mod standings;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -35,9 +37,9 @@ use sqlx::{PgPool, SqlitePool};
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact};
+pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use error::StoreError;
-pub use exports::PlanActivityRow;
-pub use pages::OpenDeliverable;
+pub use exports::{ActivitySumRow, ChildPlanRow, CompletionRow, PlanActivityRow, ReportUnitRow};
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,
     UnresolvedRow,

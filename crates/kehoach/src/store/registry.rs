@@ -24,7 +24,7 @@ fn category_str(c: AgencyCategory) -> String {
         .unwrap_or_default()
 }
 
-fn parse_category(s: &str) -> Option<AgencyCategory> {
+pub(super) fn parse_category(s: &str) -> Option<AgencyCategory> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
 }
 

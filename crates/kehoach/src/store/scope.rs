@@ -25,6 +25,24 @@ impl super::Store {
         Ok(ids.into_iter().collect())
     }
 
+    /// The unit whose work `unit_id` answers for: a people's committee (UBND) answers for its
+    /// administrative unit and the agencies under it (a ward's officer logs the ward radio
+    /// station's broadcast), so its administrative unit; any other unit for itself.
+    pub async fn work_root_of(&self, unit_id: i64) -> Result<i64, StoreError> {
+        let committee = self.unit(unit_id).await?.is_some_and(|u| {
+            u.kind == "agency"
+                && u.category
+                    .as_deref()
+                    .and_then(super::registry::parse_category)
+                    == Some(kehoach_core::units::AgencyCategory::PeopleCommittee)
+        });
+        if committee {
+            self.administrative_unit_of(unit_id).await
+        } else {
+            Ok(unit_id)
+        }
+    }
+
     /// The nearest unit at or above `unit_id` that is not an agency (the administrative unit an
     /// agency belongs to); the unit itself when it is not an agency or has no such ancestor.
     pub async fn administrative_unit_of(&self, unit_id: i64) -> Result<i64, StoreError> {

@@ -42,12 +42,15 @@ impl<'a> Authz<'a> {
     }
 
     /// What listings may show the caller: its unit's subtree, or for an agency's plan office,
-    /// finance or viewer the subtree of the administrative unit the agency belongs to.
+    /// finance or viewer the subtree of the administrative unit the agency belongs to, and for a
+    /// people's committee's reporter that of the unit it governs (`Store::work_root_of`).
     pub async fn scope(&self) -> Result<Scope, StoreError> {
         Ok(match scope_of(self.user) {
             Scope::Subtree(unit) if acts_for_administrative_unit(self.user.role) => {
                 Scope::Subtree(self.state.store.administrative_unit_of(unit).await?)
             }
+            // A people's committee's reporter answers for its administrative unit's agencies.
+            Scope::Subtree(unit) => Scope::Subtree(self.state.store.work_root_of(unit).await?),
             other => other,
         })
     }

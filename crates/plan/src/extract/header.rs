@@ -37,13 +37,20 @@ pub fn read(lines: &[Line]) -> Header {
             title = next.text.clone();
             j += 1;
         }
-        // A title split over several lines (docx paragraphs): lowercase continuations.
+        // A title split over several lines (docx paragraphs, manual line breaks): lowercase
+        // continuations, and short capitalised ones ("… trên địa bàn tỉnh" / "Quảng Nam năm
+        // 2024") that are no sentence, label or numbered heading of their own. A text reader
+        // may have joined the same lines already: both must give one title.
         while let Some(next) = lines.get(j) {
             let t = next.text.trim();
-            if t.chars().next().is_some_and(|c| c.is_lowercase())
-                && !is_stop(t)
-                && title.len() < 400
-            {
+            let lowercase = t.chars().next().is_some_and(|c| c.is_lowercase());
+            let short_name = t.chars().next().is_some_and(|c| c.is_uppercase())
+                && t.split_whitespace().count() <= 12
+                && !t.ends_with(['.', ':', ';'])
+                && !title.trim_end().ends_with(['.', ':', ';'])
+                && crate::markers::parse_marker(t).is_none()
+                && next.heading == lines[j - 1].heading;
+            if (lowercase || short_name) && !is_stop(t) && title.len() < 400 {
                 title.push(' ');
                 title.push_str(t);
                 j += 1;
@@ -267,20 +274,21 @@ fn complete_issuer(issuer: &str, title: &str) -> String {
     format!("{issuer} {level} {name}")
 }
 
-/// From header lines like "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NAM" (before "CỘNG HÒA …").
+/// From header lines like "ỦY BAN NHÂN DÂN / TỈNH QUẢNG NAM". The national motto ("CỘNG HÒA …",
+/// "Độc lập - Tự do - Hạnh phúc") stands beside them in the header's other column, and a reader
+/// may give the two columns line by line (a PDF) or cell by cell (a table): it is skipped, not
+/// taken as the end. The issuer ends at the plan's number ("Số: …").
 fn header_issuer(lines: &[Line], title: &str) -> Option<String> {
     let mut parts = Vec::new();
     for l in lines {
         let t = l.text.trim();
         let lt = lower(t);
-        if lt.starts_with("cộng hòa")
-            || lt.starts_with("cộng hoà")
-            || lt.starts_with("số")
-            || lt.starts_with("độc lập")
-        {
+        if lt.starts_with("số") {
             break;
         }
-        if t.chars().any(|c| c.is_lowercase()) {
+        let motto =
+            lt.starts_with("cộng hòa") || lt.starts_with("cộng hoà") || lt.starts_with("độc lập");
+        if motto || t.chars().any(|c| c.is_lowercase()) || !t.chars().any(|c| c.is_alphabetic()) {
             continue;
         }
         parts.push(t.to_string());
@@ -335,6 +343,34 @@ mod tests {
             parse_period("Tuyên truyền về chuyển đổi số năm 2022 và những năm tiếp theo").unwrap();
         assert_eq!((p.from, p.to), (d("2022-01-01"), None));
         assert_eq!(parse_period("Chuyển đổi số đến năm 2030"), None);
+    }
+
+    #[test]
+    fn a_title_split_over_lines_is_one_title() {
+        let line = |t: &str| Line {
+            text: t.to_string(),
+            heading: None,
+        };
+        let split = [
+            "KẾ HOẠCH",
+            "Truyền thông chuyển đổi số trên địa bàn tỉnh",
+            "Quảng Nam năm 2024",
+            "Căn cứ Kế hoạch số 12/KH-UBND;",
+            "UBND tỉnh ban hành Kế hoạch như sau:",
+        ];
+        let joined = [
+            "KẾ HOẠCH",
+            "Truyền thông chuyển đổi số trên địa bàn tỉnh Quảng Nam năm 2024",
+            "Căn cứ Kế hoạch số 12/KH-UBND;",
+            "UBND tỉnh ban hành Kế hoạch như sau:",
+        ];
+        let a = read(&split.map(line));
+        let b = read(&joined.map(line));
+        assert_eq!(
+            a.title,
+            "Truyền thông chuyển đổi số trên địa bàn tỉnh Quảng Nam năm 2024"
+        );
+        assert_eq!((a.title, a.issuer, a.period), (b.title, b.issuer, b.period));
     }
 
     #[test]

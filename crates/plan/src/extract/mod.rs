@@ -119,6 +119,7 @@ pub fn extract(doc: &Document) -> Result<Plan, ExtractError> {
         period: head.period,
         references,
         tasks,
+        warnings: Vec::new(),
     })
 }
 

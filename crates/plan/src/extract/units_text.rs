@@ -337,6 +337,16 @@ const VERBS: &[&str] = &[
     "đối với",
     "hoàn thành",
     "gửi",
+    "tiếp sóng",
+    "khảo sát",
+    "biên soạn",
+    "quán triệt",
+    "chia sẻ",
+    "tập huấn",
+    "bồi dưỡng",
+    "xúc tiến",
+    "vận hành",
+    "cài đặt",
 ];
 
 /// Strips a unit heading to the unit: "Đề nghị Ban Tuyên giáo Tỉnh ủy" → "Ban Tuyên giáo Tỉnh ủy",
@@ -477,7 +487,15 @@ pub fn partners_in_duty(text: &str) -> String {
         }
         let orig = text[start..].trim_start();
         let offset = text.len() - orig.len();
-        if !orig.chars().next().is_some_and(|c| c.is_uppercase()) {
+        // A named unit starts with a capital. A group ("các doanh nghiệp viễn thông, ngân hàng")
+        // is a partner only where the duty itself assigns the cooperation: at its start or right
+        // after "Chủ trì,"; elsewhere ("tạo điều kiện phối hợp các cơ quan") it is a manner.
+        let before = l[..pos]
+            .trim_start_matches(['-', '+', '*', '•', ' '])
+            .trim_end();
+        let assigns = before.is_empty() || before.trim_end_matches([',', ' ']).ends_with("chủ trì");
+        let group = assigns && lower(orig).starts_with("các ");
+        if !(orig.chars().next().is_some_and(|c| c.is_uppercase()) || group) {
             continue;
         }
         // Take words until a verb, a sentence end or a semicolon.
@@ -567,6 +585,39 @@ mod tests {
             l.labels[0],
             (LabelKind::Lead, "Sở Thông tin và Truyền thông".to_string())
         );
+    }
+
+    #[test]
+    fn partners_named_inside_duties() {
+        for (duty, partners) in [
+            (
+                "- Chủ trì, phối hợp với Sở Giáo dục và Đào tạo tổ chức cuộc thi cho học sinh.",
+                "Sở Giáo dục và Đào tạo",
+            ),
+            (
+                "- Phối hợp với Hội Liên hiệp Phụ nữ tỉnh hướng dẫn hội viên cài đặt VNeID.",
+                "Hội Liên hiệp Phụ nữ tỉnh",
+            ),
+            (
+                "Chủ trì, phối hợp với các doanh nghiệp viễn thông, ngân hàng, thương mại điện tử tổ chức hội nghị.",
+                "các doanh nghiệp viễn thông, ngân hàng, thương mại điện tử",
+            ),
+            (
+                "Xây dựng chuyên mục; phối hợp với Đài Phát thanh và Truyền hình tỉnh tiếp sóng.",
+                "Đài Phát thanh và Truyền hình tỉnh",
+            ),
+            (
+                "Phối hợp Phòng Văn hóa và Thông tin huyện, Huyện đoàn tổ chức tuyên truyền.",
+                "Phòng Văn hóa và Thông tin huyện, Huyện đoàn",
+            ),
+            // Cooperation as a manner, not an assignment: no partner.
+            (
+                "Xây dựng kế hoạch; tạo điều kiện phối hợp các cơ quan liên quan tổ chức triển khai.",
+                "",
+            ),
+        ] {
+            assert_eq!(partners_in_duty(duty), partners, "{duty}");
+        }
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! Readers: bytes of a .txt/.md/.docx file → a [`Document`] of paragraphs and tables in order.
+//! Readers: bytes of a .txt/.md/.docx/.pdf file → a [`Document`] of paragraphs and tables in order.
 //! Readers know about encodings and file formats, nothing about plans.
 
 mod docx;
+mod pdf;
 mod text;
 
 use crate::error::ReadError;
 
 pub use docx::read_docx;
+pub use pdf::{MAX_PDF_CONTENT_BYTES, MAX_PDF_OBJECTS, MAX_PDF_PAGES, read_pdf};
 pub use text::{read_markdown, read_text};
 
 /// Largest input accepted, in bytes. Real plans are well under 2 MB.
@@ -83,6 +85,7 @@ pub enum Format {
     Text,
     Markdown,
     Docx,
+    Pdf,
 }
 
 impl Format {
@@ -95,6 +98,7 @@ impl Format {
             "txt" | "text" => Ok(Format::Text),
             "md" | "markdown" => Ok(Format::Markdown),
             "docx" => Ok(Format::Docx),
+            "pdf" => Ok(Format::Pdf),
             _ => Err(ReadError::UnsupportedExtension(if ext.is_empty() {
                 file_name.to_string()
             } else {
@@ -120,5 +124,6 @@ pub fn read_document(bytes: &[u8], file_name: &str) -> Result<Document, ReadErro
         Format::Text => Ok(read_text(bytes)),
         Format::Markdown => Ok(read_markdown(bytes)),
         Format::Docx => read_docx(bytes),
+        Format::Pdf => read_pdf(bytes),
     }
 }

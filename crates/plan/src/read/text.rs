@@ -116,6 +116,44 @@ pub fn read_markdown(bytes: &[u8]) -> Document {
     assemble(raws)
 }
 
+/// What the source says about the end of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineEnd {
+    /// Nothing: the text rules decide whether the next line continues it.
+    Unknown,
+    /// The paragraph ends here (Markdown's hard break, a gap in a PDF's layout).
+    Paragraph,
+    /// The line was wrapped by the layout (it had no room for the next word): the next line
+    /// continues it unless it starts a list item or a label.
+    Wrapped,
+}
+
+/// Assembles lines another reader laid out (the PDF reader's visual lines, each with what the
+/// layout shows about its end) as the lines of a hard-wrapped text file: the same rules join
+/// wrapped lines and drop lone page numbers.
+pub(crate) fn assemble_lines(lines: Vec<(String, LineEnd)>) -> Document {
+    let raws = lines
+        .into_iter()
+        .map(
+            |(line, end)| match text_line(&normalize(&line).replace('\n', " ")) {
+                Raw::Text {
+                    text,
+                    heading,
+                    footnote,
+                    ..
+                } => Raw::Text {
+                    text,
+                    heading,
+                    footnote,
+                    end,
+                },
+                other => other,
+            },
+        )
+        .collect();
+    assemble(raws)
+}
+
 #[derive(Debug)]
 enum Raw {
     Blank,
@@ -125,7 +163,7 @@ enum Raw {
         text: String,
         heading: Option<u8>,
         footnote: bool,
-        hard_break: bool,
+        end: LineEnd,
     },
     Row(Vec<String>),
 }
@@ -149,7 +187,7 @@ fn text_line(line: &str) -> Raw {
         text: t.replace('\t', " "),
         heading: None,
         footnote: false,
-        hard_break: false,
+        end: LineEnd::Unknown,
     }
 }
 
@@ -176,7 +214,11 @@ fn md_line(line: &str) -> Raw {
         }
         return Raw::Row(cells);
     }
-    let hard_break = line.ends_with("  ") || line.ends_with('\\');
+    let end = if line.ends_with("  ") || line.ends_with('\\') {
+        LineEnd::Paragraph
+    } else {
+        LineEnd::Unknown
+    };
     let mut rest = t;
     let hashes = rest.chars().take_while(|&c| c == '#').count();
     let heading = if (1..=6).contains(&hashes) && rest[hashes..].starts_with(' ') {
@@ -197,7 +239,7 @@ fn md_line(line: &str) -> Raw {
         text,
         heading,
         footnote,
-        hard_break,
+        end,
     }
 }
 
@@ -299,7 +341,7 @@ struct Open {
     heading: Option<u8>,
     last_line_chars: usize,
     last_line_all_caps: bool,
-    hard_break: bool,
+    end: LineEnd,
 }
 
 struct Assembler {
@@ -380,7 +422,7 @@ impl Assembler {
                 text,
                 heading,
                 footnote,
-                hard_break,
+                end,
             } => {
                 self.flush_table();
                 if let Some(f) = &mut self.footnote {
@@ -404,7 +446,7 @@ impl Assembler {
                     join_line(&mut o.text, &text);
                     o.last_line_chars = text.chars().count();
                     o.last_line_all_caps = is_all_caps(&text);
-                    o.hard_break = hard_break;
+                    o.end = end;
                 } else {
                     self.flush_open();
                     self.open = Some(Open {
@@ -412,7 +454,7 @@ impl Assembler {
                         last_line_all_caps: is_all_caps(&text),
                         text,
                         heading,
-                        hard_break,
+                        end,
                     });
                 }
                 self.pending_blank = false;
@@ -421,11 +463,14 @@ impl Assembler {
     }
 
     fn should_join(&self, o: &Open, next: &str, next_heading: Option<u8>) -> bool {
-        if o.heading.is_some() || next_heading.is_some() || o.hard_break {
+        if o.heading.is_some() || next_heading.is_some() || o.end == LineEnd::Paragraph {
             return false;
         }
         if parse_marker(next).is_some() || starts_label(next) {
             return false;
+        }
+        if o.end == LineEnd::Wrapped {
+            return true;
         }
         let ends = ends_terminal(&o.text);
         let cont = starts_continuation(next);
@@ -482,7 +527,7 @@ impl Assembler {
 }
 
 /// Joins a wrapped line: "2021-" + "2025" and "PT-" + "TH" without a space, else one space.
-fn join_line(text: &mut String, next: &str) {
+pub(crate) fn join_line(text: &mut String, next: &str) {
     let trimmed = text.trim_end();
     let glue = trimmed.ends_with('-')
         && trimmed

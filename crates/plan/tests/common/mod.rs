@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod score;
+
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 
@@ -22,9 +24,42 @@ pub fn build(d: &Docx<'_>) -> Vec<u8> {
         zip.start_file(name, opts).unwrap();
         zip.write_all(content.as_bytes()).unwrap();
     };
+    // A complete package (content types and relationships), so that Word and LibreOffice open
+    // it too, not only our reader.
+    let wml = "application/vnd.openxmlformats-officedocument.wordprocessingml";
+    let mut types = format!(
+        r#"<Override PartName="/word/document.xml" ContentType="{wml}.document.main+xml"/>"#
+    );
+    let mut rels = String::new();
+    for (part, kind, present) in [
+        ("numbering", "numbering", d.numbering.is_some()),
+        ("footnotes", "footnotes", d.footnotes.is_some()),
+        ("styles", "styles", d.styles.is_some()),
+    ] {
+        if present {
+            types += &format!(
+                r#"<Override PartName="/word/{part}.xml" ContentType="{wml}.{kind}+xml"/>"#
+            );
+            rels += &format!(
+                r#"<Relationship Id="r{part}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{part}.xml"/>"#
+            );
+        }
+    }
     put(
         "[Content_Types].xml",
-        r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#,
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>{types}</Types>"#
+        ),
+    );
+    put(
+        "_rels/.rels",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#,
+    );
+    put(
+        "word/_rels/document.xml.rels",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>"#
+        ),
     );
     put(
         "word/document.xml",

@@ -5,14 +5,16 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::authz::{Action, Reach};
+use crate::export::report_period::{ReportPeriod, current};
 use crate::export::{ExportError, ReportOverrides, report::parse_year};
+use crate::store::UserRow;
 use crate::web::auth::Caller;
 use crate::web::authz::{Authz, Resource};
 use crate::web::{ApiError, AppState};
@@ -59,7 +61,7 @@ pub(crate) fn today() -> NaiveDate {
 /// `crate::authz`) must name its own unit (or one under it): it may export only its own part.
 pub(crate) async fn checked_unit(
     state: &AppState,
-    caller: &Caller,
+    user: &UserRow,
     plan_id: i64,
     unit: Option<&str>,
     on: NaiveDate,
@@ -69,7 +71,7 @@ pub(crate) async fn checked_unit(
         .plan(plan_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("plan {plan_id} not found")))?;
-    let authz = Authz::of(state, &caller.0);
+    let authz = Authz::of(state, user);
     let reach = authz.check(Action::ViewPlan, Resource::Plan(&plan)).await?;
     let unit_id = match unit {
         Some(code) => Some(
@@ -99,29 +101,34 @@ pub(crate) async fn checked_unit(
 }
 
 /// `at` within the plan's span (`plans::check_at`), after the caller was found allowed to read it.
-async fn check_at(state: &AppState, plan_id: i64, at: NaiveDate) -> Result<(), ApiError> {
+async fn check_at(
+    state: &AppState,
+    plan_id: i64,
+    at: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
     let plan = state
         .store
         .plan(plan_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("plan {plan_id} not found")))?;
-    super::plans::check_at(&plan, at, today())
+    super::plans::check_at(&plan, at, today)
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
-struct ReportQuery {
+pub(crate) struct ReportQuery {
     /// Only this unit and the units under it (unit code); it becomes the issuing body.
-    unit: Option<String>,
-    /// The year reported on, e.g. 2024 (default: this year).
-    period: Option<String>,
-    /// Evaluate on this date, YYYY-MM-DD (default: the year's end, or today while it runs).
+    pub unit: Option<String>,
+    /// The period reported on: 2024, 2024-H1, 2024-Q3 or 2024-05 (default: this year).
+    pub period: Option<String>,
+    /// Evaluate on this date, YYYY-MM-DD (default: the day after the period, or today while it runs).
     #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
-    at: Option<NaiveDate>,
+    pub at: Option<NaiveDate>,
     /// The report's number, when given (otherwise left blank to fill in).
-    number: Option<u32>,
+    pub number: Option<u32>,
     /// The signer's name.
-    signer: Option<String>,
+    pub signer: Option<String>,
 }
 
 /// The year-end report of a plan (.docx)
@@ -142,14 +149,25 @@ async fn report_docx(
     Path(id): Path<i64>,
     crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let today = today();
-    checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
+    report_response(&state, &caller.0, id, q, today()).await
+}
+
+/// The report as a download, for the API and the pages alike: the caller's rights on the plan
+/// (and the unit asked for) checked first; `today` is the date the year defaults from.
+pub(crate) async fn report_response(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    q: ReportQuery,
+    today: NaiveDate,
+) -> Result<Response, ApiError> {
+    checked_unit(state, user, id, q.unit.as_deref(), today).await?;
     if let Some(at) = q.at {
-        check_at(&state, id, at).await?;
+        check_at(state, id, at, today).await?;
     }
-    let year = match &q.period {
-        Some(p) => parse_year(p).map_err(ApiError::BadRequest)?,
-        None => today.year(),
+    let period = match &q.period {
+        Some(p) => ReportPeriod::parse(p).map_err(ApiError::BadRequest)?,
+        None => current(today),
     };
     let overrides = ReportOverrides {
         at: q.at,
@@ -157,28 +175,34 @@ async fn report_docx(
         signer: q.signer,
         ..ReportOverrides::default()
     };
-    let (_, bytes) =
-        crate::export::report_docx(&state.store, id, q.unit.as_deref(), year, today, &overrides)
-            .await?;
+    let (_, bytes) = crate::export::report_docx(
+        &state.store,
+        id,
+        q.unit.as_deref(),
+        period,
+        today,
+        &overrides,
+    )
+    .await?;
     Ok(attachment(
         bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        &format!("bao-cao-ke-hoach-{id}-{year}.docx"),
+        &format!("bao-cao-ke-hoach-{id}-{}.docx", period.tag()),
     ))
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
-struct TableQuery {
+pub(crate) struct TableQuery {
     /// Only this unit and the units under it (unit code).
-    unit: Option<String>,
+    pub unit: Option<String>,
     /// Only activities dated in this year, e.g. 2024 (activities; default: all).
-    period: Option<String>,
+    pub period: Option<String>,
     /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
     #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
-    at: Option<NaiveDate>,
+    pub at: Option<NaiveDate>,
 }
 
 impl TableQuery {
@@ -190,6 +214,14 @@ impl TableQuery {
             .transpose()
             .map_err(ApiError::BadRequest)
     }
+}
+
+/// The three table-like downloads of a plan.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Table {
+    Compliance,
+    Activities,
+    EvidencePack,
 }
 
 /// The compliance table of a plan (.xlsx)
@@ -208,15 +240,7 @@ async fn compliance_xlsx(
     Path(id): Path<i64>,
     crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
 ) -> Result<Response, ApiError> {
-    let at = q.at.unwrap_or_else(today);
-    checked_unit(&state, &caller, id, q.unit.as_deref(), at).await?;
-    check_at(&state, id, at).await?;
-    let bytes = crate::export::compliance_xlsx(&state.store, id, q.unit.as_deref(), at).await?;
-    Ok(attachment(
-        bytes,
-        XLSX,
-        &format!("tuan-thu-ke-hoach-{id}-{at}.xlsx"),
-    ))
+    table_response(&state, &caller.0, id, Table::Compliance, q, today()).await
 }
 
 /// The activities of a plan with their evidence (.xlsx)
@@ -235,16 +259,7 @@ async fn activities_xlsx(
     Path(id): Path<i64>,
     crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
 ) -> Result<Response, ApiError> {
-    let today = today();
-    checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
-    let year = q.year()?;
-    let bytes =
-        crate::export::activities_xlsx(&state.store, id, q.unit.as_deref(), year, today).await?;
-    Ok(attachment(
-        bytes,
-        XLSX,
-        &format!("hoat-dong-ke-hoach-{id}.xlsx"),
-    ))
+    table_response(&state, &caller.0, id, Table::Activities, q, today()).await
 }
 
 /// The DTI evidence pack of a plan (.zip)
@@ -264,21 +279,62 @@ async fn evidence_pack(
     Path(id): Path<i64>,
     crate::web::extract::ApiQuery(q): crate::web::extract::ApiQuery<TableQuery>,
 ) -> Result<Response, ApiError> {
-    let today = today();
-    checked_unit(&state, &caller, id, q.unit.as_deref(), today).await?;
-    let year = q.year()?;
+    table_response(&state, &caller.0, id, Table::EvidencePack, q, today()).await
+}
+
+/// A table-like download, for the API and the pages alike: the caller's rights on the plan (and
+/// the unit asked for) checked first; `today` is the default evaluation date.
+pub(crate) async fn table_response(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    table: Table,
+    q: TableQuery,
+    today: NaiveDate,
+) -> Result<Response, ApiError> {
+    let at = match table {
+        Table::Compliance => q.at.unwrap_or(today),
+        Table::Activities | Table::EvidencePack => today,
+    };
+    checked_unit(state, user, id, q.unit.as_deref(), at).await?;
+    if matches!(table, Table::Compliance) {
+        check_at(state, id, at, today).await?;
+    }
+    let unit = q.unit.as_deref();
+    match table {
+        Table::Compliance => {
+            let bytes = crate::export::compliance_xlsx(&state.store, id, unit, at).await?;
+            Ok(attachment(
+                bytes,
+                XLSX,
+                &format!("tuan-thu-ke-hoach-{id}-{at}.xlsx"),
+            ))
+        }
+        Table::Activities => {
+            let year = q.year()?;
+            let bytes = crate::export::activities_xlsx(&state.store, id, unit, year, today).await?;
+            Ok(attachment(
+                bytes,
+                XLSX,
+                &format!("hoat-dong-ke-hoach-{id}.xlsx"),
+            ))
+        }
+        Table::EvidencePack => evidence_pack_response(state, id, unit, q.year()?, today).await,
+    }
+}
+
+async fn evidence_pack_response(
+    state: &AppState,
+    id: i64,
+    unit: Option<&str>,
+    year: Option<i32>,
+    today: NaiveDate,
+) -> Result<Response, ApiError> {
     // An unnamed temporary file: gone when the response has been sent (or dropped).
     let tmp = tempfile::tempfile().map_err(|e| ApiError::Internal(e.into()))?;
-    let (_, file) = crate::export::evidence_pack(
-        &state.store,
-        &state.files,
-        id,
-        q.unit.as_deref(),
-        year,
-        today,
-        tmp,
-    )
-    .await?;
+    let (_, file) =
+        crate::export::evidence_pack(&state.store, &state.files, id, unit, year, today, tmp)
+            .await?;
     let mut file = tokio::fs::File::from_std(file);
     tokio::io::AsyncSeekExt::rewind(&mut file)
         .await

@@ -3,7 +3,7 @@
 
 mod activities;
 pub(crate) use activities::discard_files;
-mod exports;
+pub(crate) mod exports;
 pub(crate) mod files;
 mod plans;
 mod units;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -35,6 +35,69 @@ pub struct ActivitiesQuery {
 pub struct EvidenceItem {
     pub label: String,
     pub href: String,
+    /// The thumbnail's address, for an image file.
+    pub thumb: String,
+    /// A file's type and size ("PDF · 1,2 MB"); empty for a link.
+    pub meta: String,
+}
+
+/// An evidence row as the pages show it: a link (clickable only when `http(s)`), or a file with
+/// its type and size and, for an image, its thumbnail.
+pub fn evidence_item(lang: super::i18n::Lang, e: &EvidenceRow) -> Option<EvidenceItem> {
+    match (&e.url, &e.sha256) {
+        // Only web links and our own file downloads are clickable (never `javascript:` and the
+        // like).
+        (Some(url), _) => Some(EvidenceItem {
+            label: url.clone(),
+            href: if url.starts_with("https://") || url.starts_with("http://") {
+                url.clone()
+            } else {
+                String::new()
+            },
+            thumb: String::new(),
+            meta: String::new(),
+        }),
+        (None, Some(sha)) => Some(EvidenceItem {
+            label: e.file_name.clone().unwrap_or_else(|| sha.clone()),
+            href: format!("/files/{sha}"),
+            thumb: if crate::thumbs::has_thumbnail(e.content_type.as_deref()) {
+                format!("/files/{sha}/thumb")
+            } else {
+                String::new()
+            },
+            meta: file_meta(lang, e.content_type.as_deref(), e.size_bytes),
+        }),
+        _ => None,
+    }
+}
+
+/// "PDF · 1,2 MB": a file's kind in words and its size.
+pub fn file_meta(lang: super::i18n::Lang, content_type: Option<&str>, size: Option<i64>) -> String {
+    let kind = match content_type.unwrap_or("") {
+        "image/jpeg" => "JPEG",
+        "image/png" => "PNG",
+        "image/webp" => "WebP",
+        "application/pdf" => "PDF",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "Word",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "Excel",
+        "application/zip" => "ZIP",
+        t if t.starts_with("video/") => "Video",
+        t if t.starts_with("audio/") => "Audio",
+        _ => lang.flows().file_kind,
+    };
+    let Some(size) = size.and_then(|s| u64::try_from(s).ok()) else {
+        return kind.to_string();
+    };
+    let (value, unit) = if size >= 1024 * 1024 {
+        (size as f64 / (1024.0 * 1024.0), "MB")
+    } else {
+        (size as f64 / 1024.0, "KB")
+    };
+    let mut number = format!("{value:.1}");
+    if lang == super::i18n::Lang::Vi {
+        number = number.replace('.', ",");
+    }
+    format!("{kind} · {number} {unit}")
 }
 
 pub struct ActivityItem {
@@ -134,23 +197,7 @@ pub async fn page(
                         .remove(&act.id)
                         .unwrap_or_default()
                         .iter()
-                        .filter_map(|e| match (&e.url, &e.sha256) {
-                            // Only web links and our own file downloads are clickable (never
-                            // `javascript:` and the like).
-                            (Some(url), _) => Some(EvidenceItem {
-                                label: url.clone(),
-                                href: if url.starts_with("https://") || url.starts_with("http://") {
-                                    url.clone()
-                                } else {
-                                    String::new()
-                                },
-                            }),
-                            (None, Some(sha)) => Some(EvidenceItem {
-                                label: e.file_name.clone().unwrap_or_else(|| sha.clone()),
-                                href: format!("/files/{sha}"),
-                            }),
-                            _ => None,
-                        })
+                        .filter_map(|e| evidence_item(page.lang, e))
                         .collect(),
                 },
             ));
@@ -199,4 +246,48 @@ pub async fn file(
         Err(e) => return Err(page.error(ApiError::Internal(e.into()))),
     };
     Ok(crate::web::api::files::evidence_download(bytes, &evidence))
+}
+
+/// `GET /files/{sha256}/thumb`: the thumbnail of an image evidence file (`thumbs.rs`), with the
+/// same access rule as the file itself; made once, on first asking, off the async threads.
+pub async fn thumbnail(
+    State(state): State<AppState>,
+    page: SignedIn,
+    axum::extract::Path(sha256): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
+    let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
+    let source = state.files.path_of(&sha256).ok_or_else(not_found)?;
+    let cache = state.files.thumb_path_of(&sha256).ok_or_else(not_found)?;
+    let evidence = state
+        .store
+        .evidence_file(&sha256)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    Authz::of(&state, &page.session.user)
+        .check(Action::ViewFile, Resource::File(&sha256))
+        .await
+        .map_err(|e| page.error(e))?;
+    if !crate::thumbs::has_thumbnail(evidence.content_type.as_deref()) {
+        return Err(not_found());
+    }
+    let made = tokio::task::spawn_blocking(move || crate::thumbs::thumbnail(&source, &cache))
+        .await
+        .map_err(|e| page.error(ApiError::Internal(e.into())))?;
+    match made {
+        Ok(bytes) => Ok((
+            [
+                (axum::http::header::CONTENT_TYPE, "image/jpeg"),
+                (axum::http::header::CACHE_CONTROL, "private, max-age=86400"),
+            ],
+            bytes,
+        )
+            .into_response()),
+        Err(crate::thumbs::ThumbError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(not_found())
+        }
+        Err(crate::thumbs::ThumbError::Io(e)) => Err(page.error(ApiError::Internal(e.into()))),
+        // An image too large to preview, or not an image after all: no thumbnail, say why.
+        Err(e) => Err(page.error(ApiError::NotFound(e.to_string()))),
+    }
 }

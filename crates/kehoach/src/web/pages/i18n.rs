@@ -63,6 +63,8 @@ pub struct Strings {
     pub preview: &'static str,
     pub unresolved: &'static str,
     pub none_unresolved: &'static str,
+    pub import_warnings: &'static str,
+    pub repaired_automatically: &'static str,
     pub fix: &'static str,
     pub choose_unit: &'static str,
     pub search_unit: &'static str,
@@ -223,12 +225,14 @@ pub static VI: Strings = Strings {
     plans: "Các kế hoạch",
     no_plans: "Chưa có kế hoạch nào.",
     import_plan: "Nhập kế hoạch",
-    import_hint: "Tải lên văn bản kế hoạch (.docx, .txt, .md) để xem các nhiệm vụ trích xuất được.",
+    import_hint: "Tải lên văn bản kế hoạch (.docx, .pdf, .txt, .md) để xem các nhiệm vụ trích xuất được.",
     upload: "Tải lên",
     context_hint: "Không bắt buộc khi văn bản ghi rõ cơ quan ban hành. Ví dụ: Quảng Nam, Tam Kỳ.",
     preview: "Xem trước",
     unresolved: "Đơn vị chưa xác định",
     none_unresolved: "Mọi đơn vị đều đã xác định.",
+    import_warnings: "Ký tự lỗi trong văn bản",
+    repaired_automatically: "Đã tự động sửa",
     fix: "Sửa",
     choose_unit: "Chọn đơn vị",
     search_unit: "Tìm đơn vị",
@@ -347,11 +351,11 @@ pub static VI: Strings = Strings {
     csrf_stale: "Biểu mẫu đã cũ (phiên làm việc đã thay đổi). Hãy tải lại trang rồi gửi lại.",
     context_label: "Địa bàn ban hành",
     plan_file: "Tệp kế hoạch",
-    plan_file_hint: ".docx, .txt hoặc .md, tối đa 20 MB",
+    plan_file_hint: ".docx, .pdf, .txt hoặc .md, tối đa 20 MB",
     file_chosen: "Tệp đã chọn",
     file_keep_hint: "Không cần chọn lại; chọn tệp khác nếu muốn thay.",
     choose_candidate: "Có nhiều đơn vị trùng tên: bấm chọn đúng đơn vị ban hành.",
-    import_file_required: "Tệp kế hoạch: chưa chọn tệp. Hãy chọn văn bản kế hoạch (.docx, .txt hoặc .md).",
+    import_file_required: "Tệp kế hoạch: chưa chọn tệp. Hãy chọn văn bản kế hoạch (.docx, .pdf, .txt hoặc .md).",
     import_file_gone: "Tệp kế hoạch: tệp đã chọn lần trước không còn được giữ (quá 30 phút). Hãy chọn lại tệp.",
     import_too_large: "Tệp kế hoạch quá lớn: tối đa 20 MB.",
     form_unreadable: "Không đọc được biểu mẫu gửi lên. Hãy tải lại trang rồi gửi lại.",
@@ -387,12 +391,14 @@ pub static EN: Strings = Strings {
     plans: "Plans",
     no_plans: "No plans yet.",
     import_plan: "Import a plan",
-    import_hint: "Upload the plan document (.docx, .txt, .md) to preview the tasks found in it.",
+    import_hint: "Upload the plan document (.docx, .pdf, .txt, .md) to preview the tasks found in it.",
     upload: "Upload",
     context_hint: "Optional when the document names its issuer. E.g. Quảng Nam, Tam Kỳ.",
     preview: "Preview",
     unresolved: "Unresolved units",
     none_unresolved: "Every unit is resolved.",
+    import_warnings: "Garbled characters in the document",
+    repaired_automatically: "Repaired automatically",
     fix: "Fix",
     choose_unit: "Choose a unit",
     search_unit: "Search units",
@@ -511,11 +517,11 @@ pub static EN: Strings = Strings {
     csrf_stale: "The form is out of date (your session changed). Reload the page and send it again.",
     context_label: "Issuing place",
     plan_file: "Plan document",
-    plan_file_hint: ".docx, .txt or .md, at most 20 MB",
+    plan_file_hint: ".docx, .pdf, .txt or .md, at most 20 MB",
     file_chosen: "File chosen",
     file_keep_hint: "No need to choose it again; choose another file to replace it.",
     choose_candidate: "Several units have this name: choose the issuing one.",
-    import_file_required: "Plan document: no file chosen. Choose the plan document (.docx, .txt or .md).",
+    import_file_required: "Plan document: no file chosen. Choose the plan document (.docx, .pdf, .txt or .md).",
     import_file_gone: "Plan document: the file chosen before is no longer held (over 30 minutes). Choose it again.",
     import_too_large: "The plan document is too large: at most 20 MB.",
     form_unreadable: "The form sent could not be read. Reload the page and send it again.",
@@ -570,6 +576,51 @@ pub fn per_name(lang: Lang, per: Per) -> &'static str {
 }
 
 /// "lead"/"partner" and "vague"/"unknown" of an unresolved unit text, in words.
+/// One line of the import preview about a garbled character the importer repaired or left.
+pub fn warning_text(lang: Lang, w: &kehoach_plan::Warning) -> String {
+    use kehoach_plan::Warning;
+    let mark = |c: char| match (lang, c) {
+        (Lang::Vi, '–') => "dấu gạch ngang (–)".to_string(),
+        (Lang::Vi, '“') => "dấu ngoặc kép mở (“)".to_string(),
+        (Lang::Vi, '”') => "dấu ngoặc kép đóng (”)".to_string(),
+        (Lang::En, '–') => "an en dash (–)".to_string(),
+        (Lang::En, '“') => "an opening quotation mark (“)".to_string(),
+        (Lang::En, '”') => "a closing quotation mark (”)".to_string(),
+        (_, c) => format!("“{c}”"),
+    };
+    match (lang, w) {
+        (
+            Lang::Vi,
+            Warning::Repaired {
+                replacement,
+                excerpt,
+            },
+        ) => {
+            format!("Đã sửa ký tự lỗi thành {}: «{excerpt}»", mark(*replacement))
+        }
+        (
+            Lang::En,
+            Warning::Repaired {
+                replacement,
+                excerpt,
+            },
+        ) => {
+            format!(
+                "Garbled character repaired as {}: «{excerpt}»",
+                mark(*replacement)
+            )
+        }
+        (Lang::Vi, Warning::Garbled { excerpt }) => {
+            format!("Ký tự lỗi (�) chưa sửa được, hãy kiểm tra: «{excerpt}»")
+        }
+        (Lang::En, Warning::Garbled { excerpt }) => {
+            format!("Garbled character (�) left as is, please check: «{excerpt}»")
+        }
+        (Lang::Vi, Warning::More { count }) => format!("… và {count} chỗ khác"),
+        (Lang::En, Warning::More { count }) => format!("… and {count} more"),
+    }
+}
+
 pub fn unresolved_words(lang: Lang, role: &str, reason: &str) -> (&'static str, &'static str) {
     let role = match (lang, role) {
         (Lang::Vi, "lead") => "chủ trì",
@@ -584,6 +635,16 @@ pub fn unresolved_words(lang: Lang, role: &str, reason: &str) -> (&'static str, 
         (Lang::En, _) => "not in the registry",
     };
     (role, reason)
+}
+
+impl Lang {
+    /// The words of the overview, the downloads, the deadlines and the unit picker.
+    pub fn flows(self) -> &'static Flows {
+        match self {
+            Lang::Vi => &VI_FLOWS,
+            Lang::En => &EN_FLOWS,
+        }
+    }
 }
 
 /// A period's name: "Tuần 45/2024", "Tháng 11/2024", "Quý 4/2024", "Năm 2024" (English: "Week
@@ -609,6 +670,175 @@ pub fn period_name(lang: Lang, period: &Period) -> String {
         }
     }
 }
+
+/// The words of the overview (`/overview`), the plan's downloads, `/deadlines` grouped by task,
+/// the unit picker and the evidence previews.
+#[derive(Debug)]
+pub struct Flows {
+    pub nav_overview: &'static str,
+    pub overview: &'static str,
+    /// "{pct} — {met} of {ended} ended periods met" is built from these three.
+    pub of: &'static str,
+    pub ended_periods_met: &'static str,
+    pub no_ended_periods: &'static str,
+    pub plans_in_scope: &'static str,
+    pub units_behind: &'static str,
+    pub units_behind_hint: &'static str,
+    pub show_all_units: &'static str,
+    pub show_worst: &'static str,
+    pub rank: &'static str,
+    pub ended: &'static str,
+    pub met: &'static str,
+    pub missed: &'static str,
+    pub on_time_rate: &'static str,
+    pub overdue_deliverables: &'static str,
+    pub trend: &'static str,
+    pub trend_hint: &'static str,
+    pub month: &'static str,
+    pub tasks_behind: &'static str,
+    pub open_plan: &'static str,
+    pub details: &'static str,
+    pub own_part_only: &'static str,
+    pub downloads: &'static str,
+    pub downloads_hint: &'static str,
+    pub report_docx: &'static str,
+    pub compliance_xlsx: &'static str,
+    pub activities_xlsx: &'static str,
+    pub evidence_zip: &'static str,
+    pub calendar: &'static str,
+    pub calendar_hint: &'static str,
+    pub calendar_make: &'static str,
+    pub calendar_made: &'static str,
+    pub calendar_replaced: &'static str,
+    pub plan: &'static str,
+    pub all_plans: &'static str,
+    pub state: &'static str,
+    pub all_open: &'static str,
+    pub any_state: &'static str,
+    pub worst_state: &'static str,
+    pub units_count: &'static str,
+    pub days_overdue: &'static str,
+    pub more_units: &'static str,
+    pub unit_search_hint: &'static str,
+    pub pick: &'static str,
+    pub clear: &'static str,
+    pub no_unit_found: &'static str,
+    pub older_overdue: &'static str,
+    pub choose_other_task: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub file_kind: &'static str,
+}
+
+pub static VI_FLOWS: Flows = Flows {
+    nav_overview: "Tổng quan",
+    overview: "Tổng quan",
+    of: "trên",
+    ended_periods_met: "kỳ đã kết thúc đạt chỉ tiêu",
+    no_ended_periods: "Chưa có kỳ báo cáo nào kết thúc.",
+    plans_in_scope: "Các kế hoạch",
+    units_behind: "Đơn vị chậm nhất",
+    units_behind_hint: "Xếp theo tỷ lệ đạt rồi tỷ lệ đúng hạn, thấp nhất trước; chỉ tính các kỳ định kỳ đã kết thúc.",
+    show_all_units: "Xem tất cả đơn vị",
+    show_worst: "Chỉ xem các đơn vị chậm nhất",
+    rank: "#",
+    ended: "Kỳ đã kết thúc",
+    met: "Đạt",
+    missed: "Không đạt",
+    on_time_rate: "Tỷ lệ đúng hạn",
+    overdue_deliverables: "Nhiệm vụ quá hạn",
+    trend: "Diễn biến theo tháng",
+    trend_hint: "Tỷ lệ đạt của các kỳ kết thúc trong tháng.",
+    month: "Tháng",
+    tasks_behind: "Nhiệm vụ chậm nhất",
+    open_plan: "Mở kế hoạch",
+    details: "Chi tiết",
+    own_part_only: "Chỉ hiển thị phần việc của đơn vị bạn.",
+    downloads: "Tải về",
+    downloads_hint: "Báo cáo và bảng biểu của năm",
+    report_docx: "Báo cáo (.docx)",
+    compliance_xlsx: "Bảng theo dõi thực hiện (.xlsx)",
+    activities_xlsx: "Danh sách hoạt động (.xlsx)",
+    evidence_zip: "Bộ minh chứng (.zip)",
+    calendar: "Lịch của đơn vị",
+    calendar_hint: "Đăng ký liên kết này trong ứng dụng lịch để thấy các thời hạn của đơn vị. Tạo liên kết mới thì liên kết cũ ngừng hoạt động.",
+    calendar_make: "Tạo liên kết lịch",
+    calendar_made: "Liên kết lịch của đơn vị (chỉ hiện một lần, hãy sao chép ngay):",
+    calendar_replaced: "Liên kết cũ (nếu có) đã ngừng hoạt động.",
+    plan: "Kế hoạch",
+    all_plans: "Tất cả kế hoạch",
+    state: "Tình trạng",
+    all_open: "Chưa hoàn thành",
+    any_state: "Mọi tình trạng",
+    worst_state: "Tình trạng xấu nhất",
+    units_count: "đơn vị",
+    days_overdue: "ngày quá hạn",
+    more_units: "đơn vị khác: xem trang nhiệm vụ",
+    unit_search_hint: "Gõ tên đơn vị (không dấu cũng được)",
+    pick: "Chọn",
+    clear: "Bỏ chọn",
+    no_unit_found: "Không tìm thấy đơn vị nào khớp.",
+    older_overdue: "việc quá hạn từ các năm trước: xem trang Thời hạn",
+    choose_other_task: "Chọn việc khác",
+    previous: "Trang trước",
+    next: "Trang sau",
+    file_kind: "Tệp",
+};
+
+pub static EN_FLOWS: Flows = Flows {
+    nav_overview: "Overview",
+    overview: "Overview",
+    of: "of",
+    ended_periods_met: "ended periods met",
+    no_ended_periods: "No reporting period has ended yet.",
+    plans_in_scope: "Plans",
+    units_behind: "Units furthest behind",
+    units_behind_hint: "Ranked by met rate, then on-time rate, lowest first; recurring periods that have ended only.",
+    show_all_units: "Show every unit",
+    show_worst: "Show only the units furthest behind",
+    rank: "#",
+    ended: "Ended periods",
+    met: "Met",
+    missed: "Missed",
+    on_time_rate: "On-time rate",
+    overdue_deliverables: "Overdue deliverables",
+    trend: "Trend by month",
+    trend_hint: "Met rate of the periods ending in the month.",
+    month: "Month",
+    tasks_behind: "Tasks furthest behind",
+    open_plan: "Open the plan",
+    details: "Details",
+    own_part_only: "Only your unit's part is shown.",
+    downloads: "Downloads",
+    downloads_hint: "The year's report and tables",
+    report_docx: "Report (.docx)",
+    compliance_xlsx: "Compliance table (.xlsx)",
+    activities_xlsx: "Activities (.xlsx)",
+    evidence_zip: "Evidence pack (.zip)",
+    calendar: "The unit's calendar",
+    calendar_hint: "Subscribe to this link in a calendar app to see the unit's deadlines. Making a new link stops the old one.",
+    calendar_make: "Make a calendar link",
+    calendar_made: "The unit's calendar link (shown once: copy it now):",
+    calendar_replaced: "The previous link, if any, no longer works.",
+    plan: "Plan",
+    all_plans: "All plans",
+    state: "State",
+    all_open: "Not done",
+    any_state: "Any state",
+    worst_state: "Worst state",
+    units_count: "units",
+    days_overdue: "days overdue",
+    more_units: "more units: see the task's page",
+    unit_search_hint: "Type a unit's name (diacritics optional)",
+    pick: "Choose",
+    clear: "Clear",
+    no_unit_found: "No unit matches.",
+    older_overdue: "overdue items from earlier years: see Deadlines",
+    choose_other_task: "Choose another item",
+    previous: "Previous",
+    next: "Next",
+    file_kind: "File",
+};
 
 /// A number as people write it: whole numbers without decimals, else one decimal.
 pub fn number(x: f64) -> String {
@@ -768,8 +998,16 @@ pub fn import_error(lang: Lang, file_name: &str, e: &crate::import::ImportError)
             let why = match (r, vi) {
                 (ReadError::TooLarge { .. }, true) => "tệp quá lớn (tối đa 20 MB).",
                 (ReadError::TooLarge { .. }, false) => "the file is too large (at most 20 MB).",
-                (ReadError::UnsupportedExtension(_), true) => "chỉ nhận tệp .docx, .txt hoặc .md (tệp .doc cũ: mở bằng Word và lưu lại dạng .docx).",
-                (ReadError::UnsupportedExtension(_), false) => "only .docx, .txt or .md files are read (an old .doc: open it in Word and save it as .docx).",
+                (ReadError::UnsupportedExtension(_), true) => "chỉ nhận tệp .docx, .pdf, .txt hoặc .md (tệp .doc cũ: mở bằng Word và lưu lại dạng .docx).",
+                (ReadError::UnsupportedExtension(_), false) => "only .docx, .pdf, .txt or .md files are read (an old .doc: open it in Word and save it as .docx).",
+                (ReadError::PdfNoText { .. }, true) => "tệp PDF không có lớp chữ, có lẽ là bản quét: kehoach không nhận dạng chữ trong ảnh. Hãy tải lên bản .docx hoặc bản PDF xuất từ Word.",
+                (ReadError::PdfNoText { .. }, false) => "the PDF has no text layer, probably a scan: kehoach does not read text in images. Upload the .docx, or a PDF exported from Word.",
+                (ReadError::PdfEncrypted, true) => "tệp PDF được mã hóa (có mật khẩu). Hãy tải lên bản không mã hóa.",
+                (ReadError::PdfEncrypted, false) => "the PDF is encrypted (password-protected). Upload an unencrypted copy.",
+                (ReadError::PdfTooManyPages { .. }, true) => "tệp PDF có hơn 1.000 trang: đây không phải một văn bản kế hoạch.",
+                (ReadError::PdfTooManyPages { .. }, false) => "the PDF has more than 1,000 pages: this is not a plan document.",
+                (ReadError::Pdf(_) | ReadError::PdfTooManyObjects { .. } | ReadError::PdfUnpackedTooLarge { .. }, true) => "không đọc được tệp PDF này (tệp hỏng hoặc quá phức tạp). Hãy xuất lại PDF hoặc tải lên bản .docx.",
+                (ReadError::Pdf(_) | ReadError::PdfTooManyObjects { .. } | ReadError::PdfUnpackedTooLarge { .. }, false) => "this PDF cannot be read (damaged or too complex). Export the PDF again or upload the .docx.",
                 (ReadError::Empty, true) => "tệp rỗng.",
                 (ReadError::Empty, false) => "the file is empty.",
                 (_, true) => "không đọc được tệp .docx này (tệp hỏng hoặc không phải văn bản Word). Hãy mở bằng Word, lưu lại dạng .docx rồi tải lên lại.",
@@ -807,29 +1045,27 @@ pub fn activity_errors(lang: Lang, errors: &[crate::activity_input::FieldError])
 /// What to do about one field of the activity form, said next to it (and in the summary).
 pub fn activity_field_error(lang: Lang, field: &str) -> &'static str {
     match (lang, field) {
-            (Lang::Vi, "date") => {
-                "Ngày: hãy chọn ngày diễn ra hoạt động (dd/mm/yyyy), không sau hôm nay."
-            }
-            (Lang::En, "date") => {
-                "Date: choose the day of the activity (dd/mm/yyyy), not after today."
-            }
-            (Lang::Vi, "title") => "Tiêu đề: bắt buộc, tối đa 500 ký tự.",
-            (Lang::En, "title") => "Title: required, at most 500 characters.",
-            (Lang::Vi, "urls") => {
-                "Đường dẫn: phải là địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://."
-            }
-            (Lang::En, "urls") => "Link: a full address starting with http:// or https://.",
-            (Lang::Vi, "attendance") => "Số người tham dự: một số nguyên từ 0 trở lên.",
-            (Lang::En, "attendance") => "Attendance: a whole number, 0 or more.",
-            (Lang::Vi, "file") => "Ảnh hoặc tệp minh chứng: tối đa 10 tệp.",
-            (Lang::En, "file") => "Photo or evidence file: at most 10 files.",
-            (Lang::Vi, "quantity") => "Số lượng: một số lớn hơn 0.",
-            (Lang::En, "quantity") => "Quantity: a number above 0.",
-            (Lang::Vi, "completes") => "Hoàn thành nhiệm vụ: đánh dấu hoặc để trống.",
-            (Lang::En, "completes") => "Completes the task: tick it or leave it empty.",
-            (Lang::Vi, _) => "Biểu mẫu có ô không hợp lệ: hãy kiểm tra lại.",
-            (Lang::En, _) => "A field of the form is not valid: check it.",
+        (Lang::Vi, "date") => {
+            "Ngày: hãy chọn ngày diễn ra hoạt động (dd/mm/yyyy), không sau hôm nay."
         }
+        (Lang::En, "date") => "Date: choose the day of the activity (dd/mm/yyyy), not after today.",
+        (Lang::Vi, "title") => "Tiêu đề: bắt buộc, tối đa 500 ký tự.",
+        (Lang::En, "title") => "Title: required, at most 500 characters.",
+        (Lang::Vi, "urls") => {
+            "Đường dẫn: phải là địa chỉ đầy đủ bắt đầu bằng http:// hoặc https://."
+        }
+        (Lang::En, "urls") => "Link: a full address starting with http:// or https://.",
+        (Lang::Vi, "attendance") => "Số người tham dự: một số nguyên từ 0 trở lên.",
+        (Lang::En, "attendance") => "Attendance: a whole number, 0 or more.",
+        (Lang::Vi, "file") => "Ảnh hoặc tệp minh chứng: tối đa 10 tệp.",
+        (Lang::En, "file") => "Photo or evidence file: at most 10 files.",
+        (Lang::Vi, "quantity") => "Số lượng: một số lớn hơn 0.",
+        (Lang::En, "quantity") => "Quantity: a number above 0.",
+        (Lang::Vi, "completes") => "Hoàn thành nhiệm vụ: đánh dấu hoặc để trống.",
+        (Lang::En, "completes") => "Completes the task: tick it or leave it empty.",
+        (Lang::Vi, _) => "Biểu mẫu có ô không hợp lệ: hãy kiểm tra lại.",
+        (Lang::En, _) => "A field of the form is not valid: check it.",
+    }
 }
 
 /// A problem with an evidence file of the "Việc của tôi" form, said next to the file field.
@@ -847,36 +1083,57 @@ pub(super) fn file_problem_text(
         format!("{} KB", max_bytes.div_ceil(1024))
     };
     let why = match problem {
-        FileProblem::Refused(FileError::TooLarge { name, .. }) => if vi {
-            format!("tệp “{name}” quá lớn (tối đa {limit}). Hãy chọn tệp nhỏ hơn hoặc chụp ảnh với độ phân giải thấp hơn.")
-        } else {
-            format!("“{name}” is too large (at most {limit}). Choose a smaller file or take the photo at a lower resolution.")
-        },
-        FileProblem::Refused(FileError::Unsupported { name, .. }) => if vi {
-            format!("không nhận loại tệp của “{name}”. Hãy gửi ảnh (JPEG, PNG, GIF, WebP), PDF hoặc tệp Word, Excel, PowerPoint.")
-        } else {
-            format!("the type of “{name}” is not accepted. Send a photo (JPEG, PNG, GIF, WebP), a PDF or a Word, Excel or PowerPoint file.")
-        },
-        FileProblem::Refused(FileError::Empty { name }) => if vi {
-            format!("tệp “{name}” rỗng. Hãy chọn lại tệp.")
-        } else {
-            format!("“{name}” is empty. Choose the file again.")
-        },
-        FileProblem::Refused(_) => if vi {
-            "tên tệp không hợp lệ. Hãy đổi tên tệp rồi chọn lại.".to_string()
-        } else {
-            "the file name is not valid. Rename the file and choose it again.".to_string()
-        },
-        FileProblem::TooMany => if vi {
-            format!("tối đa {} tệp.", crate::files::MAX_FILES_PER_ACTIVITY)
-        } else {
-            format!("at most {} files.", crate::files::MAX_FILES_PER_ACTIVITY)
-        },
-        FileProblem::BodyTooLarge => if vi {
-            "các tệp gửi lên vượt quá giới hạn. Hãy chọn ít tệp hơn hoặc tệp nhỏ hơn.".to_string()
-        } else {
-            "the files sent are over the limit. Choose fewer or smaller files.".to_string()
-        },
+        FileProblem::Refused(FileError::TooLarge { name, .. }) => {
+            if vi {
+                format!(
+                    "tệp “{name}” quá lớn (tối đa {limit}). Hãy chọn tệp nhỏ hơn hoặc chụp ảnh với độ phân giải thấp hơn."
+                )
+            } else {
+                format!(
+                    "“{name}” is too large (at most {limit}). Choose a smaller file or take the photo at a lower resolution."
+                )
+            }
+        }
+        FileProblem::Refused(FileError::Unsupported { name, .. }) => {
+            if vi {
+                format!(
+                    "không nhận loại tệp của “{name}”. Hãy gửi ảnh (JPEG, PNG, GIF, WebP), PDF hoặc tệp Word, Excel, PowerPoint."
+                )
+            } else {
+                format!(
+                    "the type of “{name}” is not accepted. Send a photo (JPEG, PNG, GIF, WebP), a PDF or a Word, Excel or PowerPoint file."
+                )
+            }
+        }
+        FileProblem::Refused(FileError::Empty { name }) => {
+            if vi {
+                format!("tệp “{name}” rỗng. Hãy chọn lại tệp.")
+            } else {
+                format!("“{name}” is empty. Choose the file again.")
+            }
+        }
+        FileProblem::Refused(_) => {
+            if vi {
+                "tên tệp không hợp lệ. Hãy đổi tên tệp rồi chọn lại.".to_string()
+            } else {
+                "the file name is not valid. Rename the file and choose it again.".to_string()
+            }
+        }
+        FileProblem::TooMany => {
+            if vi {
+                format!("tối đa {} tệp.", crate::files::MAX_FILES_PER_ACTIVITY)
+            } else {
+                format!("at most {} files.", crate::files::MAX_FILES_PER_ACTIVITY)
+            }
+        }
+        FileProblem::BodyTooLarge => {
+            if vi {
+                "các tệp gửi lên vượt quá giới hạn. Hãy chọn ít tệp hơn hoặc tệp nhỏ hơn."
+                    .to_string()
+            } else {
+                "the files sent are over the limit. Choose fewer or smaller files.".to_string()
+            }
+        }
     };
     if vi {
         format!("Ảnh hoặc tệp minh chứng: {why}")

@@ -338,6 +338,10 @@ struct Preview {
     issued: String,
     period: String,
     tasks: Vec<PreviewTask>,
+    /// Garbled characters left as they are (to check), and those repaired (folded away),
+    /// worded for the page's language.
+    warnings_left: Vec<String>,
+    warnings_repaired: Vec<String>,
     unresolved: Vec<UnresolvedItem>,
     fixed: Vec<(String, String, String)>,
     /// The query of the unresolved entry being fixed, and its results.
@@ -460,6 +464,18 @@ pub async fn preview(
         issued: dmy_opt(plan.issued_on),
         period: super::plans::period_text(plan.period_from, plan.period_to),
         tasks,
+        warnings_left: prepared
+            .warnings
+            .iter()
+            .filter(|w| !matches!(w, kehoach_plan::Warning::Repaired { .. }))
+            .map(|w| super::i18n::warning_text(lang, w))
+            .collect(),
+        warnings_repaired: prepared
+            .warnings
+            .iter()
+            .filter(|w| matches!(w, kehoach_plan::Warning::Repaired { .. }))
+            .map(|w| super::i18n::warning_text(lang, w))
+            .collect(),
         unresolved,
         fixed,
         q,

@@ -9,6 +9,7 @@ mod account;
 mod activities;
 pub mod cells;
 mod deadlines;
+mod exports;
 mod heatmap;
 pub mod i18n;
 mod import;
@@ -20,8 +21,10 @@ mod signin;
 pub mod style;
 pub mod svg;
 mod task;
+// After the others so parallel branches adding page modules merge cleanly.
+mod overview;
+mod unit_picker;
 mod users;
-
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -81,10 +84,18 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/heatmap"),
         ("GET", "/activities"),
         ("GET", "/files/{sha256}"),
+        ("GET", "/files/{sha256}/thumb"),
         ("GET", "/my-work"),
         ("POST", "/my-work/log"),
         ("GET", "/deadlines"),
         ("GET", "/search"),
+        ("GET", "/overview"),
+        ("GET", "/plans/{id}/report.docx"),
+        ("GET", "/plans/{id}/compliance.xlsx"),
+        ("GET", "/plans/{id}/activities.xlsx"),
+        ("GET", "/plans/{id}/evidence-pack.zip"),
+        ("POST", "/calendar-link"),
+        ("GET", "/units/suggest"),
         ("GET", "/account"),
         ("POST", "/account/password"),
         ("POST", "/account/tokens/{id}/revoke"),
@@ -117,10 +128,18 @@ pub fn router() -> Router<AppState> {
         .route("/heatmap", get(heatmap::page))
         .route("/activities", get(activities::page))
         .route("/files/{sha256}", get(activities::file))
+        .route("/files/{sha256}/thumb", get(activities::thumbnail))
         .route("/my-work", get(my_work::page))
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))
         .route("/search", get(search::page))
+        .route("/overview", get(overview::page))
+        .route("/plans/{id}/report.docx", get(exports::report_docx))
+        .route("/plans/{id}/compliance.xlsx", get(exports::compliance_xlsx))
+        .route("/plans/{id}/activities.xlsx", get(exports::activities_xlsx))
+        .route("/plans/{id}/evidence-pack.zip", get(exports::evidence_pack))
+        .route("/calendar-link", post(exports::calendar_link))
+        .route("/units/suggest", get(unit_picker::suggest))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
@@ -151,11 +170,11 @@ async fn js() -> impl IntoResponse {
     )
 }
 
-/// `/`: a reporter's start is their work; everyone else's the plans.
+/// `/`: a reporter's start is their work; everyone else's the overview of who is behind.
 async fn home(page: SignedIn) -> Redirect {
     match page.session.user.role {
         crate::store::Role::Reporter => Redirect::to("/my-work"),
-        _ => Redirect::to("/plans"),
+        _ => Redirect::to("/overview"),
     }
 }
 
@@ -230,6 +249,7 @@ impl Page {
     pub fn layout(&self, title: impl Into<String>) -> Layout {
         Layout {
             t: self.t,
+            f: self.lang.flows(),
             lang: self.lang.code(),
             title: title.into(),
             user: self
@@ -316,6 +336,7 @@ impl SignedIn {
 #[derive(Debug)]
 pub struct Layout {
     pub t: &'static Strings,
+    pub f: &'static i18n::Flows,
     pub lang: &'static str,
     pub title: String,
     pub user: String,
@@ -390,6 +411,7 @@ impl IntoResponse for PageError {
         let t = self.lang.strings();
         let l = self.layout.map(|l| *l).unwrap_or_else(|| Layout {
             t,
+            f: self.lang.flows(),
             lang: self.lang.code(),
             title: String::new(),
             user: String::new(),
@@ -545,6 +567,7 @@ fn section_of(path: &str) -> &'static str {
         .unwrap_or("");
     match first {
         "plans" | "tasks" | "heatmap" | "activities" => "plans",
+        "overview" => "overview",
         "my-work" => "my-work",
         "deadlines" => "deadlines",
         "search" => "search",

@@ -41,9 +41,11 @@ pub struct DueItem {
     pub heatmap: String,
 }
 
+/// An assignment the form may log for: its task in full (wrapped, never cut), its plan and unit.
 pub struct AssignmentOption {
     pub id: i64,
-    pub label: String,
+    pub task: String,
+    pub context: String,
     pub selected: bool,
 }
 
@@ -51,7 +53,8 @@ pub struct Logged {
     pub date: String,
     pub title: String,
     pub task: String,
-    pub files: usize,
+    /// Its evidence: images as thumbnails, other files with their type and size, links.
+    pub evidence: Vec<super::activities::EvidenceItem>,
 }
 
 #[derive(Template)]
@@ -69,6 +72,9 @@ struct MyWorkPage {
     has_unit: bool,
     due: Vec<DueItem>,
     options: Vec<AssignmentOption>,
+    /// Whether an item was tapped (its form opens with it chosen, the others folded away).
+    tapped: bool,
+    older_overdue: usize,
     logged: Vec<Logged>,
 }
 
@@ -157,8 +163,11 @@ async fn build(
     // My work is my unit's and its sub-units' (a district station records for its communes):
     // not everything the account may read — a provincial plan office reads the whole province,
     // but its own work is the department's. An account without a unit (an administrator) has none.
+    let mut older_overdue = 0usize;
     if let Some(unit) = user.unit_id {
-        let units = state.store.subtree_ids(unit).await.map_err(err)?;
+        // A people's committee's work is its commune's: the ward radio station's too.
+        let root = state.store.work_root_of(unit).await.map_err(err)?;
+        let units = state.store.subtree_ids(root).await.map_err(err)?;
         // Only the plans that give the unit work (all of them for a very large subtree).
         let ids: Vec<i64> = units.iter().copied().collect();
         let wanted: Option<std::collections::HashSet<i64>> = if ids.len() <= 1000 {
@@ -187,12 +196,8 @@ async fn build(
                 for a in &task.assignments {
                     options.push(AssignmentOption {
                         id: a.assignment_id,
-                        label: format!(
-                            "{} — {} — {}",
-                            truncate(&task_label, 70),
-                            plan_label,
-                            a.unit.name
-                        ),
+                        task: task_label.clone(),
+                        context: format!("{} · {}", plan_label, a.unit.name),
                         selected: selected == Some(a.assignment_id),
                     });
                     for target in &a.targets {
@@ -231,7 +236,12 @@ async fn build(
                     }
                     if let (Some(state_now), Some(due_on)) = (a.state, task.due) {
                         let soon = due_on <= today + chrono::Duration::days(7);
-                        if state_now == DeadlineState::NotDoneOverdue
+                        // "This week" is this year's: older overdue items are counted and left
+                        // to `/deadlines`.
+                        let old = due_on.year() < today.year();
+                        if state_now == DeadlineState::NotDoneOverdue && old {
+                            older_overdue += 1;
+                        } else if state_now == DeadlineState::NotDoneOverdue
                             || (state_now == DeadlineState::NotDoneWithinDeadline && soon)
                         {
                             due.push(DueItem {
@@ -254,19 +264,20 @@ async fn build(
                             .await
                             .map_err(err)?;
                         let ids: Vec<i64> = recent.iter().map(|act| act.id).collect();
-                        let mut files: HashMap<i64, usize> = HashMap::new();
+                        let mut evidence: HashMap<i64, Vec<super::activities::EvidenceItem>> =
+                            HashMap::new();
                         for e in state
                             .store
                             .evidence_of_activities(&ids)
                             .await
                             .map_err(err)?
                         {
-                            if e.sha256.is_some() {
-                                *files.entry(e.activity_id).or_default() += 1;
+                            if let Some(item) = super::activities::evidence_item(lang, &e) {
+                                evidence.entry(e.activity_id).or_default().push(item);
                             }
                         }
                         for act in recent {
-                            let files = files.get(&act.id).copied().unwrap_or(0);
+                            let evidence = evidence.remove(&act.id).unwrap_or_default();
                             logged.push((
                                 act.occurred_on,
                                 act.id,
@@ -274,7 +285,7 @@ async fn build(
                                     date: dmy(act.occurred_on),
                                     title: act.title,
                                     task: task_label.clone(),
-                                    files,
+                                    evidence,
                                 },
                             ));
                         }
@@ -295,22 +306,14 @@ async fn build(
         field_errors: sent.field_errors,
         has_unit: user.unit_id.is_some(),
         due,
+        tapped: options.iter().any(|o| o.selected),
         options,
+        older_overdue,
         logged: logged.into_iter().map(|(_, _, l)| l).collect(),
     };
     let mut response = render(lang, &template);
     *response.status_mut() = status;
     Ok(response)
-}
-
-fn truncate(text: &str, chars: usize) -> String {
-    if text.chars().count() <= chars {
-        text.to_string()
-    } else {
-        let mut out: String = text.chars().take(chars).collect();
-        out.push('…');
-        out
-    }
 }
 
 fn form_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -449,7 +452,9 @@ async fn log_from(
     if !csrf_ok {
         page.check_csrf(None)?;
     }
-    let selected = assignment.as_deref().and_then(|a| a.trim().parse::<i64>().ok());
+    let selected = assignment
+        .as_deref()
+        .and_then(|a| a.trim().parse::<i64>().ok());
     if let Some(problem) = file_problem {
         let message = file_problem_text(page.lang, &problem, state.files.max_bytes());
         let sent = Sent {

@@ -120,12 +120,6 @@ pub struct TaskItem {
     pub activities: u64,
 }
 
-pub struct UnitOption {
-    pub id: i64,
-    pub name: String,
-    pub selected: bool,
-}
-
 pub struct StatusOption {
     pub value: &'static str,
     pub name: &'static str,
@@ -145,14 +139,20 @@ struct PlanPage {
     statuses: Vec<Chip>,
     deadlines: Vec<Chip>,
     tasks: Vec<TaskItem>,
-    units: Vec<UnitOption>,
+    picker: super::unit_picker::UnitPicker,
     status_options: Vec<StatusOption>,
+    f: &'static super::i18n::Flows,
+    downloads: super::exports::Downloads,
+    csrf: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct Filters {
     #[serde(default)]
     unit: Option<String>,
+    /// A unit's name typed in the picker (diacritics optional).
+    #[serde(default)]
+    unit_q: Option<String>,
     #[serde(default)]
     status: String,
 }
@@ -217,6 +217,9 @@ pub async fn overview(
         .iter()
         .map(|a| (a.unit_name.as_str(), a.unit_id))
         .collect();
+    // A unit's exact name typed in the picker (as its suggestions fill it in) chooses it.
+    let typed = filters.unit_q.clone().unwrap_or_default();
+    let unit_filter = unit_filter.or_else(|| unit_names.get(typed.trim()).copied());
     let shown: Vec<&AssignmentRow> = seen
         .iter()
         .copied()
@@ -305,8 +308,51 @@ pub async fn overview(
             selected: filters.status == value,
         })
         .collect();
+    // The downloads: the whole plan, or the unit shown — the one filtered by, or the caller's
+    // own when it only takes part in the plan (it may export only its own part).
+    let download_unit = match unit_filter {
+        Some(u) => Some(u),
+        None if !sees_whole_plan => page.session.user.unit_id,
+        None => None,
+    };
+    let download_code = match download_unit {
+        Some(u) => state.store.unit(u).await.map_err(err)?.map(|u| u.code),
+        None => None,
+    };
+    let downloads = super::exports::Downloads::new(
+        id,
+        download_code.as_deref(),
+        chrono::Datelike::year(&page.today),
+        download_unit,
+        plan.period_to.filter(|end| *end < page.today),
+    );
+    // The unit picker searches the plan's units the caller sees.
+    let selected = unit_filter.and_then(|u| {
+        unit_names
+            .iter()
+            .find(|(_, id)| **id == u)
+            .map(|(name, id)| super::unit_picker::Choice {
+                id: *id,
+                name: name.to_string(),
+            })
+    });
+    let found = if selected.is_none() {
+        super::unit_picker::matching(unit_names.iter().map(|(n, id)| (*id, *n)), &typed)
+    } else {
+        Vec::new()
+    };
+    let picker = super::unit_picker::UnitPicker::new(
+        &page.path,
+        selected,
+        &typed,
+        found,
+        format!("/units/suggest?plan={id}"),
+    );
     let template = PlanPage {
         l: page.layout(plan.title.clone()),
+        f: page.lang.flows(),
+        downloads,
+        csrf: page.session.csrf.clone(),
         id,
         number: plan.number.unwrap_or_default(),
         title: plan.title,
@@ -316,14 +362,7 @@ pub async fn overview(
         statuses,
         deadlines,
         tasks,
-        units: unit_names
-            .into_iter()
-            .map(|(name, uid)| UnitOption {
-                id: uid,
-                name: name.to_string(),
-                selected: unit_filter == Some(uid),
-            })
-            .collect(),
+        picker,
         status_options,
     };
     Ok(render(page.lang, &template))
