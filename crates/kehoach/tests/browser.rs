@@ -660,6 +660,15 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
                                     problems.push(format!("{here}: {css} off screen at x {}", r.x));
                                 }
                             }
+                            // …and the nav is not squeezed away (it scrolls, on its own row).
+                            let nav = driver
+                                .find(By::Css("body > header nav"))
+                                .await?
+                                .rect()
+                                .await?;
+                            if nav.width < 300.0 {
+                                problems.push(format!("{here}: nav only {} px wide", nav.width));
+                            }
                         }
                     }
                     let file = dir.join(format!("{role}-{width}-{i:02}-{}.png", v.name));
