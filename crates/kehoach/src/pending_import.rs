@@ -58,16 +58,14 @@ pub async fn load(
     id: &str,
     user_id: i64,
 ) -> Result<Option<PendingImport>, StoreError> {
-    // Ids are ours (hex); anything else cannot name one.
-    if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_our_id(id) {
         return Ok(None);
     }
-    match store.pending_import(id, user_id).await? {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-            StoreError::Invariant(format!("pending import {id} does not read back: {e}"))
-        }),
-    }
+    store
+        .pending_import(id, user_id)
+        .await?
+        .map(|text| from_text(id, &text))
+        .transpose()
 }
 
 /// Writes back a pending import after a fix; `false` when it is not waiting any more.
@@ -90,15 +88,24 @@ pub async fn take(
     id: &str,
     user_id: i64,
 ) -> Result<Option<PendingImport>, StoreError> {
-    if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_our_id(id) {
         return Ok(None);
     }
-    match store.take_pending_import(id, user_id).await? {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| {
-            StoreError::Invariant(format!("pending import {id} does not read back: {e}"))
-        }),
-    }
+    store
+        .take_pending_import(id, user_id)
+        .await?
+        .map(|text| from_text(id, &text))
+        .transpose()
+}
+
+/// Ids are ours (hex); anything else cannot name one.
+fn is_our_id(id: &str) -> bool {
+    id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn from_text(id: &str, text: &str) -> Result<PendingImport, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Invariant(format!("pending import {id} does not read back: {e}")))
 }
 
 /// Puts a taken pending import back, waiting again under the same id.
@@ -137,7 +144,7 @@ pub async fn take_upload(
     id: &str,
     user_id: i64,
 ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-    if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_our_id(id) {
         return Ok(None);
     }
     store.take_held_upload(id, user_id).await
