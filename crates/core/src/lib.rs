@@ -4,3 +4,5 @@ pub mod compliance;
 pub mod period;
 pub mod text;
 pub mod units;
+// Review of activities and approval of periods (issue 19, parts 3–4).
+pub mod approval;

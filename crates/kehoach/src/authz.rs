@@ -53,6 +53,14 @@ pub enum Action {
     ViewAudit,
     /// Create, disable users and issue or revoke their tokens.
     ManageUsers,
+    // Review and periods (issue 19, parts 3–4).
+    /// Accept or return reported activities (within the subtree).
+    ReviewActivities,
+    /// Submit a unit's period of work on a plan for approval.
+    SubmitPeriod,
+    /// Approve, return or reopen a unit's period; set a plan's counting and automatic lock;
+    /// grant lock exceptions.
+    ApprovePeriods,
 }
 
 /// Where the thing acted on lies, seen from the caller's scope (the subtree of its unit).
@@ -148,6 +156,8 @@ pub fn decide(who: Principal, action: Action, reach: Reach) -> Verdict {
         ManageAdministrativeUnits => false,
         ViewBudget => matches!(who.role, PlanOffice | Finance),
         ManageBudget => who.role == Finance,
+        ReviewActivities | ApprovePeriods => who.role == PlanOffice,
+        SubmitPeriod => matches!(who.role, PlanOffice | Reporter),
     };
     if !role_may {
         return Verdict::Forbid(format!(
@@ -184,6 +194,9 @@ fn describe(action: Action) -> &'static str {
         Action::ManageBudget => "handle budget lines",
         Action::ViewAudit => "read the audit log",
         Action::ManageUsers => "manage users",
+        Action::ReviewActivities => "review activities",
+        Action::SubmitPeriod => "submit periods",
+        Action::ApprovePeriods => "approve or reopen periods",
     }
 }
 
@@ -206,7 +219,7 @@ mod tests {
         Role::Finance,
         Role::Viewer,
     ];
-    const ACTIONS: [Action; 12] = [
+    const ACTIONS: [Action; 15] = [
         Action::ViewPlan,
         Action::ManagePlan,
         Action::ViewActivities,
@@ -219,6 +232,9 @@ mod tests {
         Action::ManageBudget,
         Action::ViewAudit,
         Action::ManageUsers,
+        Action::ReviewActivities,
+        Action::SubmitPeriod,
+        Action::ApprovePeriods,
     ];
 
     #[test]
@@ -277,6 +293,11 @@ mod tests {
         for role in ROLES {
             assert!(may(role, Action::ViewPlan) && may(role, Action::ViewActivities));
         }
+        assert!(may(Role::PlanOffice, Action::ReviewActivities));
+        assert!(!may(Role::Reporter, Action::ReviewActivities));
+        assert!(may(Role::Reporter, Action::SubmitPeriod));
+        assert!(!may(Role::Reporter, Action::ApprovePeriods));
+        assert!(!may(Role::Finance, Action::SubmitPeriod));
     }
 
     #[test]

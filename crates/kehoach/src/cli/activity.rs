@@ -82,11 +82,16 @@ pub enum ActivityCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Review a reported activity as the plan office: accept it, or return it with a reason
+    /// (what to correct). Refused for an activity dated in a locked period.
+    Review(super::period::ReviewArgs),
 }
 
 fn not_found_is_input(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::NotFound(what) => InputError(format!("{what} not found")).into(),
+        // A write into a locked period: one line naming the lock, exit 2.
+        StoreError::Locked(lock) => InputError(lock.to_string()).into(),
         other => other.into(),
     }
 }
@@ -201,6 +206,7 @@ pub async fn run(cli: &Cli, cmd: &ActivityCommand) -> anyhow::Result<()> {
             store.close().await;
             println!("{}", serde_json::to_string_pretty(&result?)?);
         }
+        ActivityCommand::Review(args) => super::period::review(cli, args).await?,
         ActivityCommand::Delete { id } => {
             let store = cli.open_store().await?;
             let result = store.delete_activity(*id, &Change::system("cli")).await;
@@ -270,7 +276,7 @@ pub async fn run(cli: &Cli, cmd: &ActivityCommand) -> anyhow::Result<()> {
                 Err(ImportError::File(message)) => {
                     return Err(InputError(format!("{name}: {message}")).into());
                 }
-                Err(ImportError::Store(e)) => return Err(e.into()),
+                Err(ImportError::Store(e)) => return Err(not_found_is_input(e)),
             }
         }
     }

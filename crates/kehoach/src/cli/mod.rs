@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// Review and periods (issue 19, parts 3–4).
+mod period;
 
 use std::path::PathBuf;
 
@@ -106,6 +108,9 @@ pub enum Command {
     Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
+    /// A unit's period of work on a plan: submit, approve, return, reopen; the status.
+    #[command(subcommand)]
+    Period(period::PeriodCommand),
 }
 
 /// The default data directory, relative to where kehoach runs.
@@ -162,6 +167,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::Files(cmd) => files::run(&cli, cmd).await,
+        Command::Period(cmd) => period::run(&cli, cmd).await,
     }
 }
 

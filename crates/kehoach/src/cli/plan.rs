@@ -29,6 +29,9 @@ pub enum PlanCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A plan's review settings: count all activities or accepted ones only; lock periods
+    /// automatically N days after they end.
+    Set(super::period::PlanSetArgs),
 }
 
 /// Reads a document, refusing files over the importer's limit before reading them.
@@ -54,6 +57,7 @@ pub(crate) fn read_document_file(path: &Path) -> anyhow::Result<(Vec<u8>, String
 
 pub async fn run(cli: &Cli, cmd: &PlanCommand) -> anyhow::Result<()> {
     match cmd {
+        PlanCommand::Set(args) => super::period::plan_set(cli, args).await?,
         PlanCommand::Parse { file, json } => {
             let (bytes, name) = read_document_file(file)?;
             let plan = kehoach_plan::parse(&bytes, &name)

@@ -665,6 +665,9 @@ impl super::Store {
         activity: &NewActivity,
         by: &Change,
     ) -> Result<(ActivityRow, Vec<EvidenceRow>), StoreError> {
+        // Period locks (issue 19): checked here until the write path has its guard hook.
+        self.ensure_unlocked(&[(activity.assignment_id, activity.occurred_on)])
+            .await?;
         let (answer, answered) = tokio::sync::oneshot::channel();
         self.pending_writes().push(PendingWrite {
             activity: activity.clone(),
@@ -763,6 +766,14 @@ impl super::Store {
         activities: &[NewActivity],
         by: &Change,
     ) -> Result<Vec<i64>, StoreError> {
+        // Period locks (issue 19): checked here until the write path has its guard hook.
+        let mut writes: Vec<(i64, NaiveDate)> = activities
+            .iter()
+            .map(|a| (a.assignment_id, a.occurred_on))
+            .collect();
+        writes.sort_unstable();
+        writes.dedup();
+        self.ensure_unlocked(&writes).await?;
         let _turn = self.writer_turn().await;
         Ok(self
             .add_activities_inner(activities, std::slice::from_ref(by), false)
@@ -939,6 +950,15 @@ impl super::Store {
         edited: &NewActivity,
         by: &Change,
     ) -> Result<ActivityRow, StoreError> {
+        // Period locks (issue 19): the old and the new date, checked here until the write path
+        // has its guard hook.
+        if let Some(old) = self.activity(id).await? {
+            self.ensure_unlocked(&[
+                (old.assignment_id, old.occurred_on),
+                (old.assignment_id, edited.occurred_on),
+            ])
+            .await?;
+        }
         let (begin, lock) = self.write_begin();
         let marks = self.marks();
         let _turn = self.writer_turn().await;
@@ -1018,6 +1038,11 @@ impl super::Store {
     /// them unreferenced), moving every aggregate back in the same transaction, with an audit
     /// entry holding what was removed. Returns the removed activity.
     pub async fn delete_activity(&self, id: i64, by: &Change) -> Result<ActivityRow, StoreError> {
+        // Period locks (issue 19): checked here until the write path has its guard hook.
+        if let Some(old) = self.activity(id).await? {
+            self.ensure_unlocked(&[(old.assignment_id, old.occurred_on)])
+                .await?;
+        }
         let (begin, lock) = self.write_begin();
         let marks = self.marks();
         let _turn = self.writer_turn().await;

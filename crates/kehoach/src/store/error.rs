@@ -17,6 +17,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("invalid value: {0}")]
     Invalid(String),
+    /// A write into a locked period (approved, or past the plan's automatic lock): HTTP 409,
+    /// CLI exit 2, the page says why and who may reopen it.
+    #[error("{0}")]
+    Locked(Box<super::periods::PeriodLock>),
     /// The database answered something the store's own logic rules out (a bug, not input).
     #[error("store invariant broken: {0}")]
     Invariant(String),

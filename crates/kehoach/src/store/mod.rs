@@ -25,6 +25,11 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// Review of activities, approval and locking of periods (issue 19, parts 3–4).
+pub mod periods;
+mod review;
+pub use periods::{Approver, PeriodApprovalRow, PeriodLock, PlanCounting};
+pub use review::{MAX_REVIEW_BATCH, ReviewEvent, ReviewFilter, ReviewItem};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

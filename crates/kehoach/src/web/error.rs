@@ -53,6 +53,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} already exists")),
             StoreError::Invalid(msg) => ApiError::BadRequest(msg),
+            StoreError::Locked(lock) => ApiError::Conflict(lock.to_string()),
             other => ApiError::Internal(other.into()),
         }
     }

@@ -9,6 +9,9 @@ mod plans;
 mod units;
 // After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.
 mod audit;
+// Review of activities and approval of periods (issue 19, parts 3–4).
+pub(crate) mod periods;
+pub(crate) mod review;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -47,6 +50,9 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .merge(units::router())
         .merge(files::router())
         .merge(exports::router())
+        // Review and periods (issue 19, parts 3–4).
+        .merge(review::router())
+        .merge(periods::router())
         .split_for_parts();
     let (uploads, upload_doc) = activities::router().split_for_parts();
     doc.merge(upload_doc);

@@ -1141,3 +1141,235 @@ pub(super) fn file_problem_text(
         format!("Photo or evidence file: {why}")
     }
 }
+
+// ---- Review of activities and approval of periods (issue 19, parts 3–4) ----
+
+/// The words of the review queue, the periods page and the returned items of "Việc của tôi".
+#[derive(Debug)]
+pub struct ReviewWords {
+    pub nav_review: &'static str,
+    pub review_title: &'static str,
+    pub review_hint: &'static str,
+    pub plan: &'static str,
+    pub unit: &'static str,
+    pub task: &'static str,
+    pub all: &'static str,
+    pub state: &'static str,
+    pub filter: &'static str,
+    pub pending: &'static str,
+    pub accepted: &'static str,
+    pub returned: &'static str,
+    pub confirmed_mark: &'static str,
+    pub nothing_to_review: &'static str,
+    pub evidence: &'static str,
+    pub no_evidence: &'static str,
+    pub accept: &'static str,
+    pub return_it: &'static str,
+    pub accept_selected: &'static str,
+    pub return_selected: &'static str,
+    pub reason: &'static str,
+    pub reason_hint: &'static str,
+    pub reason_required: &'static str,
+    pub choose_some: &'static str,
+    pub reviewed: &'static str,
+    pub select: &'static str,
+    pub reported_on: &'static str,
+    pub returned_title: &'static str,
+    pub returned_hint: &'static str,
+    pub resubmit: &'static str,
+    pub resubmitted: &'static str,
+    pub periods_title: &'static str,
+    pub periods_hint: &'static str,
+    pub period: &'static str,
+    pub period_hint: &'static str,
+    pub note: &'static str,
+    pub submit_period: &'static str,
+    pub approve: &'static str,
+    pub return_period: &'static str,
+    pub reopen: &'static str,
+    pub st_open: &'static str,
+    pub st_submitted: &'static str,
+    pub st_approved: &'static str,
+    pub st_returned: &'static str,
+    pub st_reopened: &'static str,
+    pub locked: &'static str,
+    pub approvals: &'static str,
+    pub no_periods: &'static str,
+    pub period_saved: &'static str,
+    pub counting_all: &'static str,
+    pub counting_accepted: &'static str,
+    pub auto_lock: &'static str,
+    pub days: &'static str,
+    pub periods_link: &'static str,
+    pub review_link: &'static str,
+    pub updated_by: &'static str,
+}
+
+pub fn review_words(lang: Lang) -> &'static ReviewWords {
+    match lang {
+        Lang::Vi => &VI_REVIEW,
+        Lang::En => &EN_REVIEW,
+    }
+}
+
+static VI_REVIEW: ReviewWords = ReviewWords {
+    nav_review: "Duyệt báo cáo",
+    review_title: "Duyệt hoạt động đã báo cáo",
+    review_hint: "Xác nhận hoặc trả lại từng hoạt động (kèm lý do), hoặc chọn nhiều hoạt động để xử lý cùng lúc. Hoạt động mới nhất ở trên cùng.",
+    plan: "Kế hoạch",
+    unit: "Đơn vị",
+    task: "Nhiệm vụ",
+    all: "Tất cả",
+    state: "Trạng thái",
+    filter: "Lọc",
+    pending: "Chờ duyệt",
+    accepted: "Đã xác nhận",
+    returned: "Bị trả lại",
+    confirmed_mark: "đã xác nhận",
+    nothing_to_review: "Không có hoạt động nào phù hợp.",
+    evidence: "Minh chứng",
+    no_evidence: "Không có minh chứng",
+    accept: "Xác nhận",
+    return_it: "Trả lại",
+    accept_selected: "Xác nhận các mục đã chọn",
+    return_selected: "Trả lại các mục đã chọn",
+    reason: "Lý do",
+    reason_hint: "Nêu rõ cần sửa gì (bắt buộc khi trả lại)",
+    reason_required: "Lý do: hãy nêu cần sửa gì khi trả lại hoạt động.",
+    choose_some: "Hãy chọn ít nhất một hoạt động.",
+    reviewed: "Đã cập nhật trạng thái duyệt.",
+    select: "Chọn",
+    reported_on: "Báo cáo lúc",
+    returned_title: "Hoạt động bị trả lại",
+    returned_hint: "Văn phòng kế hoạch đã trả lại các hoạt động dưới đây. Hãy sửa theo lý do rồi gửi lại để duyệt.",
+    resubmit: "Sửa và gửi lại",
+    resubmitted: "Đã gửi lại hoạt động để duyệt.",
+    periods_title: "Phê duyệt kỳ báo cáo",
+    periods_hint: "Đơn vị gửi kết quả của một kỳ (tháng, quý, 6 tháng, năm); văn phòng kế hoạch phê duyệt hoặc trả lại. Kỳ đã phê duyệt bị khóa: không thêm, sửa, xóa hay duyệt lại hoạt động trong kỳ cho đến khi được mở lại.",
+    period: "Kỳ",
+    period_hint: "Ví dụ: 2024-05 (tháng), 2024-Q2 (quý), 2024-H1 (6 tháng), 2024 (năm)",
+    note: "Ghi chú",
+    submit_period: "Gửi kỳ để phê duyệt",
+    approve: "Phê duyệt",
+    return_period: "Trả lại",
+    reopen: "Mở lại",
+    st_open: "Chưa gửi",
+    st_submitted: "Đã gửi, chờ phê duyệt",
+    st_approved: "Đã phê duyệt (khóa)",
+    st_returned: "Bị trả lại",
+    st_reopened: "Đã mở lại",
+    locked: "Đã khóa",
+    approvals: "Cấp phê duyệt",
+    no_periods: "Chưa có kỳ nào được gửi.",
+    period_saved: "Đã cập nhật kỳ báo cáo.",
+    counting_all: "Số liệu tính mọi hoạt động (hoạt động đã xác nhận được đánh dấu).",
+    counting_accepted: "Số liệu chỉ tính hoạt động đã xác nhận.",
+    auto_lock: "Tự động khóa sau khi kỳ kết thúc",
+    days: "ngày",
+    periods_link: "Phê duyệt kỳ",
+    review_link: "Duyệt hoạt động",
+    updated_by: "Cập nhật bởi",
+};
+
+static EN_REVIEW: ReviewWords = ReviewWords {
+    nav_review: "Review",
+    review_title: "Review reported activities",
+    review_hint: "Accept or return each activity (with a reason), or select several to decide at once. Newest first.",
+    plan: "Plan",
+    unit: "Unit",
+    task: "Task",
+    all: "All",
+    state: "State",
+    filter: "Filter",
+    pending: "Pending",
+    accepted: "Accepted",
+    returned: "Returned",
+    confirmed_mark: "accepted",
+    nothing_to_review: "No activity matches.",
+    evidence: "Evidence",
+    no_evidence: "No evidence",
+    accept: "Accept",
+    return_it: "Return",
+    accept_selected: "Accept selected",
+    return_selected: "Return selected",
+    reason: "Reason",
+    reason_hint: "Say what to correct (required to return)",
+    reason_required: "Reason: say what to correct when returning an activity.",
+    choose_some: "Select at least one activity.",
+    reviewed: "Review state updated.",
+    select: "Select",
+    reported_on: "Reported",
+    returned_title: "Returned activities",
+    returned_hint: "The plan office returned the activities below. Correct them as the reason says and send them again for review.",
+    resubmit: "Correct and resubmit",
+    resubmitted: "Activity sent again for review.",
+    periods_title: "Period approval",
+    periods_hint: "A unit submits a period of its work (month, quarter, half-year, year); the plan office approves or returns it. An approved period is locked: no activity in it can be added, edited, deleted or reviewed until it is reopened.",
+    period: "Period",
+    period_hint: "For example 2024-05 (month), 2024-Q2 (quarter), 2024-H1 (half-year), 2024 (year)",
+    note: "Note",
+    submit_period: "Submit the period",
+    approve: "Approve",
+    return_period: "Return",
+    reopen: "Reopen",
+    st_open: "Not submitted",
+    st_submitted: "Submitted, awaiting approval",
+    st_approved: "Approved (locked)",
+    st_returned: "Returned",
+    st_reopened: "Reopened",
+    locked: "Locked",
+    approvals: "Approval levels",
+    no_periods: "No period submitted yet.",
+    period_saved: "Period updated.",
+    counting_all: "Figures count every activity (accepted ones are marked).",
+    counting_accepted: "Figures count accepted activities only.",
+    auto_lock: "Locks automatically after a period ends",
+    days: "days",
+    periods_link: "Period approval",
+    review_link: "Review activities",
+    updated_by: "Updated by",
+};
+
+impl ReviewWords {
+    /// A review state's name (`pending`, `accepted`, `returned`/`rejected`).
+    pub fn review_state(&self, state: &str) -> &'static str {
+        match state {
+            "accepted" => self.accepted,
+            "returned" | "rejected" => self.returned,
+            _ => self.pending,
+        }
+    }
+
+    /// A period state's name.
+    pub fn period_state(&self, state: &str) -> &'static str {
+        match state {
+            "submitted" => self.st_submitted,
+            "approved" => self.st_approved,
+            "returned" => self.st_returned,
+            "reopened" => self.st_reopened,
+            _ => self.st_open,
+        }
+    }
+}
+
+/// Why a write was refused by a locked period, and who may reopen it.
+pub fn locked_text(lang: Lang, lock: &crate::store::PeriodLock) -> String {
+    match (lang, lock.automatic) {
+        (Lang::Vi, false) => format!(
+            "Kỳ {} của {} đã được phê duyệt và bị khóa: không thể thêm, sửa, xóa hay duyệt lại hoạt động trong kỳ này. Chỉ văn phòng kế hoạch của {} có thể mở lại kỳ.",
+            lock.period, lock.unit_name, lock.reopen_by
+        ),
+        (Lang::Vi, true) => format!(
+            "Kỳ {} của {} đã tự động khóa sau khi kết thúc: không thể thêm, sửa, xóa hay duyệt lại hoạt động trong kỳ này. Văn phòng kế hoạch của {} có thể cho phép ngoại lệ.",
+            lock.period, lock.unit_name, lock.reopen_by
+        ),
+        (Lang::En, false) => format!(
+            "Period {} of {} is approved and locked: activities in it cannot be added, edited, deleted or reviewed. Only the plan office of {} may reopen it.",
+            lock.period, lock.unit_name, lock.reopen_by
+        ),
+        (Lang::En, true) => format!(
+            "Period {} of {} locked automatically after it ended: activities in it cannot be added, edited, deleted or reviewed. The plan office of {} may grant an exception.",
+            lock.period, lock.unit_name, lock.reopen_by
+        ),
+    }
+}

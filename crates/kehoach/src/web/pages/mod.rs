@@ -25,6 +25,9 @@ mod task;
 mod overview;
 mod unit_picker;
 mod users;
+// Review and periods (issue 19, parts 3–4).
+mod periods;
+mod review;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -105,6 +108,12 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/users/{id}/reset-password"),
         ("POST", "/users/{id}/disable"),
         ("POST", "/users/{id}/enable"),
+        // Review and periods (issue 19, parts 3–4).
+        ("GET", "/review"),
+        ("POST", "/review"),
+        ("GET", "/plans/{id}/periods"),
+        ("POST", "/plans/{id}/periods"),
+        ("POST", "/my-work/resubmit"),
     ]
 }
 
@@ -148,6 +157,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
+        // Review and periods (issue 19, parts 3–4).
+        .route("/review", get(review::page).post(review::decide))
+        .route("/plans/{id}/periods", get(periods::page).post(periods::act))
+        .route("/my-work/resubmit", post(my_work::resubmit))
 }
 
 async fn css() -> impl IntoResponse {
@@ -269,6 +282,18 @@ impl Page {
                 url_encode(&strip_lang(&self.path))
             ),
             section: section_of(&self.path),
+            review_nav: match &self.session {
+                Some(s)
+                    if crate::authz::decide(
+                        crate::authz::Principal::of(&s.user),
+                        crate::authz::Action::ReviewActivities,
+                        crate::authz::Reach::Anywhere,
+                    ) == crate::authz::Verdict::Allow =>
+                {
+                    i18n::review_words(self.lang).nav_review
+                }
+                _ => "",
+            },
         }
     }
 
@@ -345,6 +370,8 @@ pub struct Layout {
     pub lang_href: String,
     /// The header's menu item of this page ("plans", "my-work", …), marked as current.
     pub section: &'static str,
+    /// The review queue's menu item, for those who review (issue 19); empty for others.
+    pub review_nav: &'static str,
 }
 
 /// An error shown as a page inside the normal layout (header and menu), in the page's language:
@@ -419,6 +446,7 @@ impl IntoResponse for PageError {
             csrf: String::new(),
             lang_href: format!("/lang?to={}&back=/", t.other_lang_code),
             section: "",
+            review_nav: "",
         });
         let page = ErrorPage {
             l: Layout {
@@ -572,6 +600,7 @@ fn section_of(path: &str) -> &'static str {
         "deadlines" => "deadlines",
         "search" => "search",
         "account" => "account",
+        "review" => "review",
         _ => "",
     }
 }

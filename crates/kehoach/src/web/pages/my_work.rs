@@ -76,6 +76,20 @@ struct MyWorkPage {
     tapped: bool,
     older_overdue: usize,
     logged: Vec<Logged>,
+    /// Review (issue 19): the unit's activities the plan office returned, with the reason.
+    w: &'static super::i18n::ReviewWords,
+    returned: Vec<Returned>,
+}
+
+/// A returned activity, to correct and resubmit.
+pub struct Returned {
+    pub id: i64,
+    pub date: String,
+    pub date_iso: String,
+    pub title: String,
+    pub task: String,
+    pub unit: String,
+    pub reason: String,
 }
 
 impl MyWorkPage {
@@ -126,6 +140,8 @@ pub struct MyWorkQuery {
     assignment: Option<i64>,
     #[serde(default)]
     saved: Option<String>,
+    #[serde(default)]
+    resubmitted: Option<String>,
 }
 
 pub async fn page(
@@ -133,7 +149,13 @@ pub async fn page(
     page: SignedIn,
     Query(q): Query<MyWorkQuery>,
 ) -> Result<Response, PageError> {
-    let message = if q.saved.is_some() { page.t.saved } else { "" };
+    let message = if q.resubmitted.is_some() {
+        super::i18n::review_words(page.lang).resubmitted
+    } else if q.saved.is_some() {
+        page.t.saved
+    } else {
+        ""
+    };
     build(
         &state,
         &page,
@@ -164,6 +186,28 @@ async fn build(
     // not everything the account may read — a provincial plan office reads the whole province,
     // but its own work is the department's. An account without a unit (an administrator) has none.
     let mut older_overdue = 0usize;
+    let mut returned = Vec::new();
+    if let Some(unit) = user.unit_id {
+        // Returned activities first: what the plan office wants corrected.
+        let root = state.store.work_root_of(unit).await.map_err(err)?;
+        let filter = crate::store::ReviewFilter {
+            within: Some(root),
+            state: Some(kehoach_core::approval::ReviewState::Returned),
+            limit: RECENT,
+            ..Default::default()
+        };
+        for r in state.store.review_queue(&filter).await.map_err(err)? {
+            returned.push(Returned {
+                id: r.id,
+                date: dmy(r.occurred_on),
+                date_iso: r.occurred_on.to_string(),
+                title: r.title,
+                task: format!("{} {}", r.task_ref, r.task_title),
+                unit: r.unit_name,
+                reason: r.last_reason.unwrap_or_default(),
+            });
+        }
+    }
     if let Some(unit) = user.unit_id {
         // A people's committee's work is its commune's: the ward radio station's too.
         let root = state.store.work_root_of(unit).await.map_err(err)?;
@@ -310,6 +354,8 @@ async fn build(
         options,
         older_overdue,
         logged: logged.into_iter().map(|(_, _, l)| l).collect(),
+        w: super::i18n::review_words(lang),
+        returned,
     };
     let mut response = render(lang, &template);
     *response.status_mut() = status;
@@ -513,12 +559,116 @@ async fn log_from(
         user_id: Some(page.session.user.id),
         actor: page.session.user.username.clone(),
     };
-    state
+    match state.store.add_activity(&activity, &by).await {
+        Ok(_) => {}
+        // A locked period: the form again, saying why and who may reopen it.
+        Err(crate::store::StoreError::Locked(lock)) => {
+            let text = super::i18n::locked_text(page.lang, &lock);
+            let sent = Sent {
+                summary: text.clone(),
+                field_errors: vec![("date", text)],
+                typed: Typed::of(&input),
+            };
+            return build(state, page, Some(id), "", sent, StatusCode::CONFLICT).await;
+        }
+        Err(e) => return Err(page.error(e)),
+    }
+    Ok(Redirect::to(&format!("/my-work?saved=1&assignment={id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ResubmitForm {
+    #[serde(default)]
+    csrf: String,
+    id: i64,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+}
+
+/// `POST /my-work/resubmit`: a returned activity, corrected (its title and date as typed), is
+/// sent again for review (→ pending). The correction and the resubmission are checked as the
+/// API's: who may report for it, the activity's fields, the period lock.
+pub async fn resubmit(
+    State(state): State<AppState>,
+    page: SignedIn,
+    axum::Form(form): axum::Form<ResubmitForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(Some(&form.csrf))?;
+    let user = &page.session.user;
+    let row = state
         .store
-        .add_activity(&activity, &by)
+        .activity(form.id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| {
+            page.error(ApiError::NotFound(format!("activity {} not found", form.id)))
+        })?;
+    let assignment = state
+        .store
+        .assignment(row.assignment_id)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(|| {
+            page.error(ApiError::NotFound(format!("activity {} not found", form.id)))
+        })?;
+    ensure_may_report(&state, user, &assignment)
         .await
         .map_err(|e| page.error(e))?;
-    Ok(Redirect::to(&format!("/my-work?saved=1&assignment={id}")).into_response())
+    let locked = |lock: &crate::store::PeriodLock| Sent {
+        summary: super::i18n::locked_text(page.lang, lock),
+        ..Sent::default()
+    };
+    // The correction, when something was changed.
+    let mut input = ActivityInput::from_row(&row);
+    let patch = ActivityInput {
+        title: form.title.clone().filter(|t| !t.trim().is_empty()),
+        date: form.date.clone().filter(|d| !d.trim().is_empty()),
+        ..ActivityInput::default()
+    };
+    let edited = input
+        .overlay(patch)
+        .and_then(|()| input.parse(row.assignment_id, page.today, Vec::new()));
+    let edited = match edited {
+        Ok(edited) => edited,
+        Err(errors) => {
+            let sent = Sent {
+                summary: super::i18n::activity_errors(page.lang, &errors),
+                ..Sent::default()
+            };
+            return build(&state, &page, None, "", sent, StatusCode::BAD_REQUEST).await;
+        }
+    };
+    let by = Change {
+        user_id: Some(user.id),
+        actor: user.username.clone(),
+    };
+    if edited.title != row.title || edited.occurred_on != row.occurred_on {
+        match state.store.update_activity(row.id, &edited, &by).await {
+            Ok(_) => {}
+            Err(crate::store::StoreError::Locked(lock)) => {
+                return build(&state, &page, None, "", locked(&lock), StatusCode::CONFLICT).await;
+            }
+            Err(e) => return Err(page.error(e)),
+        }
+    }
+    match state
+        .store
+        .review_activities(
+            &[row.id],
+            kehoach_core::approval::ReviewDecision::Resubmit,
+            "",
+            &by,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/my-work?resubmitted=1").into_response()),
+        Err(crate::store::StoreError::Locked(lock)) => {
+            build(&state, &page, None, "", locked(&lock), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(page.error(e)),
+    }
 }
 
 /// Reads a form part to its end, storing nothing.
