@@ -410,6 +410,143 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
     outcome.expect("the browser scenario");
 }
 
+/// Review and periods (issue 19): the plan office returns a station's activity with a reason and
+/// approves the station's October; on a phone the station's reporter sees the return, resubmits
+/// it, and is refused a new activity in the locked October with a message saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+    let outcome = async {
+        // The station's assignment on the Quảng Nam plan (read from the database the server uses).
+        let store = db.open().await;
+        let (plan_id, assignment, code, unit_id, task_id) = {
+            let mut found = None;
+            for plan in store.plans().await? {
+                for a in store.assignments_of_plan(plan.id).await? {
+                    if a.unit_name.contains("Phát thanh") && a.activity_count > 0 && found.is_none() {
+                        found = Some((plan.id, a.id, a.unit_code.clone(), a.unit_id, a.task_id));
+                    }
+                }
+            }
+            found.expect("the station's assignment in the demo")
+        };
+        // Its latest report outside October (October is about to be locked).
+        let activity = store
+            .activities_of_assignment(assignment)
+            .await?
+            .into_iter()
+            .filter(|a| chrono::Datelike::month(&a.occurred_on) != 10)
+            .max_by_key(|a| (a.recorded_at, a.id))
+            .expect("an activity outside October");
+        store.close().await;
+
+        sign_in(&driver, &base, "sotttt").await;
+        driver
+            .goto(format!(
+                "{base}/review?plan={plan_id}&unit={unit_id}&task={task_id}&state=pending"
+            ))
+            .await?;
+        let item = wait_for(&driver, &format!("#activity-{}", activity.id)).await?;
+        item.scroll_into_view().await?;
+        shot(&driver, "20-review-queue").await;
+        item.find(By::Css(&format!("input[name=reason_{}]", activity.id)))
+            .await?
+            .send_keys("Thiếu ảnh chụp buổi phát sóng")
+            .await?;
+        item.find(By::Css(&format!("button[value='return:{}']", activity.id)))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "done=1").await;
+        wait_for(&driver, ".flash-ok").await?;
+        shot(&driver, "21-review-returned").await;
+
+        // The station's October: submitted and approved, so locked.
+        for action in ["submit", "approve"] {
+            driver
+                .goto(format!("{base}/plans/{plan_id}/periods?year=2024"))
+                .await?;
+            wait_for(&driver, "#period-form").await?;
+            driver
+                .find(By::Css(&format!("select[name=unit] option[value='{code}']")))
+                .await?
+                .click()
+                .await?;
+            driver
+                .find(By::Css("input[name=period]"))
+                .await?
+                .send_keys("2024-10")
+                .await?;
+            driver
+                .find(By::Css(&format!("#period-form button[value={action}]")))
+                .await?
+                .click()
+                .await?;
+            wait_url(&driver, "saved=1").await;
+        }
+        let approvals = wait_for(&driver, "#approvals").await?.text().await?;
+        assert!(approvals.contains("2024-10") && approvals.contains("Đã phê duyệt"), "{approvals}");
+        shot(&driver, "22-periods-approved").await;
+        sign_out(&driver).await;
+
+        // The reporter, on a phone: the return, with its reason; corrected and resubmitted.
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        sign_in(&driver, &base, "daiptth").await;
+        driver.goto(format!("{base}/my-work")).await?;
+        let returned = wait_for(&driver, &format!("#returned-{}", activity.id)).await?;
+        let text = returned.text().await?;
+        assert!(text.contains("Thiếu ảnh chụp buổi phát sóng"), "{text}");
+        returned.scroll_into_view().await?;
+        shot(&driver, "23-my-work-returned-phone").await;
+        let title = returned.find(By::Css("input[name=title]")).await?;
+        title.send_keys(" (bổ sung ảnh)").await?;
+        returned.find(By::Css("button")).await?.click().await?;
+        wait_url(&driver, "resubmitted=1").await;
+        wait_for(&driver, ".flash-ok").await?;
+        assert!(
+            driver
+                .find_all(By::Css(&format!("#returned-{}", activity.id)))
+                .await?
+                .is_empty(),
+            "resubmitted: no longer returned"
+        );
+        shot(&driver, "24-my-work-resubmitted-phone").await;
+
+        // A new activity in the locked October: refused, saying why and who may reopen it.
+        driver
+            .goto(format!("{base}/my-work?assignment={assignment}#log"))
+            .await?;
+        let date = wait_for(&driver, "#log-form input[name=date]").await?;
+        driver
+            .execute(
+                "arguments[0].value = '2024-10-15';",
+                vec![date.to_json()?],
+            )
+            .await?;
+        driver
+            .find(By::Css("#log-form input[name=title]"))
+            .await?
+            .send_keys("Bản tin tháng 10 bổ sung")
+            .await?;
+        driver.find(By::Css("#log-form button")).await?.click().await?;
+        let error = wait_for(&driver, ".flash-error").await?.text().await?;
+        assert!(error.contains("2024-10") && error.contains("khóa"), "{error}");
+        assert!(error.contains("mở lại"), "{error}");
+        shot(&driver, "25-locked-month-phone").await;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "failure-review").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.expect("the review and lock scenario");
+}
+
 /// GET routes that are not pages a person reads, with why they are not swept.
 const NOT_PAGES: [(&str, &str); 9] = [
     ("/static/app.css", "the stylesheet"),
@@ -488,6 +625,21 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
     let activities = first_href(driver, "a[href^='/activities?assignment=']").await?;
     visits.push(visit("/activities", activities, "activities"));
     visits.push(visit("/account", "/account", "account"));
+    // Review and periods (issue 19): the plan's periods for everyone who reads the plan; the
+    // review queue for those who review, a refusal for the others.
+    visits.push(visit(
+        "/plans/{id}/periods",
+        format!("/plans/{plan_id}/periods?year=2024"),
+        "periods",
+    ));
+    if role == "quantri" || role == "sotttt" {
+        visits.push(visit("/review", "/review?state=all", "review"));
+    } else {
+        visits.push(Visit {
+            error_page: true,
+            ..visit("/review", "/review", "review-refused")
+        });
+    }
     if role == "quantri" || role == "sotttt" {
         visits.push(visit("/users", "/users", "users"));
         visits.push(visit("/plans/import", "/plans/import", "import"));

@@ -152,7 +152,7 @@ on_both_backends! {
         let f = plan_fixture(db).await;
         let files = kehoach::files::FileStore::new(db.data_dir(), 1024 * 1024);
         let out = tempfile::tempfile().unwrap();
-        let (summary, mut out) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), out)
+        let (summary, mut out) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), false, out)
             .await
             .unwrap();
         assert_eq!((summary.files, summary.missing), (3, 0));
@@ -196,10 +196,19 @@ on_both_backends! {
         // A file gone from the store is listed as missing; the pack is still made.
         let sha = f.store.evidence_of_plan(f.plan_id, day("2024-10-10"), day("2024-10-10")).await.unwrap()[0].sha256.clone().unwrap();
         std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap();
-        let (summary, _) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), tempfile::tempfile().unwrap())
+        let (summary, _) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), false, tempfile::tempfile().unwrap())
             .await
             .unwrap();
         assert_eq!((summary.files, summary.missing), (2, 1));
+        // Limited to accepted evidence (review, issue 19): none yet, then one activity's.
+        let accepted_pack = || kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), true, tempfile::tempfile().unwrap());
+        let (summary, _) = accepted_pack().await.unwrap();
+        assert_eq!((summary.files, summary.missing), (0, 0));
+        let kept = f.store.evidence_of_plan(f.plan_id, day("2024-01-01"), day("2024-12-31")).await.unwrap()
+            .into_iter().find(|e| e.sha256.is_some() && e.sha256 != Some(sha.clone())).unwrap();
+        f.store.review_activities(&[kept.activity_id], kehoach_core::approval::ReviewDecision::Accept, "", &kehoach::store::Change::system("test")).await.unwrap();
+        let (summary, _) = accepted_pack().await.unwrap();
+        assert_eq!((summary.files, summary.missing), (1, 0));
     }
 
     async fn the_cli_and_the_routes_give_the_tables(db: &common::TestDb) {

@@ -341,7 +341,7 @@ async fn locked_may(db: &common::TestDb) -> (PlanFixture, i64, i64) {
     (f, assignment, row.id)
 }
 
-common::on_both_backends! {
+on_both_backends! {
     async fn random_writes_reviews_and_approvals_keep_figures_and_locks(db: &common::TestDb) {
         for seed in [3, 17] {
             // Each seed on a fresh plan in the same database.

@@ -347,6 +347,60 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 200, 200, 200],
         [303, 200, 404, 404, 404, 404],
     ),
+    // Review of activities and approval of periods (issue 19, parts 3–4). The review rows
+    // accept a fresh activity of the station's (January: never in a locked period); the period
+    // rows submit a period of the station's, a different one per caller (the API months, the
+    // pages quarters and halves), so no call meets another's submission.
+    same("GET", "/api/v1/reviews", [401, 200, 200, 403, 403, 403]),
+    row(
+        "POST",
+        "/api/v1/reviews",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/periods",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/periods",
+        [401, 200, 200, 200, 403, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/lock-exceptions",
+        [401, 204, 204, 403, 403, 403],
+        [401, 204, 404, 404, 404, 404],
+    ),
+    same("GET", "/review", [303, 200, 200, 403, 403, 403]),
+    row(
+        "POST",
+        "/review",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/periods",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/periods",
+        [303, 303, 303, 303, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/my-work/resubmit",
+        [303, 303, 303, 303, 403, 403],
+        [303, 303, 403, 403, 403, 403],
+    ),
 ];
 
 /// Routes neither the OpenAPI document nor the pages describe.
@@ -702,6 +756,25 @@ impl Call<'_> {
                     Form::new().part("file", Part::bytes(sheet.into_bytes()).file_name("hd.csv")),
                 )
             }
+            // Review and periods (issue 19).
+            ("POST", "/api/v1/reviews") => {
+                let id = self.new_activity().await;
+                client
+                    .post(url(filled))
+                    .json(&json!({"activity_ids": [id], "decision": "accept"}))
+            }
+            ("POST", "/api/v1/plans/{id}/periods") => {
+                let month = self.caller + if self.inside { 0 } else { 6 };
+                client.post(url(filled)).json(&json!({
+                    "unit": world.station_code,
+                    "period": format!("2024-{month:02}"),
+                    "action": "submit",
+                    "reason": format!("Kỳ {n}"),
+                }))
+            }
+            ("POST", "/api/v1/plans/{id}/lock-exceptions") => client
+                .post(url(filled))
+                .json(&json!({"unit": world.station_code, "until": "2024-12-31"})),
             _ => panic!("no way to call {method} {path}: add one to Call::request()"),
         };
         match self.token() {
@@ -865,6 +938,42 @@ impl Call<'_> {
                     .unwrap();
                 self.page("POST", &p.replace("{id}", &user.id.to_string()), "")
                     .form(&[("csrf", csrf)])
+            }
+            // Review and periods (issue 19).
+            ("POST", "/review") => {
+                let id = self.new_activity().await;
+                self.page("POST", "/review", "")
+                    .form(&[("csrf", csrf), ("one", format!("accept:{id}"))])
+            }
+            ("POST", "/plans/{id}/periods") => {
+                let periods = ["Q1", "Q2", "Q3", "Q4", "H1", "H2"];
+                let period = if self.inside {
+                    periods[self.caller.min(5)].to_string()
+                } else {
+                    "H2".to_string()
+                };
+                self.page("POST", &filled, "").form(&[
+                    ("csrf", csrf),
+                    ("unit", world.station_code.clone()),
+                    ("period", format!("2024-{period}")),
+                    ("action", "submit".into()),
+                    ("reason", String::new()),
+                ])
+            }
+            ("POST", "/my-work/resubmit") => {
+                // A fresh activity of the station's, returned by the plan office.
+                let id = self.new_activity().await;
+                self.store
+                    .review_activities(
+                        &[id],
+                        kehoach_core::approval::ReviewDecision::Return,
+                        "Thiếu ảnh",
+                        &Change::system("test"),
+                    )
+                    .await
+                    .unwrap();
+                self.page("POST", "/my-work/resubmit", "")
+                    .form(&[("csrf", csrf), ("id", id.to_string())])
             }
             _ => panic!("no way to call page {method} {path}: add one to Call::page_request()"),
         }

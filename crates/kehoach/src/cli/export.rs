@@ -38,6 +38,9 @@ pub struct ExportArgs {
     /// Where to write the file.
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
+    /// Evidence pack: only the activities the plan office accepted.
+    #[arg(long)]
+    accepted_only: bool,
 }
 
 pub async fn run(cli: &Cli, cmd: &ExportCommand) -> anyhow::Result<()> {
@@ -96,6 +99,7 @@ async fn pack(
         args.unit.as_deref(),
         year,
         today,
+        args.accepted_only,
         tmp_file,
     )
     .await

@@ -182,7 +182,7 @@ pub async fn run(cli: &Cli, cmd: &PeriodCommand) -> anyhow::Result<()> {
             .await
             .map_err(as_input)?;
         println!("{}", serde_json::to_string_pretty(&row)?);
-        Ok(())
+        Ok::<(), anyhow::Error>(())
     }
     .await;
     store.close().await;

@@ -450,8 +450,9 @@ pub async fn compliance_xlsx(
     Ok(xlsx::compliance_workbook(&compliance, &heading)?)
 }
 
-/// Writes the evidence pack of a plan (a unit's subtree, a year) to `out`, off the async
-/// threads (it copies files).
+/// Writes the evidence pack of a plan (a unit's subtree, a year; `accepted_only`: only the
+/// activities the plan office accepted) to `out`, off the async threads (it copies files).
+#[allow(clippy::too_many_arguments)]
 pub async fn evidence_pack(
     store: &Store,
     files: &crate::files::FileStore,
@@ -459,9 +460,14 @@ pub async fn evidence_pack(
     unit: Option<&str>,
     year: Option<i32>,
     today: NaiveDate,
+    accepted_only: bool,
     out: std::fs::File,
 ) -> Result<(evidence_pack::PackSummary, std::fs::File), ExportError> {
-    let (scope, records) = activity_records(store, plan_id, unit, year, today).await?;
+    let (scope, mut records) = activity_records(store, plan_id, unit, year, today).await?;
+    if accepted_only {
+        let accepted = store.accepted_activities_of_plan(plan_id).await?;
+        records.retain(|r| accepted.contains(&r.activity.id));
+    }
     let heading = activities_heading(&scope, year, today);
     let files = files.clone();
     tokio::task::spawn_blocking(move || {

@@ -126,7 +126,7 @@ pub fn period_label(p: &ReportPeriod) -> String {
 
 /// What the lock check reads of one assignment: one row per approved period of its unit on its
 /// plan (or one row with the period columns NULL).
-pub(crate) const LOCK_SQL: &str = "SELECT a.id AS assignment_id, k.plan_id, a.unit_id, \
+pub(crate) const LOCK_SQL: &str = "SELECT k.plan_id, a.unit_id, \
     u.name AS unit_name, o.name AS owner_name, p.auto_lock_days, e.until AS exception_until, \
     pa.label AS approved_label, pa.period_from AS approved_from, pa.period_to AS approved_to \
     FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
@@ -139,7 +139,6 @@ pub(crate) const LOCK_SQL: &str = "SELECT a.id AS assignment_id, k.plan_id, a.un
 /// One row of [`LOCK_SQL`].
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct LockRow {
-    pub assignment_id: i64,
     pub plan_id: i64,
     pub unit_id: i64,
     pub unit_name: String,
@@ -635,7 +634,6 @@ mod tests {
 
     fn row(approved: Option<(&str, NaiveDate, NaiveDate)>, auto: Option<i64>) -> LockRow {
         LockRow {
-            assignment_id: 1,
             plan_id: 2,
             unit_id: 3,
             unit_name: "Xã A".into(),

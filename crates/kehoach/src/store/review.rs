@@ -127,6 +127,23 @@ impl super::Store {
         }))
     }
 
+    /// The ids of a plan's accepted activities (for the evidence pack limited to them).
+    pub async fn accepted_activities_of_plan(
+        &self,
+        plan_id: i64,
+    ) -> Result<std::collections::HashSet<i64>, StoreError> {
+        let ids: Vec<i64> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar(
+                "SELECT ac.id FROM activities ac JOIN assignments a ON a.id = ac.assignment_id \
+                 JOIN tasks k ON k.id = a.task_id WHERE k.plan_id = $1 AND ac.review_state = 'accepted'",
+            )
+            .bind(plan_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ids.into_iter().collect())
+    }
+
     /// An activity's review history, oldest first.
     pub async fn review_history(&self, activity_id: i64) -> Result<Vec<ReviewEvent>, StoreError> {
         Ok(on_pool!(self.db(), |pool| {

@@ -203,6 +203,8 @@ pub(crate) struct TableQuery {
     /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
     #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
     pub at: Option<NaiveDate>,
+    /// Evidence pack: only the activities the plan office accepted (review, issue 19).
+    pub accepted: Option<bool>,
 }
 
 impl TableQuery {
@@ -319,7 +321,10 @@ pub(crate) async fn table_response(
                 &format!("hoat-dong-ke-hoach-{id}.xlsx"),
             ))
         }
-        Table::EvidencePack => evidence_pack_response(state, id, unit, q.year()?, today).await,
+        Table::EvidencePack => {
+            let accepted_only = q.accepted.unwrap_or(false);
+            evidence_pack_response(state, id, unit, q.year()?, today, accepted_only).await
+        }
     }
 }
 
@@ -329,12 +334,22 @@ async fn evidence_pack_response(
     unit: Option<&str>,
     year: Option<i32>,
     today: NaiveDate,
+    accepted_only: bool,
 ) -> Result<Response, ApiError> {
     // An unnamed temporary file: gone when the response has been sent (or dropped).
     let tmp = tempfile::tempfile().map_err(|e| ApiError::Internal(e.into()))?;
     let (_, file) =
-        crate::export::evidence_pack(&state.store, &state.files, id, unit, year, today, tmp)
-            .await?;
+        crate::export::evidence_pack(
+            &state.store,
+            &state.files,
+            id,
+            unit,
+            year,
+            today,
+            accepted_only,
+            tmp,
+        )
+        .await?;
     let mut file = tokio::fs::File::from_std(file);
     tokio::io::AsyncSeekExt::rewind(&mut file)
         .await

@@ -1373,3 +1373,44 @@ pub fn locked_text(lang: Lang, lock: &crate::store::PeriodLock) -> String {
         ),
     }
 }
+
+/// Why an action on a period was refused, in the reader's words: the period's state (`None`:
+/// never submitted) and the action tried; `not_on_chain`: the caller's unit does not approve it.
+pub fn period_refused(
+    lang: Lang,
+    label: &str,
+    unit: &str,
+    state: Option<&str>,
+    action: kehoach_core::approval::PeriodAction,
+    not_on_chain: bool,
+) -> String {
+    use kehoach_core::approval::PeriodAction::*;
+    let w = review_words(lang);
+    let state = w.period_state(state.unwrap_or("open"));
+    match lang {
+        Lang::Vi if not_on_chain => format!(
+            "Đơn vị của bạn không thuộc cấp phê duyệt kỳ {label} của {unit} trên kế hoạch này."
+        ),
+        Lang::En if not_on_chain => {
+            format!("Your unit does not approve period {label} of {unit} on this plan.")
+        }
+        Lang::Vi => {
+            let verb = match action {
+                Submit => "gửi",
+                Approve => "phê duyệt",
+                Return => "trả lại",
+                Reopen => "mở lại",
+            };
+            format!("Kỳ {label} của {unit} đang ở trạng thái “{state}”: không thể {verb}.")
+        }
+        Lang::En => {
+            let verb = match action {
+                Submit => "submitted",
+                Approve => "approved",
+                Return => "returned",
+                Reopen => "reopened",
+            };
+            format!("Period {label} of {unit} is “{state}”: it cannot be {verb}.")
+        }
+    }
+}

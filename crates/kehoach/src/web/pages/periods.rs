@@ -32,7 +32,6 @@ pub struct UnitRowView {
 }
 
 pub struct ApprovalView {
-    pub unit_code: String,
     pub unit_name: String,
     pub period: String,
     pub state: &'static str,
@@ -42,8 +41,6 @@ pub struct ApprovalView {
     pub reason: String,
     pub by: String,
     pub at: String,
-    pub approved: bool,
-    pub submitted: bool,
 }
 
 #[derive(Template)]
@@ -234,7 +231,6 @@ async fn build(
 fn view(w: &ReviewWords, a: &PeriodApprovalRow) -> ApprovalView {
     let chain = a.chain_ids().len();
     ApprovalView {
-        unit_code: a.unit_code.clone(),
         unit_name: a.unit_name.clone(),
         period: a.label.clone(),
         state: w.period_state(&a.state),
@@ -247,8 +243,6 @@ fn view(w: &ReviewWords, a: &PeriodApprovalRow) -> ApprovalView {
             .updated_at
             .with_timezone(&kehoach_core::period::vietnam_offset())
             .date_naive()),
-        approved: a.state == "approved",
-        submitted: a.state == "submitted",
     }
 }
 
@@ -288,9 +282,15 @@ pub async fn act(
         )
         .await;
     };
+    let mut acted_on: Option<(String, i64, String)> = None;
     let result = async {
         let period = period_of_plan(&plan, &form.period)?;
         let unit = unit_of_plan(&state, &plan, &form.unit, period.from).await?;
+        acted_on = Some((
+            crate::store::periods::period_label(&period),
+            unit.id,
+            unit.name.clone(),
+        ));
         period_as(
             &state,
             &page.session.user,
@@ -309,9 +309,28 @@ pub async fn act(
             let w = review_words(page.lang);
             let text = match &e {
                 ApiError::BadRequest(m) if m.starts_with("reason:") => w.reason_required.into(),
-                ApiError::BadRequest(m) if m.starts_with("period:") => {
-                    format!("{} — {}", m, w.period_hint)
+                ApiError::BadRequest(m) if m.starts_with("period:") && acted_on.is_none() => {
+                    format!("{} — {}", w.period, w.period_hint)
                 }
+                ApiError::BadRequest(m) => match &acted_on {
+                    // A transition that does not apply, or an approver off the chain.
+                    Some((label, unit_id, unit_name)) => {
+                        let current = state
+                            .store
+                            .period_approval(plan.id, *unit_id, label)
+                            .await
+                            .map_err(|e| page.error(e))?;
+                        super::i18n::period_refused(
+                            page.lang,
+                            label,
+                            unit_name,
+                            current.as_ref().map(|r| r.state.as_str()),
+                            action,
+                            m.contains("does not approve"),
+                        )
+                    }
+                    None => m.clone(),
+                },
                 other => other.to_string(),
             };
             again(text, StatusCode::BAD_REQUEST).await
