@@ -21,14 +21,22 @@ use crate::web::api::periods::{period_as, period_of_plan, unit_of_plan};
 use crate::web::authz::Authz;
 use crate::web::{ApiError, AppState};
 
-/// Most units shown in the table (a province's plan has a few hundred assignments' units).
+/// Most units in the month table (a province's plan has a few hundred assignments' units): those
+/// with a submitted period first, then by name. The form's list has them all.
 const MAX_UNITS: usize = 300;
+/// Most units in the form's list.
+const MAX_CHOICES: usize = 5000;
 
 pub struct UnitRowView {
+    pub name: String,
+    /// One per month of the year: the state's name and its class ("" when nothing was
+    /// submitted: the cell shows a dash).
+    pub months: Vec<(String, &'static str)>,
+}
+
+pub struct UnitChoice {
     pub code: String,
     pub name: String,
-    /// One per month of the year: the state's short name and its class.
-    pub months: Vec<(String, &'static str)>,
 }
 
 pub struct ApprovalView {
@@ -57,6 +65,7 @@ struct PeriodsPage {
     message: String,
     error: String,
     units: Vec<UnitRowView>,
+    choices: Vec<UnitChoice>,
     approvals: Vec<ApprovalView>,
     may_approve: bool,
     may_submit: bool,
@@ -162,13 +171,22 @@ async fn build(
         .filter(|a| visible.as_ref().is_none_or(|v| v.contains(&a.unit_id)))
         .map(|a| (a.unit_code, a.unit_name, a.unit_id))
         .collect();
-    unit_list.sort();
+    unit_list.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
     unit_list.dedup();
+    let choices: Vec<UnitChoice> = unit_list
+        .iter()
+        .take(MAX_CHOICES)
+        .map(|(code, name, _)| UnitChoice {
+            code: code.clone(),
+            name: name.clone(),
+        })
+        .collect();
+    // Units with a submitted period first (stable: by name within each group).
+    unit_list.sort_by_key(|(_, _, id)| !approvals.iter().any(|a| a.unit_id == *id));
     unit_list.truncate(MAX_UNITS);
     let units = unit_list
         .iter()
-        .map(|(code, name, unit_id)| UnitRowView {
-            code: code.clone(),
+        .map(|(_, name, unit_id)| UnitRowView {
             name: name.clone(),
             months: (1..=12)
                 .map(|m| {
@@ -187,7 +205,7 @@ async fn build(
                     });
                     match own.or(covering) {
                         Some(a) => (w.period_state(&a.state).to_string(), state_class(&a.state)),
-                        None => (w.st_open.to_string(), "st-future"),
+                        None => (w.st_open.to_string(), ""),
                     }
                 })
                 .collect(),
@@ -217,6 +235,7 @@ async fn build(
         message: message.into(),
         error,
         units,
+        choices,
         approvals,
         may_approve: may(Action::ApprovePeriods),
         may_submit: may(Action::SubmitPeriod),
