@@ -320,8 +320,18 @@ mod tests {
         let end = d(2024, 5, 31);
         assert!(!auto_locked(end, d(2024, 6, 10), Some(10), None));
         assert!(auto_locked(end, d(2024, 6, 11), Some(10), None));
-        assert!(!auto_locked(end, d(2024, 6, 11), Some(10), Some(d(2024, 6, 11))));
-        assert!(auto_locked(end, d(2024, 6, 12), Some(10), Some(d(2024, 6, 11))));
+        assert!(!auto_locked(
+            end,
+            d(2024, 6, 11),
+            Some(10),
+            Some(d(2024, 6, 11))
+        ));
+        assert!(auto_locked(
+            end,
+            d(2024, 6, 12),
+            Some(10),
+            Some(d(2024, 6, 11))
+        ));
         assert!(!auto_locked(end, d(2030, 1, 1), None, None));
     }
 }

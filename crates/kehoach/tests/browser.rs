@@ -427,7 +427,8 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
             let mut found = None;
             for plan in store.plans().await? {
                 for a in store.assignments_of_plan(plan.id).await? {
-                    if a.unit_name.contains("Phát thanh") && a.activity_count > 0 && found.is_none() {
+                    if a.unit_name.contains("Phát thanh") && a.activity_count > 0 && found.is_none()
+                    {
                         found = Some((plan.id, a.id, a.unit_code.clone(), a.unit_id, a.task_id));
                     }
                 }
@@ -472,7 +473,9 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
                 .await?;
             wait_for(&driver, "#period-form").await?;
             driver
-                .find(By::Css(&format!("select[name=unit] option[value='{code}']")))
+                .find(By::Css(&format!(
+                    "select[name=unit] option[value='{code}']"
+                )))
                 .await?
                 .click()
                 .await?;
@@ -489,7 +492,10 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
             wait_url(&driver, "saved=1").await;
         }
         let approvals = wait_for(&driver, "#approvals").await?.text().await?;
-        assert!(approvals.contains("2024-10") && approvals.contains("Đã phê duyệt"), "{approvals}");
+        assert!(
+            approvals.contains("2024-10") && approvals.contains("Đã phê duyệt"),
+            "{approvals}"
+        );
         shot(&driver, "22-periods-approved").await;
         sign_out(&driver).await;
 
@@ -522,19 +528,23 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
             .await?;
         let date = wait_for(&driver, "#log-form input[name=date]").await?;
         driver
-            .execute(
-                "arguments[0].value = '2024-10-15';",
-                vec![date.to_json()?],
-            )
+            .execute("arguments[0].value = '2024-10-15';", vec![date.to_json()?])
             .await?;
         driver
             .find(By::Css("#log-form input[name=title]"))
             .await?
             .send_keys("Bản tin tháng 10 bổ sung")
             .await?;
-        driver.find(By::Css("#log-form button")).await?.click().await?;
+        driver
+            .find(By::Css("#log-form button"))
+            .await?
+            .click()
+            .await?;
         let error = wait_for(&driver, ".flash-error").await?.text().await?;
-        assert!(error.contains("2024-10") && error.contains("khóa"), "{error}");
+        assert!(
+            error.contains("2024-10") && error.contains("khóa"),
+            "{error}"
+        );
         assert!(error.contains("mở lại"), "{error}");
         shot(&driver, "25-locked-month-phone").await;
         Ok::<_, Box<dyn std::error::Error>>(())

@@ -194,7 +194,11 @@ async fn random_sequence(db: &common::TestDb, seed: u64) {
                 let id = ids[rng.below(ids.len() as u64) as usize];
                 let row = store.activity(id).await.unwrap().unwrap();
                 let owner = store.assignment(row.assignment_id).await.unwrap().unwrap();
-                let new_date = if rng.below(2) == 0 { date } else { row.occurred_on };
+                let new_date = if rng.below(2) == 0 {
+                    date
+                } else {
+                    row.occurred_on
+                };
                 let result = store
                     .update_activity(
                         id,
@@ -296,7 +300,10 @@ async fn random_sequence(db: &common::TestDb, seed: u64) {
         }
     }
     check_figures(db, store, f.plan_id, &format!("seed {seed}, end")).await;
-    assert!(refusals > 0 || locked.is_empty(), "seed {seed}: some write met a lock");
+    assert!(
+        refusals > 0 || locked.is_empty(),
+        "seed {seed}: some write met a lock"
+    );
     store.close().await;
 }
 

@@ -215,9 +215,11 @@ pub async fn plan_set(cli: &Cli, args: &PlanSetArgs) -> anyhow::Result<()> {
     let days = match args.auto_lock_days.as_deref().map(str::trim) {
         None => None,
         Some("off" | "none") => Some(None),
-        Some(n) => Some(Some(n.parse::<u32>().ok().filter(|n| *n <= 366).ok_or_else(
-            || InputError("--auto-lock-days: a number of days from 0 to 366, or off".into()),
-        )?)),
+        Some(n) => Some(Some(
+            n.parse::<u32>().ok().filter(|n| *n <= 366).ok_or_else(|| {
+                InputError("--auto-lock-days: a number of days from 0 to 366, or off".into())
+            })?,
+        )),
     };
     let accepted = args.count.as_deref().map(|c| c == "accepted");
     if accepted.is_none() && days.is_none() {

@@ -252,7 +252,11 @@ impl super::Store {
         on_pool!(self.db(), |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE plans SET count_mode = $1, auto_lock_days = $2 WHERE id = $3")
-                .bind(if after.accepted_only { "accepted" } else { "all" })
+                .bind(if after.accepted_only {
+                    "accepted"
+                } else {
+                    "all"
+                })
                 .bind(after.auto_lock_days.map(i64::from))
                 .bind(plan_id)
                 .execute(&mut *tx)
@@ -459,8 +463,16 @@ impl super::Store {
         approver: Approver,
         by: &Change,
     ) -> Result<PeriodApprovalRow, StoreError> {
-        self.period_action(plan_id, unit_id, period, PeriodAction::Approve, "", approver, by)
-            .await
+        self.period_action(
+            plan_id,
+            unit_id,
+            period,
+            PeriodAction::Approve,
+            "",
+            approver,
+            by,
+        )
+        .await
     }
 
     /// Submits, approves, returns or reopens a unit's period on a plan, with its audit entry,
@@ -477,7 +489,14 @@ impl super::Store {
         approver: Approver,
         by: &Change,
     ) -> Result<PeriodApprovalRow, StoreError> {
-        let text = bounded(text, if action.needs_reason() { "reason" } else { "note" })?;
+        let text = bounded(
+            text,
+            if action.needs_reason() {
+                "reason"
+            } else {
+                "note"
+            },
+        )?;
         if action.needs_reason() && text.is_empty() {
             return Err(StoreError::Invalid(format!(
                 "reason: say why the period is {}",
@@ -521,9 +540,8 @@ impl super::Store {
                 .unwrap_or(PeriodState::Open),
             steps_done: existing.as_ref().map_or(0, |r| r.steps_done as usize),
         };
-        let to = transition(from, action, chain.len(), steps_to).map_err(|e: Refused| {
-            StoreError::Invalid(format!("period {label}: {e}"))
-        })?;
+        let to = transition(from, action, chain.len(), steps_to)
+            .map_err(|e: Refused| StoreError::Invalid(format!("period {label}: {e}")))?;
         let chain_text = chain
             .iter()
             .map(i64::to_string)
@@ -532,11 +550,17 @@ impl super::Store {
         let (note, reason) = match action {
             PeriodAction::Submit => (text.clone(), String::new()),
             PeriodAction::Approve => (
-                existing.as_ref().map(|r| r.note.clone()).unwrap_or_default(),
+                existing
+                    .as_ref()
+                    .map(|r| r.note.clone())
+                    .unwrap_or_default(),
                 String::new(),
             ),
             _ => (
-                existing.as_ref().map(|r| r.note.clone()).unwrap_or_default(),
+                existing
+                    .as_ref()
+                    .map(|r| r.note.clone())
+                    .unwrap_or_default(),
                 text.clone(),
             ),
         };

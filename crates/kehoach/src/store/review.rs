@@ -169,7 +169,9 @@ impl super::Store {
         by: &Change,
     ) -> Result<Vec<(i64, ReviewState)>, StoreError> {
         if ids.is_empty() {
-            return Err(StoreError::Invalid("activities: choose at least one".into()));
+            return Err(StoreError::Invalid(
+                "activities: choose at least one".into(),
+            ));
         }
         if ids.len() > MAX_REVIEW_BATCH {
             return Err(StoreError::Invalid(format!(

@@ -338,18 +338,17 @@ async fn evidence_pack_response(
 ) -> Result<Response, ApiError> {
     // An unnamed temporary file: gone when the response has been sent (or dropped).
     let tmp = tempfile::tempfile().map_err(|e| ApiError::Internal(e.into()))?;
-    let (_, file) =
-        crate::export::evidence_pack(
-            &state.store,
-            &state.files,
-            id,
-            unit,
-            year,
-            today,
-            accepted_only,
-            tmp,
-        )
-        .await?;
+    let (_, file) = crate::export::evidence_pack(
+        &state.store,
+        &state.files,
+        id,
+        unit,
+        year,
+        today,
+        accepted_only,
+        tmp,
+    )
+    .await?;
     let mut file = tokio::fs::File::from_std(file);
     tokio::io::AsyncSeekExt::rewind(&mut file)
         .await

@@ -603,7 +603,10 @@ pub async fn resubmit(
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(|| {
-            page.error(ApiError::NotFound(format!("activity {} not found", form.id)))
+            page.error(ApiError::NotFound(format!(
+                "activity {} not found",
+                form.id
+            )))
         })?;
     let assignment = state
         .store
@@ -611,7 +614,10 @@ pub async fn resubmit(
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(|| {
-            page.error(ApiError::NotFound(format!("activity {} not found", form.id)))
+            page.error(ApiError::NotFound(format!(
+                "activity {} not found",
+                form.id
+            )))
         })?;
     ensure_may_report(&state, user, &assignment)
         .await

@@ -280,19 +280,7 @@ pub async fn act(
         let plan = &plan;
         let unit = form.unit.clone();
         let period = form.period.clone();
-        async move {
-            build(
-                state,
-                page,
-                plan,
-                None,
-                "",
-                error,
-                (&unit, &period),
-                status,
-            )
-            .await
-        }
+        async move { build(state, page, plan, None, "", error, (&unit, &period), status).await }
     };
     let Some(action) = PeriodAction::parse(&form.action) else {
         return again(

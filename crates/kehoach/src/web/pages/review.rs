@@ -115,10 +115,7 @@ async fn build(
         .await
         .map_err(|e| page.error(e))?;
     let root = authz.scope_root().await.map_err(|e| page.error(e))?;
-    let plan_id = q
-        .plan
-        .as_deref()
-        .and_then(|p| p.trim().parse::<i64>().ok());
+    let plan_id = q.plan.as_deref().and_then(|p| p.trim().parse::<i64>().ok());
     let review_state =
         parse_state(q.state.as_deref().filter(|s| !s.is_empty())).map_err(|e| page.error(e))?;
     let filter = ReviewFilter {
@@ -301,7 +298,11 @@ pub async fn decide(
         }
         Err(ApiError::Conflict(_)) => {
             // Re-read the lock to say it in the reader's words.
-            let text = match state.store.ensure_unlocked(&lock_keys(&state, &ids).await).await {
+            let text = match state
+                .store
+                .ensure_unlocked(&lock_keys(&state, &ids).await)
+                .await
+            {
                 Err(StoreError::Locked(lock)) => locked_text(page.lang, &lock),
                 _ => w.choose_some.to_string(),
             };
