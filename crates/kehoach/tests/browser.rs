@@ -454,11 +454,11 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
         let item = wait_for(&driver, &format!("#activity-{}", activity.id)).await?;
         item.scroll_into_view().await?;
         shot(&driver, "20-review-queue").await;
-        item.find(By::Css(&format!("input[name=reason_{}]", activity.id)))
+        item.find(By::Css(format!("input[name=reason_{}]", activity.id)))
             .await?
             .send_keys("Thiếu ảnh chụp buổi phát sóng")
             .await?;
-        item.find(By::Css(&format!("button[value='return:{}']", activity.id)))
+        item.find(By::Css(format!("button[value='return:{}']", activity.id)))
             .await?
             .click()
             .await?;
@@ -473,9 +473,7 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
                 .await?;
             wait_for(&driver, "#period-form").await?;
             driver
-                .find(By::Css(&format!(
-                    "select[name=unit] option[value='{code}']"
-                )))
+                .find(By::Css(format!("select[name=unit] option[value='{code}']")))
                 .await?
                 .click()
                 .await?;
@@ -485,7 +483,7 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
                 .send_keys("2024-10")
                 .await?;
             driver
-                .find(By::Css(&format!("#period-form button[value={action}]")))
+                .find(By::Css(format!("#period-form button[value={action}]")))
                 .await?
                 .click()
                 .await?;
@@ -515,7 +513,7 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
         wait_for(&driver, ".flash-ok").await?;
         assert!(
             driver
-                .find_all(By::Css(&format!("#returned-{}", activity.id)))
+                .find_all(By::Css(format!("#returned-{}", activity.id)))
                 .await?
                 .is_empty(),
             "resubmitted: no longer returned"
