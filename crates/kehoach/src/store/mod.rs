@@ -36,7 +36,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, AuditFilter, Change};
-pub use contacts::{UnitAssignmentRow, UnitContact};
+pub use contacts::{UnitAssignmentRow, UnitContact, UnitTargetRow};
 pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use error::StoreError;
 pub use exports::{ActivitySumRow, ChildPlanRow, CompletionRow, PlanActivityRow, ReportUnitRow};
