@@ -86,7 +86,17 @@ fn occurrences(dtstart: &str, rule: &str) -> Vec<NaiveDate> {
 
 /// A feed fetched by a new secret URL of `unit`.
 async fn feed(db: &common::TestDb, server: &common::Server, unit: &str) -> String {
-    let (code, url, err) = common::run_cli(db, &["calendar", "url", "--unit", unit, "--base-url", &server.base]);
+    let (code, url, err) = common::run_cli(
+        db,
+        &[
+            "calendar",
+            "url",
+            "--unit",
+            unit,
+            "--base-url",
+            &server.base,
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let res = common::http().get(url.trim()).send().await.unwrap();
     assert_eq!(res.status(), 200);

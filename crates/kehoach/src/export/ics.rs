@@ -188,7 +188,10 @@ fn recurrence(per: Per, from: NaiveDate) -> Option<(&'static str, NaiveDate)> {
                 % 7;
             Some(("FREQ=WEEKLY;BYDAY=FR", from + Days::new(ahead.into())))
         }
-        Per::Month => Some(("FREQ=MONTHLY;BYMONTHDAY=-1", month_end(from.year(), from.month())?)),
+        Per::Month => Some((
+            "FREQ=MONTHLY;BYMONTHDAY=-1",
+            month_end(from.year(), from.month())?,
+        )),
         Per::Quarter => {
             let last_month = from.month().div_ceil(3) * 3;
             Some((
@@ -205,7 +208,11 @@ fn recurrence(per: Per, from: NaiveDate) -> Option<(&'static str, NaiveDate)> {
 }
 
 fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
-    let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
 }
 
@@ -225,11 +232,7 @@ fn each(per: Per) -> &'static str {
 pub fn events(assignments: &[UnitAssignmentRow], targets: &[UnitTargetRow]) -> Vec<Event> {
     let mut out = Vec::new();
     for a in assignments {
-        let plan = plan_label(
-            a.plan_number.as_deref(),
-            a.plan_issued_on,
-            &a.plan_title,
-        );
+        let plan = plan_label(a.plan_number.as_deref(), a.plan_issued_on, &a.plan_title);
         let (title, _) = kehoach_core::text::mend_lost_chars(a.task_title.trim());
         let description = format!("Nhiệm vụ {}: {title}\n{plan}", a.task_reference);
         let short = |prefix: &str| {
@@ -301,7 +304,11 @@ pub fn events(assignments: &[UnitAssignmentRow], targets: &[UnitTargetRow]) -> V
         // open-ended plan's reminders run on until the plan gets an end).
         let until = a.window_to.or(a.plan_to);
         if let Some(from) = from {
-            for (i, t) in targets.iter().filter(|t| t.task_id == a.task_id).enumerate() {
+            for (i, t) in targets
+                .iter()
+                .filter(|t| t.task_id == a.task_id)
+                .enumerate()
+            {
                 let Ok(per) = t.per.parse::<Per>() else {
                     continue;
                 };
@@ -504,7 +511,11 @@ mod tests {
         );
         for unknown in [None, Some(""), Some("-"), Some("  /KH-UBND")] {
             assert_eq!(
-                plan_label(unknown, None, "Kế hoạch truyền thông chuyển đổi số năm 2024"),
+                plan_label(
+                    unknown,
+                    None,
+                    "Kế hoạch truyền thông chuyển đổi số năm 2024"
+                ),
                 "Kế hoạch truyền thông chuyển đổi số năm 2024"
             );
         }
@@ -519,7 +530,10 @@ mod tests {
         let title = "Tổ chức tuyên truyền, phổ biến về chuyển đổi số trên hệ thống truyền thanh cơ sở của các xã, phường, thị trấn";
         let cut = cut_at_word(title, 40);
         assert!(cut.chars().count() <= 40, "{cut}");
-        assert!(cut.ends_with('…') && title.starts_with(cut.trim_end_matches('…')), "{cut}");
+        assert!(
+            cut.ends_with('…') && title.starts_with(cut.trim_end_matches('…')),
+            "{cut}"
+        );
         assert_eq!(cut_at_word("Ngắn gọn", 40), "Ngắn gọn");
         let mut a = assignment(3, title);
         a.due = Some(d("2024-06-30"));
@@ -542,7 +556,12 @@ mod tests {
         };
         let got: Vec<(NaiveDate, Option<String>)> = events(
             &[a],
-            &[target("week"), target("month"), target("quarter"), target("plan")],
+            &[
+                target("week"),
+                target("month"),
+                target("quarter"),
+                target("plan"),
+            ],
         )
         .into_iter()
         .filter(|e| e.rule.is_some())
@@ -551,8 +570,14 @@ mod tests {
         assert_eq!(
             got,
             [
-                (d("2024-03-15"), Some("FREQ=WEEKLY;BYDAY=FR;UNTIL=20240930".into())),
-                (d("2024-03-31"), Some("FREQ=MONTHLY;BYMONTHDAY=-1;UNTIL=20240930".into())),
+                (
+                    d("2024-03-15"),
+                    Some("FREQ=WEEKLY;BYDAY=FR;UNTIL=20240930".into())
+                ),
+                (
+                    d("2024-03-31"),
+                    Some("FREQ=MONTHLY;BYMONTHDAY=-1;UNTIL=20240930".into())
+                ),
                 (
                     d("2024-03-31"),
                     Some("FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=-1;UNTIL=20240930".into())

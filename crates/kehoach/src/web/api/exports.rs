@@ -294,9 +294,9 @@ pub(crate) async fn table_response(
     today: NaiveDate,
 ) -> Result<Response, ApiError> {
     let at = match table {
-        Table::Compliance => q
-            .at
-            .unwrap_or(crate::export::year_evaluation_date(q.year()?, today)),
+        Table::Compliance => {
+            q.at.unwrap_or(crate::export::year_evaluation_date(q.year()?, today))
+        }
         Table::Activities | Table::EvidencePack => today,
     };
     checked_unit(state, user, id, q.unit.as_deref(), at).await?;

@@ -4,7 +4,6 @@
 //! The form posts multipart to `/my-work/log`, validated by `activity_input` and stored through
 //! `files.rs` exactly as the API's `POST /assignments/{id}/activities`.
 
-
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::StatusCode;

@@ -10,7 +10,10 @@ use super::i18n::Flows;
 pub fn count(f: &Flows, n: impl Display) -> String {
     let text = n.to_string();
     match text.strip_prefix('-') {
-        Some(digits) => format!("-{}", crate::export::vn::group_digits(digits, f.thousands_sep)),
+        Some(digits) => format!(
+            "-{}",
+            crate::export::vn::group_digits(digits, f.thousands_sep)
+        ),
         None => crate::export::vn::group_digits(&text, f.thousands_sep),
     }
 }
