@@ -199,13 +199,13 @@ pub async fn page(
             let read = crate::rollup::task_tallies(&state.store, plan.id, at)
                 .await
                 .map_err(err)?;
-            if !tallies.contains_key(&plan.id) {
+            tallies.entry(plan.id).or_insert_with(|| {
                 let t = read.values().fold(Tally::default(), |mut sum, t| {
                     sum += *t;
                     sum
                 });
-                tallies.insert(plan.id, (t.met, t.ended));
-            }
+                (t.met, t.ended)
+            });
             by_task = Some(read);
         }
         if !is_whole || is_chosen {
