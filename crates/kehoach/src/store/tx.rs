@@ -111,4 +111,37 @@ impl WriteTx {
         }
         Ok(())
     }
+
+    /// Rolls back now. A dropped transaction rolls back too, but later (when its connection is
+    /// next used), and until then SQLite's write lock (`BEGIN IMMEDIATE`) stays held: another
+    /// connection's deferred transaction that reads and then writes fails at once with
+    /// "database is locked".
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            WriteTx::Sqlite(tx) => tx.rollback().await?,
+            WriteTx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+
+    /// Ends the transaction with the outcome of what was done in it: commits `Ok` (when
+    /// `changed`), rolls back anything else, and answers the outcome.
+    pub async fn end<T>(self, outcome: Result<(T, bool), StoreError>) -> Result<T, StoreError> {
+        match outcome {
+            Ok((value, true)) => {
+                self.commit().await?;
+                Ok(value)
+            }
+            Ok((value, false)) => {
+                self.rollback().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The error that ended the write is the one to answer; a failed rollback
+                // closes the connection anyway.
+                let _ = self.rollback().await;
+                Err(e)
+            }
+        }
+    }
 }

@@ -1003,8 +1003,8 @@ impl super::super::Store {
         }
         let _turn = self.writer_turn().await;
         let mut tx = WriteTx::begin(self.db()).await?;
-        let added = add_in(&mut tx, activities, bys, true).await?;
-        tx.commit().await?;
+        let added = add_in(&mut tx, activities, bys, true).await;
+        let added = tx.end(added.map(|a| (a, true))).await?;
         Ok((added.rows, added.evidence))
     }
 
@@ -1020,9 +1020,8 @@ impl super::super::Store {
         }
         let _turn = self.writer_turn().await;
         let mut tx = WriteTx::begin(self.db()).await?;
-        let added = add_in(&mut tx, activities, std::slice::from_ref(by), false).await?;
-        tx.commit().await?;
-        Ok(added.ids)
+        let added = add_in(&mut tx, activities, std::slice::from_ref(by), false).await;
+        Ok(tx.end(added.map(|a| (a, true))).await?.ids)
     }
 
     /// Corrects an activity: its date, kind, title, quantity, duration, attendance, whether it
@@ -1039,12 +1038,9 @@ impl super::super::Store {
     ) -> Result<ActivityRow, StoreError> {
         let _turn = self.writer_turn().await;
         let mut tx = WriteTx::begin(self.db()).await?;
-        let (row, changed) = edit_in(&mut tx, id, edited, by).await?;
-        if changed {
-            tx.commit().await?;
-        }
         // Unchanged: the transaction ends unused (rolled back).
-        Ok(row)
+        let edited = edit_in(&mut tx, id, edited, by).await;
+        tx.end(edited).await
     }
 
     /// Removes an activity and its evidence rows (the files stay until `kehoach files gc` finds
@@ -1053,8 +1049,7 @@ impl super::super::Store {
     pub async fn delete_activity(&self, id: i64, by: &Change) -> Result<ActivityRow, StoreError> {
         let _turn = self.writer_turn().await;
         let mut tx = WriteTx::begin(self.db()).await?;
-        let old = delete_in(&mut tx, id, by).await?;
-        tx.commit().await?;
-        Ok(old)
+        let deleted = delete_in(&mut tx, id, by).await;
+        tx.end(deleted.map(|old| (old, true))).await
     }
 }
