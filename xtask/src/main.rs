@@ -69,7 +69,21 @@ fn test(extra: &[String]) -> Result<()> {
         pg.version,
         pg.admin_url()
     );
+    // A streaming replica for the replica suite (issue 18), when it runs: it replays every
+    // test database's writes, which the other suites need not pay for.
+    let replica = if runs_suite(extra, "replica") {
+        let replica = pg
+            .start_replica()
+            .context("cannot start a streaming replica")?;
+        eprintln!("xtask: streaming replica at {}", replica.admin_url());
+        Some(replica)
+    } else {
+        None
+    };
     let mut cmd = cargo();
+    if let Some(replica) = &replica {
+        cmd.env("KEHOACH_TEST_POSTGRES_REPLICA_URL", replica.admin_url());
+    }
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())
         .env("KEHOACH_TEST_WEBDRIVER_URL", &driver.url)
@@ -78,8 +92,25 @@ fn test(extra: &[String]) -> Result<()> {
     cmd.args(extra);
     let outcome = run(&mut cmd);
     drop(driver);
+    drop(replica);
     drop(pg);
     outcome
+}
+
+/// Whether the test arguments run the suite `name`: every suite when none is named.
+fn runs_suite(extra: &[String], name: &str) -> bool {
+    let named: Vec<&str> = extra
+        .iter()
+        .zip(extra.iter().skip(1))
+        .filter(|(flag, _)| *flag == "--test")
+        .map(|(_, suite)| suite.as_str())
+        .collect();
+    let only_lib = extra.iter().any(|a| a == "--lib");
+    if named.is_empty() {
+        !only_lib
+    } else {
+        named.contains(&name)
+    }
 }
 
 /// The report suite converts the .docx with LibreOffice and renders the PDF with pdftoppm

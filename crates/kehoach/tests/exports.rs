@@ -150,7 +150,7 @@ on_both_backends! {
 
     async fn the_evidence_pack_holds_every_file_once_with_its_index(db: &common::TestDb) {
         let f = plan_fixture(db).await;
-        let files = kehoach::files::FileStore::new(db.data_dir(), 1024 * 1024);
+        let files = kehoach::files::FileStore::for_store(db.data_dir(), 1024 * 1024, &f.store).await.unwrap();
         let out = tempfile::tempfile().unwrap();
         let (summary, mut out) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), out)
             .await
