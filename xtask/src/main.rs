@@ -5,6 +5,8 @@
 mod bench;
 mod browser;
 mod postgres;
+// Issue 18 (H): the OpenAPI document checked against the server.
+mod schemathesis;
 
 use std::process::{Command, ExitCode};
 
@@ -18,7 +20,9 @@ commands:
   lint    cargo fmt --check and cargo clippy --all-targets -D warnings
   bench   national-scale figures, SQLite and PostgreSQL (and DuckDB): builds release, starts a
           throwaway PostgreSQL; options --activities N (5000000) --seed S --batch B
-          --requests N (20000) --clients N[,N…] (4,16) --runs N (30)";
+          --requests N (20000) --clients N[,N…] (4,16) --runs N (30)
+  schemathesis  a bounded schemathesis run (from PyPI, in a venv under target/) against
+          `kehoach serve --demo` with an administrator's token; extra arguments go to `st run`";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +30,7 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("lint") => lint(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("schemathesis") => schemathesis::schemathesis(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -127,7 +127,14 @@ impl Throwaway {
         }
         let data = dir.join("data");
         let out = as_server_user(as_root, &self.bin.join("pg_basebackup"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
             .arg("-D")
             .arg(&data)
             // -R writes standby.signal and the primary's address: it starts as a streaming
@@ -145,7 +152,13 @@ impl Throwaway {
         let server = as_server_user(as_root, &self.bin.join("postgres"))
             .arg("-D")
             .arg(&data)
-            .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-k"])
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-k",
+            ])
             .arg(&dir)
             .args(["-c", "hot_standby=on", "-c", "fsync=off"])
             // A standby needs at least the primary's connection slots.

@@ -49,7 +49,9 @@ pub enum BackupError {
          \"Backups\" in the README: pg_dump --format=custom, restored with pg_restore)"
     )]
     Postgres,
-    #[error("{0}: already holds a database or evidence files; restore into an empty data directory")]
+    #[error(
+        "{0}: already holds a database or evidence files; restore into an empty data directory"
+    )]
     NotEmpty(PathBuf),
     #[error("{0}")]
     BadArchive(String),
@@ -196,7 +198,10 @@ fn unpack(archive: &Path, data_dir: &Path) -> Result<Manifest, BackupError> {
         serde_json::from_slice(&text).map_err(|e| bad(format!("{MANIFEST_ENTRY}: {e}")))?
     };
     if manifest.format != FORMAT {
-        return Err(bad(format!("format {:?}, expected {FORMAT}", manifest.format)));
+        return Err(bad(format!(
+            "format {:?}, expected {FORMAT}",
+            manifest.format
+        )));
     }
     let staging = tempfile::Builder::new()
         .prefix(".restore-")
@@ -264,7 +269,10 @@ mod tests {
     #[test]
     fn only_evidence_entries_name_a_file() {
         let sha = "ab".repeat(32);
-        assert_eq!(super::sha_of_entry(&format!("files/ab/{sha}")), Some(sha.as_str()));
+        assert_eq!(
+            super::sha_of_entry(&format!("files/ab/{sha}")),
+            Some(sha.as_str())
+        );
         for bad in [
             format!("files/cd/{sha}"),
             format!("files/ab/../{sha}"),

@@ -140,11 +140,17 @@ impl FileStore {
     pub fn local_file_blocking(&self, sha256: &str) -> Result<LocalFile, FileError> {
         let missing = || FileError::Io(std::io::ErrorKind::NotFound.into());
         if let Place::Directory = self.place {
-            return self.path_of(sha256).map(LocalFile::Path).ok_or_else(missing);
+            return self
+                .path_of(sha256)
+                .map(LocalFile::Path)
+                .ok_or_else(missing);
         }
         let mut reader = self.open_blocking(sha256)?.ok_or_else(missing)?;
         if let EvidenceReader::File(_) = reader {
-            return self.path_of(sha256).map(LocalFile::Path).ok_or_else(missing);
+            return self
+                .path_of(sha256)
+                .map(LocalFile::Path)
+                .ok_or_else(missing);
         }
         std::fs::create_dir_all(&self.root)?;
         let mut temp = tempfile::Builder::new()

@@ -234,7 +234,11 @@ impl FileStore {
     }
 
     /// Stores bytes already in memory.
-    pub async fn store_bytes(&self, file_name: &str, bytes: &[u8]) -> Result<StoredFile, FileError> {
+    pub async fn store_bytes(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<StoredFile, FileError> {
         let mut writer = self.writer(file_name)?;
         writer.write(bytes)?;
         writer.finish().await
@@ -613,7 +617,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path(), 1000);
         let kept = store.store_bytes("a.txt", b"kept evidence").await.unwrap();
-        let orphan = store.store_bytes("b.txt", b"orphan evidence").await.unwrap();
+        let orphan = store
+            .store_bytes("b.txt", b"orphan evidence")
+            .await
+            .unwrap();
         let referenced = |sha: &str| sha == kept.sha256;
         // Too young: an upload may still be about to commit its evidence row.
         let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);

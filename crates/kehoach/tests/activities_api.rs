@@ -81,7 +81,12 @@ async fn stored_files(db: &TestDb) -> Vec<PathBuf> {
     let mut out = files_on_disk(db.data_dir());
     let store = db.open().await;
     for row in store.stored_file_page("", 1000).await.unwrap() {
-        out.push(db.data_dir().join("files").join(&row.sha256[..2]).join(&row.sha256));
+        out.push(
+            db.data_dir()
+                .join("files")
+                .join(&row.sha256[..2])
+                .join(&row.sha256),
+        );
     }
     store.close().await;
     out

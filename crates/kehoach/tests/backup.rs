@@ -4,8 +4,8 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{Server, TestDb, admin_token, cli, cli_json, http, run_cli};
@@ -26,7 +26,14 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write_and_file() 
     let imported = cli_json(&db, &["plan", "import", QUANG_NAM, "--json"]);
     let plan = imported["plan_id"].as_i64().unwrap();
     let store = db.open().await;
-    let assignments: Vec<i64> = store.assignments_of_plan(plan).await.unwrap().iter().take(4).map(|a| a.id).collect();
+    let assignments: Vec<i64> = store
+        .assignments_of_plan(plan)
+        .await
+        .unwrap()
+        .iter()
+        .take(4)
+        .map(|a| a.id)
+        .collect();
     store.close().await;
     let token = admin_token(&db.cli_args());
     let server = Server::start(&db.cli_args());
@@ -42,28 +49,53 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write_and_file() 
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
-                let text = format!("Biên bản số {n} của người viết {w}\n").repeat(50).into_bytes();
-                let form = Form::new().text("date", "2024-05-06").text("title", format!("Hoạt động {w}-{n}"))
-                    .part("file", Part::bytes(text.clone()).file_name(format!("bien-ban-{n}.txt")));
-                let r = http().post(&url).bearer_auth(&token).multipart(form).send().await.unwrap();
+                let text = format!("Biên bản số {n} của người viết {w}\n")
+                    .repeat(50)
+                    .into_bytes();
+                let form = Form::new()
+                    .text("date", "2024-05-06")
+                    .text("title", format!("Hoạt động {w}-{n}"))
+                    .part(
+                        "file",
+                        Part::bytes(text.clone()).file_name(format!("bien-ban-{n}.txt")),
+                    );
+                let r = http()
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(r.status(), 201);
                 let body: Value = r.json().await.unwrap();
                 let sha = body["evidence"][0]["sha256"].as_str().unwrap().to_string();
-                acked.lock().unwrap().push((body["activity"]["id"].as_i64().unwrap(), sha, text));
+                acked
+                    .lock()
+                    .unwrap()
+                    .push((body["id"].as_i64().unwrap(), sha, text));
             }
         }));
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let before: Vec<Acked> = acked.lock().unwrap().clone();
-    assert!(before.len() >= 10, "the writers are writing: {}", before.len());
+    assert!(
+        before.len() >= 10,
+        "the writers are writing: {}",
+        before.len()
+    );
     let out = tempfile::tempdir().unwrap();
     let archive = out.path().join("kehoach-backup.zip");
-    let args: Vec<String> = db.cli_args().into_iter()
-        .chain(["backup", "-o", archive.to_str().unwrap(), "--json"].map(String::from)).collect();
+    let args: Vec<String> = db
+        .cli_args()
+        .into_iter()
+        .chain(["backup", "-o", archive.to_str().unwrap(), "--json"].map(String::from))
+        .collect();
     let (code, stdout, err) = tokio::task::spawn_blocking(move || {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         cli(&refs)
-    }).await.unwrap();
+    })
+    .await
+    .unwrap();
     assert_eq!(code, 0, "{err}");
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);
@@ -83,7 +115,10 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write_and_file() 
     let store = restored.open().await;
     for (id, sha, bytes) in &before {
         let activity = store.activity(*id).await.unwrap();
-        assert!(activity.is_some(), "activity {id} was acknowledged before the backup");
+        assert!(
+            activity.is_some(),
+            "activity {id} was acknowledged before the backup"
+        );
         let evidence = store.evidence_of_activity(*id).await.unwrap();
         assert_eq!(evidence[0].sha256.as_deref(), Some(sha.as_str()));
         let path = restored.data_dir().join("files").join(&sha[..2]).join(sha);
@@ -91,13 +126,26 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write_and_file() 
     }
     // And nothing half: every evidence file the restored database names is there.
     for sha in store.referenced_files().await.unwrap() {
-        assert!(restored.data_dir().join("files").join(&sha[..2]).join(&sha).is_file(), "{sha}");
+        assert!(
+            restored
+                .data_dir()
+                .join("files")
+                .join(&sha[..2])
+                .join(&sha)
+                .is_file(),
+            "{sha}"
+        );
     }
     store.close().await;
     // The restored data directory serves.
     let server = Server::start(&restored.cli_args());
     let (id, sha, bytes) = &before[0];
-    let r = http().get(server.url(&format!("/api/v1/files/{sha}"))).bearer_auth(&token).send().await.unwrap();
+    let r = http()
+        .get(server.url(&format!("/api/v1/files/{sha}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "activity {id}'s file");
     assert_eq!(&r.bytes().await.unwrap().to_vec(), bytes);
     drop(server);

@@ -32,29 +32,54 @@ fn png_of(len: usize, seed: u64) -> Vec<u8> {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Records an activity with `file` through `server`; the stored file's hash.
-async fn upload(server: &Server, token: &str, assignment: i64, name: &str, file: Vec<u8>) -> String {
-    let form = Form::new().text("date", "2024-03-04").text("title", format!("Có tệp {name}"))
+async fn upload(
+    server: &Server,
+    token: &str,
+    assignment: i64,
+    name: &str,
+    file: Vec<u8>,
+) -> String {
+    let form = Form::new()
+        .text("date", "2024-03-04")
+        .text("title", format!("Có tệp {name}"))
         .part("file", Part::bytes(file).file_name(name.to_string()));
-    let r = http().post(server.url(&format!("/api/v1/assignments/{assignment}/activities")))
-        .bearer_auth(token).multipart(form).send().await.unwrap();
+    let r = http()
+        .post(server.url(&format!("/api/v1/assignments/{assignment}/activities")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let body: Value = r.json().await.unwrap();
     body["evidence"][0]["sha256"].as_str().unwrap().to_string()
 }
 
 async fn download(server: &Server, token: &str, sha: &str) -> (u16, Vec<u8>) {
-    let r = http().get(server.url(&format!("/api/v1/files/{sha}"))).bearer_auth(token).send().await.unwrap();
+    let r = http()
+        .get(server.url(&format!("/api/v1/files/{sha}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
 }
 
 /// The evidence pack's entries and their bytes.
 async fn pack(server: &Server, token: &str, plan: i64) -> Vec<(String, Vec<u8>)> {
-    let r = http().get(server.url(&format!("/api/v1/plans/{plan}/evidence-pack.zip"))).bearer_auth(token)
-        .send().await.unwrap();
+    let r = http()
+        .get(server.url(&format!("/api/v1/plans/{plan}/evidence-pack.zip")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap().to_vec();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -69,8 +94,19 @@ async fn pack(server: &Server, token: &str, plan: i64) -> Vec<(String, Vec<u8>)>
 }
 
 fn files_under(dir: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries.flatten().map(|e| if e.path().is_dir() { files_under(&e.path()) } else { 1 }).sum()
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            if e.path().is_dir() {
+                files_under(&e.path())
+            } else {
+                1
+            }
+        })
+        .sum()
 }
 
 on_both_backends! {

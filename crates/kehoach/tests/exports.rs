@@ -195,7 +195,10 @@ on_both_backends! {
         assert!(!rels.contains("file:///NV-"), "{rels}");
         // A file gone from the store is listed as missing; the pack is still made.
         let sha = f.store.evidence_of_plan(f.plan_id, day("2024-10-10"), day("2024-10-10")).await.unwrap()[0].sha256.clone().unwrap();
-        std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap();
+        match files.place() {
+            kehoach::files::Place::Database(_) => f.store.delete_stored_file(&sha).await.unwrap(),
+            kehoach::files::Place::Directory => std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap(),
+        }
         let (summary, _) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), tempfile::tempfile().unwrap())
             .await
             .unwrap();

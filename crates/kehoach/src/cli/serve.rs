@@ -89,8 +89,7 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         Some(url) => store.with_replica(url).await?,
         None => store,
     };
-    let files =
-        crate::files::FileStore::for_store(&data_dir, cli.max_upload_bytes, &store).await?;
+    let files = crate::files::FileStore::for_store(&data_dir, cli.max_upload_bytes, &store).await?;
     let mut pages = crate::web::pages::PagesConfig {
         today: args.today,
         secure_cookies: args.secure_cookies,

@@ -163,10 +163,7 @@ async fn fill(
 ) -> Result<usize, StoreError> {
     let mut n = 0;
     while n < buf.len() {
-        let got = source
-            .read(&mut buf[n..])
-            .await
-            .map_err(sqlx::Error::Io)?;
+        let got = source.read(&mut buf[n..]).await.map_err(sqlx::Error::Io)?;
         if got == 0 {
             break;
         }

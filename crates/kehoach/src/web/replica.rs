@@ -32,8 +32,16 @@ const MAX_NOTED_PAGE: usize = 16 * 1024 * 1024;
 /// file: always from the primary.
 fn primary_only(path: &str) -> bool {
     [
-        "/sign-in", "/sign-out", "/account", "/users", "/plans/import", "/files/", "/static/",
-        "/lang", "/healthz", "/calendar/",
+        "/sign-in",
+        "/sign-out",
+        "/account",
+        "/users",
+        "/plans/import",
+        "/files/",
+        "/static/",
+        "/lang",
+        "/healthz",
+        "/calendar/",
     ]
     .iter()
     .any(|p| path.starts_with(p))
@@ -60,7 +68,10 @@ pub async fn route_reads(State(state): State<AppState>, request: Request, next: 
     if !state.store.has_replica() {
         return next.run(request).await;
     }
-    let wrote = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let wrote = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !replica_may_answer(&request) {
         let secure = session::is_https(request.headers(), state.pages.secure_cookies);
         let mut response = next.run(request).await;
@@ -115,7 +126,8 @@ async fn note(response: Response, as_of: chrono::DateTime<chrono::Utc>, lang: La
         return Response::from_parts(parts, Body::from(bytes));
     };
     let local = as_of.with_timezone(&kehoach_core::period::vietnam_offset());
-    let text = crate::web::pages::i18n::as_of_note(lang, &local.format("%H:%M:%S %d/%m/%Y").to_string());
+    let text =
+        crate::web::pages::i18n::as_of_note(lang, &local.format("%H:%M:%S %d/%m/%Y").to_string());
     let escaped = text
         .replace('&', "&amp;")
         .replace('<', "&lt;")

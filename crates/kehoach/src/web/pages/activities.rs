@@ -288,8 +288,8 @@ pub async fn thumbnail(
         })?;
         crate::thumbs::thumbnail(source.path(), &cache)
     })
-        .await
-        .map_err(|e| page.error(ApiError::Internal(e.into())))?;
+    .await
+    .map_err(|e| page.error(ApiError::Internal(e.into())))?;
     match made {
         Ok(bytes) => Ok((
             [

@@ -1146,7 +1146,11 @@ pub(super) fn file_problem_text(
 /// The note on a page answered by a read replica: how current its figures are.
 pub fn as_of_note(lang: Lang, at: &str) -> String {
     match lang {
-        Lang::Vi => format!("Số liệu tính đến {at} (bản sao chỉ đọc; thay đổi mới nhất có thể chưa hiện)."),
-        Lang::En => format!("Figures as of {at} (read-only copy; the latest changes may not show yet)."),
+        Lang::Vi => {
+            format!("Số liệu tính đến {at} (bản sao chỉ đọc; thay đổi mới nhất có thể chưa hiện).")
+        }
+        Lang::En => {
+            format!("Figures as of {at} (read-only copy; the latest changes may not show yet).")
+        }
     }
 }
