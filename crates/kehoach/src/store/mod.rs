@@ -25,6 +25,8 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// The one write path's transaction over either backend (issue 19, write path).
+mod tx;
 // Evidence file contents in the database (issue 18, servers sharing only PostgreSQL).
 mod backup;
 mod file_chunks;
@@ -124,9 +126,6 @@ pub struct Store {
     /// the turn of the task that writes the next group.
     pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
     group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// What never changes of the assignments written through the API (the group writes of
-    /// both backends).
-    spec_cache: std::sync::Arc<activities::SpecCache>,
     /// A PostgreSQL streaming replica for heavy reads (`replica.rs`), when one is given.
     replica: Option<Db>,
 }
@@ -235,7 +234,6 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
             replica: None,
         })
     }
@@ -265,7 +263,6 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
             replica: None,
         })
     }
