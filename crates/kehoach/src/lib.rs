@@ -21,3 +21,6 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// Issue 18 (H): servers sharing only PostgreSQL — evidence in the database, backups.
+pub mod backup;
+pub mod evidence_store;

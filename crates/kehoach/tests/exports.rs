@@ -170,7 +170,7 @@ on_both_backends! {
 
     async fn the_evidence_pack_holds_every_file_once_with_its_index(db: &common::TestDb) {
         let f = plan_fixture(db).await;
-        let files = kehoach::files::FileStore::new(db.data_dir(), 1024 * 1024);
+        let files = kehoach::files::FileStore::for_store(db.data_dir(), 1024 * 1024, &f.store).await.unwrap();
         let out = tempfile::tempfile().unwrap();
         let (summary, mut out) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), out)
             .await
@@ -215,7 +215,10 @@ on_both_backends! {
         assert!(!rels.contains("file:///NV-"), "{rels}");
         // A file gone from the store is listed as missing; the pack is still made.
         let sha = f.store.evidence_of_plan(f.plan_id, day("2024-10-10"), day("2024-10-10")).await.unwrap()[0].sha256.clone().unwrap();
-        std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap();
+        match files.place() {
+            kehoach::files::Place::Database(_) => f.store.delete_stored_file(&sha).await.unwrap(),
+            kehoach::files::Place::Directory => std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap(),
+        }
         let (summary, _) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), tempfile::tempfile().unwrap())
             .await
             .unwrap();

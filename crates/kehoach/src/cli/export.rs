@@ -96,7 +96,7 @@ async fn pack(
     let (tmp_file, tmp_path) = tmp.into_parts();
     let (summary, _) = crate::export::evidence_pack(
         store,
-        &cli.files(),
+        &cli.files(store).await?,
         args.plan,
         args.unit.as_deref(),
         year,

@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// Issue 18 (H): backups.
+mod backup;
 
 use std::path::PathBuf;
 
@@ -50,6 +52,19 @@ pub struct Cli {
         value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024)
     )]
     pub max_upload_bytes: u64,
+
+    // Issue 18 (H): bounded memory.
+    /// SQLite's page cache per database connection, in MiB; the server's caches stay under 8 ×
+    /// this (see BENCHMARKS.md for the resident memory it gives under load).
+    #[arg(
+        long,
+        global = true,
+        env = "KEHOACH_SQLITE_CACHE_MIB",
+        value_name = "MIB",
+        default_value_t = 64,
+        value_parser = clap::value_parser!(u32).range(1..=4096)
+    )]
+    pub sqlite_cache_mib: u32,
 
     /// Log format on standard error.
     #[arg(long, global = true, env = "KEHOACH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -101,11 +116,18 @@ pub enum Command {
     /// Inspect the database: backend, schema version, row counts.
     #[command(subcommand)]
     Db(db::DbCommand),
-    /// Evidence files: remove those no evidence refers to (`files gc`).
+    /// Evidence files: remove those no evidence refers to (`files gc`); move them between the
+    /// data directory and the database (`files migrate`).
     #[command(subcommand)]
     Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
+    // Issue 18 (H): backups.
+    /// Back up the embedded SQLite database and its evidence files into one archive (safe while
+    /// the server runs). PostgreSQL: use pg_dump (README).
+    Backup(backup::BackupArgs),
+    /// Restore a `kehoach backup` archive into an empty data directory.
+    Restore(backup::RestoreArgs),
 }
 
 /// The default data directory, relative to where kehoach runs.
@@ -122,13 +144,23 @@ impl Cli {
         Location::from_options(&self.data_dir(), self.database_url.as_deref())
     }
 
-    /// The evidence file store: under the data directory with either backend.
-    fn files(&self) -> crate::files::FileStore {
-        crate::files::FileStore::new(&self.data_dir(), self.max_upload_bytes)
+    /// The evidence file store of `store`'s database (`evidence_store.rs` decides where: the
+    /// database on PostgreSQL, the data directory on SQLite, unless `files migrate` chose).
+    async fn files(&self, store: &Store) -> anyhow::Result<crate::files::FileStore> {
+        Ok(
+            crate::files::FileStore::for_store(&self.data_dir(), self.max_upload_bytes, store)
+                .await?,
+        )
     }
 
     async fn open_store(&self) -> anyhow::Result<Store> {
-        Ok(Store::open(&self.location()).await?)
+        Ok(Store::open_with(&self.location(), self.store_settings()).await?)
+    }
+
+    fn store_settings(&self) -> crate::store::StoreSettings {
+        crate::store::StoreSettings {
+            sqlite_cache_mib: self.sqlite_cache_mib,
+        }
     }
 }
 
@@ -162,6 +194,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::Files(cmd) => files::run(&cli, cmd).await,
+        // Issue 18 (H): backups.
+        Command::Backup(args) => backup::backup(&cli, args).await,
+        Command::Restore(args) => backup::restore(&cli, args).await,
     }
 }
 

@@ -39,6 +39,9 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// Reading an evidence file (`evidence_store.rs`).
+    #[error("{0}")]
+    File(#[from] crate::files::FileError),
 }
 
 /// A plan's number when one is known: the importer keeps what the header shows, which for a

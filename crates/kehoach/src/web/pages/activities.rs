@@ -250,20 +250,23 @@ async fn visible_file(
     state: &AppState,
     page: &SignedIn,
     sha256: &str,
-) -> Result<(std::path::PathBuf, EvidenceRow), PageError> {
+) -> Result<EvidenceRow, PageError> {
     let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
-    let path = state.files.path_of(sha256).ok_or_else(not_found)?;
+    if !crate::files::is_sha256_hex(sha256) {
+        return Err(not_found());
+    }
     let evidence = state
         .store
         .evidence_file(sha256)
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(not_found)?;
+    // The one policy: a file held only by another unit's activities is a 404, as in the API.
     Authz::of(state, &page.session.user)
         .check(Action::ViewFile, Resource::File(sha256))
         .await
         .map_err(|e| page.error(e))?;
-    Ok((path, evidence))
+    Ok(evidence)
 }
 
 /// `GET /files/{sha256}`: an evidence file for a signed-in user who may see one of the activities
@@ -274,13 +277,16 @@ pub async fn file(
     axum::extract::Path(sha256): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
     let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
-    let (path, evidence) = visible_file(&state, &page, &sha256).await?;
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
-        Err(e) => return Err(page.error(ApiError::Internal(e.into()))),
-    };
-    Ok(crate::web::api::files::evidence_download(bytes, &evidence))
+    let evidence = visible_file(&state, &page, &sha256).await?;
+    let (body, length) = state
+        .files
+        .body(&sha256)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    Ok(crate::web::api::files::evidence_download(
+        body, length, &evidence,
+    ))
 }
 
 /// `GET /files/{sha256}/thumb`: the thumbnail of an image evidence file (`thumbs.rs`), with the
@@ -291,14 +297,26 @@ pub async fn thumbnail(
     axum::extract::Path(sha256): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
     let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
-    let (source, evidence) = visible_file(&state, &page, &sha256).await?;
+    let evidence = visible_file(&state, &page, &sha256).await?;
     let cache = state.files.thumb_path_of(&sha256).ok_or_else(not_found)?;
     if !crate::thumbs::has_thumbnail(evidence.content_type.as_deref()) {
         return Err(not_found());
     }
-    let made = tokio::task::spawn_blocking(move || crate::thumbs::thumbnail(&source, &cache))
-        .await
-        .map_err(|e| page.error(ApiError::Internal(e.into())))?;
+    let files = state.files.clone();
+    let sha = sha256.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        if let Ok(bytes) = std::fs::read(&cache) {
+            return Ok(bytes);
+        }
+        // From the database, a temporary copy: the decoder wants a file.
+        let source = files.local_file_blocking(&sha).map_err(|e| match e {
+            crate::files::FileError::Io(io) => crate::thumbs::ThumbError::Io(io),
+            other => crate::thumbs::ThumbError::Io(std::io::Error::other(other)),
+        })?;
+        crate::thumbs::thumbnail(source.path(), &cache)
+    })
+    .await
+    .map_err(|e| page.error(ApiError::Internal(e.into())))?;
     match made {
         Ok(bytes) => Ok((
             [

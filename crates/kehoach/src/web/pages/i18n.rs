@@ -1148,3 +1148,16 @@ pub(super) fn file_problem_text(
         format!("Photo or evidence file: {why}")
     }
 }
+
+// Issue 18 (H): pages read from a replica.
+/// The note on a page answered by a read replica: how current its figures are.
+pub fn as_of_note(lang: Lang, at: &str) -> String {
+    match lang {
+        Lang::Vi => {
+            format!("Số liệu tính đến {at} (bản sao chỉ đọc; thay đổi mới nhất có thể chưa hiện).")
+        }
+        Lang::En => {
+            format!("Figures as of {at} (read-only copy; the latest changes may not show yet).")
+        }
+    }
+}

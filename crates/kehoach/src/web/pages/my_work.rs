@@ -518,7 +518,7 @@ async fn store_file(
     file_name: &str,
 ) -> Result<StoredFile, StoreProblem> {
     let refused = |e: FileError| match e {
-        FileError::Io(_) => StoreProblem::Page(e.into()),
+        FileError::Io(_) | FileError::Store(_) => StoreProblem::Page(e.into()),
         e => StoreProblem::File(FileProblem::Refused(e)),
     };
     let mut writer = state.files.writer(file_name).map_err(refused)?;
@@ -534,5 +534,5 @@ async fn store_file(
             Err(e) => return Err(StoreProblem::Page(form_error(e))),
         }
     }
-    tokio::task::block_in_place(|| writer.finish()).map_err(refused)
+    writer.finish().await.map_err(refused)
 }
