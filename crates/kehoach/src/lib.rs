@@ -21,3 +21,5 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// Editing plans after import (issue 19, plan edits).
+pub mod plan_edit;

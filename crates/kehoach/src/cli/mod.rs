@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// Editing plans after import (issue 19, plan edits).
+mod task;
 
 use std::path::PathBuf;
 
@@ -106,6 +108,10 @@ pub enum Command {
     Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
+    // Editing plans after import (issue 19, plan edits).
+    /// Correct a plan's tasks after import: edit, add by hand, remove.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
 }
 
 /// The default data directory, relative to where kehoach runs.
@@ -162,6 +168,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::Files(cmd) => files::run(&cli, cmd).await,
+        // Editing plans after import (issue 19, plan edits).
+        Command::Task(cmd) => task::run(&cli, cmd).await,
     }
 }
 

@@ -25,6 +25,9 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// Editing plans after import (issue 19, plan edits).
+mod plan_edits;
+pub use plan_edits::PlanEditError;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

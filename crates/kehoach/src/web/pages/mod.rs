@@ -25,6 +25,8 @@ mod task;
 mod overview;
 mod unit_picker;
 mod users;
+// Editing plans after import (issue 19, plan edits).
+mod plan_edit;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -105,6 +107,15 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/users/{id}/reset-password"),
         ("POST", "/users/{id}/disable"),
         ("POST", "/users/{id}/enable"),
+        // Editing plans after import (issue 19, plan edits).
+        ("GET", "/tasks/{id}/edit"),
+        ("POST", "/tasks/{id}/edit"),
+        ("POST", "/tasks/{id}/remove"),
+        ("GET", "/plans/{id}/tasks/new"),
+        ("POST", "/plans/{id}/tasks/new"),
+        ("POST", "/plans/{id}/archive"),
+        ("GET", "/plans/import/{id}/tasks/{index}"),
+        ("POST", "/plans/import/{id}/tasks/{index}"),
     ]
 }
 
@@ -148,6 +159,15 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
+        // Editing plans after import (issue 19, plan edits).
+        .route("/tasks/{id}/edit", get(plan_edit::edit_form).post(plan_edit::edit_save))
+        .route("/tasks/{id}/remove", post(plan_edit::remove))
+        .route("/plans/{id}/tasks/new", get(plan_edit::add_form).post(plan_edit::add_save))
+        .route("/plans/{id}/archive", post(plan_edit::archive))
+        .route(
+            "/plans/import/{id}/tasks/{index}",
+            get(plan_edit::preview_task_form).post(plan_edit::preview_task_save),
+        )
 }
 
 async fn css() -> impl IntoResponse {
