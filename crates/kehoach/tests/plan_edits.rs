@@ -128,7 +128,7 @@ async fn revision(db: &TestDb, plan: i64) -> i64 {
 
 const PERS: [&str; 6] = ["day", "week", "month", "quarter", "year", "plan"];
 
-common::on_both_backends! {
+on_both_backends! {
     async fn random_edits_and_activities_keep_every_figure_equal_to_a_rebuild(db: &TestDb) {
         let f = plan_without_activities(db).await;
         let store = &f.store;

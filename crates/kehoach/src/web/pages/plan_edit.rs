@@ -694,8 +694,15 @@ pub async fn preview_task_save(
             return Ok(bad_request(page.lang, &form));
         }
     };
-    for unit in clean.leads.iter().chain(clean.partners.iter()).flatten() {
-        if let Some(u) = state.store.unit(unit.id).await.map_err(|e| page.error(e))? {
+    let named: Vec<i64> = clean
+        .leads
+        .iter()
+        .chain(clean.partners.iter())
+        .flatten()
+        .map(|u| u.id)
+        .collect();
+    for unit_id in named {
+        if let Some(u) = state.store.unit(unit_id).await.map_err(|e| page.error(e))? {
             p.prepared.unit_names.insert(u.id, u.name);
         }
     }
