@@ -30,7 +30,9 @@ pub struct TargetSpec {
 }
 
 /// A unit an edit names as lead or partner, resolved by the caller from its code.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct UnitRef {
     pub id: i64,
     pub code: String,
@@ -249,12 +251,20 @@ pub fn validate(
                 );
             }
             let Ok(per) = t.per.parse::<Per>() else {
-                return refuse(format!("targets[{i}].per"), Problem::UnknownPer(t.per.clone()));
+                return refuse(
+                    format!("targets[{i}].per"),
+                    Problem::UnknownPer(t.per.clone()),
+                );
             };
             clean.push(TargetSpec {
                 count: t.count,
                 per: per.as_str().to_string(),
-                noun: check_text(&format!("targets[{i}].noun"), &t.noun, MAX_NOUN_CHARS, false)?,
+                noun: check_text(
+                    &format!("targets[{i}].noun"),
+                    &t.noun,
+                    MAX_NOUN_CHARS,
+                    false,
+                )?,
             });
         }
         out.targets = Some(clean);
@@ -485,7 +495,10 @@ mod tests {
         assert_eq!(clean.targets.unwrap()[0].per, "week");
         assert!(parse_target("2").is_err());
         assert!(parse_target("x/week").is_err());
-        for (bad, field) in [("0/week", "targets[0].count"), ("1/fortnight", "targets[0].per")] {
+        for (bad, field) in [
+            ("0/week", "targets[0].count"),
+            ("1/fortnight", "targets[0].per"),
+        ] {
             let f = TaskFields {
                 targets: Some(vec![parse_target(bad).unwrap()]),
                 ..Default::default()

@@ -518,7 +518,11 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
             format!("{path}/tasks/0"),
             "import-task-edit",
         ));
-        visits.push(visit("/tasks/{id}/edit", format!("{task}/edit"), "task-edit"));
+        visits.push(visit(
+            "/tasks/{id}/edit",
+            format!("{task}/edit"),
+            "task-edit",
+        ));
         visits.push(visit(
             "/plans/{id}/tasks/new",
             format!("/plans/{plan_id}/tasks/new"),
@@ -750,7 +754,9 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
         driver.set_window_rect(0, 0, 360, 740).await?;
         shot(&driver, "edit-02-preview-task-phone").await;
         driver.set_window_rect(0, 0, 1280, 900).await?;
-        let count = driver.find(By::Css(".target-row input[name=count]")).await?;
+        let count = driver
+            .find(By::Css(".target-row input[name=count]"))
+            .await?;
         count.clear().await?;
         count.send_keys("3").await?;
         driver
@@ -761,9 +767,17 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
         let noun = driver.find(By::Css(".target-row input[name=noun]")).await?;
         noun.clear().await?;
         noun.send_keys("tin bài").await?;
-        driver.find(By::Css("#task-form button[type=submit]")).await?.click().await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
         wait_for(&driver, "#confirm").await?;
-        let first_row = driver.find(By::Css("table.table tbody tr")).await?.text().await?;
+        let first_row = driver
+            .find(By::Css("table.table tbody tr"))
+            .await?
+            .text()
+            .await?;
         assert!(first_row.contains("3 tin bài/tháng"), "{first_row}");
         shot(&driver, "edit-03-preview-corrected").await;
         driver.find(By::Css("#confirm")).await?.click().await?;
@@ -772,7 +786,10 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
         driver.find(By::Css(".task h3 a")).await?.click().await?;
         wait_url(&driver, "/tasks/").await;
         let stored = driver.find(By::Css("main")).await?.text().await?;
-        assert!(stored.contains("3 tin bài/tháng") || stored.contains("tin bài"), "{stored}");
+        assert!(
+            stored.contains("3 tin bài/tháng") || stored.contains("tin bài"),
+            "{stored}"
+        );
         wait_for(&driver, "#edit-task").await?.click().await?;
         wait_for(&driver, "#task-form").await?;
         // A window outside the plan's period: refused, saying why, what was typed kept.
@@ -783,10 +800,16 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
                 Vec::new(),
             )
             .await?;
-        let count = driver.find(By::Css(".target-row input[name=count]")).await?;
+        let count = driver
+            .find(By::Css(".target-row input[name=count]"))
+            .await?;
         count.clear().await?;
         count.send_keys("4").await?;
-        driver.find(By::Css("#task-form button[type=submit]")).await?.click().await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
         let error = wait_for(&driver, "#edit-error").await?.text().await?;
         assert!(error.contains("Thời gian thực hiện"), "{error}");
         assert!(error.contains("trước khi kế hoạch bắt đầu"), "{error}");
@@ -802,7 +825,11 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
                 Vec::new(),
             )
             .await?;
-        driver.find(By::Css("#task-form button[type=submit]")).await?.click().await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
         wait_for(&driver, "#edit-task").await?;
         let page = driver.find(By::Css("main")).await?.text().await?;
         assert!(page.contains("4 tin bài/tháng"), "{page}");

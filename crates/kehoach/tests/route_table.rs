@@ -946,14 +946,15 @@ impl Call<'_> {
             // Editing plans after import (issue 19, plan edits): a fresh task or plan per call.
             ("POST", "/tasks/{id}/edit") => {
                 let task = self.fresh_task().await;
-                self.page("POST", &format!("/tasks/{task}/edit"), "").form(&[
-                    ("csrf", csrf),
-                    ("ref", format!("S{n}")),
-                    ("title", format!("Sửa từ trang {n}")),
-                    ("count", "2".into()),
-                    ("per", "month".into()),
-                    ("noun", "tin bài".into()),
-                ])
+                self.page("POST", &format!("/tasks/{task}/edit"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("ref", format!("S{n}")),
+                        ("title", format!("Sửa từ trang {n}")),
+                        ("count", "2".into()),
+                        ("per", "month".into()),
+                        ("noun", "tin bài".into()),
+                    ])
             }
             ("POST", "/tasks/{id}/remove") => {
                 let task = self.fresh_task().await;
@@ -967,13 +968,14 @@ impl Call<'_> {
             ]),
             ("POST", "/plans/import/{id}/tasks/{index}") => {
                 let id = self.pending_import().await;
-                self.page("POST", &format!("/plans/import/{id}/tasks/0"), "").form(&[
-                    ("csrf", csrf),
-                    ("ref", "1".into()),
-                    ("title", format!("Sửa trước khi nhập {n}")),
-                    ("count", "1".into()),
-                    ("per", "week".into()),
-                ])
+                self.page("POST", &format!("/plans/import/{id}/tasks/0"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("ref", "1".into()),
+                        ("title", format!("Sửa trước khi nhập {n}")),
+                        ("count", "1".into()),
+                        ("per", "week".into()),
+                    ])
             }
             ("POST", "/plans/{id}/archive") => {
                 let plan = self.fresh_plan().await;

@@ -148,7 +148,18 @@ fn print(view: &TaskView, json: bool) -> anyhow::Result<()> {
     let targets: Vec<String> = view
         .targets
         .iter()
-        .map(|t| format!("{}/{}{}", t.count, t.per, if t.noun.is_empty() { String::new() } else { format!("/{}", t.noun) }))
+        .map(|t| {
+            format!(
+                "{}/{}{}",
+                t.count,
+                t.per,
+                if t.noun.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{}", t.noun)
+                }
+            )
+        })
         .collect();
     println!(
         "task {} ({}) v{}: {}{}",
@@ -161,8 +172,22 @@ fn print(view: &TaskView, json: bool) -> anyhow::Result<()> {
             None => String::new(),
         }
     );
-    println!("  targets: {}", if targets.is_empty() { "-".into() } else { targets.join(", ") });
-    println!("  leads: {}", if view.leads.is_empty() { "-".into() } else { view.leads.join(", ") });
+    println!(
+        "  targets: {}",
+        if targets.is_empty() {
+            "-".into()
+        } else {
+            targets.join(", ")
+        }
+    );
+    println!(
+        "  leads: {}",
+        if view.leads.is_empty() {
+            "-".into()
+        } else {
+            view.leads.join(", ")
+        }
+    );
     Ok(())
 }
 

@@ -24,11 +24,13 @@ use kehoach_core::period::{Per, today_in_vietnam};
 use kehoach_core::text::fold;
 
 use super::audit::record_audit;
-use super::rollups::{Arg, PROVINCE_OF_UNIT, bind_args, closed_window, rows_per_statement, values_list};
+use super::rollups::{
+    Arg, PROVINCE_OF_UNIT, bind_args, closed_window, rows_per_statement, values_list,
+};
 use super::{Change, StoreError, on_pool};
 use crate::plan_edit::{
-    EditError, HeaderFields, Problem, HeaderView, TaskFields, TaskView, TargetView, apply, apply_header,
-    fields_changed, validate,
+    EditError, HeaderFields, HeaderView, Problem, TargetView, TaskFields, TaskView, apply,
+    apply_header, fields_changed, validate,
 };
 
 /// Why an edit was not made.
@@ -793,20 +795,26 @@ impl super::Store {
 
             // The figures of every task touched, from its raw activities.
             for (task_id, tallies) in rebuild {
-                let spec: (i64, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>) =
-                    sqlx::query_as(
-                        "SELECT p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to \
+                let spec: (
+                    i64,
+                    Option<NaiveDate>,
+                    Option<NaiveDate>,
+                    Option<NaiveDate>,
+                    Option<NaiveDate>,
+                ) = sqlx::query_as(
+                    "SELECT p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to \
                          FROM tasks k JOIN plans p ON p.id = k.plan_id WHERE k.id = $1",
-                    )
-                    .bind(task_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                )
+                .bind(task_id)
+                .fetch_one(&mut *tx)
+                .await?;
                 let (grace, pf, pt, wf, wt) = spec;
-                let targets: Vec<(i64, String)> =
-                    sqlx::query_as("SELECT id, per FROM targets WHERE task_id = $1 ORDER BY position")
-                        .bind(task_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
+                let targets: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, per FROM targets WHERE task_id = $1 ORDER BY position",
+                )
+                .bind(task_id)
+                .fetch_all(&mut *tx)
+                .await?;
                 if tallies {
                     sqlx::query(
                         "DELETE FROM period_tallies WHERE assignment_id IN \
@@ -835,7 +843,9 @@ impl super::Store {
                         };
                         for per in &pers {
                             if let Some(inc) = increment(*per, grace, &fact) {
-                                let s = sums.entry((assignment, *per, inc.period.start)).or_default();
+                                let s = sums
+                                    .entry((assignment, *per, inc.period.start))
+                                    .or_default();
                                 s.0 += inc.bucket.achieved;
                                 s.1 += inc.bucket.on_time_achieved;
                             }
@@ -866,7 +876,10 @@ impl super::Store {
                     }
                 }
                 for statement in TASK_COUNTERS {
-                    sqlx::query(statement).bind(task_id).execute(&mut *tx).await?;
+                    sqlx::query(statement)
+                        .bind(task_id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 if let Some(window) = closed_window(pf, pt, wf, wt) {
                     for (target, _) in targets.iter().filter(|(_, per)| per == "plan") {

@@ -75,9 +75,14 @@ fn bad(e: EditError) -> ApiError {
 fn refused(e: PlanEditError) -> Response {
     match e {
         PlanEditError::Invalid(e) => bad(e).into_response(),
-        PlanEditError::NotFound(what) => ApiError::NotFound(format!("{what} not found")).into_response(),
+        PlanEditError::NotFound(what) => {
+            ApiError::NotFound(format!("{what} not found")).into_response()
+        }
         PlanEditError::Archived(_) => ApiError::Conflict(e.to_string()).into_response(),
-        PlanEditError::Stale { ref current, ref changed } => (
+        PlanEditError::Stale {
+            ref current,
+            ref changed,
+        } => (
             StatusCode::CONFLICT,
             Json(serde_json::json!({
                 "error": e.to_string(),
@@ -135,7 +140,9 @@ async fn units_of(
             .store
             .unit_by_code_latest(&code, today())
             .await?
-            .ok_or_else(|| ApiError::BadRequest(format!("{field}: no unit has the code '{code}'")))?;
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!("{field}: no unit has the code '{code}'"))
+            })?;
         let (verdict, _) = authz
             .verdict(Action::ManagePlan, Resource::Unit(Some(unit.id)))
             .await?;
@@ -226,7 +233,11 @@ async fn remove_task(
 ) -> Result<Response, ApiError> {
     managed_task(&state, &user, id).await?;
     Ok(
-        match state.store.remove_task(id, today(), &change_by(&user)).await {
+        match state
+            .store
+            .remove_task(id, today(), &change_by(&user))
+            .await
+        {
             Ok(view) => Json(view).into_response(),
             Err(e) => refused(e),
         },

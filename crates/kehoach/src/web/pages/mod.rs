@@ -160,9 +160,15 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
         // Editing plans after import (issue 19, plan edits).
-        .route("/tasks/{id}/edit", get(plan_edit::edit_form).post(plan_edit::edit_save))
+        .route(
+            "/tasks/{id}/edit",
+            get(plan_edit::edit_form).post(plan_edit::edit_save),
+        )
         .route("/tasks/{id}/remove", post(plan_edit::remove))
-        .route("/plans/{id}/tasks/new", get(plan_edit::add_form).post(plan_edit::add_save))
+        .route(
+            "/plans/{id}/tasks/new",
+            get(plan_edit::add_form).post(plan_edit::add_save),
+        )
         .route("/plans/{id}/archive", post(plan_edit::archive))
         .route(
             "/plans/import/{id}/tasks/{index}",

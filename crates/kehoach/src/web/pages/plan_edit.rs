@@ -16,8 +16,7 @@ use super::i18n::{Lang, PlanEditWords, edit_error_text, per_name, plan_edit_word
 use super::{Layout, PageError, SignedIn, render};
 use crate::authz::{Action, Verdict};
 use crate::plan_edit::{
-    EditError, MAX_TARGETS, Problem, TargetSpec, TaskFields, TaskView, UnitRef,
-    parse_optional_date,
+    EditError, MAX_TARGETS, Problem, TargetSpec, TaskFields, TaskView, UnitRef, parse_optional_date,
 };
 use crate::store::{AssignmentScope, Change, PlanEditError, PlanRow};
 use crate::web::authz::{Authz, Resource};
@@ -316,7 +315,11 @@ async fn form_of(
             .await
             .map_err(|e| page.error(e))?
         {
-            closed.push(format!("{name} ({code}) – {} {}", w.removed_on, super::dmy(on)));
+            closed.push(format!(
+                "{name} ({code}) – {} {}",
+                w.removed_on,
+                super::dmy(on)
+            ));
         }
     }
     let mut partners = Vec::new();
@@ -481,7 +484,9 @@ pub async fn edit_save(
 fn page_error(page: &SignedIn, e: PlanEditError) -> PageError {
     match e {
         PlanEditError::Store(e) => page.error(e),
-        PlanEditError::NotFound(what) => page.error(ApiError::NotFound(format!("{what} not found"))),
+        PlanEditError::NotFound(what) => {
+            page.error(ApiError::NotFound(format!("{what} not found")))
+        }
         other => page.error(ApiError::Conflict(other.to_string())),
     }
 }
@@ -521,9 +526,7 @@ pub async fn add_save(
         .await
     {
         Ok(task) => Ok(Redirect::to(&format!("/tasks/{}", task.id)).into_response()),
-        Err(PlanEditError::Invalid(e)) => {
-            Ok(refuse(e, form_of(&state, &page, &plan, None).await?))
-        }
+        Err(PlanEditError::Invalid(e)) => Ok(refuse(e, form_of(&state, &page, &plan, None).await?)),
         Err(e) => Err(page_error(&page, e)),
     }
 }
@@ -590,7 +593,12 @@ async fn unit_choices(
 ) -> Result<Vec<UnitChoice>, PageError> {
     let mut out = Vec::with_capacity(units.len());
     for (unit_id, _) in units {
-        if let Some(u) = state.store.unit(*unit_id).await.map_err(|e| page.error(e))? {
+        if let Some(u) = state
+            .store
+            .unit(*unit_id)
+            .await
+            .map_err(|e| page.error(e))?
+        {
             out.push(UnitChoice {
                 code: u.code,
                 name: u.name,
@@ -609,9 +617,12 @@ async fn preview_form(
     index: usize,
     p: &crate::pending_import::PendingImport,
 ) -> Result<TaskEditPage, PageError> {
-    let task = p.prepared.plan.tasks.get(index).ok_or_else(|| {
-        page.error(ApiError::NotFound(format!("task {index} not found")))
-    })?;
+    let task = p
+        .prepared
+        .plan
+        .tasks
+        .get(index)
+        .ok_or_else(|| page.error(ApiError::NotFound(format!("task {index} not found"))))?;
     let w = plan_edit_words(page.lang);
     let leads = unit_choices(state, page, &task.leads).await?;
     let partners = unit_choices(state, page, &task.partners).await?;
