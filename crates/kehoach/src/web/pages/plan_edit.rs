@@ -492,7 +492,7 @@ fn page_error(page: &SignedIn, e: PlanEditError) -> PageError {
 }
 
 /// `GET /plans/{id}/tasks/new`
-pub async fn add_form(
+pub async fn new_task(
     State(state): State<AppState>,
     page: SignedIn,
     Path(plan_id): Path<i64>,
@@ -503,7 +503,7 @@ pub async fn add_form(
 }
 
 /// `POST /plans/{id}/tasks/new`: added → the new task's page.
-pub async fn add_save(
+pub async fn add(
     State(state): State<AppState>,
     page: SignedIn,
     Path(plan_id): Path<i64>,
@@ -671,7 +671,7 @@ async fn preview_form(
 
 /// `GET /plans/import/{id}/tasks/{index}`: a task of the import's preview, to correct before
 /// confirming (the same form as for a stored task).
-pub async fn preview_task_form(
+pub async fn task(
     State(state): State<AppState>,
     page: SignedIn,
     Path((id, index)): Path<(String, usize)>,
@@ -683,7 +683,7 @@ pub async fn preview_task_form(
 
 /// `POST /plans/import/{id}/tasks/{index}`: the corrected task is kept in the pending import →
 /// back to its preview; refused → the form with the reason.
-pub async fn preview_task_save(
+pub async fn save(
     State(state): State<AppState>,
     page: SignedIn,
     Path((id, index)): Path<(String, usize)>,
