@@ -164,6 +164,23 @@ async fn revision(db: &TestDb, plan: i64) -> i64 {
     r
 }
 
+/// An edit of a task, which must be refused (naming the task, changing nothing) when the task was
+/// removed from the plan.
+async fn edit(
+    store: &Store,
+    task: i64,
+    removed: bool,
+    fields: &TaskFields,
+    on: chrono::NaiveDate,
+    by: &Change,
+) {
+    match store.edit_task(task, None, fields, on, by).await {
+        Ok(_) => assert!(!removed, "a removed task was edited"),
+        Err(kehoach::store::PlanEditError::Invalid(e)) if removed => assert_eq!(e.field, "task"),
+        Err(e) => panic!("edit of task {task}: {e}"),
+    }
+}
+
 const PERS: [&str; 6] = ["day", "week", "month", "quarter", "year", "plan"];
 
 on_both_backends! {
@@ -179,9 +196,11 @@ on_both_backends! {
         ];
         let mut rng = Rng(0x5EED_2024);
         let on = day("2024-06-15");
+        let mut written = 0;
         for step in 0..40 {
             let tasks = store.tasks_of_plan(f.plan_id).await.unwrap();
             let task = &tasks[rng.below(tasks.len() as u64) as usize];
+            let removed = store.task_view(task.id).await.unwrap().unwrap().removed_on.is_some();
             let what = rng.below(10);
             let label = match what {
                 0..=3 => {
@@ -201,6 +220,7 @@ on_both_backends! {
                             }
                         })
                         .collect();
+                    written += batch.len();
                     store.add_activities(&batch, &by).await.unwrap();
                     "activities"
                 }
@@ -213,7 +233,7 @@ on_both_backends! {
                         })
                         .collect();
                     let fields = TaskFields { targets: Some(targets), ..TaskFields::default() };
-                    store.edit_task(task.id, None, &fields, on, &by).await.unwrap();
+                    edit(store, task.id, removed, &fields, on, &by).await;
                     "targets"
                 }
                 6 => {
@@ -225,7 +245,7 @@ on_both_backends! {
                         }
                     };
                     let fields = TaskFields { window: Some(window), ..TaskFields::default() };
-                    store.edit_task(task.id, None, &fields, on, &by).await.unwrap();
+                    edit(store, task.id, removed, &fields, on, &by).await;
                     "window"
                 }
                 7 => {
@@ -235,7 +255,7 @@ on_both_backends! {
                         .cloned()
                         .collect();
                     let fields = TaskFields { leads: Some(leads), ..TaskFields::default() };
-                    store.edit_task(task.id, None, &fields, on, &by).await.unwrap();
+                    edit(store, task.id, removed, &fields, on, &by).await;
                     "leads"
                 }
                 8 => {
@@ -261,8 +281,7 @@ on_both_backends! {
         for a in store.assignments_of_plan(f.plan_id).await.unwrap() {
             count += store.activities_of_assignment(a.id).await.unwrap().len();
         }
-        let audit = store.audit_entries(Some("activity"), 1000).await.unwrap().len();
-        assert_eq!(count, audit, "every activity written is still stored");
+        assert_eq!(count, written, "every activity written is still stored");
         store.close().await;
     }
 
