@@ -107,6 +107,16 @@ const TASK_LEADS: &str = "SELECT u.code FROM assignments a JOIN units u ON u.id 
      WHERE a.task_id = $1 AND a.closed_on IS NULL ORDER BY u.code";
 const TASK_PARTNERS: &str = "SELECT u.code FROM task_units t JOIN units u ON u.id = t.unit_id \
      WHERE t.task_id = $1 AND t.role = 'partner' ORDER BY u.code";
+/// A plan's header as [`HEADER`] reads it.
+type HeaderRow = (
+    Option<String>,
+    Option<NaiveDate>,
+    String,
+    Option<String>,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+);
+
 const HEADER: &str =
     "SELECT number, issued_on, title, issuer, period_from, period_to FROM plans WHERE id = $1";
 
@@ -471,14 +481,7 @@ impl super::Store {
                     (Written::Archived, audit)
                 }
                 Edit::Header { fields } => {
-                    let before: (
-                        Option<String>,
-                        Option<NaiveDate>,
-                        String,
-                        Option<String>,
-                        Option<NaiveDate>,
-                        Option<NaiveDate>,
-                    ) = sqlx::query_as(HEADER)
+                    let before: HeaderRow = sqlx::query_as(HEADER)
                         .bind(plan_id)
                         .fetch_one(&mut *tx)
                         .await?;
