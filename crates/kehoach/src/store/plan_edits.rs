@@ -907,12 +907,6 @@ impl super::Store {
             tx.commit().await?;
             written
         });
-        // This process's cached specs of the plan's assignments are stale now (other servers
-        // compare `plans.revision`).
-        self.spec_cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
         Ok(written)
     }
 }
