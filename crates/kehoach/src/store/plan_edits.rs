@@ -903,7 +903,7 @@ impl super::Store {
                 .await?;
             let (action, entity, id, before, after) = audit;
             let before = (!before.is_null()).then_some(before);
-            record_audit!(&mut *tx, by, action, entity, id, before, Some(after))?;
+            record_audit(&mut *tx, by, action, entity, id, before, Some(after)).await?;
             tx.commit().await?;
             written
         });
