@@ -24,3 +24,5 @@ pub mod web;
 // Issue 18 (H): servers sharing only PostgreSQL — evidence in the database, backups.
 pub mod backup;
 pub mod evidence_store;
+// Editing plans after import (issue 19, plan edits).
+pub mod plan_edit;

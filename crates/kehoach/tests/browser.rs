@@ -512,6 +512,22 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
             format!("{path}?fix=0#fix"),
             "import-fix",
         ));
+        // Editing after import (issue 19): a task of the preview, a stored task, a new task.
+        visits.push(visit(
+            "/plans/import/{id}/tasks/{index}",
+            format!("{path}/tasks/0"),
+            "import-task-edit",
+        ));
+        visits.push(visit(
+            "/tasks/{id}/edit",
+            format!("{task}/edit"),
+            "task-edit",
+        ));
+        visits.push(visit(
+            "/plans/{id}/tasks/new",
+            format!("/plans/{plan_id}/tasks/new"),
+            "task-new",
+        ));
     } else {
         // Not theirs: the refusal, as a page with the menu.
         visits.push(Visit {
@@ -704,4 +720,126 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Editing a plan after import (issue 19): the plan office corrects a target on the import
+/// preview, confirms, then corrects a target of the stored plan (and is told why a window outside
+/// the plan's period is refused); desktop and phone screenshots of each form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+    let outcome = async {
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}/plans/import")).await?;
+        let document = std::fs::canonicalize(QUANG_NAM)?;
+        driver
+            .find(By::Css("input[type=file]"))
+            .await?
+            .send_keys(document.display().to_string())
+            .await?;
+        driver
+            .find(By::Css("#import-form button[type=submit]:last-child"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/plans/import/").await;
+        // The first task of the preview: its target set to 3 a month of "tin bài".
+        wait_for(&driver, "a.edit-task").await?.click().await?;
+        wait_for(&driver, "#task-form").await?;
+        shot(&driver, "edit-01-preview-task").await;
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        shot(&driver, "edit-02-preview-task-phone").await;
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        let count = driver
+            .find(By::Css(".target-row input[name=count]"))
+            .await?;
+        count.clear().await?;
+        count.send_keys("3").await?;
+        driver
+            .find(By::Css(".target-row select[name=per] option[value=month]"))
+            .await?
+            .click()
+            .await?;
+        let noun = driver.find(By::Css(".target-row input[name=noun]")).await?;
+        noun.clear().await?;
+        noun.send_keys("tin bài").await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&driver, "#confirm").await?;
+        let first_row = driver
+            .find(By::Css("table.table tbody tr"))
+            .await?
+            .text()
+            .await?;
+        assert!(first_row.contains("3 tin bài/tháng"), "{first_row}");
+        shot(&driver, "edit-03-preview-corrected").await;
+        driver.find(By::Css("#confirm")).await?.click().await?;
+        wait_for(&driver, ".task").await?;
+        // After import: the first task's page, "Sửa nhiệm vụ".
+        driver.find(By::Css(".task h3 a")).await?.click().await?;
+        wait_url(&driver, "/tasks/").await;
+        let stored = driver.find(By::Css("main")).await?.text().await?;
+        assert!(
+            stored.contains("3 tin bài/tháng") || stored.contains("tin bài"),
+            "{stored}"
+        );
+        wait_for(&driver, "#edit-task").await?.click().await?;
+        wait_for(&driver, "#task-form").await?;
+        // A window outside the plan's period: refused, saying why, what was typed kept.
+        driver
+            .execute(
+                "document.querySelector('input[name=window_from]').value = '2023-06-01';\
+                 document.querySelector('input[name=window_to]').value = '2024-03-31';",
+                Vec::new(),
+            )
+            .await?;
+        let count = driver
+            .find(By::Css(".target-row input[name=count]"))
+            .await?;
+        count.clear().await?;
+        count.send_keys("4").await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let error = wait_for(&driver, "#edit-error").await?.text().await?;
+        assert!(error.contains("Thời gian thực hiện"), "{error}");
+        assert!(error.contains("trước khi kế hoạch bắt đầu"), "{error}");
+        shot(&driver, "edit-04-refused").await;
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        shot(&driver, "edit-05-refused-phone").await;
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        // Corrected: no window of its own, the count 4.
+        driver
+            .execute(
+                "document.querySelector('input[name=window_from]').value = '';\
+                 document.querySelector('input[name=window_to]').value = '';",
+                Vec::new(),
+            )
+            .await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&driver, "#edit-task").await?;
+        let page = driver.find(By::Css("main")).await?.text().await?;
+        assert!(page.contains("4 tin bài/tháng"), "{page}");
+        shot(&driver, "edit-06-task-after").await;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "edit-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
 }

@@ -347,6 +347,87 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 200, 200, 200],
         [303, 200, 404, 404, 404, 404],
     ),
+    // Editing plans after import (issue 19, plan edits): the plan office within its subtree and
+    // administrators; each call edits, removes or archives a task or plan of its own.
+    row(
+        "PATCH",
+        "/api/v1/tasks/{id}",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/tasks/{id}",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/tasks",
+        [401, 201, 201, 403, 403, 403],
+        [401, 201, 404, 403, 403, 403],
+    ),
+    row(
+        "PATCH",
+        "/api/v1/plans/{id}",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/archive",
+        [401, 204, 204, 403, 403, 403],
+        [401, 204, 404, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/tasks/{id}/edit",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/tasks/{id}/edit",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/tasks/{id}/remove",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/tasks/new",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/tasks/new",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/archive",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    // A task of the caller's own pending import, corrected before confirming.
+    row(
+        "GET",
+        "/plans/import/{id}/tasks/{index}",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/import/{id}/tasks/{index}",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
 ];
 
 /// Routes neither the OpenAPI document nor the pages describe.
@@ -635,6 +716,38 @@ impl Call<'_> {
         created["id"].as_i64().unwrap()
     }
 
+    /// A task of the world's plan, added for one call to edit or remove (issue 19, plan edits).
+    async fn fresh_task(&self) -> i64 {
+        let fields = kehoach::plan_edit::TaskFields {
+            reference: Some(format!("R{}", self.n)),
+            title: Some(format!("Để sửa {}", self.n)),
+            ..Default::default()
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        self.store
+            .add_task(self.world.plan_id, &fields, today, &Change::system("test"))
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A plan of the world's province, made for one call to archive.
+    async fn fresh_plan(&self) -> i64 {
+        let plan = kehoach::store::NewPlan {
+            title: format!("Kế hoạch để lưu trữ {}", self.n),
+            context_unit_id: Some(self.world.province_id),
+            grace_days: 7,
+            source_name: "archive.txt".into(),
+            source_sha256: "00".into(),
+            ..Default::default()
+        };
+        self.store
+            .create_plan(&plan, &Change::system("test"))
+            .await
+            .unwrap()
+            .plan_id
+    }
+
     /// The request the caller makes on a route, with its credentials.
     async fn request(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
         let world = self.world;
@@ -702,6 +815,25 @@ impl Call<'_> {
                     Form::new().part("file", Part::bytes(sheet.into_bytes()).file_name("hd.csv")),
                 )
             }
+            // Editing plans after import (issue 19, plan edits).
+            ("PATCH", "/api/v1/tasks/{id}") => {
+                let task = self.fresh_task().await;
+                client
+                    .patch(url(format!("/api/v1/tasks/{task}")))
+                    .json(&json!({"title": format!("Đã sửa {n}"), "targets": [{"count": 1, "per": "month"}]}))
+            }
+            ("DELETE", "/api/v1/tasks/{id}") => {
+                let task = self.fresh_task().await;
+                client.delete(url(format!("/api/v1/tasks/{task}")))
+            }
+            ("POST", "/api/v1/plans/{id}/tasks") => client
+                .post(url(filled))
+                .json(&json!({"ref": format!("T{n}"), "title": format!("Thêm tay {n}")})),
+            ("PATCH", "/api/v1/plans/{id}") => client.patch(url(filled)).json(&json!({})),
+            ("POST", "/api/v1/plans/{id}/archive") => {
+                let plan = self.fresh_plan().await;
+                client.post(url(format!("/api/v1/plans/{plan}/archive")))
+            }
             _ => panic!("no way to call {method} {path}: add one to Call::request()"),
         };
         match self.token() {
@@ -749,6 +881,11 @@ impl Call<'_> {
             ("GET", "/plans/import/{id}") => {
                 let id = self.pending_import().await;
                 self.page("GET", &format!("/plans/import/{id}"), "")
+            }
+            // Editing plans after import (issue 19, plan edits).
+            ("GET", "/plans/import/{id}/tasks/{index}") => {
+                let id = self.pending_import().await;
+                self.page("GET", &format!("/plans/import/{id}/tasks/0"), "")
             }
             ("GET", _) => self.page("GET", &filled, ""),
             ("POST", "/sign-in") => {
@@ -804,6 +941,45 @@ impl Call<'_> {
             ("POST", "/plans/import/{id}/confirm") => {
                 let id = self.pending_import().await;
                 self.page("POST", &format!("/plans/import/{id}/confirm"), "")
+                    .form(&[("csrf", csrf)])
+            }
+            // Editing plans after import (issue 19, plan edits): a fresh task or plan per call.
+            ("POST", "/tasks/{id}/edit") => {
+                let task = self.fresh_task().await;
+                self.page("POST", &format!("/tasks/{task}/edit"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("ref", format!("S{n}")),
+                        ("title", format!("Sửa từ trang {n}")),
+                        ("count", "2".into()),
+                        ("per", "month".into()),
+                        ("noun", "tin bài".into()),
+                    ])
+            }
+            ("POST", "/tasks/{id}/remove") => {
+                let task = self.fresh_task().await;
+                self.page("POST", &format!("/tasks/{task}/remove"), "")
+                    .form(&[("csrf", csrf)])
+            }
+            ("POST", "/plans/{id}/tasks/new") => self.page("POST", &filled, "").form(&[
+                ("csrf", csrf),
+                ("ref", format!("N{n}")),
+                ("title", format!("Thêm từ trang {n}")),
+            ]),
+            ("POST", "/plans/import/{id}/tasks/{index}") => {
+                let id = self.pending_import().await;
+                self.page("POST", &format!("/plans/import/{id}/tasks/0"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("ref", "1".into()),
+                        ("title", format!("Sửa trước khi nhập {n}")),
+                        ("count", "1".into()),
+                        ("per", "week".into()),
+                    ])
+            }
+            ("POST", "/plans/{id}/archive") => {
+                let plan = self.fresh_plan().await;
+                self.page("POST", &format!("/plans/{plan}/archive"), "")
                     .form(&[("csrf", csrf)])
             }
             ("POST", "/my-work/log") => self.page("POST", "/my-work/log", "").multipart(

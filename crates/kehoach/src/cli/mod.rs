@@ -16,6 +16,8 @@ mod units;
 mod user;
 // Issue 18 (H): backups.
 mod backup;
+// Editing plans after import (issue 19, plan edits).
+mod task;
 
 use std::path::PathBuf;
 
@@ -128,6 +130,10 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Restore a `kehoach backup` archive into an empty data directory.
     Restore(backup::RestoreArgs),
+    // Editing plans after import (issue 19, plan edits).
+    /// Correct a plan's tasks after import: edit, add by hand, remove.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
 }
 
 /// The default data directory, relative to where kehoach runs.
@@ -197,6 +203,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         // Issue 18 (H): backups.
         Command::Backup(args) => backup::backup(&cli, args).await,
         Command::Restore(args) => backup::restore(&cli, args).await,
+        // Editing plans after import (issue 19, plan edits).
+        Command::Task(cmd) => task::run(&cli, cmd).await,
     }
 }
 

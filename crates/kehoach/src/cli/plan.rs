@@ -29,6 +29,11 @@ pub enum PlanCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Archive a plan: read-only from today, out of "Việc của tôi", still in reports and search.
+    Archive {
+        /// The plan's id.
+        plan: i64,
+    },
 }
 
 /// Reads a document, refusing files over the importer's limit before reading them.
@@ -119,6 +124,19 @@ pub async fn run(cli: &Cli, cmd: &PlanCommand) -> anyhow::Result<()> {
                     );
                 }
             }
+        }
+        PlanCommand::Archive { plan } => {
+            let store = cli.open_store().await?;
+            let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
+            let archived = store
+                .archive_plan(*plan, today, &Change::system("cli"))
+                .await;
+            store.close().await;
+            archived.map_err(|e| match e {
+                crate::store::PlanEditError::Store(e) => anyhow::Error::from(e),
+                other => InputError(other.to_string()).into(),
+            })?;
+            println!("plan {plan}: archived");
         }
     }
     Ok(())

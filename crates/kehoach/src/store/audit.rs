@@ -130,7 +130,8 @@ const UNIT_OF_ENTRY: &str = "CASE l.entity \
     WHEN 'plan' THEN (SELECT p.context_unit_id FROM plans p WHERE p.id = {ID}) \
     WHEN 'user' THEN (SELECT u.unit_id FROM users u WHERE u.id = {ID}) \
     WHEN 'api_token' THEN (SELECT u.unit_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = {ID}) \
-    WHEN 'unit' THEN (SELECT x.id FROM units x WHERE x.id = {ID}) END";
+    WHEN 'unit' THEN (SELECT x.id FROM units x WHERE x.id = {ID}) \
+    WHEN 'task' THEN (SELECT p.context_unit_id FROM tasks k JOIN plans p ON p.id = k.plan_id WHERE k.id = {ID}) END";
 
 /// The filtered listing; `$1` scope root, `$2`..`$7` the filter, `$8` the limit.
 const AUDIT_QUERY: &str = "WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT) \

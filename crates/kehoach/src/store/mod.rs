@@ -25,6 +25,9 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// Editing plans after import (issue 19, plan edits).
+mod plan_edits;
+pub use plan_edits::PlanEditError;
 // The one write path's transaction over either backend (issue 19, write path).
 mod tx;
 // Evidence file contents in the database (issue 18, servers sharing only PostgreSQL).

@@ -1161,3 +1161,204 @@ pub fn as_of_note(lang: Lang, at: &str) -> String {
         }
     }
 }
+// ---- Editing plans after import (issue 19, plan edits): the words of `pages/plan_edit.rs`. ----
+
+/// The words of the task edit form, the plan's archive button and the refused edits.
+#[derive(Debug)]
+pub struct PlanEditWords {
+    pub edit_task: &'static str,
+    pub add_task: &'static str,
+    pub reference: &'static str,
+    pub title: &'static str,
+    pub content: &'static str,
+    pub window: &'static str,
+    pub window_hint: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub due: &'static str,
+    pub due_hint: &'static str,
+    pub targets: &'static str,
+    pub targets_hint: &'static str,
+    pub count: &'static str,
+    pub per: &'static str,
+    pub noun: &'static str,
+    pub leads: &'static str,
+    pub leads_hint: &'static str,
+    pub partners: &'static str,
+    pub add_by_code: &'static str,
+    pub add_by_code_hint: &'static str,
+    pub removed_leads: &'static str,
+    pub removed_on: &'static str,
+    pub save: &'static str,
+    pub cancel: &'static str,
+    pub remove_task: &'static str,
+    pub remove_hint: &'static str,
+    pub archive: &'static str,
+    pub archive_hint: &'static str,
+    pub archived: &'static str,
+    pub archived_note: &'static str,
+    pub stale: &'static str,
+    pub no_targets: &'static str,
+}
+
+pub static VI_PLAN_EDIT: PlanEditWords = PlanEditWords {
+    edit_task: "Sửa nhiệm vụ",
+    add_task: "Thêm nhiệm vụ",
+    reference: "Số thứ tự (mục)",
+    title: "Tên nhiệm vụ",
+    content: "Nội dung",
+    window: "Thời gian thực hiện",
+    window_hint: "Để trống cả hai ô nếu nhiệm vụ thực hiện suốt thời gian của kế hoạch.",
+    from: "Từ ngày",
+    to: "Đến ngày",
+    due: "Thời hạn hoàn thành",
+    due_hint: "Để trống nếu nhiệm vụ không có thời hạn.",
+    targets: "Chỉ tiêu",
+    targets_hint: "Mỗi dòng một chỉ tiêu: số lượng, theo kỳ nào, đơn vị tính. Để trống số lượng để bỏ chỉ tiêu.",
+    count: "Số lượng",
+    per: "Kỳ",
+    noun: "Đơn vị tính",
+    leads: "Đơn vị chủ trì",
+    leads_hint: "Bỏ chọn để gỡ đơn vị: việc đã báo cáo của đơn vị vẫn được giữ và vẫn tính vào kết quả đã qua.",
+    partners: "Đơn vị phối hợp",
+    add_by_code: "Thêm đơn vị (mã)",
+    add_by_code_hint: "Nhập mã đơn vị, cách nhau bằng dấu phẩy.",
+    removed_leads: "Đơn vị đã gỡ",
+    removed_on: "gỡ ngày",
+    save: "Lưu thay đổi",
+    cancel: "Hủy",
+    remove_task: "Gỡ nhiệm vụ khỏi kế hoạch",
+    remove_hint: "Nhiệm vụ được đóng từ hôm nay; việc đã báo cáo và kết quả đã qua vẫn được giữ.",
+    archive: "Lưu trữ kế hoạch",
+    archive_hint: "Kế hoạch lưu trữ chỉ để xem: không sửa được, không còn trong “Việc của tôi”, vẫn có trong báo cáo và tìm kiếm.",
+    archived: "Lưu trữ",
+    archived_note: "Kế hoạch đã lưu trữ ngày",
+    stale: "Nhiệm vụ vừa được người khác sửa (mục đã đổi: {}). Dưới đây là nội dung mới nhất; hãy sửa lại rồi lưu.",
+    no_targets: "Chưa có chỉ tiêu.",
+};
+
+pub static EN_PLAN_EDIT: PlanEditWords = PlanEditWords {
+    edit_task: "Edit task",
+    add_task: "Add a task",
+    reference: "Number (item)",
+    title: "Task title",
+    content: "Content",
+    window: "Period of the task",
+    window_hint: "Leave both empty if the task runs over the whole plan.",
+    from: "From",
+    to: "To",
+    due: "Deadline",
+    due_hint: "Leave empty if the task has no deadline.",
+    targets: "Targets",
+    targets_hint: "One target per row: count, per which period, unit of measure. Empty the count to drop a target.",
+    count: "Count",
+    per: "Per",
+    noun: "Unit of measure",
+    leads: "Lead units",
+    leads_hint: "Untick to remove a unit: what it reported is kept and still counts in past results.",
+    partners: "Partner units",
+    add_by_code: "Add units (code)",
+    add_by_code_hint: "Unit codes, separated by commas.",
+    removed_leads: "Removed units",
+    removed_on: "removed on",
+    save: "Save changes",
+    cancel: "Cancel",
+    remove_task: "Remove the task from the plan",
+    remove_hint: "The task is closed from today; what was reported and past results are kept.",
+    archive: "Archive the plan",
+    archive_hint: "An archived plan is read-only: no edits, gone from “My work”, still in reports and search.",
+    archived: "Archived",
+    archived_note: "Plan archived on",
+    stale: "Someone else just edited this task (changed: {}). The latest version is below; make your change again and save.",
+    no_targets: "No targets yet.",
+};
+
+pub fn plan_edit_words(lang: Lang) -> &'static PlanEditWords {
+    match lang {
+        Lang::Vi => &VI_PLAN_EDIT,
+        Lang::En => &EN_PLAN_EDIT,
+    }
+}
+
+/// A field of an edit, as the form names it.
+fn edit_field_name(lang: Lang, field: &str) -> String {
+    let w = plan_edit_words(lang);
+    let vi = lang == Lang::Vi;
+    if let Some(rest) = field.strip_prefix("targets[") {
+        let (index, part) = rest.split_once("].").unwrap_or((rest, ""));
+        let n = index.trim_end_matches(']').parse::<usize>().unwrap_or(0) + 1;
+        let part = match part {
+            "count" => w.count,
+            "per" => w.per,
+            "noun" => w.noun,
+            _ => "",
+        };
+        return if vi {
+            format!("Chỉ tiêu {n} – {}", part.to_lowercase())
+        } else {
+            format!("Target {n} – {}", part.to_lowercase())
+        };
+    }
+    match field {
+        "ref" => w.reference.to_string(),
+        "title" => w.title.to_string(),
+        "content" => w.content.to_string(),
+        "window" => w.window.to_string(),
+        "due" => w.due.to_string(),
+        "targets" | "target" => w.targets.to_string(),
+        "leads" => w.leads.to_string(),
+        "partners" => w.partners.to_string(),
+        "period" if vi => "Thời gian của kế hoạch".into(),
+        "period" => "The plan's period".into(),
+        "task" if vi => "Nhiệm vụ".into(),
+        "task" => "Task".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A refused edit, in words: the field, then what is wrong and what to do.
+pub fn edit_error_text(lang: Lang, e: &crate::plan_edit::EditError) -> String {
+    use crate::plan_edit::Problem;
+    let field = edit_field_name(lang, &e.field);
+    let d = |date: &chrono::NaiveDate| date.format("%d/%m/%Y").to_string();
+    let why = match (lang, &e.problem) {
+        (Lang::En, p) => p.to_string(),
+        (Lang::Vi, Problem::Empty) => "không được để trống.".into(),
+        (Lang::Vi, Problem::TooLong(n)) => format!("dài quá {n} ký tự."),
+        (Lang::Vi, Problem::TargetSyntax(t)) => format!("“{t}” không đúng dạng SỐ/KỲ/ĐƠN VỊ TÍNH."),
+        (Lang::Vi, Problem::NotANumber(t)) => format!("“{t}” không phải là số."),
+        (Lang::Vi, Problem::NotPositive) => "phải là số lớn hơn 0.".into(),
+        (Lang::Vi, Problem::TooLarge(n)) => format!("tối đa {n}."),
+        (Lang::Vi, Problem::UnknownPer(t)) => {
+            format!("“{t}” không phải là kỳ: ngày, tuần, tháng, quý, năm hoặc cả kế hoạch.")
+        }
+        (Lang::Vi, Problem::NotADate(t)) => format!("“{t}” không phải là ngày hợp lệ."),
+        (Lang::Vi, Problem::OutOfYears(t)) => format!("{t} phải trong khoảng năm 2000–2100."),
+        (Lang::Vi, Problem::WindowSyntax(_) | Problem::OneEnd) => {
+            "cần cả ngày bắt đầu và ngày kết thúc (hoặc để trống cả hai).".into()
+        }
+        (Lang::Vi, Problem::Reversed(a, b)) => {
+            format!("ngày bắt đầu ({}) sau ngày kết thúc ({}).", d(a), d(b))
+        }
+        (Lang::Vi, Problem::BeforePlan(a, p)) => format!(
+            "bắt đầu ({}) trước khi kế hoạch bắt đầu ({}): thời gian thực hiện phải nằm trong thời gian của kế hoạch.",
+            d(a),
+            d(p)
+        ),
+        (Lang::Vi, Problem::AfterPlan(a, p)) => format!(
+            "kết thúc ({}) sau khi kế hoạch kết thúc ({}): thời gian thực hiện phải nằm trong thời gian của kế hoạch.",
+            d(a),
+            d(p)
+        ),
+        (Lang::Vi, Problem::TooMany(n)) => format!("nhiều hơn {n}."),
+        (Lang::Vi, Problem::Removed(on)) => format!("đã được gỡ khỏi kế hoạch ngày {}.", d(on)),
+        (Lang::Vi, Problem::TaskOutside(r)) => format!(
+            "thời gian thực hiện của nhiệm vụ {r} sẽ nằm ngoài thời gian của kế hoạch; hãy sửa nhiệm vụ đó trước."
+        ),
+        (Lang::Vi, Problem::UnknownUnit(c)) => format!("không có đơn vị nào có mã “{c}”."),
+        (Lang::Vi, Problem::OutsideScope(c)) => {
+            format!("đơn vị {c} không thuộc phạm vi đơn vị của bạn.")
+        }
+    };
+    format!("{field}: {why}")
+}

@@ -28,6 +28,9 @@ mod users;
 // (G) web polish: counts with thousands separators; forms shared by pages.
 mod forms;
 pub mod numbers;
+// Editing plans after import (issue 19, plan edits).
+mod plan_edit;
+use plan_edit as pe;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -108,6 +111,15 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/users/{id}/reset-password"),
         ("POST", "/users/{id}/disable"),
         ("POST", "/users/{id}/enable"),
+        // Editing plans after import (issue 19, plan edits).
+        ("GET", "/tasks/{id}/edit"),
+        ("POST", "/tasks/{id}/edit"),
+        ("POST", "/tasks/{id}/remove"),
+        ("GET", "/plans/{id}/tasks/new"),
+        ("POST", "/plans/{id}/tasks/new"),
+        ("POST", "/plans/{id}/archive"),
+        ("GET", "/plans/import/{id}/tasks/{index}"),
+        ("POST", "/plans/import/{id}/tasks/{index}"),
     ]
 }
 
@@ -151,6 +163,14 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
+        // Editing plans after import (issue 19, plan edits).
+        .route("/tasks/{id}/edit", get(pe::edit_form).post(pe::edit_save))
+        .route("/tasks/{id}/remove", post(pe::remove))
+        .route("/plans/{id}/tasks/new", get(pe::new_task).post(pe::add))
+        .route("/plans/{id}/archive", post(pe::archive))
+        // (Two lines, one per method: the route test reads one route a line.)
+        .route("/plans/import/{id}/tasks/{index}", get(pe::task))
+        .route("/plans/import/{id}/tasks/{index}", post(pe::save))
 }
 
 async fn css() -> impl IntoResponse {

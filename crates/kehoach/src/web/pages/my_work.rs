@@ -174,7 +174,9 @@ async fn build(
             None
         };
         for plan in state.store.plans().await.map_err(err)? {
-            if wanted.as_ref().is_some_and(|w| !w.contains(&plan.id)) {
+            // An archived plan asks nothing more of anyone (issue 19).
+            if wanted.as_ref().is_some_and(|w| !w.contains(&plan.id)) || plan.archived_on.is_some()
+            {
                 continue;
             }
             let report = plan_compliance(&state.store, plan.id, today, Some(&units))

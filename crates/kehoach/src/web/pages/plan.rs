@@ -144,6 +144,8 @@ struct PlanPage {
     f: &'static super::i18n::Flows,
     downloads: super::exports::Downloads,
     csrf: String,
+    /// Editing after import (issue 19): the archived mark, "add a task", "archive".
+    edit: super::plan_edit::PlanEditBar,
 }
 
 #[derive(Deserialize, Default)]
@@ -348,7 +350,9 @@ pub async fn overview(
         found,
         format!("/units/suggest?plan={id}"),
     );
+    let edit = super::plan_edit::PlanEditBar::of(&state, &page, &plan).await;
     let template = PlanPage {
+        edit,
         l: page.layout(plan.title.clone()),
         f: page.lang.flows(),
         downloads,
