@@ -21,3 +21,5 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// The reporting chain (issue 20).
+pub mod reporting;

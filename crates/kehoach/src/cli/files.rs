@@ -28,8 +28,11 @@ pub async fn run(cli: &Cli, cmd: &FilesCommand) -> anyhow::Result<()> {
     let FilesCommand::Gc { dry_run, json } = cmd;
     let store = cli.open_store().await?;
     let referenced = store.referenced_files().await;
+    // The reporting chain (issue 20): frozen reports and signed scans are kept too.
+    let reports = store.report_files().await;
     store.close().await;
-    let referenced = referenced?;
+    let mut referenced = referenced?;
+    referenced.extend(reports?);
     let files = cli.files();
     let cutoff = SystemTime::now() - MIN_AGE;
     let found = files.unreferenced(cutoff, |sha| referenced.contains(sha))?;

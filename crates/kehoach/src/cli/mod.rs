@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// The reporting chain (issue 20).
+mod report_request;
 
 use std::path::PathBuf;
 
@@ -87,7 +89,9 @@ pub enum Command {
     Export(export::ExportCommand),
     /// Send each unit one e-mail digest of what is overdue, due soon or missing this week.
     Remind(remind::RemindArgs),
-    /// The year-end report of a plan (.docx, Decree 30/2020 layout).
+    /// The year-end report of a plan (.docx, Decree 30/2020 layout); with `draft`, `submit`,
+    /// `review` or `compile`, a step of the reporting chain.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Report(report::ReportArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
     #[command(subcommand)]
@@ -106,6 +110,10 @@ pub enum Command {
     Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
+    // The reporting chain (issue 20).
+    /// Report requests: ask units for a report, list a plan's, see who has reported.
+    #[command(subcommand)]
+    ReportRequest(report_request::RequestCommand),
 }
 
 /// The default data directory, relative to where kehoach runs.
@@ -162,6 +170,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::Files(cmd) => files::run(&cli, cmd).await,
+        // The reporting chain (issue 20).
+        Command::ReportRequest(cmd) => report_request::run(&cli, cmd).await,
     }
 }
 

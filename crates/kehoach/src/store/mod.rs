@@ -25,6 +25,12 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// The reporting chain (issue 20).
+mod report_requests;
+pub use report_requests::{
+    ChainConflict, DraftRow, DraftSave, NewReportRequest, NewSubmission, ReportRequestRow,
+    RequestUnitRow, SubmissionRow,
+};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

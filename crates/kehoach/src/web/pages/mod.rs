@@ -25,6 +25,8 @@ mod task;
 mod overview;
 mod unit_picker;
 mod users;
+// The reporting chain (issue 20).
+mod report_requests;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -105,6 +107,16 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/users/{id}/reset-password"),
         ("POST", "/users/{id}/disable"),
         ("POST", "/users/{id}/enable"),
+        // The reporting chain (issue 20).
+        ("GET", "/reports"),
+        ("GET", "/plans/{id}/reports"),
+        ("POST", "/plans/{id}/reports"),
+        ("GET", "/reports/{id}"),
+        ("GET", "/reports/{id}/units/{unit}"),
+        ("POST", "/reports/{id}/units/{unit}"),
+        ("POST", "/reports/{id}/units/{unit}/submit"),
+        ("POST", "/reports/{id}/units/{unit}/review"),
+        ("GET", "/reports/{id}/units/{unit}/report.docx"),
     ]
 }
 
@@ -148,6 +160,29 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
+        // The reporting chain (issue 20).
+        .route("/reports", get(report_requests::mine))
+        .route(
+            "/plans/{id}/reports",
+            get(report_requests::of_plan).post(report_requests::add),
+        )
+        .route("/reports/{id}", get(report_requests::board))
+        .route(
+            "/reports/{id}/units/{unit}",
+            get(report_requests::draft).post(report_requests::save),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/submit",
+            post(report_requests::submit),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/review",
+            post(report_requests::review),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/report.docx",
+            get(report_requests::docx),
+        )
 }
 
 async fn css() -> impl IntoResponse {
@@ -345,6 +380,14 @@ pub struct Layout {
     pub lang_href: String,
     /// The header's menu item of this page ("plans", "my-work", …), marked as current.
     pub section: &'static str,
+}
+
+// The reporting chain (issue 20).
+impl Layout {
+    /// The menu's "Báo cáo" (its words live with the chain's, `i18n::Reporting`).
+    pub fn nav_reports(&self) -> &'static str {
+        Lang::parse(self.lang).unwrap_or(Lang::Vi).reporting().reports
+    }
 }
 
 /// An error shown as a page inside the normal layout (header and menu), in the page's language:
@@ -572,6 +615,8 @@ fn section_of(path: &str) -> &'static str {
         "deadlines" => "deadlines",
         "search" => "search",
         "account" => "account",
+        // The reporting chain (issue 20).
+        "reports" => "reports",
         _ => "",
     }
 }
