@@ -252,7 +252,7 @@ async fn chain(
             let r = reporting::request(store, *request).await.map_err(fail)?;
             let author = reporting::author(store, &r, unit).await.map_err(fail)?;
             let d = reporting::draft(store, &r, author, today()).await.map_err(fail)?;
-            let bytes = reporting::draft_docx(store, &files, &d).await.map_err(fail)?;
+            let bytes = reporting::draft_docx(&files, &d).map_err(fail)?;
             write_output(output, &bytes)?;
             eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
         }
@@ -322,7 +322,7 @@ async fn chain(
         ChainCommand::Compile { request, output } => {
             let r = reporting::request(store, *request).await.map_err(fail)?;
             let d = reporting::compiled_draft(store, &r, today()).await.map_err(fail)?;
-            let bytes = reporting::draft_docx(store, &files, &d).await.map_err(fail)?;
+            let bytes = reporting::draft_docx(&files, &d).map_err(fail)?;
             write_output(output, &bytes)?;
             eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
         }

@@ -588,11 +588,7 @@ async fn reported(
 }
 
 /// The .docx of a draft: the frozen one once submitted, else worded now.
-pub async fn draft_docx(
-    store: &Store,
-    files: &FileStore,
-    d: &Draft,
-) -> Result<Vec<u8>, ChainError> {
+pub fn draft_docx(files: &FileStore, d: &Draft) -> Result<Vec<u8>, ChainError> {
     if let Some(s) = &d.submitted {
         return frozen_docx(files, s);
     }

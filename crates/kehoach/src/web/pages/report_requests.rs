@@ -330,7 +330,6 @@ pub struct Figure {
 
 pub struct PastSubmission {
     pub document: String,
-    pub state: String,
     pub reason: String,
 }
 
@@ -466,7 +465,6 @@ async fn draft_page(
         .filter(|s| s.state == "returned")
         .map(|s| PastSubmission {
             document: format!("{}, {}", s.number, dmy(s.signed_on)),
-            state: r.st_returned.to_string(),
             reason: s.review_reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -763,8 +761,7 @@ pub async fn docx(
     let d = reporting::draft(&state.store, &req, author, signed.today)
         .await
         .map_err(|e| signed.error(e))?;
-    let bytes = reporting::draft_docx(&state.store, &state.files, &d)
-        .await
+    let bytes = reporting::draft_docx(&state.files, &d)
         .map_err(|e| signed.error(e))?;
     Ok(docx_response(bytes, &format!("bao-cao-{id}-{code}.docx")))
 }
