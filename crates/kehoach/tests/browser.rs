@@ -499,11 +499,19 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
     ));
     // (Not waited for: a unit asked for nothing has no link.)
     driver.goto(format!("{base}/reports")).await?;
-    if let Some(a) = driver.find_all(By::Css("table.report-requests a")).await?.first() {
+    if let Some(a) = driver
+        .find_all(By::Css("table.report-requests a"))
+        .await?
+        .first()
+    {
         let board = a.attr("href").await?.unwrap_or_default();
         visits.push(visit("/reports/{id}", board.clone(), "report-board"));
         driver.goto(format!("{base}{board}")).await?;
-        if let Some(a) = driver.find_all(By::Css("table.report-board a")).await?.first() {
+        if let Some(a) = driver
+            .find_all(By::Css("table.report-board a"))
+            .await?
+            .first()
+        {
             let draft = a.attr("href").await?.unwrap_or_default();
             visits.push(visit("/reports/{id}/units/{unit}", draft, "report-draft"));
         }
@@ -743,7 +751,9 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
         sign_in(&driver, &base, "sotttt").await;
         driver.goto(format!("{base}/reports")).await?;
         shot(&driver, "report-01-requests").await;
-        let rows = driver.find_all(By::Css("table.report-requests tbody tr")).await?;
+        let rows = driver
+            .find_all(By::Css("table.report-requests tbody tr"))
+            .await?;
         assert!(!rows.is_empty(), "the plan's requests are listed");
         // The ad-hoc request about 10/10 (on time, late, returned and not submitted) and the
         // plan's own "báo cáo trước 15/11/2024".
@@ -751,7 +761,12 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
         let mut main_request = String::new();
         for row in &rows {
             let text = row.text().await?;
-            let href = row.find(By::Css("a")).await?.attr("href").await?.unwrap_or_default();
+            let href = row
+                .find(By::Css("a"))
+                .await?
+                .attr("href")
+                .await?
+                .unwrap_or_default();
             if text.contains("Ngày Chuyển đổi số quốc gia") {
                 adhoc = href;
             } else if text.contains("15/11/2024") && main_request.is_empty() {
@@ -760,8 +775,17 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
         }
         assert!(!adhoc.is_empty() && !main_request.is_empty());
         driver.goto(format!("{base}{adhoc}")).await?;
-        let board = driver.find(By::Css("table.report-board")).await?.text().await?;
-        for state in ["Đã tiếp nhận", "Đã gửi trễ hạn", "Bị trả lại", "Quá hạn, chưa gửi"] {
+        let board = driver
+            .find(By::Css("table.report-board"))
+            .await?
+            .text()
+            .await?;
+        for state in [
+            "Đã tiếp nhận",
+            "Đã gửi trễ hạn",
+            "Bị trả lại",
+            "Quá hạn, chưa gửi",
+        ] {
             assert!(board.contains(state), "{state} missing: {board}");
         }
         shot(&driver, "report-02-board-adhoc").await;
@@ -769,25 +793,40 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
         driver.goto(format!("{base}{main_request}")).await?;
         shot(&driver, "report-03-board").await;
         let station = driver
-            .find(By::XPath("//table[contains(@class,'report-board')]//a[contains(., 'Phát thanh')]"))
+            .find(By::XPath(
+                "//table[contains(@class,'report-board')]//a[contains(., 'Phát thanh')]",
+            ))
             .await?
             .attr("href")
             .await?
             .unwrap_or_default();
         driver.goto(format!("{base}{station}")).await?;
-        assert!(driver.find(By::Css(".side-by-side")).await?.text().await?.contains("40/BC"));
+        assert!(
+            driver
+                .find(By::Css(".side-by-side"))
+                .await?
+                .text()
+                .await?
+                .contains("40/BC")
+        );
         shot(&driver, "report-04-submission-beside-live").await;
         // A submission waiting for review: accept it.
         driver.goto(format!("{base}{main_request}")).await?;
         let waiting = driver
-            .find(By::XPath("//tr[.//span[contains(., 'Đã gửi đúng hạn')]]//a"))
+            .find(By::XPath(
+                "//tr[.//span[contains(., 'Đã gửi đúng hạn')]]//a",
+            ))
             .await?
             .attr("href")
             .await?
             .unwrap_or_default();
         driver.goto(format!("{base}{waiting}")).await?;
         shot(&driver, "report-05-review").await;
-        driver.find(By::Css("button[value=accept]")).await?.click().await?;
+        driver
+            .find(By::Css("button[value=accept]"))
+            .await?
+            .click()
+            .await?;
         wait_for(&driver, "table.report-board").await?;
         // The compiled report's page.
         let compiled = first_href(&driver, "a.btn[href*='/units/']").await?;
@@ -821,9 +860,22 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
             .unwrap_or_default();
         driver.goto(format!("{base}{drafting}")).await?;
         let results = driver.find(By::Css("textarea#s-results")).await?;
-        assert!(results.prop("value").await?.unwrap_or_default().contains("Trong kỳ"), "the draft is written from the unit's data");
-        results.send_keys("\nĐã tổ chức 02 hội nghị tập huấn.").await?;
-        driver.find(By::Css("form button.btn[type=submit]")).await?.click().await?;
+        assert!(
+            results
+                .prop("value")
+                .await?
+                .unwrap_or_default()
+                .contains("Trong kỳ"),
+            "the draft is written from the unit's data"
+        );
+        results
+            .send_keys("\nĐã tổ chức 02 hội nghị tập huấn.")
+            .await?;
+        driver
+            .find(By::Css("form button.btn[type=submit]"))
+            .await?
+            .click()
+            .await?;
         let flash = wait_for(&driver, ".flash-ok").await?.text().await?;
         assert!(flash.contains("Đã lưu"), "{flash}");
         shot(&driver, "report-10-saved").await;

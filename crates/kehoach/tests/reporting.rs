@@ -47,7 +47,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A tiny but real PDF (the sniffer looks at its first bytes).
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 on_both_backends! {
     async fn three_units_report_one_is_returned_and_the_office_compiles(db: &common::TestDb) {
@@ -164,6 +165,12 @@ on_both_backends! {
         assert!(err.contains("accepted"), "{err}");
         let (code, _, _) = run_cli(db, &["report", "review", &req.to_string(), "--unit", "T49.BAO", "--accept"]);
         assert_eq!(code, 2);
+
+        // The daily digest names what is not submitted, and tells the office what waits.
+        let items = reporting::reminder_items(store, f.plan_id, day("2024-11-20"), 3).await.unwrap();
+        let texts: Vec<(i64, String)> = items.iter().map(|(u, i)| (*u, i.text.clone())).collect();
+        assert!(texts.iter().any(|(u, t)| *u == f.district && t.starts_with("Chưa gửi báo cáo: “Báo cáo đột xuất")), "{texts:?}");
+        assert!(!texts.iter().any(|(u, t)| *u == f.newspaper && t.starts_with("Chưa gửi")), "{texts:?}");
 
         // The board: each unit's state and the official deadline state.
         let status = cli_json(db, &["report-request", "status", &req.to_string(), "--at", "2024-12-01", "--json"]);

@@ -617,8 +617,21 @@ async fn set_up(db: &TestDb) -> World {
     }
     store.close().await;
     // The reporting chain (issue 20): a request asking the station.
-    let (code, out, err) = common::run_cli(db, &["report-request", "add", "--plan", &plan_id.to_string(),
-        "--title", "Báo cáo thử", "--due", "2024-11-15", "--unit", &station_code]);
+    let (code, out, err) = common::run_cli(
+        db,
+        &[
+            "report-request",
+            "add",
+            "--plan",
+            &plan_id.to_string(),
+            "--title",
+            "Báo cáo thử",
+            "--due",
+            "2024-11-15",
+            "--unit",
+            &station_code,
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let report_request = out.trim().parse().unwrap();
     World {
@@ -765,10 +778,15 @@ impl Call<'_> {
     async fn fresh_request(&self, submitted: bool) -> i64 {
         let admin = self.world.inside[1].as_ref().unwrap();
         let created: Value = http()
-            .post(self.server.url(&format!("/api/v1/plans/{}/report-requests", self.world.plan_id)))
+            .post(self.server.url(&format!(
+                "/api/v1/plans/{}/report-requests",
+                self.world.plan_id
+            )))
             .bearer_auth(admin)
-            .json(&json!({"title": format!("Báo cáo riêng {}", self.n), "due": "2024-11-20",
-                "units": [self.world.station_code]}))
+            .json(
+                &json!({"title": format!("Báo cáo riêng {}", self.n), "due": "2024-11-20",
+                "units": [self.world.station_code]}),
+            )
             .send()
             .await
             .unwrap()
@@ -805,8 +823,14 @@ impl Call<'_> {
             )
             .replace("{sha256}", &world.sha256)
             // The reporting chain (issue 20).
-            .replace("/report-requests/{id}", &format!("/report-requests/{}", world.report_request))
-            .replace("/reports/{id}", &format!("/reports/{}", world.report_request))
+            .replace(
+                "/report-requests/{id}",
+                &format!("/report-requests/{}", world.report_request),
+            )
+            .replace(
+                "/reports/{id}",
+                &format!("/reports/{}", world.report_request),
+            )
             .replace("{unit}", &world.station_id.to_string());
         if is_page(method, path) {
             return self.page_request(method, path, filled).await;
@@ -1057,7 +1081,11 @@ impl Call<'_> {
                 ("units", world.station_code.clone()),
             ]),
             ("POST", "/reports/{id}/units/{unit}") => {
-                let version = self.draft_version().await.map(|v| v.to_string()).unwrap_or_default();
+                let version = self
+                    .draft_version()
+                    .await
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
                 self.page("POST", &filled, "").form(&[
                     ("csrf", csrf),
                     ("version", version),
@@ -1066,19 +1094,27 @@ impl Call<'_> {
             }
             ("POST", "/reports/{id}/units/{unit}/submit") => {
                 let id = self.fresh_request(false).await;
-                self.page("POST", &format!("/reports/{id}/units/{}/submit", world.station_id), "")
-                    .multipart(
-                        Form::new()
-                            .text("csrf", csrf)
-                            .text("number", format!("{n}/BC"))
-                            .text("date", "2024-11-10")
-                            .text("signer", "Lê A"),
-                    )
+                self.page(
+                    "POST",
+                    &format!("/reports/{id}/units/{}/submit", world.station_id),
+                    "",
+                )
+                .multipart(
+                    Form::new()
+                        .text("csrf", csrf)
+                        .text("number", format!("{n}/BC"))
+                        .text("date", "2024-11-10")
+                        .text("signer", "Lê A"),
+                )
             }
             ("POST", "/reports/{id}/units/{unit}/review") => {
                 let id = self.fresh_request(true).await;
-                self.page("POST", &format!("/reports/{id}/units/{}/review", world.station_id), "")
-                    .form(&[("csrf", csrf), ("decision", "accept".into())])
+                self.page(
+                    "POST",
+                    &format!("/reports/{id}/units/{}/review", world.station_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("decision", "accept".into())])
             }
             _ => panic!("no way to call page {method} {path}: add one to Call::page_request()"),
         }

@@ -92,7 +92,11 @@ pub enum ChainCommand {
         request: i64,
         #[arg(long)]
         unit: String,
-        #[arg(long, conflicts_with = "return_reason", required_unless_present = "return_reason")]
+        #[arg(
+            long,
+            conflicts_with = "return_reason",
+            required_unless_present = "return_reason"
+        )]
         accept: bool,
         #[arg(long = "return", value_name = "REASON")]
         return_reason: Option<String>,
@@ -118,10 +122,12 @@ fn input_or_internal(e: ChainError) -> anyhow::Error {
         ChainError::Section(s) => InputError(s.to_string()).into(),
         ChainError::Stale(_) => InputError(e.to_string()).into(),
         ChainError::Export(x) => super::report::input_or_internal(x),
-        ChainError::File(f @ (crate::files::FileError::TooLarge { .. }
-        | crate::files::FileError::Unsupported { .. }
-        | crate::files::FileError::Empty { .. }
-        | crate::files::FileError::BadName(_))) => InputError(f.to_string()).into(),
+        ChainError::File(
+            f @ (crate::files::FileError::TooLarge { .. }
+            | crate::files::FileError::Unsupported { .. }
+            | crate::files::FileError::Empty { .. }
+            | crate::files::FileError::BadName(_)),
+        ) => InputError(f.to_string()).into(),
         other => other.into(),
     }
 }
@@ -235,11 +241,7 @@ pub async fn run_chain(cli: &Cli, cmd: &ChainCommand) -> anyhow::Result<()> {
     result
 }
 
-async fn chain(
-    cli: &Cli,
-    store: &crate::store::Store,
-    cmd: &ChainCommand,
-) -> anyhow::Result<()> {
+async fn chain(cli: &Cli, store: &crate::store::Store, cmd: &ChainCommand) -> anyhow::Result<()> {
     let by = Change::system("cli");
     let files = cli.files();
     let fail = input_or_internal;
@@ -251,7 +253,9 @@ async fn chain(
         } => {
             let r = reporting::request(store, *request).await.map_err(fail)?;
             let author = reporting::author(store, &r, unit).await.map_err(fail)?;
-            let d = reporting::draft(store, &r, author, today()).await.map_err(fail)?;
+            let d = reporting::draft(store, &r, author, today())
+                .await
+                .map_err(fail)?;
             let bytes = reporting::draft_docx(&files, &d).map_err(fail)?;
             write_output(output, &bytes)?;
             eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
@@ -321,7 +325,9 @@ async fn chain(
         }
         ChainCommand::Compile { request, output } => {
             let r = reporting::request(store, *request).await.map_err(fail)?;
-            let d = reporting::compiled_draft(store, &r, today()).await.map_err(fail)?;
+            let d = reporting::compiled_draft(store, &r, today())
+                .await
+                .map_err(fail)?;
             let bytes = reporting::draft_docx(&files, &d).map_err(fail)?;
             write_output(output, &bytes)?;
             eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());

@@ -88,7 +88,11 @@ pub async fn build(store: &Store, files: &FileStore) -> anyhow::Result<()> {
     }
     // The station and two others have submitted; the station's was accepted.
     let station = units.iter().find(|u| u.code == "49.DPTTH");
-    let others: Vec<_> = units.iter().filter(|u| u.code != "49.DPTTH").take(2).collect();
+    let others: Vec<_> = units
+        .iter()
+        .filter(|u| u.code != "49.DPTTH")
+        .take(2)
+        .collect();
     let mut submitters: Vec<_> = station.into_iter().collect();
     submitters.extend(others);
     for (i, u) in submitters.iter().enumerate() {

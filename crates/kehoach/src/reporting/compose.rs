@@ -18,7 +18,10 @@ fn items_of(text: &str) -> Vec<Item> {
         .into_iter()
         .flat_map(|b| match b {
             Block::Para(p) => vec![Item::Para(p)],
-            Block::List(items) => items.into_iter().map(|i| Item::Para(format!("- {i}"))).collect(),
+            Block::List(items) => items
+                .into_iter()
+                .map(|i| Item::Para(format!("- {i}")))
+                .collect(),
             Block::Table(header, rows) => vec![Item::Table(header, rows)],
         })
         .collect()
@@ -49,7 +52,11 @@ fn put(part: &mut Part, placeholder: &str, items: Vec<Item>) {
 /// The report with the unit's sections in it: its results after part II's figures, its
 /// shortcomings and causes in part III, its proposals in part IV, and a part V answering the
 /// request's questions.
-pub fn with_sections(mut content: ReportContent, sections: &Sections, questions: &[String]) -> ReportContent {
+pub fn with_sections(
+    mut content: ReportContent,
+    sections: &Sections,
+    questions: &[String],
+) -> ReportContent {
     if !sections.results.is_empty()
         && let Some(part) = part_mut(&mut content, "II")
     {
@@ -60,12 +67,20 @@ pub fn with_sections(mut content: ReportContent, sections: &Sections, questions:
     if !sections.shortcomings.is_empty()
         && let Some(part) = part_mut(&mut content, "III")
     {
-        put(part, "[Đơn vị soạn thảo nêu nguyên nhân", items_of(&sections.shortcomings));
+        put(
+            part,
+            "[Đơn vị soạn thảo nêu nguyên nhân",
+            items_of(&sections.shortcomings),
+        );
     }
     if !sections.proposals.is_empty()
         && let Some(part) = part_mut(&mut content, "IV")
     {
-        put(part, "[Đơn vị soạn thảo bổ sung đề xuất", items_of(&sections.proposals));
+        put(
+            part,
+            "[Đơn vị soạn thảo bổ sung đề xuất",
+            items_of(&sections.proposals),
+        );
     }
     if !questions.is_empty() {
         let mut items = Vec::new();
@@ -119,7 +134,10 @@ fn quote(text: &str) -> String {
         return flat;
     }
     let cut: String = flat.chars().take(MAX_QUOTE_CHARS).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a).to_string();
+    let cut = cut
+        .rsplit_once(' ')
+        .map_or(cut.as_str(), |(a, _)| a)
+        .to_string();
     format!("{cut} …")
 }
 
@@ -193,15 +211,19 @@ pub fn compiled(mut content: ReportContent, units: &[Reported], due: NaiveDate) 
         .iter()
         .filter(|u| timeliness(u, due) == "Đúng hạn")
         .count();
-    let late = units.iter().filter(|u| timeliness(u, due) == "Trễ hạn").count();
+    let late = units
+        .iter()
+        .filter(|u| timeliness(u, due) == "Trễ hạn")
+        .count();
     let missing: Vec<&str> = units
         .iter()
         .filter(|u| timeliness(u, due) == "Chưa gửi")
         .map(|u| u.unit_name.as_str())
         .collect();
     if let Some(part) = part_mut(&mut content, "II") {
-        part.items
-            .push(Item::Heading("Tình hình báo cáo của các cơ quan, đơn vị".into()));
+        part.items.push(Item::Heading(
+            "Tình hình báo cáo của các cơ quan, đơn vị".into(),
+        ));
         let mut summary = format!(
             "Đến ngày {}, đã nhận {}/{} báo cáo ({} đúng hạn, {} trễ hạn)",
             vn::short_date(due),
@@ -230,9 +252,11 @@ pub fn compiled(mut content: ReportContent, units: &[Reported], due: NaiveDate) 
                     vec![
                         (i + 1).to_string(),
                         u.unit_name.clone(),
-                        u.submission.as_ref().map_or_else(String::new, |(n, on, _)| {
-                            format!("{n}, {}", vn::short_date(*on))
-                        }),
+                        u.submission
+                            .as_ref()
+                            .map_or_else(String::new, |(n, on, _)| {
+                                format!("{n}, {}", vn::short_date(*on))
+                            }),
                         timeliness(u, due).to_string(),
                     ]
                 })
@@ -240,8 +264,9 @@ pub fn compiled(mut content: ReportContent, units: &[Reported], due: NaiveDate) 
         ));
         let results = quoted_by_area(units, |s| &s.results);
         if !results.is_empty() {
-            part.items
-                .push(Item::Heading("Kết quả do các cơ quan, đơn vị báo cáo".into()));
+            part.items.push(Item::Heading(
+                "Kết quả do các cơ quan, đơn vị báo cáo".into(),
+            ));
             part.items.extend(results);
         }
     }
@@ -249,16 +274,18 @@ pub fn compiled(mut content: ReportContent, units: &[Reported], due: NaiveDate) 
     if !shortcomings.is_empty()
         && let Some(part) = part_mut(&mut content, "III")
     {
-        part.items
-            .push(Item::Heading("Tồn tại, hạn chế do các cơ quan, đơn vị nêu".into()));
+        part.items.push(Item::Heading(
+            "Tồn tại, hạn chế do các cơ quan, đơn vị nêu".into(),
+        ));
         part.items.extend(shortcomings);
     }
     let proposals = quoted_by_area(units, |s| &s.proposals);
     if !proposals.is_empty()
         && let Some(part) = part_mut(&mut content, "IV")
     {
-        part.items
-            .push(Item::Heading("Đề xuất, kiến nghị của các cơ quan, đơn vị".into()));
+        part.items.push(Item::Heading(
+            "Đề xuất, kiến nghị của các cơ quan, đơn vị".into(),
+        ));
         part.items.extend(proposals);
     }
     let attached = content
@@ -274,9 +301,16 @@ pub fn compiled(mut content: ReportContent, units: &[Reported], due: NaiveDate) 
         landscape: false,
         widths_mm: vec![10.0, 55.0, 30.0, 22.0, 28.0, 20.0],
         centre_from: 3,
-        header: ["TT", "Cơ quan, đơn vị", "Số báo cáo", "Ngày", "Người ký", "Tình trạng"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "TT",
+            "Cơ quan, đơn vị",
+            "Số báo cáo",
+            "Ngày",
+            "Người ký",
+            "Tình trạng",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: units
             .iter()
             .enumerate()
@@ -349,7 +383,10 @@ mod tests {
             c.parts[1].items.last(),
             Some(&Item::Para("Đã phát 52 chương trình.".into()))
         );
-        assert_eq!(c.parts[2].items, vec![Item::Para("- Thiếu kinh phí".into())]);
+        assert_eq!(
+            c.parts[2].items,
+            vec![Item::Para("- Thiếu kinh phí".into())]
+        );
         assert_eq!(c.parts[4].heading, "V. TRẢ LỜI CÁC NỘI DUNG THEO YÊU CẦU");
         assert_eq!(
             c.parts[4].items,
@@ -367,7 +404,11 @@ mod tests {
             Reported {
                 unit_name: "Đài PT-TH tỉnh".into(),
                 state: UnitState::Accepted,
-                submission: Some(("12/BC-ĐPTTH".into(), "2024-11-10".parse().unwrap(), "Lê A".into())),
+                submission: Some((
+                    "12/BC-ĐPTTH".into(),
+                    "2024-11-10".parse().unwrap(),
+                    "Lê A".into(),
+                )),
                 areas: vec!["1. Truyền thông".into()],
                 accepted: Some(Sections {
                     results: "Phát 52 chương trình.".into(),

@@ -30,8 +30,8 @@ use crate::export::report_period::ReportPeriod;
 use crate::export::{ExportError, ReportOverrides};
 use crate::files::{FileError, FileStore};
 use crate::store::{
-    Change, ChainConflict, DraftRow, DraftSave, NewActivity, NewReportRequest,
-    NewSubmission, PlanRow, ReportRequestRow, Store, StoreError, SubmissionRow, UnitRow,
+    ChainConflict, Change, DraftRow, DraftSave, NewActivity, NewReportRequest, NewSubmission,
+    PlanRow, ReportRequestRow, Store, StoreError, SubmissionRow, UnitRow,
 };
 use sections::{SectionError, Sections};
 use state::{Latest, Review, UnitState};
@@ -153,7 +153,9 @@ pub async fn add_request(
     let plan = plan_of(store, a.plan_id).await?;
     let title = bounded("title", &a.title, MAX_TITLE_CHARS, true)?;
     if !(2000..=2100).contains(&a.due.year()) {
-        return Err(ChainError::BadInput("due: a date between 2000 and 2100".into()));
+        return Err(ChainError::BadInput(
+            "due: a date between 2000 and 2100".into(),
+        ));
     }
     let questions = sections::clean_questions(&a.questions)?;
     if a.units.len() > MAX_REQUEST_UNITS {
@@ -188,7 +190,13 @@ pub async fn add_request(
         Some(p) => ReportPeriod::parse(p).map_err(ChainError::BadInput)?,
         None => ReportPeriod::year(a.due.year()),
     };
-    let span = |p: ReportPeriod| if a.calendar { p } else { state::with_cut_off(p) };
+    let span = |p: ReportPeriod| {
+        if a.calendar {
+            p
+        } else {
+            state::with_cut_off(p)
+        }
+    };
     let lag = a.due - span(first).to;
     let mut ids = Vec::new();
     let mut period = Some(first);
@@ -410,11 +418,7 @@ pub struct Author {
 
 /// The unit of `code` as an author of `r`'s reports: one of the units asked, or the plan's
 /// office (for the compiled report).
-pub async fn author(
-    store: &Store,
-    r: &ReportRequestRow,
-    code: &str,
-) -> Result<Author, ChainError> {
+pub async fn author(store: &Store, r: &ReportRequestRow, code: &str) -> Result<Author, ChainError> {
     let plan = plan_of(store, r.plan_id).await?;
     let code = code.trim();
     let (unit, _) = crate::export::plan_unit(store, &plan, code, r.due)
@@ -494,7 +498,15 @@ pub async fn draft(
         .map(|d| sections_of(&d.sections))
         .unwrap_or_default();
     let submitted = store.live_submission(r.id, author.unit.id).await?;
-    let content = content(store, r, &author, &sections, today, &ReportOverrides::default()).await?;
+    let content = content(
+        store,
+        r,
+        &author,
+        &sections,
+        today,
+        &ReportOverrides::default(),
+    )
+    .await?;
     Ok(Draft {
         request: r.clone(),
         author,
@@ -692,7 +704,11 @@ pub async fn submit(
         content.number_line = format!("Số: {number}");
     }
     let docx = crate::export::report_docx::render(&content).map_err(ExportError::from)?;
-    let name = format!("bao-cao-{}-{}.docx", r.id, fold(&author.unit.code).replace('.', "-"));
+    let name = format!(
+        "bao-cao-{}-{}.docx",
+        r.id,
+        fold(&author.unit.code).replace('.', "-")
+    );
     let stored = files.store_bytes(&name, &docx)?;
     let figures = serde_json::json!({
         "at": period_of(r).evaluation_date(today),
@@ -743,7 +759,8 @@ pub async fn submit(
         number,
         signed_on: s.date,
         signer,
-        sections: serde_json::to_string(&sections).map_err(|e| StoreError::Invariant(e.to_string()))?,
+        sections: serde_json::to_string(&sections)
+            .map_err(|e| StoreError::Invariant(e.to_string()))?,
         figures: figures.to_string(),
         docx_sha256: stored.sha256.clone(),
         docx_size: stored.size_bytes,
@@ -774,7 +791,11 @@ pub async fn review(
     let reason = match reason {
         Some(text) => Some(bounded("reason", text, MAX_REASON_CHARS, true)?),
         None if accept => None,
-        None => return Err(ChainError::BadInput("reason: required to return a report".into())),
+        None => {
+            return Err(ChainError::BadInput(
+                "reason: required to return a report".into(),
+            ));
+        }
     };
     let row = store
         .review_report_submission(r.id, author.unit.id, accept, reason.as_deref(), by)
@@ -818,4 +839,83 @@ pub async fn compiled_draft(
         .ok_or_else(|| ChainError::NotFound("the plan has no issuing unit".into()))?;
     let author = author_by_id(store, r, office).await?;
     draft(store, r, author, today).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminders (the daily digest, `reminders/`).
+
+/// The digest's items of a plan's requests on `at`: to each unit asked, an ad-hoc or recurring
+/// request it has not submitted that is overdue or due within `days` (a plan deliverable's
+/// request is reminded through its task already, and a submission completes that task); to the
+/// plan office, each submission waiting for its review.
+pub async fn reminder_items(
+    store: &Store,
+    plan_id: i64,
+    at: NaiveDate,
+    days: u32,
+) -> Result<Vec<(i64, crate::reminders::digest::Item)>, StoreError> {
+    use crate::reminders::digest::{Item, ItemKind};
+    let horizon = at
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(at);
+    let office = store.plan(plan_id).await?.and_then(|p| p.context_unit_id);
+    let mut out = Vec::new();
+    for r in store.report_requests_of_plan(plan_id).await? {
+        let subs = store.report_submissions(r.id).await?;
+        if let Some(office) = office {
+            for s in subs.iter().filter(|s| s.state == "submitted") {
+                let unit = store
+                    .unit(s.unit_id)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                out.push((
+                    office,
+                    Item {
+                        kind: ItemKind::ReportToReview,
+                        key: format!("report-review:{}", s.id),
+                        text: format!(
+                            "“{}”: {unit} đã gửi Báo cáo số {} ngày {}.",
+                            r.title,
+                            s.number,
+                            crate::export::vn::short_date(s.signed_on)
+                        ),
+                    },
+                ));
+            }
+        }
+        if r.kind == "deliverable" || r.due > horizon {
+            continue;
+        }
+        for u in store.report_request_units(r.id).await? {
+            if subs
+                .iter()
+                .any(|s| s.unit_id == u.unit_id && s.state != "returned")
+            {
+                continue;
+            }
+            let overdue = r.due < at;
+            out.push((
+                u.unit_id,
+                Item {
+                    kind: if overdue {
+                        ItemKind::Overdue
+                    } else {
+                        ItemKind::DueSoon
+                    },
+                    key: format!(
+                        "report:{}:{}",
+                        r.id,
+                        if overdue { "overdue" } else { "due" }
+                    ),
+                    text: format!(
+                        "Chưa gửi báo cáo: “{}”, hạn {}.",
+                        r.title,
+                        crate::export::vn::short_date(r.due)
+                    ),
+                },
+            ));
+        }
+    }
+    Ok(out)
 }

@@ -338,6 +338,11 @@ mod tests {
         assert!(matches!(e, SectionError::TooManyAnswers { .. }));
         let rows: String = (0..60).map(|i| format!("| {i} | x |\n")).collect();
         let e = clean_section(Field::Answer(1), &rows).unwrap_err();
-        assert_eq!(e, SectionError::TableTooLarge { field: Field::Answer(1) });
+        assert_eq!(
+            e,
+            SectionError::TableTooLarge {
+                field: Field::Answer(1)
+            }
+        );
     }
 }

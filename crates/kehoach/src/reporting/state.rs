@@ -183,11 +183,15 @@ mod tests {
         assert_eq!(span("2024-H1"), (d("2023-12-15"), d("2024-06-14")));
         assert_eq!(span("2024"), (d("2023-12-15"), d("2024-12-14")));
         assert_eq!(
-            next_calendar(ReportPeriod::parse("2024-12").unwrap()).unwrap().tag(),
+            next_calendar(ReportPeriod::parse("2024-12").unwrap())
+                .unwrap()
+                .tag(),
             "2025-01"
         );
         assert_eq!(
-            next_calendar(ReportPeriod::parse("2024-Q4").unwrap()).unwrap().tag(),
+            next_calendar(ReportPeriod::parse("2024-Q4").unwrap())
+                .unwrap()
+                .tag(),
             "2025-q1"
         );
     }
@@ -201,19 +205,43 @@ mod tests {
                 signed_on: d(on),
             })
         };
-        assert_eq!(unit_state(false, None, due, d("2024-11-04")), UnitState::NotStarted);
-        assert_eq!(unit_state(true, None, due, d("2024-11-04")), UnitState::Draft);
-        assert_eq!(unit_state(true, None, due, d("2024-11-16")), UnitState::Overdue);
         assert_eq!(
-            unit_state(true, sub(Review::Submitted, "2024-11-15"), due, d("2024-12-01")),
+            unit_state(false, None, due, d("2024-11-04")),
+            UnitState::NotStarted
+        );
+        assert_eq!(
+            unit_state(true, None, due, d("2024-11-04")),
+            UnitState::Draft
+        );
+        assert_eq!(
+            unit_state(true, None, due, d("2024-11-16")),
+            UnitState::Overdue
+        );
+        assert_eq!(
+            unit_state(
+                true,
+                sub(Review::Submitted, "2024-11-15"),
+                due,
+                d("2024-12-01")
+            ),
             UnitState::SubmittedOnTime
         );
         assert_eq!(
-            unit_state(true, sub(Review::Submitted, "2024-11-18"), due, d("2024-12-01")),
+            unit_state(
+                true,
+                sub(Review::Submitted, "2024-11-18"),
+                due,
+                d("2024-12-01")
+            ),
             UnitState::SubmittedLate
         );
         assert_eq!(
-            unit_state(true, sub(Review::Returned, "2024-11-10"), due, d("2024-12-01")),
+            unit_state(
+                true,
+                sub(Review::Returned, "2024-11-10"),
+                due,
+                d("2024-12-01")
+            ),
             UnitState::Returned
         );
         assert_eq!(

@@ -351,7 +351,9 @@ impl super::Store {
         if self.live_submission(request_id, unit_id).await?.is_some() {
             return Ok(DraftSave::Frozen);
         }
-        Ok(DraftSave::Stale(self.report_draft(request_id, unit_id).await?))
+        Ok(DraftSave::Stale(
+            self.report_draft(request_id, unit_id).await?,
+        ))
     }
 
     /// Every submission of a request, oldest first.
@@ -507,7 +509,11 @@ impl super::Store {
         match row {
             Some(row) => Ok(Ok(row)),
             None => Ok(Err(
-                match self.live_submission(request_id, unit_id).await?.map(|l| l.state) {
+                match self
+                    .live_submission(request_id, unit_id)
+                    .await?
+                    .map(|l| l.state)
+                {
                     Some(s) if s == "accepted" => ChainConflict::AlreadyAccepted,
                     _ => ChainConflict::NothingToReview,
                 },

@@ -384,7 +384,10 @@ async fn draft_docx(
     let code = author.unit.code.clone();
     let d = reporting::draft(&state.store, &r, author, state.pages.today()).await?;
     let bytes = reporting::draft_docx(&state.files, &d)?;
-    Ok(docx_response(bytes, &format!("bao-cao-{}-{code}.docx", r.id)))
+    Ok(docx_response(
+        bytes,
+        &format!("bao-cao-{}-{code}.docx", r.id),
+    ))
 }
 
 /// What a unit gives when it submits (the signed scan is sent with the page's form or the CLI).

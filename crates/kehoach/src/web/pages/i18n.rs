@@ -1428,7 +1428,10 @@ pub fn chain_error(lang: Lang, e: &crate::reporting::ChainError) -> String {
             if vi {
                 format!("{}: bảng quá lớn (tối đa 50 dòng, 10 cột).", field(*f))
             } else {
-                format!("{}: the table is too large (at most 50 rows, 10 columns).", field(*f))
+                format!(
+                    "{}: the table is too large (at most 50 rows, 10 columns).",
+                    field(*f)
+                )
             }
         }
         ChainError::BadInput(m) if vi => {

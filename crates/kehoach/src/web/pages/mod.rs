@@ -386,7 +386,10 @@ pub struct Layout {
 impl Layout {
     /// The menu's "Báo cáo" (its words live with the chain's, `i18n::Reporting`).
     pub fn nav_reports(&self) -> &'static str {
-        Lang::parse(self.lang).unwrap_or(Lang::Vi).reporting().reports
+        Lang::parse(self.lang)
+            .unwrap_or(Lang::Vi)
+            .reporting()
+            .reports
     }
 }
 

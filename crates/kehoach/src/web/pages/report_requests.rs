@@ -10,9 +10,9 @@
 //! Access is the API's (`web/api/report_requests.rs`); the words are `i18n::Reporting`.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::i18n::{Reporting, chain_error};
@@ -172,7 +172,14 @@ pub async fn of_plan(
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    plan_page(&state, &signed, id, String::new(), NewRequestForm::default()).await
+    plan_page(
+        &state,
+        &signed,
+        id,
+        String::new(),
+        NewRequestForm::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -368,12 +375,7 @@ fn figures_of(tallies: &[kehoach_core::compliance::Tally], r: &Reporting) -> Vec
         ),
         (
             r.deliverables.to_string(),
-            format!(
-                "{} + {} / {}",
-                d.done_on_time,
-                d.done_late,
-                d.total()
-            ),
+            format!("{} + {} / {}", d.done_on_time, d.done_late, d.total()),
         ),
     ]
 }
@@ -555,7 +557,12 @@ pub async fn save(
     let asked = reporting::questions_of(&req).len();
     let mut answers = Vec::new();
     for i in 1..=asked.min(crate::reporting::sections::MAX_QUESTIONS) {
-        answers.push(form.rest.get(&format!("answer_{i}")).cloned().unwrap_or_default());
+        answers.push(
+            form.rest
+                .get(&format!("answer_{i}"))
+                .cloned()
+                .unwrap_or_default(),
+        );
     }
     let typed = Sections {
         results: form.results,
@@ -565,8 +572,15 @@ pub async fn save(
     };
     let expected = form.version.trim().parse::<i64>().ok();
     let r = signed.lang.reporting();
-    match reporting::save_draft(&state.store, &req, &author, &typed, expected, &change_of(user))
-        .await
+    match reporting::save_draft(
+        &state.store,
+        &req,
+        &author,
+        &typed,
+        expected,
+        &change_of(user),
+    )
+    .await
     {
         Ok(row) => {
             let shown = Shown {
@@ -731,7 +745,16 @@ pub async fn review(
         .map_err(|e| signed.error(e))?;
     let accept = form.decision == "accept";
     let reason = Some(form.reason.as_str()).filter(|r| !accept && !r.trim().is_empty());
-    match reporting::review(&state.store, &req, &author, accept, reason, &change_of(user)).await {
+    match reporting::review(
+        &state.store,
+        &req,
+        &author,
+        accept,
+        reason,
+        &change_of(user),
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{id}")).into_response()),
         Err(e @ (ChainError::BadInput(_) | ChainError::Conflict(_))) => {
             let shown = Shown {
@@ -761,7 +784,6 @@ pub async fn docx(
     let d = reporting::draft(&state.store, &req, author, signed.today)
         .await
         .map_err(|e| signed.error(e))?;
-    let bytes = reporting::draft_docx(&state.files, &d)
-        .map_err(|e| signed.error(e))?;
+    let bytes = reporting::draft_docx(&state.files, &d).map_err(|e| signed.error(e))?;
     Ok(docx_response(bytes, &format!("bao-cao-{id}-{code}.docx")))
 }
