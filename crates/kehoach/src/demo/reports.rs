@@ -111,7 +111,15 @@ pub async fn build(store: &Store, files: &FileStore) -> anyhow::Result<()> {
     }
 
     // An ad-hoc request already due: on time, late, returned, and not at all.
-    let asked: Vec<String> = units.iter().take(5).map(|u| u.code.clone()).collect();
+    // The station first (its reporter sees its own accepted report), then four others.
+    let mut asked: Vec<String> = station.iter().map(|u| u.code.clone()).collect();
+    asked.extend(
+        units
+            .iter()
+            .filter(|u| u.code != "49.DPTTH")
+            .take(4)
+            .map(|u| u.code.clone()),
+    );
     let ids = reporting::add_request(
         store,
         &AddRequest {
@@ -133,7 +141,10 @@ pub async fn build(store: &Store, files: &FileStore) -> anyhow::Result<()> {
     .await?;
     if let Some(&id) = ids.first() {
         let adhoc = reporting::request(store, id).await?;
-        let asked = store.report_request_units(id).await?;
+        // In the order asked (the station first), not by name.
+        let mut asked_units = store.report_request_units(id).await?;
+        asked_units.sort_by_key(|u| u.code != "49.DPTTH");
+        let asked = asked_units;
         let dates = [date(2024, 10, 22), date(2024, 10, 29), date(2024, 10, 24)];
         for (i, (u, on)) in asked.iter().zip(dates).enumerate() {
             let author = reporting::author_by_id(store, &adhoc, u.unit_id).await?;
