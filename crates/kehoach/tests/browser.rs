@@ -789,13 +789,11 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
             assert!(board.contains(state), "{state} missing: {board}");
         }
         shot(&driver, "report-02-board-adhoc").await;
-        // The main request: the station's accepted report beside its live figures.
+        // The main request: an accepted report beside the unit's live figures.
         driver.goto(format!("{base}{main_request}")).await?;
         shot(&driver, "report-03-board").await;
         let station = driver
-            .find(By::XPath(
-                "//table[contains(@class,'report-board')]//a[contains(., 'Phát thanh')]",
-            ))
+            .find(By::XPath("//tr[.//span[contains(., 'Đã tiếp nhận')]]//a"))
             .await?
             .attr("href")
             .await?

@@ -312,7 +312,7 @@ on_both_backends! {
         let bad = put(serde_json::json!({"sections": {"answers": ["a", "b"]}, "version": 2})).await.unwrap();
         assert_eq!(bad.status(), 400);
         let bad = put(serde_json::json!({"sections": {"html": "<p>x</p>"}, "version": 2})).await.unwrap();
-        assert_eq!(bad.status(), 400);
+        assert_eq!(bad.status(), 422, "an unknown field is refused as the API refuses any");
         // kill -9, and a new server: the draft is there.
         drop(server);
         let server = common::Server::start(&db.cli_args());

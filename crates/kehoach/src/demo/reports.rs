@@ -1,6 +1,6 @@
 //! The reporting chain in the demo (issue 20): the Quảng Nam plan's "báo cáo trước 15/11/2024"
 //! is a request every lead unit can open with a draft already written from its own activities;
-//! a few units have submitted (the station's was accepted); and an ad-hoc request about the
+//! three units have submitted (the first one's was accepted); and an ad-hoc request about the
 //! National Digital Transformation Day, due 25/10/2024, shows on-time, late, returned and
 //! overdue units on the board.
 
@@ -86,15 +86,8 @@ pub async fn build(store: &Store, files: &FileStore) -> anyhow::Result<()> {
         };
         reporting::save_draft(store, &main, &author, &sections, None, &by).await?;
     }
-    // The station and two others have submitted; the station's was accepted.
-    let station = units.iter().find(|u| u.code == "49.DPTTH");
-    let others: Vec<_> = units
-        .iter()
-        .filter(|u| u.code != "49.DPTTH")
-        .take(2)
-        .collect();
-    let mut submitters: Vec<_> = station.into_iter().collect();
-    submitters.extend(others);
+    // Three units have submitted; the first one's report was accepted.
+    let submitters: Vec<_> = units.iter().take(3).collect();
     for (i, u) in submitters.iter().enumerate() {
         let author = reporting::author_by_id(store, &main, u.unit_id).await?;
         let submit = Submit {
@@ -105,14 +98,15 @@ pub async fn build(store: &Store, files: &FileStore) -> anyhow::Result<()> {
         };
         reporting::submit(store, files, &main, &author, &submit, today, &by).await?;
     }
-    if let Some(s) = station {
-        let author = reporting::author_by_id(store, &main, s.unit_id).await?;
+    if let Some(first) = submitters.first() {
+        let author = reporting::author_by_id(store, &main, first.unit_id).await?;
         reporting::review(store, &main, &author, true, None, &by).await?;
     }
 
     // An ad-hoc request already due: on time, late, returned, and not at all.
-    // The station first (its reporter sees its own accepted report), then four others.
-    let mut asked: Vec<String> = station.iter().map(|u| u.code.clone()).collect();
+    // The radio-TV station first (its demo reporter sees its own accepted report), then four
+    // units of the plan's report.
+    let mut asked: Vec<String> = vec!["49.DPTTH".into()];
     asked.extend(
         units
             .iter()

@@ -237,7 +237,14 @@ async fn lead_units(store: &Store, plan_id: i64) -> Result<Vec<i64>, ChainError>
 /// Whether a task is one of the plan's report deliverables: it has a deadline and asks for a
 /// report ("báo cáo" in its title).
 pub fn is_report_deliverable(title: &str, due: Option<NaiveDate>) -> bool {
-    due.is_some() && fold(title).contains("bao cao")
+    // Among the title's first words: "Báo cáo kết quả …", "Thực hiện báo cáo, đánh giá …" — not
+    // a budget task that mentions reporting to the authority somewhere in its text.
+    let opening: Vec<String> = fold(title)
+        .split_whitespace()
+        .take(6)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .collect();
+    due.is_some() && opening.windows(2).any(|w| w[0] == "bao" && w[1] == "cao")
 }
 
 /// Makes each report deliverable of the plan a request (once): its lead units report to the
