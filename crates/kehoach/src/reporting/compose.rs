@@ -176,7 +176,9 @@ fn quoted_by_area(units: &[Reported], pick: fn(&Sections) -> &str) -> Vec<Item> 
             continue;
         }
         if !area.is_empty() {
-            items.push(Item::Heading(area));
+            // The plan's own heading, marked as the plan's (it is numbered like the report's
+            // parts: "II. NỘI DUNG").
+            items.push(Item::Heading(format!("Phần “{area}” của Kế hoạch")));
         }
         items.extend(quoted);
     }
