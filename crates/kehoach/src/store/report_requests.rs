@@ -167,7 +167,7 @@ impl super::Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "create",
@@ -179,8 +179,9 @@ impl super::Store {
                     "title": r.title, "due": r.due, "period": r.period_kind,
                     "from": r.period_from, "to": r.period_to,
                     "questions": r.questions, "units": r.unit_ids,
-                }))
-            )?;
+                })),
+            )
+            .await?;
             tx.commit().await?;
             Some(id)
         }))
@@ -332,15 +333,16 @@ impl super::Store {
                 }
             };
             if let Some(row) = &row {
-                record_audit!(
+                record_audit(
                     &mut *tx,
                     by,
                     "save",
                     "report_draft",
                     format!("{request_id}/{unit_id}"),
                     None,
-                    Some(json!({ "version": row.version, "sections": sections }))
-                )?;
+                    Some(json!({ "version": row.version, "sections": sections })),
+                )
+                .await?;
             }
             tx.commit().await?;
             row
@@ -434,7 +436,7 @@ impl super::Store {
                     .bind(Utc::now())
                     .fetch_one(&mut *tx)
                     .await?;
-                record_audit!(
+                record_audit(
                     &mut *tx,
                     by,
                     "submit",
@@ -446,8 +448,9 @@ impl super::Store {
                         "signed_on": s.signed_on, "signer": s.signer,
                         "docx_sha256": s.docx_sha256, "scan_sha256": s.scan.as_ref().map(|x| &x.0),
                         "activity_id": s.activity_id,
-                    }))
-                )?;
+                    })),
+                )
+                .await?;
                 tx.commit().await?;
                 Ok(row)
             }
@@ -493,15 +496,16 @@ impl super::Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(row) = &row {
-                record_audit!(
+                record_audit(
                     &mut *tx,
                     by,
                     if accept { "accept" } else { "return" },
                     "report_submission",
                     row.id,
                     Some(json!({ "state": "submitted" })),
-                    Some(json!({ "state": state, "reason": reason }))
-                )?;
+                    Some(json!({ "state": state, "reason": reason })),
+                )
+                .await?;
             }
             tx.commit().await?;
             row
