@@ -411,7 +411,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
 }
 
 /// GET routes that are not pages a person reads, with why they are not swept.
-const NOT_PAGES: [(&str, &str); 9] = [
+const NOT_PAGES: [(&str, &str); 10] = [
     ("/static/app.css", "the stylesheet"),
     ("/static/app.js", "the script"),
     (
@@ -424,6 +424,8 @@ const NOT_PAGES: [(&str, &str); 9] = [
     ("/plans/{id}/activities.xlsx", "a download"),
     ("/plans/{id}/evidence-pack.zip", "a download"),
     ("/units/suggest", "the unit picker's suggestions (JSON)"),
+    // The reporting chain (issue 20).
+    ("/reports/{id}/units/{unit}/report.docx", "a download"),
 ];
 
 /// One page of the sweep: the route it exercises, its URL, a name for its screenshot, and
@@ -488,6 +490,32 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
     let activities = first_href(driver, "a[href^='/activities?assignment=']").await?;
     visits.push(visit("/activities", activities, "activities"));
     visits.push(visit("/account", "/account", "account"));
+    // The reporting chain (issue 20): the requests, a board, a unit's draft.
+    visits.push(visit("/reports", "/reports", "reports"));
+    visits.push(visit(
+        "/plans/{id}/reports",
+        format!("{plan}/reports"),
+        "plan-reports",
+    ));
+    // (Not waited for: a unit asked for nothing has no link.)
+    driver.goto(format!("{base}/reports")).await?;
+    if let Some(a) = driver
+        .find_all(By::Css("table.report-requests a"))
+        .await?
+        .first()
+    {
+        let board = a.attr("href").await?.unwrap_or_default();
+        visits.push(visit("/reports/{id}", board.clone(), "report-board"));
+        driver.goto(format!("{base}{board}")).await?;
+        if let Some(a) = driver
+            .find_all(By::Css("table.report-board a"))
+            .await?
+            .first()
+        {
+            let draft = a.attr("href").await?.unwrap_or_default();
+            visits.push(visit("/reports/{id}/units/{unit}", draft, "report-draft"));
+        }
+    }
     if role == "quantri" || role == "sotttt" {
         visits.push(visit("/users", "/users", "users"));
         visits.push(visit("/plans/import", "/plans/import", "import"));
@@ -839,6 +867,161 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
     .await;
     if outcome.is_err() {
         shot(&driver, "edit-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
+}
+
+// The reporting chain (issue 20).
+
+/// On the demo: the station's reporter opens the Quảng Nam plan's report request, finds its
+/// draft already written, edits and saves it (desktop and phone); the plan office opens the
+/// board, sees who submitted (late or not), reviews a submission beside the live figures and
+/// opens the compiled report. Screenshots under `<target>/test-artifacts/web/report-*.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    let outcome = async {
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}/reports")).await?;
+        shot(&driver, "report-01-requests").await;
+        let rows = driver
+            .find_all(By::Css("table.report-requests tbody tr"))
+            .await?;
+        assert!(!rows.is_empty(), "the plan's requests are listed");
+        // The ad-hoc request about 10/10 (on time, late, returned and not submitted) and the
+        // plan's own "báo cáo trước 15/11/2024".
+        let mut adhoc = String::new();
+        let mut main_request = String::new();
+        for row in &rows {
+            let text = row.text().await?;
+            let href = row
+                .find(By::Css("a"))
+                .await?
+                .attr("href")
+                .await?
+                .unwrap_or_default();
+            if text.contains("Ngày Chuyển đổi số quốc gia") {
+                adhoc = href;
+            } else if text.contains("15/11/2024") && main_request.is_empty() {
+                main_request = href;
+            }
+        }
+        assert!(!adhoc.is_empty() && !main_request.is_empty());
+        driver.goto(format!("{base}{adhoc}")).await?;
+        let board = driver
+            .find(By::Css("table.report-board"))
+            .await?
+            .text()
+            .await?;
+        for state in [
+            "Đã tiếp nhận",
+            "Đã gửi trễ hạn",
+            "Bị trả lại",
+            "Quá hạn, chưa gửi",
+        ] {
+            assert!(board.contains(state), "{state} missing: {board}");
+        }
+        shot(&driver, "report-02-board-adhoc").await;
+        // The main request: an accepted report beside the unit's live figures.
+        driver.goto(format!("{base}{main_request}")).await?;
+        shot(&driver, "report-03-board").await;
+        let station = driver
+            .find(By::XPath("//tr[.//span[contains(., 'Đã tiếp nhận')]]//a"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        driver.goto(format!("{base}{station}")).await?;
+        assert!(
+            driver
+                .find(By::Css(".side-by-side"))
+                .await?
+                .text()
+                .await?
+                .contains("40/BC")
+        );
+        shot(&driver, "report-04-submission-beside-live").await;
+        // A submission waiting for review: accept it.
+        driver.goto(format!("{base}{main_request}")).await?;
+        let waiting = driver
+            .find(By::XPath(
+                "//tr[.//span[contains(., 'Đã gửi đúng hạn')]]//a",
+            ))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        driver.goto(format!("{base}{waiting}")).await?;
+        shot(&driver, "report-05-review").await;
+        driver
+            .find(By::Css("button[value=accept]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&driver, "table.report-board").await?;
+        // The compiled report's page.
+        let compiled = first_href(&driver, "a.btn[href*='/units/']").await?;
+        driver.goto(format!("{base}{compiled}")).await?;
+        wait_for(&driver, "textarea#s-results").await?;
+        shot(&driver, "report-06-compiled").await;
+        sign_out(&driver).await;
+
+        // The station's reporter, on a phone: its draft is written; it edits and saves.
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        sign_in(&driver, &base, "daiptth").await;
+        driver.goto(format!("{base}/reports")).await?;
+        shot(&driver, "report-07-phone-requests").await;
+        driver.goto(format!("{base}{adhoc}")).await?;
+        shot(&driver, "report-08-phone-board").await;
+        let mine = first_href(&driver, "table.report-board a").await?;
+        driver.goto(format!("{base}{mine}")).await?;
+        shot(&driver, "report-09-phone-draft").await;
+        sign_out(&driver).await;
+
+        // A unit that has not submitted (a new request): the draft written from its data,
+        // edited and saved.
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}{main_request}")).await?;
+        let drafting = driver
+            .find(By::XPath("//tr[.//span[contains(., 'Đang soạn')]]//a"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        driver.goto(format!("{base}{drafting}")).await?;
+        let results = driver.find(By::Css("textarea#s-results")).await?;
+        assert!(
+            results
+                .prop("value")
+                .await?
+                .unwrap_or_default()
+                .contains("Trong kỳ"),
+            "the draft is written from the unit's data"
+        );
+        results
+            .send_keys("\nĐã tổ chức 02 hội nghị tập huấn.")
+            .await?;
+        driver
+            .find(By::Css("form button.btn[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let flash = wait_for(&driver, ".flash-ok").await?.text().await?;
+        assert!(flash.contains("Đã lưu"), "{flash}");
+        shot(&driver, "report-10-saved").await;
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        shot(&driver, "report-11-phone-saved").await;
+        Ok::<_, WebDriverError>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "report-failure").await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
     outcome.unwrap();

@@ -428,6 +428,106 @@ const TABLE: &[Row] = &[
         [303, 303, 303, 403, 403, 403],
         [303, 303, 404, 403, 403, 403],
     ),
+    // The reporting chain (issue 20): a request asking the station. Reading follows the plan;
+    // a draft is edited and submitted by its unit (or the plan office above it), reviewed and
+    // requested by the plan office. Submissions and reviews act on a fresh request each call.
+    row(
+        "GET",
+        "/api/v1/plans/{id}/report-requests",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/report-requests",
+        [401, 201, 201, 403, 403, 403],
+        [401, 201, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/report-requests/{id}",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/report-requests/{id}/drafts/{unit}",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "PUT",
+        "/api/v1/report-requests/{id}/drafts/{unit}",
+        [401, 200, 200, 200, 403, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/report-requests/{id}/drafts/{unit}/docx",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/report-requests/{id}/drafts/{unit}/submit",
+        [401, 201, 201, 201, 403, 403],
+        [401, 201, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/report-requests/{id}/drafts/{unit}/review",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    same("GET", "/reports", [303, 200, 200, 200, 200, 200]),
+    row(
+        "GET",
+        "/plans/{id}/reports",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/reports",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/reports/{id}",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/reports/{id}/units/{unit}",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/reports/{id}/units/{unit}",
+        [303, 200, 200, 200, 403, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/reports/{id}/units/{unit}/submit",
+        [303, 303, 303, 303, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/reports/{id}/units/{unit}/review",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/reports/{id}/units/{unit}/report.docx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
 ];
 
 /// Routes neither the OpenAPI document nor the pages describe.
@@ -501,6 +601,8 @@ struct World {
     outside_browsers: Vec<Option<Browser>>,
     /// The callers' accounts, by name (for fresh sessions).
     users: std::collections::HashMap<String, kehoach::store::UserRow>,
+    /// A report request asking the station (issue 20).
+    report_request: i64,
 }
 
 async fn user_token(store: &Store, name: &str, role: Role, unit: Option<i64>) -> String {
@@ -595,7 +697,26 @@ async fn set_up(db: &TestDb) -> World {
         }
     }
     store.close().await;
+    // The reporting chain (issue 20): a request asking the station.
+    let (code, out, err) = common::run_cli(
+        db,
+        &[
+            "report-request",
+            "add",
+            "--plan",
+            &plan_id.to_string(),
+            "--title",
+            "Báo cáo thử",
+            "--due",
+            "2024-11-15",
+            "--unit",
+            &station_code,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report_request = out.trim().parse().unwrap();
     World {
+        report_request,
         plan_id,
         assignment_id: assignment.id,
         task_id: assignment.task_id,
@@ -748,6 +869,60 @@ impl Call<'_> {
             .plan_id
     }
 
+    /// The reporting chain (issue 20): the station's draft version on the world's request.
+    async fn draft_version(&self) -> Option<i64> {
+        let draft: Value = http()
+            .get(self.server.url(&format!(
+                "/api/v1/report-requests/{}/drafts/{}",
+                self.world.report_request, self.world.station_id
+            )))
+            .bearer_auth(self.world.inside[1].as_ref().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        draft["version"].as_i64()
+    }
+
+    /// A new request asking the station, made by the administrator; submitted by it when
+    /// `submitted` (for a review to act on).
+    async fn fresh_request(&self, submitted: bool) -> i64 {
+        let admin = self.world.inside[1].as_ref().unwrap();
+        let created: Value = http()
+            .post(self.server.url(&format!(
+                "/api/v1/plans/{}/report-requests",
+                self.world.plan_id
+            )))
+            .bearer_auth(admin)
+            .json(
+                &json!({"title": format!("Báo cáo riêng {}", self.n), "due": "2024-11-20",
+                "units": [self.world.station_code]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["ids"][0].as_i64().unwrap();
+        if submitted {
+            let response = http()
+                .post(self.server.url(&format!(
+                    "/api/v1/report-requests/{id}/drafts/{}/submit",
+                    self.world.station_id
+                )))
+                .bearer_auth(admin)
+                .json(&json!({"number": "1/BC", "date": "2024-11-10", "signer": "Lê A"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+        }
+        id
+    }
+
     /// The request the caller makes on a route, with its credentials.
     async fn request(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
         let world = self.world;
@@ -759,7 +934,17 @@ impl Call<'_> {
                 "/assignments/{id}",
                 &format!("/assignments/{}", world.assignment_id),
             )
-            .replace("{sha256}", &world.sha256);
+            .replace("{sha256}", &world.sha256)
+            // The reporting chain (issue 20).
+            .replace(
+                "/report-requests/{id}",
+                &format!("/report-requests/{}", world.report_request),
+            )
+            .replace(
+                "/reports/{id}",
+                &format!("/reports/{}", world.report_request),
+            )
+            .replace("{unit}", &world.station_id.to_string());
         if is_page(method, path) {
             return self.page_request(method, path, filled).await;
         }
@@ -833,6 +1018,28 @@ impl Call<'_> {
             ("POST", "/api/v1/plans/{id}/archive") => {
                 let plan = self.fresh_plan().await;
                 client.post(url(format!("/api/v1/plans/{plan}/archive")))
+            }
+            // The reporting chain (issue 20).
+            ("POST", "/api/v1/plans/{id}/report-requests") => client.post(url(filled)).json(&json!({
+                "title": format!("Báo cáo {n}"), "due": "2024-11-20", "units": [world.station_code],
+            })),
+            ("PUT", "/api/v1/report-requests/{id}/drafts/{unit}") => {
+                let version = self.draft_version().await;
+                client.put(url(filled)).json(&json!({
+                    "sections": {"results": format!("Kết quả {n}")}, "version": version,
+                }))
+            }
+            ("POST", "/api/v1/report-requests/{id}/drafts/{unit}/submit") => {
+                let id = self.fresh_request(false).await;
+                client
+                    .post(url(format!("/api/v1/report-requests/{id}/drafts/{}/submit", world.station_id)))
+                    .json(&json!({"number": format!("{n}/BC"), "date": "2024-11-10", "signer": "Lê A"}))
+            }
+            ("POST", "/api/v1/report-requests/{id}/drafts/{unit}/review") => {
+                let id = self.fresh_request(true).await;
+                client
+                    .post(url(format!("/api/v1/report-requests/{id}/drafts/{}/review", world.station_id)))
+                    .json(&json!({"accept": true}))
             }
             _ => panic!("no way to call {method} {path}: add one to Call::request()"),
         };
@@ -1041,6 +1248,49 @@ impl Call<'_> {
                     .unwrap();
                 self.page("POST", &p.replace("{id}", &user.id.to_string()), "")
                     .form(&[("csrf", csrf)])
+            }
+            // The reporting chain (issue 20).
+            ("POST", "/plans/{id}/reports") => self.page("POST", &filled, "").form(&[
+                ("csrf", csrf),
+                ("title", format!("Báo cáo trang {n}")),
+                ("due", "2024-11-20".into()),
+                ("units", world.station_code.clone()),
+            ]),
+            ("POST", "/reports/{id}/units/{unit}") => {
+                let version = self
+                    .draft_version()
+                    .await
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                self.page("POST", &filled, "").form(&[
+                    ("csrf", csrf),
+                    ("version", version),
+                    ("results", format!("Kết quả trang {n}")),
+                ])
+            }
+            ("POST", "/reports/{id}/units/{unit}/submit") => {
+                let id = self.fresh_request(false).await;
+                self.page(
+                    "POST",
+                    &format!("/reports/{id}/units/{}/submit", world.station_id),
+                    "",
+                )
+                .multipart(
+                    Form::new()
+                        .text("csrf", csrf)
+                        .text("number", format!("{n}/BC"))
+                        .text("date", "2024-11-10")
+                        .text("signer", "Lê A"),
+                )
+            }
+            ("POST", "/reports/{id}/units/{unit}/review") => {
+                let id = self.fresh_request(true).await;
+                self.page(
+                    "POST",
+                    &format!("/reports/{id}/units/{}/review", world.station_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("decision", "accept".into())])
             }
             _ => panic!("no way to call page {method} {path}: add one to Call::page_request()"),
         }

@@ -123,7 +123,9 @@ async fn collect(
     dry_run: bool,
 ) -> anyhow::Result<Collected> {
     let files = cli.files(store).await?;
-    let referenced = store.referenced_files().await?;
+    let mut referenced = store.referenced_files().await?;
+    // The reporting chain (issue 20): frozen reports and signed scans are kept too.
+    referenced.extend(store.report_files().await?);
     let cutoff = SystemTime::now() - MIN_AGE;
     let mut found = Vec::new();
     let mut bytes = 0u64;

@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// The reporting chain (issue 20).
+mod report_request;
 // Issue 18 (H): backups.
 mod backup;
 // Editing plans after import (issue 19, plan edits).
@@ -104,7 +106,9 @@ pub enum Command {
     Export(export::ExportCommand),
     /// Send each unit one e-mail digest of what is overdue, due soon or missing this week.
     Remind(remind::RemindArgs),
-    /// The year-end report of a plan (.docx, Decree 30/2020 layout).
+    /// The year-end report of a plan (.docx, Decree 30/2020 layout); with `draft`, `submit`,
+    /// `review` or `compile`, a step of the reporting chain.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Report(report::ReportArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
     #[command(subcommand)]
@@ -123,6 +127,10 @@ pub enum Command {
     #[command(subcommand)]
     Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
+    // The reporting chain (issue 20).
+    /// Report requests: ask units for a report, list a plan's, see who has reported.
+    #[command(subcommand)]
+    ReportRequest(report_request::RequestCommand),
     Demo(demo::DemoArgs),
     // Issue 18 (H): backups.
     /// Back up the embedded SQLite database and its evidence files into one archive (safe while
@@ -179,6 +187,8 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     if e.downcast_ref::<InputError>().is_some() {
         2
     } else {
+        // The reporting chain (issue 20).
+        Command::ReportRequest(cmd) => report_request::run(&cli, cmd).await,
         1
     }
 }

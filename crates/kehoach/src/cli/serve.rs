@@ -99,6 +99,8 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         println!("building the demo data (the corpus plans, activities, accounts)…");
         let accounts = crate::demo::corpus::build(&store).await?;
+        // The reporting chain (issue 20).
+        crate::demo::reports::build(&store, &files).await?;
         pages.today = pages.today.or(Some(crate::demo::corpus::demo_today()));
         println!(
             "demo accounts (password `{}`), pages evaluated on {}:",

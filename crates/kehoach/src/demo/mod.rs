@@ -4,3 +4,5 @@
 pub mod corpus;
 pub mod measure;
 pub mod national;
+// The reporting chain (issue 20).
+pub mod reports;

@@ -27,6 +27,12 @@ mod sign_in;
 mod standings;
 // Editing plans after import (issue 19, plan edits).
 mod plan_edits;
+// The reporting chain (issue 20).
+mod report_requests;
+pub use report_requests::{
+    ChainConflict, DraftRow, DraftSave, NewReportRequest, NewSubmission, ReportRequestRow,
+    RequestUnitRow, SubmissionRow,
+};
 pub use plan_edits::PlanEditError;
 // The one write path's transaction over either backend (issue 19, write path).
 mod tx;

@@ -9,6 +9,8 @@ mod plans;
 mod units;
 // After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.
 mod audit;
+// The reporting chain (issue 20).
+pub(crate) mod report_requests;
 // Editing plans after import (issue 19, plan edits).
 mod plan_edits;
 
@@ -47,6 +49,8 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .merge(plans::router())
         .merge(audit::router())
         .merge(units::router())
+        // The reporting chain (issue 20).
+        .merge(report_requests::router())
         .merge(files::router())
         .merge(exports::router())
         // Editing plans after import (issue 19, plan edits).

@@ -1362,3 +1362,318 @@ pub fn edit_error_text(lang: Lang, e: &crate::plan_edit::EditError) -> String {
     };
     format!("{field}: {why}")
 }
+
+// ---------------------------------------------------------------------------------------------
+// The reporting chain (issue 20): report requests, drafts, submission, review, compilation.
+
+#[derive(Debug)]
+pub struct Reporting {
+    pub reports: &'static str,
+    pub requests: &'static str,
+    pub no_requests: &'static str,
+    pub new_request: &'static str,
+    pub title: &'static str,
+    pub due: &'static str,
+    pub period: &'static str,
+    pub period_hint: &'static str,
+    pub calendar: &'static str,
+    pub repeat: &'static str,
+    pub units: &'static str,
+    pub units_hint: &'static str,
+    pub questions: &'static str,
+    pub questions_hint: &'static str,
+    pub create: &'static str,
+    pub kind_deliverable: &'static str,
+    pub kind_ad_hoc: &'static str,
+    pub kind_recurring: &'static str,
+    pub board: &'static str,
+    pub unit: &'static str,
+    pub state: &'static str,
+    pub deadline_state: &'static str,
+    pub submission: &'static str,
+    pub open: &'static str,
+    pub history: &'static str,
+    pub st_not_started: &'static str,
+    pub st_draft: &'static str,
+    pub st_submitted_on_time: &'static str,
+    pub st_submitted_late: &'static str,
+    pub st_returned: &'static str,
+    pub st_accepted: &'static str,
+    pub st_overdue: &'static str,
+    pub results: &'static str,
+    pub shortcomings: &'static str,
+    pub proposals: &'static str,
+    pub answers: &'static str,
+    pub sections_hint: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub stale: &'static str,
+    pub their_version: &'static str,
+    pub live_figures: &'static str,
+    pub submitted_figures: &'static str,
+    pub download_docx: &'static str,
+    pub download_frozen: &'static str,
+    pub submit: &'static str,
+    pub number: &'static str,
+    pub date: &'static str,
+    pub signer: &'static str,
+    pub scan: &'static str,
+    pub frozen: &'static str,
+    pub review: &'static str,
+    pub accept: &'static str,
+    pub give_back: &'static str,
+    pub reason: &'static str,
+    pub returned_because: &'static str,
+    pub compiled: &'static str,
+    pub compiled_hint: &'static str,
+    pub targets: &'static str,
+    pub met: &'static str,
+    pub partly: &'static str,
+    pub not_met: &'static str,
+    pub deliverables: &'static str,
+    pub my_reports: &'static str,
+    pub period_from_to: &'static str,
+    pub asked_units: &'static str,
+    pub draft_of: &'static str,
+    pub version: &'static str,
+    pub not_asked: &'static str,
+}
+
+pub static VI_REPORTING: Reporting = Reporting {
+    reports: "Báo cáo",
+    requests: "Yêu cầu báo cáo",
+    no_requests: "Chưa có yêu cầu báo cáo nào.",
+    new_request: "Yêu cầu báo cáo mới",
+    title: "Tên báo cáo",
+    due: "Hạn gửi",
+    period: "Kỳ báo cáo",
+    period_hint: "Ví dụ 2024, 2024-H1, 2024-Q3, 2024-05; để trống: năm của hạn gửi. Số liệu chốt theo Nghị định 09/2019/NĐ-CP (tháng: từ ngày 15 tháng trước đến ngày 14).",
+    calendar: "Tính theo kỳ dương lịch (không theo mốc chốt số liệu)",
+    repeat: "Số kỳ (báo cáo định kỳ)",
+    units: "Đơn vị được yêu cầu",
+    units_hint: "Mã đơn vị, mỗi dòng một mã; để trống: các đơn vị chủ trì của kế hoạch.",
+    questions: "Nội dung đề nghị trả lời",
+    questions_hint: "Mỗi dòng một nội dung.",
+    create: "Gửi yêu cầu",
+    kind_deliverable: "Theo kế hoạch",
+    kind_ad_hoc: "Đột xuất",
+    kind_recurring: "Định kỳ",
+    board: "Tình hình gửi báo cáo",
+    unit: "Đơn vị",
+    state: "Tình trạng",
+    deadline_state: "Thời hạn",
+    submission: "Văn bản",
+    open: "Mở",
+    history: "Các lần gửi trước",
+    st_not_started: "Chưa soạn",
+    st_draft: "Đang soạn",
+    st_submitted_on_time: "Đã gửi đúng hạn",
+    st_submitted_late: "Đã gửi trễ hạn",
+    st_returned: "Bị trả lại",
+    st_accepted: "Đã tiếp nhận",
+    st_overdue: "Quá hạn, chưa gửi",
+    results: "Kết quả nổi bật và đánh giá chung",
+    shortcomings: "Tồn tại, hạn chế và nguyên nhân",
+    proposals: "Đề xuất, kiến nghị",
+    answers: "Trả lời nội dung đề nghị",
+    sections_hint: "Văn bản thường: dòng trống ngăn đoạn; dòng bắt đầu bằng “- ” là một ý; bảng: các ô cách nhau bởi “|”. Số liệu do hệ thống tự tổng hợp.",
+    save: "Lưu bản nháp",
+    saved: "Đã lưu, phiên bản",
+    stale: "Bản nháp vừa được người khác lưu trước. Nội dung bạn gõ vẫn còn trong các ô bên dưới; bản của họ ở cuối trang. Hãy đối chiếu rồi lưu lại.",
+    their_version: "Bản đã lưu của người khác",
+    live_figures: "Số liệu hiện tại (tự động từ dữ liệu của đơn vị)",
+    submitted_figures: "Số liệu trong báo cáo đã gửi",
+    download_docx: "Tải bản nháp (.docx)",
+    download_frozen: "Tải báo cáo đã gửi (.docx)",
+    submit: "Gửi báo cáo",
+    number: "Số văn bản",
+    date: "Ngày văn bản",
+    signer: "Người ký",
+    scan: "Bản có chữ ký (PDF, không bắt buộc)",
+    frozen: "Báo cáo đã gửi; nội dung đã khóa.",
+    review: "Xem xét báo cáo",
+    accept: "Tiếp nhận",
+    give_back: "Trả lại",
+    reason: "Lý do trả lại",
+    returned_because: "Bị trả lại vì",
+    compiled: "Báo cáo tổng hợp",
+    compiled_hint: "Báo cáo của cơ quan thường trực: số liệu toàn kế hoạch và nội dung các báo cáo đã tiếp nhận.",
+    targets: "Chỉ tiêu",
+    met: "đạt",
+    partly: "đạt một phần",
+    not_met: "không đạt",
+    deliverables: "Nhiệm vụ có thời hạn",
+    my_reports: "Báo cáo của đơn vị tôi",
+    period_from_to: "Số liệu từ",
+    asked_units: "đơn vị",
+    draft_of: "Báo cáo của",
+    version: "phiên bản",
+    not_asked: "Đơn vị này không được yêu cầu báo cáo.",
+};
+
+pub static EN_REPORTING: Reporting = Reporting {
+    reports: "Reports",
+    requests: "Report requests",
+    no_requests: "No report requests yet.",
+    new_request: "New report request",
+    title: "Report title",
+    due: "Due",
+    period: "Period",
+    period_hint: "For example 2024, 2024-H1, 2024-Q3, 2024-05; empty: the due date's year. Data cut-off per Decree 09/2019/NĐ-CP (a month runs from the 15th of the month before to the 14th).",
+    calendar: "Calendar periods (no data cut-off)",
+    repeat: "Periods (recurring report)",
+    units: "Units asked",
+    units_hint: "Unit codes, one per line; empty: the plan's lead units.",
+    questions: "Questions to answer",
+    questions_hint: "One per line.",
+    create: "Send the request",
+    kind_deliverable: "In the plan",
+    kind_ad_hoc: "Ad hoc",
+    kind_recurring: "Recurring",
+    board: "Who has reported",
+    unit: "Unit",
+    state: "State",
+    deadline_state: "Deadline",
+    submission: "Document",
+    open: "Open",
+    history: "Earlier submissions",
+    st_not_started: "Not started",
+    st_draft: "Drafting",
+    st_submitted_on_time: "Submitted on time",
+    st_submitted_late: "Submitted late",
+    st_returned: "Returned",
+    st_accepted: "Accepted",
+    st_overdue: "Overdue, not submitted",
+    results: "Highlights and overall assessment",
+    shortcomings: "Shortcomings and causes",
+    proposals: "Proposals",
+    answers: "Answers to the questions asked",
+    sections_hint: "Plain text: a blank line between paragraphs; a line starting with “- ” is a point; a table: cells separated by “|”. Figures are compiled automatically.",
+    save: "Save draft",
+    saved: "Saved, version",
+    stale: "Someone else saved this draft first. What you typed is still in the boxes below; their version is at the end of the page. Compare, then save again.",
+    their_version: "The other person's saved version",
+    live_figures: "Current figures (from the unit's own data)",
+    submitted_figures: "Figures in the submitted report",
+    download_docx: "Download the draft (.docx)",
+    download_frozen: "Download the submitted report (.docx)",
+    submit: "Submit the report",
+    number: "Document number",
+    date: "Document date",
+    signer: "Signed by",
+    scan: "Signed copy (PDF, optional)",
+    frozen: "The report is submitted; its content is locked.",
+    review: "Review",
+    accept: "Accept",
+    give_back: "Return",
+    reason: "Reason for returning",
+    returned_because: "Returned because",
+    compiled: "Compiled report",
+    compiled_hint: "The plan office's own report: the whole plan's figures and the accepted units' reports.",
+    targets: "Targets",
+    met: "met",
+    partly: "partly met",
+    not_met: "not met",
+    deliverables: "Deliverables",
+    my_reports: "My unit's reports",
+    period_from_to: "Figures from",
+    asked_units: "units",
+    draft_of: "Report of",
+    version: "version",
+    not_asked: "This unit is not asked to report.",
+};
+
+impl Lang {
+    pub fn reporting(self) -> &'static Reporting {
+        match self {
+            Lang::Vi => &VI_REPORTING,
+            Lang::En => &EN_REPORTING,
+        }
+    }
+}
+
+impl Reporting {
+    pub fn unit_state(&self, s: crate::reporting::state::UnitState) -> &'static str {
+        use crate::reporting::state::UnitState::*;
+        match s {
+            NotStarted => self.st_not_started,
+            Draft => self.st_draft,
+            SubmittedOnTime => self.st_submitted_on_time,
+            SubmittedLate => self.st_submitted_late,
+            Returned => self.st_returned,
+            Accepted => self.st_accepted,
+            Overdue => self.st_overdue,
+        }
+    }
+
+    pub fn kind(&self, kind: &str) -> &'static str {
+        match kind {
+            "deliverable" => self.kind_deliverable,
+            "recurring" => self.kind_recurring,
+            _ => self.kind_ad_hoc,
+        }
+    }
+}
+
+/// A refused step of the reporting chain, said to a person: the field named, what to do.
+pub fn chain_error(lang: Lang, e: &crate::reporting::ChainError) -> String {
+    use crate::reporting::ChainError;
+    use crate::reporting::sections::{Field, SectionError};
+    let vi = lang == Lang::Vi;
+    let field = |f: Field| -> String {
+        let r = lang.reporting();
+        match f {
+            Field::Results => r.results.into(),
+            Field::Shortcomings => r.shortcomings.into(),
+            Field::Proposals => r.proposals.into(),
+            Field::Answer(n) => format!("{} {n}", r.answers),
+            Field::Question(n) => format!("{} {n}", r.questions),
+        }
+    };
+    match e {
+        ChainError::Section(SectionError::TooLong { field: f, max }) => {
+            if vi {
+                format!("{}: dài quá {max} ký tự. Hãy rút gọn.", field(*f))
+            } else {
+                format!("{}: longer than {max} characters. Shorten it.", field(*f))
+            }
+        }
+        ChainError::Section(SectionError::TooManyLines { field: f, max }) => {
+            if vi {
+                format!("{}: quá {max} dòng.", field(*f))
+            } else {
+                format!("{}: more than {max} lines.", field(*f))
+            }
+        }
+        ChainError::Section(SectionError::TableTooLarge { field: f }) => {
+            if vi {
+                format!("{}: bảng quá lớn (tối đa 50 dòng, 10 cột).", field(*f))
+            } else {
+                format!(
+                    "{}: the table is too large (at most 50 rows, 10 columns).",
+                    field(*f)
+                )
+            }
+        }
+        ChainError::BadInput(m) if vi => {
+            let (name, _) = m.split_once(':').unwrap_or((m.as_str(), ""));
+            let what = match name {
+                "title" => "Tên báo cáo",
+                "due" => "Hạn gửi",
+                "period" => "Kỳ báo cáo: nhập dạng 2024, 2024-H1, 2024-Q3 hoặc 2024-05",
+                "unit" => "Đơn vị: không tìm thấy mã đơn vị, hoặc đơn vị không được yêu cầu",
+                "number" => "Số văn bản: bắt buộc, tối đa 50 ký tự",
+                "signer" => "Người ký: bắt buộc, tối đa 100 ký tự",
+                "date" => "Ngày văn bản: không được sau ngày hôm nay",
+                "scan" => "Bản có chữ ký: phải là tệp PDF",
+                "reason" => "Lý do trả lại: bắt buộc",
+                _ => "Dữ liệu không hợp lệ",
+            };
+            format!("{what}. ({m})")
+        }
+        ChainError::Conflict(_) if vi => {
+            "Báo cáo đã được gửi hoặc đã được tiếp nhận; không thể thực hiện thao tác này.".into()
+        }
+        other => other.to_string(),
+    }
+}

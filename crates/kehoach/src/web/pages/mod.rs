@@ -25,6 +25,8 @@ mod task;
 mod overview;
 mod unit_picker;
 mod users;
+// The reporting chain (issue 20).
+mod report_requests;
 // (G) web polish: counts with thousands separators; forms shared by pages.
 mod forms;
 pub mod numbers;
@@ -105,6 +107,16 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/account"),
         ("POST", "/account/password"),
         ("POST", "/account/tokens/{id}/revoke"),
+        // The reporting chain (issue 20).
+        ("GET", "/reports"),
+        ("GET", "/plans/{id}/reports"),
+        ("POST", "/plans/{id}/reports"),
+        ("GET", "/reports/{id}"),
+        ("GET", "/reports/{id}/units/{unit}"),
+        ("POST", "/reports/{id}/units/{unit}"),
+        ("POST", "/reports/{id}/units/{unit}/submit"),
+        ("POST", "/reports/{id}/units/{unit}/review"),
+        ("GET", "/reports/{id}/units/{unit}/report.docx"),
         ("POST", "/account/sign-out-others"),
         ("GET", "/users"),
         ("POST", "/users"),
@@ -148,6 +160,29 @@ pub fn router() -> Router<AppState> {
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))
         .route("/search", get(search::page))
+        // The reporting chain (issue 20).
+        .route("/reports", get(report_requests::mine))
+        .route(
+            "/plans/{id}/reports",
+            get(report_requests::of_plan).post(report_requests::add),
+        )
+        .route("/reports/{id}", get(report_requests::board))
+        .route(
+            "/reports/{id}/units/{unit}",
+            get(report_requests::draft).post(report_requests::save),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/submit",
+            post(report_requests::submit),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/review",
+            post(report_requests::review),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/report.docx",
+            get(report_requests::docx),
+        )
         .route("/overview", get(overview::page))
         .route("/plans/{id}/report.docx", get(exports::report_docx))
         .route("/plans/{id}/compliance.xlsx", get(exports::compliance_xlsx))
@@ -377,6 +412,17 @@ impl Layout {
     }
 }
 
+// The reporting chain (issue 20).
+impl Layout {
+    /// The menu's "Báo cáo" (its words live with the chain's, `i18n::Reporting`).
+    pub fn nav_reports(&self) -> &'static str {
+        Lang::parse(self.lang)
+            .unwrap_or(Lang::Vi)
+            .reporting()
+            .reports
+    }
+}
+
 /// An error shown as a page inside the normal layout (header and menu), in the page's language:
 /// a heading and advice for its status (`i18n::error_texts`), and what exactly is wrong when the
 /// caller said it in the user's language (`PageError::say`). The API's own message (English,
@@ -602,6 +648,8 @@ fn section_of(path: &str) -> &'static str {
         "deadlines" => "deadlines",
         "search" => "search",
         "account" => "account",
+        // The reporting chain (issue 20).
+        "reports" => "reports",
         _ => "",
     }
 }
