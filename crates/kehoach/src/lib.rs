@@ -21,3 +21,5 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// Budget cycle (issue 21).
+pub mod budget;

@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// Budget cycle (issue 21).
+mod budget;
 
 use std::path::PathBuf;
 
@@ -106,6 +108,10 @@ pub enum Command {
     Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
+    // Budget cycle (issue 21).
+    /// The budget cycle: estimates, consolidation, appraisal, approval, spending, settlement.
+    #[command(subcommand)]
+    Budget(budget::BudgetCommand),
 }
 
 /// The default data directory, relative to where kehoach runs.
@@ -162,6 +168,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::Files(cmd) => files::run(&cli, cmd).await,
+        Command::Budget(cmd) => budget::run(&cli, cmd).await,
     }
 }
 

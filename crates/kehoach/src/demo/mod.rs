@@ -4,3 +4,5 @@
 pub mod corpus;
 pub mod measure;
 pub mod national;
+// Budget cycle (issue 21).
+pub mod budget;

@@ -25,6 +25,12 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// Budget cycle (issue 21).
+mod budget;
+pub use budget::{
+    AllocationRow, BudgetLineRow, CycleRow, EstimateRow, NewBudgetLine, NewSpending, SettlementRow,
+    SpendingRow, Step,
+};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
