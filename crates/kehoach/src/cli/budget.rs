@@ -116,12 +116,15 @@ pub enum BudgetCommand {
         #[arg(long)]
         json: bool,
     },
-    /// The budget workbook (.xlsx): estimates, consolidation, appraisal, allocations, spending.
+    /// The budget workbook (.xlsx): estimates, consolidation, appraisal, allocations, spending;
+    /// with `--to-trinh FILE.docx` the Tờ trình again (as `send` wrote it).
     Export {
         #[arg(long)]
         plan: i64,
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
+        #[arg(long, value_name = "FILE.docx")]
+        to_trinh: Option<PathBuf>,
     },
 }
 
@@ -291,20 +294,8 @@ async fn run_on(cli: &Cli, store: &Store, cmd: &BudgetCommand) -> anyhow::Result
             let plan = plan(store, *p).await?;
             step(store.send_budget(plan.id, &by).await.map_err(input)?)?;
             let status = budget::status(store, &plan, None, today).await?;
-            let lines = store.budget_lines(plan.id, true).await?;
             if let Some(out) = output {
-                let issuer = store.plan_office_unit_code(&plan, today).await?;
-                let bytes = budget::to_trinh::render(
-                    store,
-                    &plan,
-                    issuer.as_deref(),
-                    &status,
-                    &lines,
-                    today,
-                )
-                .await?;
-                std::fs::write(out, bytes)
-                    .map_err(|e| InputError(format!("{}: {e}", out.display())))?;
+                write_to_trinh(store, &plan, &status, out, today).await?;
             }
             if let Some(out) = xlsx {
                 write_workbook(store, &plan, &status, out).await?;
@@ -423,10 +414,17 @@ async fn run_on(cli: &Cli, store: &Store, cmd: &BudgetCommand) -> anyhow::Result
             let status = budget::status(store, &plan, None, today).await?;
             println!("{}", serde_json::to_string_pretty(&status)?);
         }
-        BudgetCommand::Export { plan: p, output } => {
+        BudgetCommand::Export {
+            plan: p,
+            output,
+            to_trinh,
+        } => {
             let plan = plan(store, *p).await?;
             let status = budget::status(store, &plan, None, today).await?;
             write_workbook(store, &plan, &status, output).await?;
+            if let Some(out) = to_trinh {
+                write_to_trinh(store, &plan, &status, out, today).await?;
+            }
         }
     }
     Ok(())
@@ -447,6 +445,21 @@ async fn write_workbook(
         lines: &lines,
         spending: &spending,
     })?;
+    std::fs::write(out, bytes).map_err(|e| InputError(format!("{}: {e}", out.display())))?;
+    Ok(())
+}
+
+async fn write_to_trinh(
+    store: &Store,
+    plan: &PlanRow,
+    status: &budget::BudgetStatus,
+    out: &std::path::Path,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    let lines = store.budget_lines(plan.id, true).await?;
+    let issuer = store.plan_office_unit_code(plan, today).await?;
+    let bytes =
+        budget::to_trinh::render(store, plan, issuer.as_deref(), status, &lines, today).await?;
     std::fs::write(out, bytes).map_err(|e| InputError(format!("{}: {e}", out.display())))?;
     Ok(())
 }
