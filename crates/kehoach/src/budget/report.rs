@@ -11,7 +11,8 @@ use crate::export::report::{Item, Part, ReportContent};
 use crate::store::{ActivitySumRow, AllocationRow, SpendingRow, TaskRow};
 use kehoach_core::budget::Dong;
 
-/// The part, or `None` when nothing was allocated or spent.
+/// The part's items (under a heading for a report without "II."), or `None` when nothing was
+/// allocated or spent.
 pub fn kinh_phi_part(
     tasks: &[TaskRow],
     allocations: &[AllocationRow],
@@ -90,18 +91,29 @@ pub fn kinh_phi_part(
     })
 }
 
-const ROMAN: [&str; 10] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
-
-/// Puts the part before the report's last one ("Phương hướng, nhiệm vụ và đề xuất") and numbers
-/// the parts again ("I." …).
+/// Appends the part's items to "II. Kết quả thực hiện" as its next numbered item ("4. Kinh phí
+/// thực hiện"), where a reader of such reports looks for the money; the parts keep their numbers.
+/// A report without that part gets the items as a part of their own before the last.
 pub fn insert(content: &mut ReportContent, part: Part) {
-    let at = content.parts.len().saturating_sub(1);
-    content.parts.insert(at, part);
-    for (i, p) in content.parts.iter_mut().enumerate() {
-        let bare = match p.heading.split_once(". ") {
-            Some((n, rest)) if ROMAN.contains(&n) => rest.to_string(),
-            _ => p.heading.clone(),
-        };
-        p.heading = format!("{}. {bare}", ROMAN.get(i).copied().unwrap_or("X"));
+    let results = content
+        .parts
+        .iter_mut()
+        .find(|p| p.heading.starts_with("II. "));
+    match results {
+        Some(results) => {
+            let n = results
+                .items
+                .iter()
+                .filter(|i| matches!(i, Item::Heading(h) if h.chars().next().is_some_and(|c| c.is_ascii_digit())))
+                .count();
+            results
+                .items
+                .push(Item::Heading(format!("{}. Kinh phí thực hiện", n + 1)));
+            results.items.extend(part.items);
+        }
+        None => {
+            let at = content.parts.len().saturating_sub(1);
+            content.parts.insert(at, part);
+        }
     }
 }
