@@ -19,7 +19,9 @@ pub enum MoneyError {
         "số tiền \"{0}\" không rõ: viết bằng đồng, chỉ chữ số và dấu chấm ngăn cách hàng nghìn (ví dụ 1.500.000), không dùng dấu phẩy hay \"triệu\", \"nghìn\", \"tỷ\""
     )]
     Ambiguous(String),
-    #[error("số tiền \"{0}\" không hợp lệ: chỉ gồm chữ số, dấu chấm ngăn cách hàng nghìn (ví dụ 1.234.567) và có thể kèm \"đ\"")]
+    #[error(
+        "số tiền \"{0}\" không hợp lệ: chỉ gồm chữ số, dấu chấm ngăn cách hàng nghìn (ví dụ 1.234.567) và có thể kèm \"đ\""
+    )]
     Malformed(String),
     #[error("số tiền không được âm")]
     Negative,
@@ -146,16 +148,16 @@ pub fn parse_dong(input: &str) -> Result<Dong, MoneyError> {
     if number.starts_with('-') {
         return Err(MoneyError::Negative);
     }
-    if number.contains(',')
-        || number.chars().any(|c| c.is_alphabetic())
-        || number.contains('+')
-    {
+    if number.contains(',') || number.chars().any(|c| c.is_alphabetic()) || number.contains('+') {
         return Err(MoneyError::Ambiguous(text.to_string()));
     }
     let malformed = || MoneyError::Malformed(text.to_string());
     let separator = |c: char| c == '.' || c == ' ' || c == '\u{a0}';
     let groups: Vec<&str> = number.split(separator).collect();
-    if groups.iter().any(|g| g.is_empty() || !g.chars().all(|c| c.is_ascii_digit())) {
+    if groups
+        .iter()
+        .any(|g| g.is_empty() || !g.chars().all(|c| c.is_ascii_digit()))
+    {
         return Err(malformed());
     }
     // Grouped: the first group 1–3 digits, every other exactly 3. "1.5" or "12.34" are not a
@@ -361,7 +363,6 @@ impl Stage {
     }
 }
 
-
 /// Why a step of the cycle is refused: the state does not allow it. `Display` is English (the
 /// API and the command line); [`Refusal::vietnamese`] is what a page shows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -397,15 +398,26 @@ pub enum Refusal {
 impl Refusal {
     pub fn vietnamese(&self) -> String {
         match self {
-            Refusal::Frozen => "Dự toán đã gửi nên không sửa được; cơ quan tổng hợp có thể trả lại để chỉnh sửa.".into(),
+            Refusal::Frozen => {
+                "Dự toán đã gửi nên không sửa được; cơ quan tổng hợp có thể trả lại để chỉnh sửa."
+                    .into()
+            }
             Refusal::NoLines => "Dự toán chưa có dòng nào để gửi.".into(),
             Refusal::NotSubmitted => "Dự toán chưa được gửi.".into(),
-            Refusal::AlreadySent => "Dự toán tổng hợp đã gửi Sở Tài chính: không sửa dự toán được nữa.".into(),
-            Refusal::NothingSubmitted => "Chưa đơn vị nào gửi dự toán: chưa có gì để gửi thẩm định.".into(),
+            Refusal::AlreadySent => {
+                "Dự toán tổng hợp đã gửi Sở Tài chính: không sửa dự toán được nữa.".into()
+            }
+            Refusal::NothingSubmitted => {
+                "Chưa đơn vị nào gửi dự toán: chưa có gì để gửi thẩm định.".into()
+            }
             Refusal::NotSent => "Dự toán tổng hợp chưa được gửi cơ quan tài chính.".into(),
-            Refusal::Approved => "Dự toán đã được phê duyệt: không thẩm định hay điều chỉnh được nữa.".into(),
+            Refusal::Approved => {
+                "Dự toán đã được phê duyệt: không thẩm định hay điều chỉnh được nữa.".into()
+            }
             Refusal::AboveProposed(p) => format!("Số thẩm định không được vượt số đề nghị ({p})."),
-            Refusal::ReasonRequired => "Ghi rõ lý do khi giảm hoặc không chấp nhận một dòng.".into(),
+            Refusal::ReasonRequired => {
+                "Ghi rõ lý do khi giảm hoặc không chấp nhận một dòng.".into()
+            }
             Refusal::NotAppraised(n) => format!("Còn {n} dòng chưa thẩm định."),
             Refusal::NotApproved => "Dự toán chưa được phê duyệt: chưa ghi chi được.".into(),
             Refusal::SettlementExists => "Quyết toán đã được gửi.".into(),
@@ -439,7 +451,10 @@ mod tests {
         }
         assert_eq!(parse_dong("-5"), Err(MoneyError::Negative));
         assert_eq!(parse_dong(""), Err(MoneyError::Empty));
-        assert!(matches!(parse_dong("1..000"), Err(MoneyError::Malformed(_))));
+        assert!(matches!(
+            parse_dong("1..000"),
+            Err(MoneyError::Malformed(_))
+        ));
         assert!(matches!(
             parse_dong("99.999.999.999.999.999.999"),
             Err(MoneyError::OverCeiling(_))

@@ -721,7 +721,11 @@ async fn budget_pages_for_finance_the_office_and_a_unit() {
     let base = server.base.clone();
     let (driver, _profile) = browser().await;
     let outcome = async {
-        for (user, name) in [("taichinh", "finance"), ("sotttt", "office"), ("daiptth", "station")] {
+        for (user, name) in [
+            ("taichinh", "finance"),
+            ("sotttt", "office"),
+            ("daiptth", "station"),
+        ] {
             sign_in(&driver, &base, user).await;
             for (width, height) in [(1366u32, 900u32), (360, 740)] {
                 driver.set_window_rect(0, 0, width, height).await?;
@@ -730,21 +734,49 @@ async fn budget_pages_for_finance_the_office_and_a_unit() {
                 let file = artifacts().join(format!("budget-{name}-{width}.png"));
                 full_shot(&driver, &file, width, height).await;
             }
-            let units = driver.find_all(By::Css("table.budget-units tbody tr")).await?.len();
+            let units = driver
+                .find_all(By::Css("table.budget-units tbody tr"))
+                .await?
+                .len();
             let main = driver.find(By::Css("main")).await?.text().await?;
             match name {
                 "station" => {
                     assert_eq!(units, 1, "a unit sees only its own estimate");
                     // Spending from the phone: the form, then the table.
                     driver.set_window_rect(0, 0, 360, 740).await?;
-                    driver.find(By::Css("#spend-amount")).await?.send_keys("1.250.000").await?;
-                    driver.find(By::Css("#spend-content")).await?.send_keys("Thuê thiết bị ghi hình").await?;
-                    driver.find(By::Css("#spend-voucher")).await?.send_keys("PC-099").await?;
-                    driver.find(By::Css("form[action$='/budget/spend'] button")).await?.click().await?;
+                    driver
+                        .find(By::Css("#spend-amount"))
+                        .await?
+                        .send_keys("1.250.000")
+                        .await?;
+                    driver
+                        .find(By::Css("#spend-content"))
+                        .await?
+                        .send_keys("Thuê thiết bị ghi hình")
+                        .await?;
+                    driver
+                        .find(By::Css("#spend-voucher"))
+                        .await?
+                        .send_keys("PC-099")
+                        .await?;
+                    driver
+                        .find(By::Css("form[action$='/budget/spend'] button"))
+                        .await?
+                        .click()
+                        .await?;
                     wait_for(&driver, ".flash").await?;
                     let text = driver.find(By::Css("main")).await?.text().await?;
-                    assert!(text.contains("Thuê thiết bị ghi hình") && text.contains("1.250.000 đ"), "{text}");
-                    full_shot(&driver, &artifacts().join("budget-station-spent-360.png"), 360, 740).await;
+                    assert!(
+                        text.contains("Thuê thiết bị ghi hình") && text.contains("1.250.000 đ"),
+                        "{text}"
+                    );
+                    full_shot(
+                        &driver,
+                        &artifacts().join("budget-station-spent-360.png"),
+                        360,
+                        740,
+                    )
+                    .await;
                 }
                 _ => {
                     assert!(units > 1, "{name} sees every unit");

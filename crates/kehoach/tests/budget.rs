@@ -38,7 +38,9 @@ fn docx_text(docx: &[u8]) -> String {
     let mut rest = xml.as_str();
     while let Some(start) = rest.find("<w:t") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         if !(after.starts_with("<w:t>") || after.starts_with("<w:t ")) {
             rest = &after[open_end..];
             continue;

@@ -988,7 +988,9 @@ impl Call<'_> {
                     .form(&[("csrf", csrf)])
             }
             // Budget cycle (issue 21).
-            ("POST", p) if p.starts_with("/plans/{id}/budget/") || p.starts_with("/budget-lines/") => {
+            ("POST", p)
+                if p.starts_with("/plans/{id}/budget/") || p.starts_with("/budget-lines/") =>
+            {
                 let path = filled.replace("{id}", &world.budget_line.to_string());
                 let station = world.station_id.to_string();
                 let mut form = vec![("csrf", csrf)];
@@ -1004,7 +1006,10 @@ impl Call<'_> {
                     // A unit with no estimate: nothing to submit.
                     "submit" => vec![("unit", world.province_id.to_string())],
                     "return" => vec![("unit", station), ("reason", "Chưa đủ căn cứ".into())],
-                    "approve" => vec![("decision", "1/QĐ-UBND".into()), ("date", "2024-03-01".into())],
+                    "approve" => vec![
+                        ("decision", "1/QĐ-UBND".into()),
+                        ("date", "2024-03-01".into()),
+                    ],
                     "spend" => vec![
                         ("assignment", world.assignment_id.to_string()),
                         ("date", "2024-03-20".into()),
@@ -1012,7 +1017,9 @@ impl Call<'_> {
                         ("content", "Chi thử".into()),
                     ],
                     "settle" | "accept" => vec![("unit", station)],
-                    "propose" | "appraise" => vec![("amount", "1.000".into()), ("comment", "Giảm".into())],
+                    "propose" | "appraise" => {
+                        vec![("amount", "1.000".into()), ("comment", "Giảm".into())]
+                    }
                     _ => Vec::new(),
                 };
                 form.extend(fields);

@@ -215,7 +215,11 @@ pub async fn status(
             figures: *f,
         });
         unit.total.add(f).map_err(money)?;
-        task_totals.entry(a.task_id).or_default().add(f).map_err(money)?;
+        task_totals
+            .entry(a.task_id)
+            .or_default()
+            .add(f)
+            .map_err(money)?;
     }
     for e in &estimates {
         if let Some(unit) = units.get_mut(&e.unit_id) {
@@ -378,16 +382,20 @@ impl LineInput {
         let basis = text_field(&mut errors, "basis", "căn cứ", &self.basis, false, MAX_TEXT);
         let note = text_field(&mut errors, "note", "ghi chú", &self.note, false, MAX_TEXT);
         let quantity = parse_quantity(&self.quantity)
-            .map_err(|e| errors.push(FieldError {
-                field: "quantity",
-                message: format!("số lượng: {e}"),
-            }))
+            .map_err(|e| {
+                errors.push(FieldError {
+                    field: "quantity",
+                    message: format!("số lượng: {e}"),
+                })
+            })
             .ok();
         let price = parse_dong(&self.price)
-            .map_err(|e| errors.push(FieldError {
-                field: "price",
-                message: format!("đơn giá: {e}"),
-            }))
+            .map_err(|e| {
+                errors.push(FieldError {
+                    field: "price",
+                    message: format!("đơn giá: {e}"),
+                })
+            })
             .ok();
         let source = Source::parse(&self.source);
         if source.is_none() {

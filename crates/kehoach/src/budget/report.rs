@@ -32,7 +32,10 @@ pub fn kinh_phi_part(
     for a in allocations {
         add(&mut allocated, a.task_id, a.amount);
     }
-    for s in spending.iter().filter(|s| s.spent_on >= from && s.spent_on <= to) {
+    for s in spending
+        .iter()
+        .filter(|s| s.spent_on >= from && s.spent_on <= to)
+    {
         add(&mut spent, s.task_id, s.amount);
     }
     if allocated.is_empty() && spent.is_empty() {
@@ -65,23 +68,22 @@ pub fn kinh_phi_part(
         // Outputs are activity quantities (counts of broadcasts, articles, sessions): whole
         // numbers in practice; the cost per output rounds to the đồng.
         let n = outputs.get(&t.id).copied().unwrap_or(0.0).round().max(0.0) as u64;
-        let per = s
-            .per(n)
-            .map(|d| fmt(d.get()))
-            .unwrap_or_else(|| "-".into());
+        let per = s.per(n).map(|d| fmt(d.get())).unwrap_or_else(|| "-".into());
+        // The report's small table is TT | text | figure | figure: the cost per output goes
+        // with the task's name.
         rows.push(vec![
-            format!("{} {}", t.reference, t.title),
+            (rows.len() + 1).to_string(),
+            format!("{} {} (chi phí/sản phẩm: {per})", t.reference, t.title),
             a.map(|d| fmt(d.get())).unwrap_or_else(|| "-".into()),
             fmt(s.get()),
-            per,
         ]);
     }
     items.push(Item::Table(
         vec![
+            "TT".into(),
             "Nhiệm vụ".into(),
             "Được phân bổ".into(),
             "Đã chi".into(),
-            "Chi phí/sản phẩm".into(),
         ],
         rows,
     ));

@@ -50,7 +50,13 @@ pub async fn render(
         Some(id) => store.unit(id).await?.map(|u| u.kind),
         None => None,
     };
-    let content = compose(base, plan, status, lines, finance_body(context_kind.as_deref()));
+    let content = compose(
+        base,
+        plan,
+        status,
+        lines,
+        finance_body(context_kind.as_deref()),
+    );
     Ok(report_docx::render_titled(&content, "TỜ TRÌNH")?)
 }
 
@@ -76,11 +82,16 @@ pub fn compose(
         .map(|d| format!(" {}", vn::long_date(d)))
         .unwrap_or_default();
     let issuer = plan.issuer.clone().unwrap_or_default();
+    // "Kế hoạch số 3604/KH-UBND ngày … của … về …"; without a number the title says it all.
+    let about = if number.is_empty() {
+        String::new()
+    } else {
+        format!(" về {}", plan.title.trim_start_matches("Kế hoạch").trim())
+    };
     c.intro = format!(
-        "Căn cứ {plan_name}{issued} của {issuer} về {}; trên cơ sở dự toán kinh phí của các cơ \
+        "Căn cứ {plan_name}{issued} của {issuer}{about}; trên cơ sở dự toán kinh phí của các cơ \
          quan, đơn vị được giao chủ trì thực hiện nhiệm vụ, cơ quan tổng hợp kính trình {finance} \
-         thẩm định dự toán kinh phí như sau:",
-        plan.title.trim_start_matches("Kế hoạch").trim()
+         thẩm định dự toán kinh phí như sau:"
     );
     let submitted: Vec<_> = status
         .units
@@ -124,14 +135,14 @@ pub fn compose(
         )
         .unwrap_or_default();
         if sum.get() > 0 {
-            by_source.push(vec![s.vietnamese().to_string(), sum.to_string()]);
+            by_source.push(format!("{}: {sum}", s.vietnamese()));
         }
     }
     if !by_source.is_empty() {
-        items.push(Item::Table(
-            vec!["Nguồn kinh phí".into(), "Kinh phí đề nghị".into()],
-            by_source,
-        ));
+        items.push(Item::Para(format!(
+            "Theo nguồn kinh phí: {}.",
+            by_source.join("; ")
+        )));
     }
     c.parts = vec![
         Part {
@@ -173,7 +184,7 @@ pub fn compose(
                 format!("{} {}", l.task_ref, l.task_title),
                 l.content.clone(),
                 l.measure.clone(),
-                l.quantity.to_string(),
+                kehoach_core::budget::group_thousands(l.quantity),
                 kehoach_core::budget::group_thousands(l.unit_price),
                 kehoach_core::budget::group_thousands(l.amount),
                 kehoach_core::budget::group_thousands(l.proposed()),

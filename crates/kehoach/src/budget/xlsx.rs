@@ -22,7 +22,12 @@ pub struct BudgetBook<'a> {
 
 const HEADER_ROW: u32 = 2;
 
-fn header(ws: &mut Worksheet, title: &str, sheet: &str, cols: &[(&str, f64)]) -> Result<(), XlsxError> {
+fn header(
+    ws: &mut Worksheet,
+    title: &str,
+    sheet: &str,
+    cols: &[(&str, f64)],
+) -> Result<(), XlsxError> {
     let bold = Format::new().set_bold().set_font_size(13);
     ws.write_string_with_format(0, 0, sheet, &bold)?;
     ws.write_string_with_format(1, 0, title, &Format::new().set_italic())?;
@@ -143,9 +148,16 @@ pub fn workbook(b: &BudgetBook<'_>) -> Result<Vec<u8>, XlsxError> {
             text(ws, r, 1, state_vi(&u.state))?;
             text(ws, r, 2, &format!("{} {}", t.task_ref, t.task_title))?;
             let f = &t.figures;
-            for (c, v) in [f.estimated, f.proposed, f.appraised, f.approved, f.spent, f.left()]
-                .into_iter()
-                .enumerate()
+            for (c, v) in [
+                f.estimated,
+                f.proposed,
+                f.appraised,
+                f.approved,
+                f.spent,
+                f.left(),
+            ]
+            .into_iter()
+            .enumerate()
             {
                 amount(ws, r, 3 + c as u16, v)?;
             }
@@ -154,9 +166,16 @@ pub fn workbook(b: &BudgetBook<'_>) -> Result<Vec<u8>, XlsxError> {
         ws.write_string_with_format(r, 0, format!("Cộng {}", u.unit_name), &bold)?;
         text(ws, r, 1, state_vi(&u.state))?;
         let f = &u.total;
-        for (c, v) in [f.estimated, f.proposed, f.appraised, f.approved, f.spent, f.left()]
-            .into_iter()
-            .enumerate()
+        for (c, v) in [
+            f.estimated,
+            f.proposed,
+            f.appraised,
+            f.approved,
+            f.spent,
+            f.left(),
+        ]
+        .into_iter()
+        .enumerate()
         {
             ws.write_number_with_format(r, 3 + c as u16, v as f64, &bold_money)?;
         }
@@ -164,9 +183,16 @@ pub fn workbook(b: &BudgetBook<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     ws.write_string_with_format(r, 0, "TỔNG CỘNG", &bold)?;
     let f = &b.status.total;
-    for (c, v) in [f.estimated, f.proposed, f.appraised, f.approved, f.spent, f.left()]
-        .into_iter()
-        .enumerate()
+    for (c, v) in [
+        f.estimated,
+        f.proposed,
+        f.appraised,
+        f.approved,
+        f.spent,
+        f.left(),
+    ]
+    .into_iter()
+    .enumerate()
     {
         ws.write_number_with_format(r, 3 + c as u16, v as f64, &bold_money)?;
     }
@@ -188,7 +214,12 @@ pub fn workbook(b: &BudgetBook<'_>) -> Result<Vec<u8>, XlsxError> {
             ("Ý kiến thẩm định", 30.0),
         ],
     )?;
-    for (i, l) in b.lines.iter().filter(|l| l.state == "submitted").enumerate() {
+    for (i, l) in b
+        .lines
+        .iter()
+        .filter(|l| l.state == "submitted")
+        .enumerate()
+    {
         let r = HEADER_ROW + 1 + i as u32;
         ws.write_number(r, 0, l.id as f64)?;
         text(ws, r, 1, &l.unit_name)?;
@@ -223,7 +254,11 @@ pub fn workbook(b: &BudgetBook<'_>) -> Result<Vec<u8>, XlsxError> {
     )?;
     let mut r = HEADER_ROW + 1;
     for u in &b.status.units {
-        for t in u.tasks.iter().filter(|t| t.figures.approved > 0 || t.figures.spent > 0) {
+        for t in u
+            .tasks
+            .iter()
+            .filter(|t| t.figures.approved > 0 || t.figures.spent > 0)
+        {
             text(ws, r, 0, &u.unit_name)?;
             text(ws, r, 1, &format!("{} {}", t.task_ref, t.task_title))?;
             amount(ws, r, 2, t.figures.approved)?;

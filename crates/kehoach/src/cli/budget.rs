@@ -7,7 +7,7 @@ use clap::Subcommand;
 
 use super::{Cli, InputError};
 use crate::budget::{self, LineInput, SpendingInput, describe};
-use crate::store::{Change, NewSpending, PlanRow, Store, StoreError, Step};
+use crate::store::{Change, NewSpending, PlanRow, Step, Store, StoreError};
 
 #[derive(Debug, Subcommand)]
 pub enum BudgetCommand {
@@ -276,7 +276,11 @@ async fn run_on(cli: &Cli, store: &Store, cmd: &BudgetCommand) -> anyhow::Result
                 e.version + 1
             );
         }
-        BudgetCommand::Propose { line, amount: a, note } => {
+        BudgetCommand::Propose {
+            line,
+            amount: a,
+            note,
+        } => {
             let a = amount("amount", a)?;
             let row = step(
                 store
@@ -302,7 +306,11 @@ async fn run_on(cli: &Cli, store: &Store, cmd: &BudgetCommand) -> anyhow::Result
             }
             println!(
                 "sent: {} of {} units submitted, {} proposed",
-                status.units.iter().filter(|u| u.state == "submitted").count(),
+                status
+                    .units
+                    .iter()
+                    .filter(|u| u.state == "submitted")
+                    .count(),
                 status.units.len(),
                 budget::fmt(status.total.proposed)
             );
@@ -330,7 +338,8 @@ async fn run_on(cli: &Cli, store: &Store, cmd: &BudgetCommand) -> anyhow::Result
             date,
         } => {
             plan(store, *p).await?;
-            let date = budget::date_field("date", date).map_err(|e| InputError(format!("--{e}")))?;
+            let date =
+                budget::date_field("date", date).map_err(|e| InputError(format!("--{e}")))?;
             let cycle = step(
                 store
                     .approve_budget(*p, decision, date, &[], &by)
@@ -390,10 +399,19 @@ async fn run_on(cli: &Cli, store: &Store, cmd: &BudgetCommand) -> anyhow::Result
         BudgetCommand::Settle { plan: p, unit } => {
             plan(store, *p).await?;
             let unit = unit_id(store, unit, today).await?;
-            step(store.submit_settlement(*p, unit, &by).await.map_err(input)?)?;
+            step(
+                store
+                    .submit_settlement(*p, unit, &by)
+                    .await
+                    .map_err(input)?,
+            )?;
             println!("settlement submitted");
         }
-        BudgetCommand::AcceptSettlement { plan: p, unit, by: who } => {
+        BudgetCommand::AcceptSettlement {
+            plan: p,
+            unit,
+            by: who,
+        } => {
             let by_finance = match who.as_str() {
                 "office" => false,
                 "finance" => true,

@@ -42,17 +42,54 @@ pub async fn build(store: &Store, plan_id: i64, by: &Change) -> Result<(), Store
     }
     let basis = "Thông tư số 40/2017/TT-BTC; Nghị quyết số 20/2017/NQ-HĐND tỉnh";
     let contents: [(&str, &str, i64, i64, Source); 6] = [
-        ("Sản xuất chuyên mục, phóng sự về chuyển đổi số", "chương trình", 12, 4_500_000, Source::Province),
-        ("Thiết kế, in ấn tờ rơi, áp phích", "tờ", 5_000, 1_200, Source::Province),
-        ("Tổ chức hội nghị tuyên truyền", "hội nghị", 2, 18_000_000, Source::Province),
-        ("Nhuận bút tin, bài", "tin bài", 40, 650_000, Source::Province),
-        ("Tập huấn kỹ năng số cho cán bộ", "lớp", 3, 12_500_000, Source::Other),
-        ("Thuê đường truyền phát trực tuyến", "tháng", 6, 2_300_000, Source::Province),
+        (
+            "Sản xuất chuyên mục, phóng sự về chuyển đổi số",
+            "chương trình",
+            12,
+            4_500_000,
+            Source::Province,
+        ),
+        (
+            "Thiết kế, in ấn tờ rơi, áp phích",
+            "tờ",
+            5_000,
+            1_200,
+            Source::Province,
+        ),
+        (
+            "Tổ chức hội nghị tuyên truyền",
+            "hội nghị",
+            2,
+            18_000_000,
+            Source::Province,
+        ),
+        (
+            "Nhuận bút tin, bài",
+            "tin bài",
+            40,
+            650_000,
+            Source::Province,
+        ),
+        (
+            "Tập huấn kỹ năng số cho cán bộ",
+            "lớp",
+            3,
+            12_500_000,
+            Source::Other,
+        ),
+        (
+            "Thuê đường truyền phát trực tuyến",
+            "tháng",
+            6,
+            2_300_000,
+            Source::Province,
+        ),
     ];
     let mut line_ids = Vec::new();
     for (i, (assignment, _)) in picked.iter().enumerate() {
         for k in 0..2 {
-            let (content, measure, quantity, price, source) = contents[(i * 2 + k) % contents.len()];
+            let (content, measure, quantity, price, source) =
+                contents[(i * 2 + k) % contents.len()];
             let line = NewBudgetLine {
                 assignment_id: *assignment,
                 content: content.into(),
@@ -105,7 +142,11 @@ pub async fn build(store: &Store, plan_id: i64, by: &Change) -> Result<(), Store
                 (day(2024, 8, 20), 40, "Chi thực hiện đợt 2"),
             ],
             1 => &[(day(2024, 6, 5), 60, "Chi thực hiện đợt 1")],
-            _ => &[(day(2024, 10, 10), 30, "Chi hưởng ứng Ngày Chuyển đổi số 10/10")],
+            _ => &[(
+                day(2024, 10, 10),
+                30,
+                "Chi hưởng ứng Ngày Chuyển đổi số 10/10",
+            )],
         };
         for (j, (date, percent, content)) in spends.iter().enumerate() {
             let s = NewSpending {

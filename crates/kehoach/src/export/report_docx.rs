@@ -62,7 +62,10 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
 }
 
 /// The .docx bytes of another kind of document in the same layout (the budget's "TỜ TRÌNH").
-pub fn render_titled(content: &ReportContent, title: &str) -> Result<Vec<u8>, zip::result::ZipError> {
+pub fn render_titled(
+    content: &ReportContent,
+    title: &str,
+) -> Result<Vec<u8>, zip::result::ZipError> {
     write_docx(&page(), &layout_titled(content, title))
 }
 

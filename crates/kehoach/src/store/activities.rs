@@ -1204,8 +1204,8 @@ impl super::Store {
                 "SELECT sha256 FROM evidence WHERE sha256 IS NOT NULL \
                  UNION SELECT sha256 FROM budget_spending WHERE sha256 IS NOT NULL",
             )
-                .fetch_all(pool)
-                .await?
+            .fetch_all(pool)
+            .await?
         });
         Ok(hashes.into_iter().collect())
     }

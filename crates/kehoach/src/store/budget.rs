@@ -333,7 +333,10 @@ impl super::Store {
         line: &NewBudgetLine,
         by: &Change,
     ) -> Result<Step<BudgetLineRow>, StoreError> {
-        let ids = match self.add_budget_lines(std::slice::from_ref(line), by).await? {
+        let ids = match self
+            .add_budget_lines(std::slice::from_ref(line), by)
+            .await?
+        {
             Ok(ids) => ids,
             Err(r) => return Ok(Err(r)),
         };
@@ -374,7 +377,9 @@ impl super::Store {
                 .bind(line.assignment_id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| StoreError::NotFound(format!("assignment {}", line.assignment_id)))?;
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("assignment {}", line.assignment_id))
+                })?;
                 sqlx::query(
                     "INSERT INTO budget_cycles (plan_id, stage) VALUES ($1, 'estimating') \
                      ON CONFLICT (plan_id) DO NOTHING",
@@ -605,12 +610,11 @@ impl super::Store {
             .bind(current.id)
             .execute(&mut *tx)
             .await?;
-            let after = sqlx::query_as::<_, EstimateRow>(&format!(
-                "{ESTIMATE_SELECT} WHERE e.id = $1"
-            ))
-            .bind(current.id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let after =
+                sqlx::query_as::<_, EstimateRow>(&format!("{ESTIMATE_SELECT} WHERE e.id = $1"))
+                    .bind(current.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             record_audit!(
                 &mut *tx,
                 by,
@@ -677,12 +681,11 @@ impl super::Store {
             .bind(current.id)
             .execute(&mut *tx)
             .await?;
-            let after = sqlx::query_as::<_, EstimateRow>(&format!(
-                "{ESTIMATE_SELECT} WHERE e.id = $1"
-            ))
-            .bind(current.id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let after =
+                sqlx::query_as::<_, EstimateRow>(&format!("{ESTIMATE_SELECT} WHERE e.id = $1"))
+                    .bind(current.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             record_audit!(
                 &mut *tx,
                 by,
@@ -823,7 +826,11 @@ impl super::Store {
 
     /// Sends the consolidated estimate to finance: the submitted estimates are what finance
     /// appraises; units that have not submitted are left out (the consolidation says so).
-    pub async fn send_budget(&self, plan_id: i64, by: &Change) -> Result<Step<CycleRow>, StoreError> {
+    pub async fn send_budget(
+        &self,
+        plan_id: i64,
+        by: &Change,
+    ) -> Result<Step<CycleRow>, StoreError> {
         let _turn = self.writer_turn().await;
         let lock = self.lock_clause();
         on_pool!(self.db(), |pool| {

@@ -19,7 +19,9 @@ use crate::web::extract::ApiJson;
 use crate::web::{ApiError, AppState};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(status)).routes(routes!(add_line))
+    OpenApiRouter::new()
+        .routes(routes!(status))
+        .routes(routes!(add_line))
 }
 
 /// Which units' budget `user` may read on `plan`: `Ok(None)` the whole plan (the plan office and
@@ -32,9 +34,7 @@ pub(crate) async fn budget_scope(
     plan: &PlanRow,
 ) -> Result<Option<HashSet<i64>>, ApiError> {
     let authz = Authz::of(state, user);
-    authz
-        .check(Action::ViewPlan, Resource::Plan(plan))
-        .await?;
+    authz.check(Action::ViewPlan, Resource::Plan(plan)).await?;
     let (verdict, reach) = authz
         .verdict(Action::ViewBudget, Resource::Plan(plan))
         .await?;
@@ -122,7 +122,11 @@ async fn add_line(
     let line = body
         .parse(id)
         .map_err(|e| ApiError::BadRequest(describe(&e)))?;
-    match state.store.add_budget_line(&line, &change_of(&user)).await? {
+    match state
+        .store
+        .add_budget_line(&line, &change_of(&user))
+        .await?
+    {
         Ok(row) => Ok((StatusCode::CREATED, Json(row))),
         Err(refusal) => Err(ApiError::Conflict(refusal.to_string())),
     }

@@ -176,7 +176,11 @@ async fn budget_plan(
 }
 
 /// Where the caller stands on the plan as a whole (the plan office's and finance's steps).
-async fn plan_reach(state: &AppState, signed: &SignedIn, plan: &PlanRow) -> Result<Reach, PageError> {
+async fn plan_reach(
+    state: &AppState,
+    signed: &SignedIn,
+    plan: &PlanRow,
+) -> Result<Reach, PageError> {
     Authz::of(state, &signed.session.user)
         .reach(Resource::Plan(plan))
         .await
@@ -229,7 +233,17 @@ pub async fn page(
     } else {
         String::new()
     };
-    show(&state, &signed, &plan, only, ok, String::new(), None, StatusCode::OK).await
+    show(
+        &state,
+        &signed,
+        &plan,
+        only,
+        ok,
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -282,7 +296,9 @@ async fn show(
                 return_reason: u.return_reason.clone().unwrap_or_default(),
                 figures: FiguresView::of(&u.total),
                 settlement: settlement_name(w, &u.settlement),
-                may_submit: stage == Stage::Estimating && u.state == "draft" && estimates(u.unit_id),
+                may_submit: stage == Stage::Estimating
+                    && u.state == "draft"
+                    && estimates(u.unit_id),
                 may_return: stage == Stage::Estimating && u.state == "submitted" && consolidate,
                 may_settle: stage == Stage::Approved
                     && u.settlement == "none"
@@ -428,7 +444,17 @@ async fn refused(
         Lang::Vi => r.vietnamese(),
         Lang::En => r.to_string(),
     };
-    show(state, signed, plan, only, String::new(), message, None, StatusCode::CONFLICT).await
+    show(
+        state,
+        signed,
+        plan,
+        only,
+        String::new(),
+        message,
+        None,
+        StatusCode::CONFLICT,
+    )
+    .await
 }
 
 /// The page again with a field's problem (400).
@@ -440,7 +466,17 @@ async fn bad_input(
     message: String,
     form: Option<LineInput>,
 ) -> Result<Response, PageError> {
-    show(state, signed, plan, only, String::new(), message, form, StatusCode::BAD_REQUEST).await
+    show(
+        state,
+        signed,
+        plan,
+        only,
+        String::new(),
+        message,
+        form,
+        StatusCode::BAD_REQUEST,
+    )
+    .await
 }
 
 async fn finish<T>(
@@ -491,8 +527,15 @@ pub async fn add_line(
             .await
             .map_err(|e| signed.error(e))?;
         let w = signed.lang.budget();
-        return bad_input(&state, &signed, &plan, only, w.assignment.to_string(), Some(form.line))
-            .await;
+        return bad_input(
+            &state,
+            &signed,
+            &plan,
+            only,
+            w.assignment.to_string(),
+            Some(form.line),
+        )
+        .await;
     };
     let assignment = assignment
         .await
@@ -506,8 +549,15 @@ pub async fn add_line(
     let line = match form.line.parse(assignment.id) {
         Ok(l) => l,
         Err(e) => {
-            return bad_input(&state, &signed, &plan, only, budget::describe(&e), Some(form.line))
-                .await;
+            return bad_input(
+                &state,
+                &signed,
+                &plan,
+                only,
+                budget::describe(&e),
+                Some(form.line),
+            )
+            .await;
         }
     };
     let step = state
@@ -579,7 +629,12 @@ pub async fn return_estimate(
     }
     let step = state
         .store
-        .return_estimate(plan.id, form.unit, &form.reason, &change_of(&signed.session.user))
+        .return_estimate(
+            plan.id,
+            form.unit,
+            &form.reason,
+            &change_of(&signed.session.user),
+        )
         .await;
     finish(&state, &signed, &plan, only, step).await
 }
@@ -642,7 +697,13 @@ pub async fn approve(
     };
     let step = state
         .store
-        .approve_budget(plan.id, &number, date, &[], &change_of(&signed.session.user))
+        .approve_budget(
+            plan.id,
+            &number,
+            date,
+            &[],
+            &change_of(&signed.session.user),
+        )
         .await;
     finish(&state, &signed, &plan, only, step).await
 }
@@ -750,7 +811,11 @@ pub async fn spend(
     let (plan, only) = budget_plan(&state, &signed, id).await?;
     let w = signed.lang.budget();
     let assignment = match form.assignment.trim().parse::<i64>() {
-        Ok(a) => state.store.assignment(a).await.map_err(|e| signed.error(e))?,
+        Ok(a) => state
+            .store
+            .assignment(a)
+            .await
+            .map_err(|e| signed.error(e))?,
         Err(_) => None,
     };
     let Some(assignment) = assignment else {
@@ -787,7 +852,17 @@ pub async fn spend(
     {
         Ok(Ok((_, left))) if left < 0 => {
             let m = format!("{} {}", w.over_warning, fmt(left.saturating_neg()));
-            show(&state, &signed, &plan, only, w.saved.to_string(), m, None, StatusCode::OK).await
+            show(
+                &state,
+                &signed,
+                &plan,
+                only,
+                w.saved.to_string(),
+                m,
+                None,
+                StatusCode::OK,
+            )
+            .await
         }
         other => finish(&state, &signed, &plan, only, other).await,
     }
@@ -829,7 +904,12 @@ pub async fn accept(
     check_plan(&state, &signed, &plan, action).await?;
     let step = state
         .store
-        .accept_settlement(plan.id, form.unit, by_finance, &change_of(&signed.session.user))
+        .accept_settlement(
+            plan.id,
+            form.unit,
+            by_finance,
+            &change_of(&signed.session.user),
+        )
         .await;
     finish(&state, &signed, &plan, only, step).await
 }
