@@ -442,15 +442,16 @@ impl super::Store {
                         .bind(id)
                         .fetch_one(&mut *tx)
                         .await?;
-                record_audit!(
+                record_audit(
                     &mut *tx,
                     by,
                     "create",
                     "budget_line",
                     id,
                     None,
-                    Some(line_json(&row))
-                )?;
+                    Some(line_json(&row)),
+                )
+                .await?;
                 ids.push(id);
             }
             tx.commit().await?;
@@ -498,15 +499,16 @@ impl super::Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "delete",
                 "budget_line",
                 id,
                 Some(line_json(&row)),
-                None
-            )?;
+                None,
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(()))
         })
@@ -615,15 +617,16 @@ impl super::Store {
                     .bind(current.id)
                     .fetch_one(&mut *tx)
                     .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "return",
                 "budget_estimate",
                 current.id,
                 Some(serde_json::to_value(&current).unwrap_or_default()),
-                Some(json!({"estimate": after, "next_version": current.version + 1}))
-            )?;
+                Some(json!({"estimate": after, "next_version": current.version + 1})),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(after))
         })
@@ -686,15 +689,16 @@ impl super::Store {
                     .bind(current.id)
                     .fetch_one(&mut *tx)
                     .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 action,
                 "budget_estimate",
                 current.id,
                 Some(serde_json::to_value(&current).unwrap_or_default()),
-                Some(serde_json::to_value(&after).unwrap_or_default())
-            )?;
+                Some(serde_json::to_value(&after).unwrap_or_default()),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(after))
         })
@@ -810,15 +814,16 @@ impl super::Store {
                     .bind(id)
                     .fetch_one(&mut *tx)
                     .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 action,
                 "budget_line",
                 id,
                 Some(line_json(&before)),
-                Some(line_json(&after))
-            )?;
+                Some(line_json(&after)),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(after))
         })
@@ -872,15 +877,16 @@ impl super::Store {
             .bind(plan_id)
             .fetch_one(&mut *tx)
             .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "send",
                 "budget_cycle",
                 plan_id,
                 Some(serde_json::to_value(&before).unwrap_or_default()),
-                Some(serde_json::to_value(&after).unwrap_or_default())
-            )?;
+                Some(serde_json::to_value(&after).unwrap_or_default()),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(after))
         })
@@ -977,15 +983,16 @@ impl super::Store {
                 .iter()
                 .map(|(a, d)| json!({"assignment_id": a, "amount": d.get()}))
                 .collect();
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "approve",
                 "budget_cycle",
                 plan_id,
                 Some(serde_json::to_value(&before).unwrap_or_default()),
-                Some(json!({"cycle": after, "allocations": allocations}))
-            )?;
+                Some(json!({"cycle": after, "allocations": allocations})),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(after))
         })
@@ -1065,15 +1072,16 @@ impl super::Store {
             let left = Dong::new(allocated.unwrap_or(0))
                 .unwrap_or_default()
                 .minus(spent);
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "create",
                 "budget_spending",
                 id,
                 None,
-                Some(serde_json::to_value(&row).unwrap_or_default())
-            )?;
+                Some(serde_json::to_value(&row).unwrap_or_default()),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok((row, left)))
         })
@@ -1109,15 +1117,16 @@ impl super::Store {
             if done.rows_affected() == 0 {
                 return Ok(Err(Refusal::SettlementExists));
             }
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "submit",
                 "budget_settlement",
                 format!("{plan_id}/{unit_id}"),
                 None,
-                Some(json!({"plan_id": plan_id, "unit_id": unit_id}))
-            )?;
+                Some(json!({"plan_id": plan_id, "unit_id": unit_id})),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(()))
         })
@@ -1150,15 +1159,16 @@ impl super::Store {
             if done.rows_affected() == 0 {
                 return Ok(Err(Refusal::NoSettlement));
             }
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "accept",
                 "budget_settlement",
                 format!("{plan_id}/{unit_id}"),
                 None,
-                Some(json!({"plan_id": plan_id, "unit_id": unit_id, "accepted": column}))
-            )?;
+                Some(json!({"plan_id": plan_id, "unit_id": unit_id, "accepted": column})),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Ok(()))
         })

@@ -25,6 +25,8 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// The one write path's transaction over either backend (issue 19, write path).
+mod tx;
 // Budget cycle (issue 21).
 mod budget;
 pub use budget::{
@@ -125,9 +127,6 @@ pub struct Store {
     /// the turn of the task that writes the next group.
     pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
     group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// What never changes of the assignments written through the API (the group writes of
-    /// both backends).
-    spec_cache: std::sync::Arc<activities::SpecCache>,
 }
 
 /// `PRAGMA cache_size` per SQLite connection: negative is KiB (64 MB).
@@ -208,7 +207,6 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
         })
     }
 
@@ -237,7 +235,6 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
         })
     }
 
