@@ -118,7 +118,7 @@ pub fn group_thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -162,10 +162,8 @@ pub fn parse_dong(input: &str) -> Result<Dong, MoneyError> {
     }
     // Grouped: the first group 1–3 digits, every other exactly 3. "1.5" or "12.34" are not a
     // grouping: a decimal written with a point is as ambiguous as one with a comma.
-    if groups.len() > 1 {
-        if groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
-            return Err(MoneyError::Ambiguous(text.to_string()));
-        }
+    if groups.len() > 1 && (groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
+        return Err(MoneyError::Ambiguous(text.to_string()));
     }
     let digits: String = groups.concat();
     if digits.len() > 1 && digits.starts_with('0') && groups.len() == 1 {

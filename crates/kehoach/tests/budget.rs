@@ -53,7 +53,7 @@ fn docx_text(docx: &[u8]) -> String {
     text
 }
 
-fn unit<'a>(status: &'a Value, id: i64) -> &'a Value {
+fn unit(status: &Value, id: i64) -> &Value {
     status["units"]
         .as_array()
         .unwrap()
