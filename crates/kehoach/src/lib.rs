@@ -21,6 +21,8 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// Budget cycle (issue 21).
+pub mod budget;
 // The reporting chain (issue 20).
 pub mod reporting;
 // Issue 18 (H): servers sharing only PostgreSQL — evidence in the database, backups.

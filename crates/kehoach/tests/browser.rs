@@ -411,7 +411,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
 }
 
 /// GET routes that are not pages a person reads, with why they are not swept.
-const NOT_PAGES: [(&str, &str); 10] = [
+const NOT_PAGES: [(&str, &str); 12] = [
     ("/static/app.css", "the stylesheet"),
     ("/static/app.js", "the script"),
     (
@@ -424,6 +424,9 @@ const NOT_PAGES: [(&str, &str); 10] = [
     ("/plans/{id}/activities.xlsx", "a download"),
     ("/plans/{id}/evidence-pack.zip", "a download"),
     ("/units/suggest", "the unit picker's suggestions (JSON)"),
+    // Budget cycle (issue 21).
+    ("/plans/{id}/budget.xlsx", "a download"),
+    ("/plans/{id}/to-trinh.docx", "a download"),
     // The reporting chain (issue 20).
     ("/reports/{id}/units/{unit}/report.docx", "a download"),
 ];
@@ -486,6 +489,8 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
         "heatmap-week",
     ));
     visits.push(visit("/tasks/{id}", task.clone(), "task"));
+    // Budget cycle (issue 21): the Quảng Nam plan's budget, whose cycle the demo ran.
+    visits.push(visit("/plans/{id}/budget", "/plans/1/budget", "budget"));
     driver.goto(format!("{base}{task}")).await?;
     let activities = first_href(driver, "a[href^='/activities?assignment=']").await?;
     visits.push(visit("/activities", activities, "activities"));
@@ -1022,6 +1027,91 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
     .await;
     if outcome.is_err() {
         shot(&driver, "report-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
+}
+
+/// The budget cycle as its users see it (issue 21): on the demo's Quảng Nam plan, finance sees
+/// every unit's appraisal, the station's reporter only its own part and records spending from a
+/// phone, the Department sees the consolidation. Screenshots at desktop and 360 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budget_pages_for_finance_the_office_and_a_unit() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    let outcome = async {
+        for (user, name) in [
+            ("taichinh", "finance"),
+            ("sotttt", "office"),
+            ("daiptth", "station"),
+        ] {
+            sign_in(&driver, &base, user).await;
+            for (width, height) in [(1366u32, 900u32), (360, 740)] {
+                driver.set_window_rect(0, 0, width, height).await?;
+                driver.goto(format!("{base}/plans/1/budget")).await?;
+                wait_for(&driver, "table.budget-units").await?;
+                let file = artifacts().join(format!("budget-{name}-{width}.png"));
+                full_shot(&driver, &file, width, height).await;
+            }
+            let units = driver
+                .find_all(By::Css("table.budget-units tbody tr"))
+                .await?
+                .len();
+            let main = driver.find(By::Css("main")).await?.text().await?;
+            match name {
+                "station" => {
+                    assert_eq!(units, 1, "a unit sees only its own estimate");
+                    // Spending from the phone: the form, then the table.
+                    driver.set_window_rect(0, 0, 360, 740).await?;
+                    driver
+                        .find(By::Css("#spend-amount"))
+                        .await?
+                        .send_keys("1.250.000")
+                        .await?;
+                    driver
+                        .find(By::Css("#spend-content"))
+                        .await?
+                        .send_keys("Thuê thiết bị ghi hình")
+                        .await?;
+                    driver
+                        .find(By::Css("#spend-voucher"))
+                        .await?
+                        .send_keys("PC-099")
+                        .await?;
+                    driver
+                        .find(By::Css("form[action$='/budget/spend'] button"))
+                        .await?
+                        .click()
+                        .await?;
+                    wait_for(&driver, ".flash").await?;
+                    let text = driver.find(By::Css("main")).await?.text().await?;
+                    assert!(
+                        text.contains("Thuê thiết bị ghi hình") && text.contains("1.250.000 đ"),
+                        "{text}"
+                    );
+                    full_shot(
+                        &driver,
+                        &artifacts().join("budget-station-spent-360.png"),
+                        360,
+                        740,
+                    )
+                    .await;
+                }
+                _ => {
+                    assert!(units > 1, "{name} sees every unit");
+                    assert!(main.contains("456/QĐ-UBND"), "{main}");
+                    assert!(main.contains("Giảm 20%"), "the appraisal's comment: {main}");
+                }
+            }
+            sign_out(&driver).await;
+        }
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "budget-failure").await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
     outcome.unwrap();

@@ -528,6 +528,100 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 200, 200, 200],
         [303, 200, 404, 404, 404, 404],
     ),
+    // Budget cycle (issue 21). The world's station has a draft estimate with one line: each step
+    // a caller may take answers what the cycle's state says (409: nothing submitted, not sent,
+    // not approved), each it may not 403, another unit's plan 404. A viewer reads no budget;
+    // the station's reporter reads its own part; finance writes only appraisal.
+    row(
+        "GET",
+        "/api/v1/plans/{id}/budget",
+        [401, 200, 200, 200, 200, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/assignments/{id}/budget-lines",
+        [401, 201, 201, 201, 403, 403],
+        [401, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/budget",
+        [303, 200, 200, 200, 200, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/budget.xlsx",
+        [303, 200, 200, 200, 200, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/to-trinh.docx",
+        [303, 200, 200, 404, 200, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/lines",
+        [303, 303, 303, 303, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/submit",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/return",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/send",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/approve",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/spend",
+        [303, 409, 409, 409, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/settle",
+        [303, 409, 409, 409, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/accept",
+        [303, 409, 409, 403, 409, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/budget-lines/{id}/propose",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/budget-lines/{id}/appraise",
+        [303, 409, 403, 403, 409, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
 ];
 
 /// Routes neither the OpenAPI document nor the pages describe.
@@ -601,6 +695,8 @@ struct World {
     outside_browsers: Vec<Option<Browser>>,
     /// The callers' accounts, by name (for fresh sessions).
     users: std::collections::HashMap<String, kehoach::store::UserRow>,
+    /// A line of the station's draft estimate (budget cycle, issue 21).
+    budget_line: i64,
     /// A report request asking the station (issue 20).
     report_request: i64,
 }
@@ -696,6 +792,23 @@ async fn set_up(db: &TestDb) -> World {
             tokens.push(Some(token));
         }
     }
+    // Budget cycle (issue 21): the station's draft estimate, one line.
+    let line = kehoach::budget::LineInput {
+        content: "Sản xuất chuyên mục".into(),
+        measure: "số".into(),
+        quantity: "2".into(),
+        price: "1.000.000".into(),
+        source: "tinh".into(),
+        ..Default::default()
+    }
+    .parse(assignment.id)
+    .unwrap();
+    let budget_line = store
+        .add_budget_line(&line, &Change::system("test"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     store.close().await;
     // The reporting chain (issue 20): a request asking the station.
     let (code, out, err) = common::run_cli(
@@ -716,6 +829,7 @@ async fn set_up(db: &TestDb) -> World {
     assert_eq!(code, 0, "{err}");
     let report_request = out.trim().parse().unwrap();
     World {
+        budget_line,
         report_request,
         plan_id,
         assignment_id: assignment.id,
@@ -990,6 +1104,13 @@ impl Call<'_> {
             ("DELETE", "/api/v1/activities/{id}") => {
                 let id = self.new_activity().await;
                 client.delete(url(format!("/api/v1/activities/{id}")))
+            }
+            // Budget cycle (issue 21).
+            ("POST", "/api/v1/assignments/{id}/budget-lines") => {
+                client.post(url(filled)).json(&json!({
+                    "content": format!("Dòng {n}"), "measure": "số", "quantity": "1",
+                    "price": "100.000", "source": "tinh",
+                }))
             }
             ("POST", "/api/v1/activities/import") => {
                 let sheet = format!(
@@ -1291,6 +1412,44 @@ impl Call<'_> {
                     "",
                 )
                 .form(&[("csrf", csrf), ("decision", "accept".into())])
+            }
+            // Budget cycle (issue 21).
+            ("POST", p)
+                if p.starts_with("/plans/{id}/budget/") || p.starts_with("/budget-lines/") =>
+            {
+                let path = filled.replace("{id}", &world.budget_line.to_string());
+                let station = world.station_id.to_string();
+                let mut form = vec![("csrf", csrf)];
+                let fields: Vec<(&str, String)> = match p.rsplit('/').next().unwrap_or("") {
+                    "lines" => vec![
+                        ("assignment", world.assignment_id.to_string()),
+                        ("content", format!("Dòng trang {n}")),
+                        ("measure", "số".into()),
+                        ("quantity", "1".into()),
+                        ("price", "100.000".into()),
+                        ("source", "tinh".into()),
+                    ],
+                    // A unit with no estimate: nothing to submit.
+                    "submit" => vec![("unit", world.province_id.to_string())],
+                    "return" => vec![("unit", station), ("reason", "Chưa đủ căn cứ".into())],
+                    "approve" => vec![
+                        ("decision", "1/QĐ-UBND".into()),
+                        ("date", "2024-03-01".into()),
+                    ],
+                    "spend" => vec![
+                        ("assignment", world.assignment_id.to_string()),
+                        ("date", "2024-03-20".into()),
+                        ("amount", "100.000".into()),
+                        ("content", "Chi thử".into()),
+                    ],
+                    "settle" | "accept" => vec![("unit", station)],
+                    "propose" | "appraise" => {
+                        vec![("amount", "1.000".into()), ("comment", "Giảm".into())]
+                    }
+                    _ => Vec::new(),
+                };
+                form.extend(fields);
+                self.page("POST", &path, "").form(&form)
             }
             _ => panic!("no way to call page {method} {path}: add one to Call::page_request()"),
         }

@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// Budget cycle (issue 21).
+mod budget;
 // The reporting chain (issue 20).
 mod report_request;
 // Issue 18 (H): backups.
@@ -106,6 +108,10 @@ pub enum Command {
     Export(export::ExportCommand),
     /// Send each unit one e-mail digest of what is overdue, due soon or missing this week.
     Remind(remind::RemindArgs),
+    // Budget cycle (issue 21).
+    /// The budget cycle: estimates, consolidation, appraisal, approval, spending, settlement.
+    #[command(subcommand)]
+    Budget(budget::BudgetCommand),
     /// The year-end report of a plan (.docx, Decree 30/2020 layout); with `draft`, `submit`,
     /// `review` or `compile`, a step of the reporting chain.
     #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -162,6 +168,7 @@ impl Cli {
     /// database on PostgreSQL, the data directory on SQLite, unless `files migrate` chose).
     async fn files(&self, store: &Store) -> anyhow::Result<crate::files::FileStore> {
         Ok(
+        Command::Budget(cmd) => budget::run(&cli, cmd).await,
             crate::files::FileStore::for_store(&self.data_dir(), self.max_upload_bytes, store)
                 .await?,
         )

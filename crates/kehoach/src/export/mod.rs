@@ -333,7 +333,25 @@ pub async fn report_content(
         completions: &completions,
         child_plans: &child_plans,
     };
-    Ok(report::build(&scope.plan, &compliance, facts, &options))
+    let mut content = report::build(&scope.plan, &compliance, facts, &options);
+    // Budget cycle (issue 21): the "Kinh phí" part, when something was allocated or spent.
+    let mut allocations = store.budget_allocations(plan_id).await?;
+    let mut spending = store.budget_spending(plan_id).await?;
+    if let Some(only) = only {
+        allocations.retain(|a| only.contains(&a.unit_id));
+        spending.retain(|s| only.contains(&s.unit_id));
+    }
+    if let Some(part) = crate::budget::report::kinh_phi_part(
+        &tasks,
+        &allocations,
+        &spending,
+        &sums,
+        period.from,
+        period.to,
+    ) {
+        crate::budget::report::insert(&mut content, part);
+    }
+    Ok(content)
 }
 
 /// An activity with its evidence (URLs and files).

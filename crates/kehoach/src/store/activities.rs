@@ -212,9 +212,13 @@ impl super::Store {
     /// The hashes of every stored file some evidence refers to (for `kehoach files gc`).
     pub async fn referenced_files(&self) -> Result<std::collections::HashSet<String>, StoreError> {
         let hashes: Vec<String> = on_pool!(self.db(), |pool| {
-            sqlx::query_scalar("SELECT DISTINCT sha256 FROM evidence WHERE sha256 IS NOT NULL")
-                .fetch_all(pool)
-                .await?
+            // Spending vouchers (budget, migration 0018) are evidence files too.
+            sqlx::query_scalar(
+                "SELECT sha256 FROM evidence WHERE sha256 IS NOT NULL \
+                 UNION SELECT sha256 FROM budget_spending WHERE sha256 IS NOT NULL",
+            )
+            .fetch_all(pool)
+            .await?
         });
         Ok(hashes.into_iter().collect())
     }

@@ -27,6 +27,12 @@ mod sign_in;
 mod standings;
 // Editing plans after import (issue 19, plan edits).
 mod plan_edits;
+// Budget cycle (issue 21).
+mod budget;
+pub use budget::{
+    AllocationRow, BudgetLineRow, CycleRow, EstimateRow, NewBudgetLine, NewSpending, SettlementRow,
+    SpendingRow, Step,
+};
 // The reporting chain (issue 20).
 mod report_requests;
 pub use report_requests::{

@@ -9,6 +9,8 @@ mod plans;
 mod units;
 // After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.
 mod audit;
+// Budget cycle (issue 21).
+pub(crate) mod budget;
 // The reporting chain (issue 20).
 pub(crate) mod report_requests;
 // Editing plans after import (issue 19, plan edits).
@@ -47,6 +49,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (json, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
+        .merge(budget::router())
         .merge(audit::router())
         .merge(units::router())
         // The reporting chain (issue 20).

@@ -25,6 +25,8 @@ mod task;
 mod overview;
 mod unit_picker;
 mod users;
+// Budget cycle (issue 21).
+mod budget;
 // The reporting chain (issue 20).
 mod report_requests;
 // (G) web polish: counts with thousands separators; forms shared by pages.
@@ -105,6 +107,20 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/calendar-link"),
         ("GET", "/units/suggest"),
         ("GET", "/account"),
+        // Budget cycle (issue 21).
+        ("GET", "/plans/{id}/budget"),
+        ("POST", "/plans/{id}/budget/lines"),
+        ("POST", "/plans/{id}/budget/submit"),
+        ("POST", "/plans/{id}/budget/return"),
+        ("POST", "/plans/{id}/budget/send"),
+        ("POST", "/plans/{id}/budget/approve"),
+        ("POST", "/plans/{id}/budget/spend"),
+        ("POST", "/plans/{id}/budget/settle"),
+        ("POST", "/plans/{id}/budget/accept"),
+        ("POST", "/budget-lines/{id}/propose"),
+        ("POST", "/budget-lines/{id}/appraise"),
+        ("GET", "/plans/{id}/budget.xlsx"),
+        ("GET", "/plans/{id}/to-trinh.docx"),
         ("POST", "/account/password"),
         ("POST", "/account/tokens/{id}/revoke"),
         // The reporting chain (issue 20).
@@ -148,6 +164,20 @@ pub fn router() -> Router<AppState> {
         .route("/plans/import", get(import::form).post(import::upload))
         .route("/plans/import/{id}", get(import::preview))
         .route("/plans/import/{id}/fix", post(import::fix))
+        // Budget cycle (issue 21).
+        .route("/plans/{id}/budget", get(budget::page))
+        .route("/plans/{id}/budget/lines", post(budget::add_line))
+        .route("/plans/{id}/budget/submit", post(budget::submit))
+        .route("/plans/{id}/budget/return", post(budget::return_estimate))
+        .route("/plans/{id}/budget/send", post(budget::send))
+        .route("/plans/{id}/budget/approve", post(budget::approve))
+        .route("/plans/{id}/budget/spend", post(budget::spend))
+        .route("/plans/{id}/budget/settle", post(budget::settle))
+        .route("/plans/{id}/budget/accept", post(budget::accept))
+        .route("/budget-lines/{id}/propose", post(budget::propose))
+        .route("/budget-lines/{id}/appraise", post(budget::appraise))
+        .route("/plans/{id}/budget.xlsx", get(budget::workbook))
+        .route("/plans/{id}/to-trinh.docx", get(budget::to_trinh))
         .route("/plans/import/{id}/new-unit", post(import::new_unit))
         .route("/plans/import/{id}/confirm", post(import::confirm))
         .route("/plans/{id}", get(plan::overview))
