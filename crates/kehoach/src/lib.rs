@@ -21,3 +21,6 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// Plans that implement plans (issue 22).
+pub mod cascade;
+pub mod plan_links;

@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// Plans that implement plans (issue 22).
+mod plan_links;
 
 use std::path::PathBuf;
 

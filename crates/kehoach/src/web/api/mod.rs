@@ -9,6 +9,8 @@ mod plans;
 mod units;
 // After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.
 mod audit;
+// Plans that implement plans (issue 22).
+mod plan_links;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -47,6 +49,7 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .merge(units::router())
         .merge(files::router())
         .merge(exports::router())
+        .merge(plan_links::router())
         .split_for_parts();
     let (uploads, upload_doc) = activities::router().split_for_parts();
     doc.merge(upload_doc);

@@ -25,6 +25,8 @@ mod task;
 mod overview;
 mod unit_picker;
 mod users;
+// Plans that implement plans (issue 22).
+mod cascade;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -105,6 +107,12 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/users/{id}/reset-password"),
         ("POST", "/users/{id}/disable"),
         ("POST", "/users/{id}/enable"),
+        // Plans that implement plans (issue 22).
+        ("GET", "/plans/{id}/cascade"),
+        ("POST", "/plans/{id}/cascade/link"),
+        ("POST", "/plans/{id}/cascade/unlink"),
+        ("POST", "/plans/{id}/cascade/map"),
+        ("GET", "/plans/{id}/carry"),
     ]
 }
 
@@ -148,6 +156,12 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
+        // Plans that implement plans (issue 22).
+        .route("/plans/{id}/cascade", get(cascade::page))
+        .route("/plans/{id}/cascade/link", post(cascade::link))
+        .route("/plans/{id}/cascade/unlink", post(cascade::unlink))
+        .route("/plans/{id}/cascade/map", post(cascade::map))
+        .route("/plans/{id}/carry", get(cascade::carry))
 }
 
 async fn css() -> impl IntoResponse {

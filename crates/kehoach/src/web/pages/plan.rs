@@ -144,6 +144,8 @@ struct PlanPage {
     f: &'static super::i18n::Flows,
     downloads: super::exports::Downloads,
     csrf: String,
+    /// The link to the plan's links, coverage and carry (issue 22).
+    cascade_link: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -351,6 +353,7 @@ pub async fn overview(
     let template = PlanPage {
         l: page.layout(plan.title.clone()),
         f: page.lang.flows(),
+        cascade_link: page.lang.cascade().open,
         downloads,
         csrf: page.session.csrf.clone(),
         id,
