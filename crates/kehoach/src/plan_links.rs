@@ -39,6 +39,9 @@ pub struct DeliverableDone {
     pub done_on: NaiveDate,
     /// The activity recorded for it, or `None` when the assignment was already done.
     pub activity_id: Option<i64>,
+    /// What the date is: "issued_on" (the child's issue date), or "period_from" when the
+    /// document gives no issue date (its period's start).
+    pub dated_by: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -172,7 +175,13 @@ pub async fn link(
         Some(id) => store.unit(id).await?,
         None => None,
     };
-    if let (Some(unit), Some(issued_on)) = (&child_unit, child_plan.issued_on) {
+    // The child's issue date; a document without one (a copy without its header) is dated by
+    // the start of its period, and the answer says so.
+    let dated = child_plan
+        .issued_on
+        .map(|d| (d, "issued_on"))
+        .or(child_plan.period_from.map(|d| (d, "period_from")));
+    if let (Some(unit), Some((issued_on, dated_by))) = (&child_unit, dated) {
         let tasks = store.tasks_of_plan(parent).await?;
         let assignments = store.assignments_of_plan(parent).await?;
         if let Some((task, a)) = issuer_assignment(&tasks, &assignments, &unit.code) {
@@ -210,6 +219,7 @@ pub async fn link(
                 unit_name: a.unit_name.clone(),
                 done_on: a.done_on.unwrap_or(issued_on),
                 activity_id,
+                dated_by: dated_by.to_string(),
             });
         }
     }

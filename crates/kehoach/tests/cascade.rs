@@ -31,8 +31,10 @@ on_both_backends! {
         let province = import(db, "quangnam-2024.txt");
         let city = import(db, "tamky-2021-2025.md");
         let plans = json(db, &["plan", "list", "--json"]);
-        let city_date = plans.as_array().unwrap().iter()
-            .find(|p| p["id"].as_i64().unwrap().to_string() == city).unwrap()["issued_on"].clone();
+        let city_row = plans.as_array().unwrap().iter()
+            .find(|p| p["id"].as_i64().unwrap().to_string() == city).unwrap().clone();
+        // The corpus copy has no issue date: the deliverable is dated by the plan's start.
+        let city_date = if city_row["issued_on"].is_null() { city_row["period_from"].clone() } else { city_row["issued_on"].clone() };
 
         // Proposed: both cite 3604/KH-UBND (a plan the store does not hold) and Tam Kỳ lies in
         // Quảng Nam.

@@ -23,26 +23,39 @@ pub struct TaskText {
     pub targets: Vec<(f64, String)>,
 }
 
-/// Channels whose naming on both sides says two tasks are the same work. Folded.
-const CHANNELS: &[&str] = &[
-    "truyen thanh",
-    "truyen hinh",
-    "cong thong tin",
-    "trang thong tin",
-    "10/10",
-    "bao ",
-    "tap huan",
-    "cuoc thi",
-    "truc quan",
-    "hoi nghi",
-    "dien dan",
-    "ke hoach",
-    "doan vien",
-    "truong hoc",
-    "doanh nghiep",
-    "pano",
-    "panel",
-    "to cong nghe so cong dong",
+/// Channels whose naming on both sides says two tasks are the same work: (folded word, the
+/// channel it names). Several words name one channel ("pano", "panel", "trực quan").
+const CHANNELS: &[(&str, &str)] = &[
+    ("truyen thanh", "radio"),
+    ("truyen hinh", "radio"),
+    ("phat thanh", "radio"),
+    ("cong thong tin", "portal"),
+    ("trang thong tin", "portal"),
+    ("chuyen trang", "portal"),
+    ("10/10", "10/10"),
+    ("bao ", "press"),
+    ("bao chi", "press"),
+    ("tap huan", "training"),
+    ("boi duong", "training"),
+    ("cuoc thi", "contest"),
+    ("truc quan", "visual"),
+    ("pano", "visual"),
+    ("panel", "visual"),
+    ("to roi", "visual"),
+    ("hoi nghi", "conference"),
+    ("so ket", "conference"),
+    ("tong ket", "conference"),
+    ("dien dan", "forum"),
+    ("doi thoai", "forum"),
+    ("ke hoach tuyen truyen", "plan"),
+    ("kinh phi", "budget"),
+    ("du toan", "budget"),
+    ("bao cao", "report"),
+    ("doan vien", "youth"),
+    ("tuoi tre", "youth"),
+    ("truong hoc", "school"),
+    ("hoc sinh", "school"),
+    ("to cong nghe so cong dong", "community"),
 ];
 
 /// Below this a child task is left unmapped (it carries out nothing of the parent's).
@@ -61,7 +74,11 @@ fn syllables(text: &str) -> BTreeSet<String> {
 
 fn channels(text: &str) -> BTreeSet<&'static str> {
     let t = format!(" {} ", fold(text));
-    CHANNELS.iter().copied().filter(|c| t.contains(c)).collect()
+    CHANNELS
+        .iter()
+        .filter(|(word, _)| t.contains(word))
+        .map(|(_, channel)| *channel)
+        .collect()
 }
 
 struct Prepared {
@@ -89,19 +106,25 @@ fn overlap(a: &BTreeSet<String>, b: &BTreeSet<String>, idf: &HashMap<String, f64
     let wb: f64 = b.iter().map(w).sum();
     let shared: f64 = a.intersection(b).map(w).sum();
     let smaller = wa.min(wb);
-    if smaller <= 0.0 { 0.0 } else { shared / smaller }
+    if smaller <= 0.0 {
+        return 0.0;
+    }
+    // Half containment (a short title inside a long one), half Dice (a long parent title that
+    // shares a few words with everything does not win by its length).
+    0.5 * shared / smaller + shared / (wa + wb)
 }
 
 fn score(c: &Prepared, p: &Prepared, idf: &HashMap<String, f64>) -> f64 {
     let title = overlap(&c.title, &p.title, idf);
     let content = overlap(&c.content, &p.content, idf);
-    let mut s = 0.7 * title + 0.3 * content.min(title + 0.3);
+    let mut s = 0.75 * title + 0.25 * content.min(title + 0.2);
     let shared = c.channels.intersection(&p.channels).count();
-    let one_sided = c.channels.symmetric_difference(&p.channels).count();
     if shared > 0 {
-        s += 0.15;
-    } else if one_sided > 0 && !c.channels.is_empty() && !p.channels.is_empty() {
-        s -= 0.15;
+        s += 0.25;
+    } else if !c.channels.is_empty() && !p.channels.is_empty() {
+        // Both name their channel, and not the same one: a radio task does not carry out a
+        // contest.
+        s -= 0.25;
     }
     if !c.pers.is_empty() && !p.pers.is_empty() {
         if c.pers.intersection(&p.pers).next().is_some() {
