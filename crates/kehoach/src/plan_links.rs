@@ -63,7 +63,9 @@ async fn unit_chain(store: &Store, unit_id: Option<i64>) -> Result<Vec<String>, 
     let mut out = Vec::new();
     let mut current = unit_id;
     while let Some(id) = current {
-        let Some(u) = store.unit(id).await? else { break };
+        let Some(u) = store.unit(id).await? else {
+            break;
+        };
         out.push(u.code);
         current = u.parent_id;
         if out.len() > 8 {
@@ -135,7 +137,9 @@ fn issuer_assignment<'a>(
         .find_map(|t| {
             assignments
                 .iter()
-                .find(|a| a.task_id == t.id && (a.unit_code == child_unit_code || a.unit_code == ubnd))
+                .find(|a| {
+                    a.task_id == t.id && (a.unit_code == child_unit_code || a.unit_code == ubnd)
+                })
                 .map(|a| (t, a))
         })
 }
@@ -294,7 +298,9 @@ async fn propose_coverage(
         .into_iter()
         .map(|m| (m.child_task_id, m.parent_task_id, m.score))
         .collect();
-    Ok(store.propose_task_links(child, parent, &proposals, by).await?)
+    Ok(store
+        .propose_task_links(child, parent, &proposals, by)
+        .await?)
 }
 
 /// A unit that owes the parent a plan.
@@ -334,7 +340,9 @@ pub async fn links(store: &Store, plan_id: i64, at: NaiveDate) -> Result<LinksVi
     let children = store.linked_plans(plan_id, false).await?;
     let proposed_parents = proposals(store, plan_id).await?;
     let tasks = store.tasks_of_plan(plan_id).await?;
-    let task = tasks.iter().find(|t| citations::is_issue_plan_task(&t.title));
+    let task = tasks
+        .iter()
+        .find(|t| citations::is_issue_plan_task(&t.title));
     let mut units = Vec::new();
     if let Some(task) = task {
         // The owning unit's code of each child plan: a unit has a plan when a child plan's
@@ -435,7 +443,11 @@ fn target_words(targets: &[TargetRow], task_id: i64) -> Vec<String> {
     targets
         .iter()
         .filter(|g| g.task_id == task_id)
-        .map(|g| format!("{}/{} {}", g.count, g.per, g.noun).trim().to_string())
+        .map(|g| {
+            format!("{}/{} {}", g.count, g.per, g.noun)
+                .trim()
+                .to_string()
+        })
         .collect()
 }
 
@@ -469,8 +481,16 @@ pub async fn coverage(store: &Store, parent: i64) -> Result<CoverageView, Cascad
             child_plan_id: c.plan_id,
             number: c.number.clone(),
             title: c.title.clone(),
-            leaves_out: tasks.iter().filter(|t| !mapped.contains(&t.id)).map(|t| t.id).collect(),
-            unmapped: ts.iter().filter(|t| !mapped_children.contains(&t.id)).map(|t| t.id).collect(),
+            leaves_out: tasks
+                .iter()
+                .filter(|t| !mapped.contains(&t.id))
+                .map(|t| t.id)
+                .collect(),
+            unmapped: ts
+                .iter()
+                .filter(|t| !mapped_children.contains(&t.id))
+                .map(|t| t.id)
+                .collect(),
         });
         for t in ts {
             let pairs = target_pairs(&gs, t.id);
@@ -572,7 +592,11 @@ pub async fn carry(
         .period_from
         .or(plan.issued_on)
         .map(|d| d.year())
-        .ok_or_else(|| CascadeError::Invalid(format!("plan {plan_id} has no period or date to carry from")))?;
+        .ok_or_else(|| {
+            CascadeError::Invalid(format!(
+                "plan {plan_id} has no period or date to carry from"
+            ))
+        })?;
     let years = year - source_year;
     if years < 1 || years > MAX_CARRY_YEARS {
         return Err(CascadeError::Invalid(format!(
@@ -594,7 +618,8 @@ pub async fn carry(
     let lead_codes: Vec<(String, String)> = {
         let mut seen = BTreeMap::new();
         for a in &assignments {
-            seen.entry(a.unit_code.clone()).or_insert_with(|| a.unit_name.clone());
+            seen.entry(a.unit_code.clone())
+                .or_insert_with(|| a.unit_name.clone());
         }
         seen.into_iter().collect()
     };
@@ -617,7 +642,14 @@ pub async fn carry(
                 candidates: Vec::new(),
             },
         };
-        fates.insert(code.clone(), UnitFate { code: code.clone(), name: name.clone(), fate });
+        fates.insert(
+            code.clone(),
+            UnitFate {
+                code: code.clone(),
+                name: name.clone(),
+                fate,
+            },
+        );
     }
     let carried = tasks
         .iter()
@@ -626,7 +658,10 @@ pub async fn carry(
             let mut leads_to_confirm = Vec::new();
             for a in assignments.iter().filter(|a| a.task_id == t.id) {
                 match fates.get(&a.unit_code).map(|f| &f.fate) {
-                    Some(Fate::Kept) => leads.push(UnitRef { code: a.unit_code.clone(), name: a.unit_name.clone() }),
+                    Some(Fate::Kept) => leads.push(UnitRef {
+                        code: a.unit_code.clone(),
+                        name: a.unit_name.clone(),
+                    }),
                     Some(Fate::Replaced { successors, .. }) => {
                         for s in successors {
                             if !leads.contains(s) {
@@ -655,7 +690,9 @@ pub async fn carry(
     Ok(CarryDraft {
         source_plan_id: plan_id,
         year,
-        title: plan.title.replace(&source_year.to_string(), &year.to_string()),
+        title: plan
+            .title
+            .replace(&source_year.to_string(), &year.to_string()),
         period_from: plan.period_from.map(|d| carry::shift(d, years)),
         period_to: plan.period_to.map(|d| carry::shift(d, years)),
         tasks: carried,

@@ -13,7 +13,10 @@ use serde_json::Value;
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plan/tests/fixtures/corpus");
 
 fn import(db: &TestDb, name: &str) -> String {
-    let imported = json(db, &["plan", "import", &format!("{CORPUS}/{name}"), "--json"]);
+    let imported = json(
+        db,
+        &["plan", "import", &format!("{CORPUS}/{name}"), "--json"],
+    );
     imported["plan_id"].as_i64().unwrap().to_string()
 }
 

@@ -730,9 +730,13 @@ impl Call<'_> {
         let (child, parent) = (self.world.child_plan_id, self.world.plan_id);
         let by = Change::system("test");
         if linked {
-            kehoach::plan_links::link(self.store, child, parent, &by).await.ok();
+            kehoach::plan_links::link(self.store, child, parent, &by)
+                .await
+                .ok();
         } else {
-            kehoach::plan_links::unlink(self.store, child, parent, &by).await.ok();
+            kehoach::plan_links::unlink(self.store, child, parent, &by)
+                .await
+                .ok();
         }
     }
 
@@ -788,12 +792,14 @@ impl Call<'_> {
             ("PUT", "/api/v1/plans/{id}/coverage/{task}") => {
                 self.set_link(true).await;
                 client
-                    .put(url(filled.replace("{task}", &world.child_task_id.to_string())))
+                    .put(url(
+                        filled.replace("{task}", &world.child_task_id.to_string())
+                    ))
                     .json(&json!({"parent_task_id": world.task_id}))
             }
             ("GET", "/api/v1/plans/{id}/carry") => client.get(url(format!("{filled}?year=2026"))),
             ("GET", "/api/v1/plans/{id}/diff/{other}") => client.get(url(
-                filled.replace("{other}", &world.child_plan_id.to_string()),
+                filled.replace("{other}", &world.child_plan_id.to_string())
             )),
             ("GET", "/api/v1/units") => {
                 client.get(url(format!("{filled}?q=Quang%20Nam&on=2024-06-01")))
@@ -875,13 +881,21 @@ impl Call<'_> {
             ("GET", "/plans/{id}/carry") => self.page("GET", &format!("{filled}?year=2026"), ""),
             ("POST", "/plans/{id}/cascade/link") => {
                 self.set_link(false).await;
-                self.page("POST", &format!("/plans/{}/cascade/link", world.child_plan_id), "")
-                    .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
+                self.page(
+                    "POST",
+                    &format!("/plans/{}/cascade/link", world.child_plan_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
             }
             ("POST", "/plans/{id}/cascade/unlink") => {
                 self.set_link(true).await;
-                self.page("POST", &format!("/plans/{}/cascade/unlink", world.child_plan_id), "")
-                    .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
+                self.page(
+                    "POST",
+                    &format!("/plans/{}/cascade/unlink", world.child_plan_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
             }
             ("POST", "/plans/{id}/cascade/map") => {
                 self.set_link(true).await;

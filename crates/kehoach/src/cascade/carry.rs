@@ -23,31 +23,76 @@ use serde::Serialize;
 /// Old province code → the new province's name (Resolution 202/2025/QH15, from 1/7/2025).
 /// Provinces that continued unchanged keep their record and are not listed.
 pub const PROVINCE_MERGERS: &[(&str, &str)] = &[
-    ("02", "Tuyên Quang"), ("06", "Thái Nguyên"), ("10", "Lào Cai"), ("15", "Lào Cai"),
-    ("17", "Phú Thọ"), ("24", "Bắc Ninh"), ("26", "Phú Thọ"), ("27", "Bắc Ninh"),
-    ("30", "Hải Phòng"), ("34", "Hưng Yên"), ("35", "Ninh Bình"), ("36", "Ninh Bình"),
-    ("44", "Quảng Trị"), ("45", "Quảng Trị"), ("49", "Đà Nẵng"), ("52", "Gia Lai"),
-    ("54", "Đắk Lắk"), ("58", "Khánh Hòa"), ("60", "Lâm Đồng"), ("62", "Quảng Ngãi"),
-    ("64", "Gia Lai"), ("67", "Lâm Đồng"), ("70", "Đồng Nai"), ("72", "Tây Ninh"),
-    ("74", "Hồ Chí Minh"), ("77", "Hồ Chí Minh"), ("80", "Tây Ninh"), ("82", "Đồng Tháp"),
-    ("83", "Vĩnh Long"), ("84", "Vĩnh Long"), ("87", "Đồng Tháp"), ("89", "An Giang"),
-    ("91", "An Giang"), ("93", "Cần Thơ"), ("94", "Cần Thơ"), ("95", "Cà Mau"),
+    ("02", "Tuyên Quang"),
+    ("06", "Thái Nguyên"),
+    ("10", "Lào Cai"),
+    ("15", "Lào Cai"),
+    ("17", "Phú Thọ"),
+    ("24", "Bắc Ninh"),
+    ("26", "Phú Thọ"),
+    ("27", "Bắc Ninh"),
+    ("30", "Hải Phòng"),
+    ("34", "Hưng Yên"),
+    ("35", "Ninh Bình"),
+    ("36", "Ninh Bình"),
+    ("44", "Quảng Trị"),
+    ("45", "Quảng Trị"),
+    ("49", "Đà Nẵng"),
+    ("52", "Gia Lai"),
+    ("54", "Đắk Lắk"),
+    ("58", "Khánh Hòa"),
+    ("60", "Lâm Đồng"),
+    ("62", "Quảng Ngãi"),
+    ("64", "Gia Lai"),
+    ("67", "Lâm Đồng"),
+    ("70", "Đồng Nai"),
+    ("72", "Tây Ninh"),
+    ("74", "Hồ Chí Minh"),
+    ("77", "Hồ Chí Minh"),
+    ("80", "Tây Ninh"),
+    ("82", "Đồng Tháp"),
+    ("83", "Vĩnh Long"),
+    ("84", "Vĩnh Long"),
+    ("87", "Đồng Tháp"),
+    ("89", "An Giang"),
+    ("91", "An Giang"),
+    ("93", "Cần Thơ"),
+    ("94", "Cần Thơ"),
+    ("95", "Cà Mau"),
 ];
 
 /// An agency's slug → its successor's slug: the March 2025 mergers of departments and party
 /// boards (province and district level), and the July 2025 media merger.
 pub const AGENCY_MERGERS: &[(&str, &str)] = &[
-    ("STTTT", "SKHCN"), ("SKHDT", "STC"), ("SNNPTNT", "SNNMT"), ("STNMT", "SNNMT"),
-    ("SLDTBXH", "SNV"), ("SGTVT", "SXD"), ("BDT", "SDTTG"), ("BTG", "BTGDV"), ("BDV", "BTGDV"),
-    ("BAO", "BAOPTTH"), ("DPTTH", "BAOPTTH"), ("PVHTT", "PVHKHTT"), ("PLDTBXH", "PNV"),
-    ("PTNMT", "PNNMT"), ("PNNPTNT", "PNNMT"), ("PKTHT", "PKTHTDT"), ("PKT", "PKTHTDT"),
+    ("STTTT", "SKHCN"),
+    ("SKHDT", "STC"),
+    ("SNNPTNT", "SNNMT"),
+    ("STNMT", "SNNMT"),
+    ("SLDTBXH", "SNV"),
+    ("SGTVT", "SXD"),
+    ("BDT", "SDTTG"),
+    ("BTG", "BTGDV"),
+    ("BDV", "BTGDV"),
+    ("BAO", "BAOPTTH"),
+    ("DPTTH", "BAOPTTH"),
+    ("PVHTT", "PVHKHTT"),
+    ("PLDTBXH", "PNV"),
+    ("PTNMT", "PNNMT"),
+    ("PNNPTNT", "PNNMT"),
+    ("PKTHT", "PKTHTDT"),
+    ("PKT", "PKTHTDT"),
     ("PQLDT", "PKTHTDT"),
 ];
 
 /// A district office → the commune office that took over its work from 1/7/2025.
 pub const DISTRICT_TO_COMMUNE: &[(&str, &str)] = &[
-    ("UBND", "UBND"), ("VP", "VP"), ("PVHKHTT", "PVHXH"), ("PVHTT", "PVHXH"),
-    ("PKTHTDT", "PKT"), ("PKT", "PKT"), ("TTVHTTTT", "DTT"),
+    ("UBND", "UBND"),
+    ("VP", "VP"),
+    ("PVHKHTT", "PVHXH"),
+    ("PVHTT", "PVHXH"),
+    ("PKTHTDT", "PKT"),
+    ("PKT", "PKT"),
+    ("TTVHTTTT", "DTT"),
 ];
 
 /// A unit as listed in a carry.
@@ -59,7 +104,10 @@ pub struct UnitRef {
 
 impl UnitRef {
     fn of(u: &Unit) -> Self {
-        UnitRef { code: u.code.clone(), name: u.name.clone() }
+        UnitRef {
+            code: u.code.clone(),
+            name: u.name.clone(),
+        }
     }
 }
 
@@ -70,9 +118,15 @@ pub enum Fate {
     /// Still exists all through the new year.
     Kept,
     /// Gone; these units took its place (to confirm with the others).
-    Replaced { successors: Vec<UnitRef>, rule: String },
+    Replaced {
+        successors: Vec<UnitRef>,
+        rule: String,
+    },
     /// Gone (or ending during the year) and no successor is certain: the plan office chooses.
-    ToConfirm { reason: String, candidates: Vec<UnitRef> },
+    ToConfirm {
+        reason: String,
+        candidates: Vec<UnitRef>,
+    },
 }
 
 /// The same calendar day `years` later (29 February → 28 February).
@@ -93,7 +147,12 @@ fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {
 
 /// The administrative units that took `unit`'s place on `on` (empty: none known). `from` is a
 /// date on which `unit` was valid.
-fn admin_successors<'r>(reg: &'r Registry, unit: &Unit, from: NaiveDate, on: NaiveDate) -> Vec<&'r Unit> {
+fn admin_successors<'r>(
+    reg: &'r Registry,
+    unit: &Unit,
+    from: NaiveDate,
+    on: NaiveDate,
+) -> Vec<&'r Unit> {
     if let Some(same) = reg.get(&unit.code, on)
         && same.valid_from == unit.valid_from
     {
@@ -144,7 +203,10 @@ pub fn fate(reg: &Registry, unit: &Unit, from: NaiveDate, on: NaiveDate, until: 
                     Fate::ToConfirm { candidates, .. } => candidates,
                     Fate::Kept => Vec::new(),
                 };
-                Fate::ToConfirm { reason: format!("ends_during_year:{end}"), candidates }
+                Fate::ToConfirm {
+                    reason: format!("ends_during_year:{end}"),
+                    candidates,
+                }
             }
             _ => Fate::Kept,
         };
@@ -166,14 +228,23 @@ pub fn fate(reg: &Registry, unit: &Unit, from: NaiveDate, on: NaiveDate, until: 
             UnitKind::District => "district_abolished",
             _ => "commune_merged",
         };
-        return Fate::Replaced { successors: succ.into_iter().map(UnitRef::of).collect(), rule: rule.into() };
+        return Fate::Replaced {
+            successors: succ.into_iter().map(UnitRef::of).collect(),
+            rule: rule.into(),
+        };
     }
     // An agency: its administrative unit's successors, its own slug's successor.
     let Some(admin) = admin_of(reg, unit, from) else {
-        return Fate::ToConfirm { reason: "no_successor".into(), candidates: Vec::new() };
+        return Fate::ToConfirm {
+            reason: "no_successor".into(),
+            candidates: Vec::new(),
+        };
     };
     let Some(slug) = slug_after(&unit.code, &admin.code) else {
-        return Fate::ToConfirm { reason: "no_successor".into(), candidates: Vec::new() };
+        return Fate::ToConfirm {
+            reason: "no_successor".into(),
+            candidates: Vec::new(),
+        };
     };
     let (head, rest) = match slug.split_once('.') {
         Some((h, r)) => (h, Some(r)),
@@ -181,9 +252,17 @@ pub fn fate(reg: &Registry, unit: &Unit, from: NaiveDate, on: NaiveDate, until: 
     };
     let merged = lookup(AGENCY_MERGERS, head);
     let new_head = merged.unwrap_or(head);
-    let admins: Vec<&Unit> = if admin.valid_on(on) { vec![admin] } else { admin_successors(reg, admin, from, on) };
+    let admins: Vec<&Unit> = if admin.valid_on(on) {
+        vec![admin]
+    } else {
+        admin_successors(reg, admin, from, on)
+    };
     let mut successors = Vec::new();
-    let mut rule = if merged.is_some() { "agency_merged" } else { "unit_replaced" };
+    let mut rule = if merged.is_some() {
+        "agency_merged"
+    } else {
+        "unit_replaced"
+    };
     for q in &admins {
         let slug = if admin.kind == UnitKind::District && q.kind == UnitKind::Commune {
             rule = "district_abolished";
@@ -206,9 +285,15 @@ pub fn fate(reg: &Registry, unit: &Unit, from: NaiveDate, on: NaiveDate, until: 
             .filter_map(|q| reg.get(&format!("{}.UBND", q.code), on))
             .map(UnitRef::of)
             .collect();
-        return Fate::ToConfirm { reason: "no_successor".into(), candidates };
+        return Fate::ToConfirm {
+            reason: "no_successor".into(),
+            candidates,
+        };
     }
-    Fate::Replaced { successors, rule: rule.into() }
+    Fate::Replaced {
+        successors,
+        rule: rule.into(),
+    }
 }
 
 /// The administrative unit an agency belongs to (walking up agencies under agencies).
@@ -225,7 +310,12 @@ fn admin_of<'r>(reg: &'r Registry, unit: &Unit, on: NaiveDate) -> Option<&'r Uni
 
 /// The province codes the successors of `units` lie in on `on` (for setting up their agencies
 /// before [`fate`] looks them up).
-pub fn successor_provinces(reg: &Registry, units: &[&Unit], from: NaiveDate, on: NaiveDate) -> Vec<String> {
+pub fn successor_provinces(
+    reg: &Registry,
+    units: &[&Unit],
+    from: NaiveDate,
+    on: NaiveDate,
+) -> Vec<String> {
     let mut out = Vec::new();
     for u in units {
         let mut p = Some(*u);
@@ -283,12 +373,18 @@ mod tests {
         match fate_of("502.UBND") {
             Fate::Replaced { successors, rule } => {
                 assert_eq!(rule, "district_abolished");
-                assert!(successors.iter().any(|s| s.code == "20341.UBND"), "{successors:?}");
+                assert!(
+                    successors.iter().any(|s| s.code == "20341.UBND"),
+                    "{successors:?}"
+                );
             }
             other => panic!("{other:?}"),
         }
         // A unit still standing is kept.
-        assert_eq!(fate(&reg, reg.get("48", on).unwrap(), on, on, until), Fate::Kept);
+        assert_eq!(
+            fate(&reg, reg.get("48", on).unwrap(), on, on, until),
+            Fate::Kept
+        );
     }
 
     #[test]

@@ -4,7 +4,10 @@ use kehoach_core::text::fold;
 
 /// A document number as compared: folded, without spaces ("3604/KH-UBND" = "3604/kh-ubnd").
 pub fn number_key(number: &str) -> String {
-    fold(number).chars().filter(|c| !c.is_whitespace()).collect()
+    fold(number)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Whether a cited number is a plan's ("…/KH-…"): the citations two plans share are only
@@ -77,9 +80,10 @@ pub fn propose(
                 continue;
             }
         }
-        let shared = c.references.iter().find(|r| {
-            is_plan_number(r) && cited.iter().any(|(k, _)| *k == number_key(r))
-        });
+        let shared = c
+            .references
+            .iter()
+            .find(|r| is_plan_number(r) && cited.iter().any(|(k, _)| *k == number_key(r)));
         if let Some(shared) = shared {
             out.push(Proposal {
                 parent_plan_id: c.plan_id,
@@ -89,7 +93,11 @@ pub fn propose(
         }
     }
     // Direct citations first; then the newest candidate (highest id) first.
-    out.sort_by(|a, b| b.direct.cmp(&a.direct).then(b.parent_plan_id.cmp(&a.parent_plan_id)));
+    out.sort_by(|a, b| {
+        b.direct
+            .cmp(&a.direct)
+            .then(b.parent_plan_id.cmp(&a.parent_plan_id))
+    });
     out
 }
 
@@ -98,9 +106,13 @@ pub fn propose(
 pub enum LinkRefusal {
     #[error("a plan cannot implement itself")]
     SelfLink,
-    #[error("plan {parent} already implements plan {child} (directly or through others): the link would make a cycle")]
+    #[error(
+        "plan {parent} already implements plan {child} (directly or through others): the link would make a cycle"
+    )]
     Cycle { child: i64, parent: i64 },
-    #[error("plan {child} belongs to another province than plan {parent}, which is not a national plan")]
+    #[error(
+        "plan {child} belongs to another province than plan {parent}, which is not a national plan"
+    )]
     OtherProvince { child: i64, parent: i64 },
 }
 
@@ -167,21 +179,39 @@ mod tests {
         let p = propose(9, &refs, &units, &cands);
         assert_eq!(p.len(), 2, "{p:?}");
         assert_eq!((p[0].parent_plan_id, p[0].direct), (4, true));
-        assert_eq!((p[1].parent_plan_id, p[1].direct, p[1].basis.as_str()), (1, false, "3604/KH-UBND"));
+        assert_eq!(
+            (p[1].parent_plan_id, p[1].direct, p[1].basis.as_str()),
+            (1, false, "3604/KH-UBND")
+        );
     }
 
     #[test]
     fn links_that_loop_or_cross_provinces_are_refused() {
-        assert_eq!(check_link(1, 1, &[], None, None), Err(LinkRefusal::SelfLink));
-        assert!(matches!(check_link(1, 2, &[3, 1], Some("49"), Some("49")), Err(LinkRefusal::Cycle { .. })));
-        assert!(matches!(check_link(1, 2, &[], Some("48"), Some("49")), Err(LinkRefusal::OtherProvince { .. })));
-        assert_eq!(check_link(1, 2, &[], Some("48"), None), Ok(()), "a national parent");
+        assert_eq!(
+            check_link(1, 1, &[], None, None),
+            Err(LinkRefusal::SelfLink)
+        );
+        assert!(matches!(
+            check_link(1, 2, &[3, 1], Some("49"), Some("49")),
+            Err(LinkRefusal::Cycle { .. })
+        ));
+        assert!(matches!(
+            check_link(1, 2, &[], Some("48"), Some("49")),
+            Err(LinkRefusal::OtherProvince { .. })
+        ));
+        assert_eq!(
+            check_link(1, 2, &[], Some("48"), None),
+            Ok(()),
+            "a national parent"
+        );
         assert_eq!(check_link(1, 2, &[5], Some("49"), Some("49")), Ok(()));
     }
 
     #[test]
     fn the_issue_your_plan_task_is_recognised() {
-        assert!(is_issue_plan_task("Xây dựng, ban hành kế hoạch tuyên truyền về chuyển đổi số"));
+        assert!(is_issue_plan_task(
+            "Xây dựng, ban hành kế hoạch tuyên truyền về chuyển đổi số"
+        ));
         assert!(!is_issue_plan_task("Tuyên truyền trên Báo Quảng Nam"));
     }
 }

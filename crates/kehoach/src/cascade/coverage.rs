@@ -230,19 +230,55 @@ mod tests {
     #[test]
     fn channel_words_pick_the_parent_task() {
         let parents = vec![
-            t(1, "Xây dựng, ban hành kế hoạch tuyên truyền về chuyển đổi số", &[]),
-            t(2, "Tuyên truyền trên hệ thống Truyền thanh – Truyền hình cấp huyện và truyền thanh cấp xã", &[(1.0, "week")]),
-            t(3, "Tuyên truyền trên Chuyên trang Chuyển đổi số, Cổng Thông tin điện tử tỉnh", &[(1.0, "week")]),
-            t(4, "Tổ chức các sự kiện ngày chuyển đổi số 10/10 tại cấp huyện", &[]),
+            t(
+                1,
+                "Xây dựng, ban hành kế hoạch tuyên truyền về chuyển đổi số",
+                &[],
+            ),
+            t(
+                2,
+                "Tuyên truyền trên hệ thống Truyền thanh – Truyền hình cấp huyện và truyền thanh cấp xã",
+                &[(1.0, "week")],
+            ),
+            t(
+                3,
+                "Tuyên truyền trên Chuyên trang Chuyển đổi số, Cổng Thông tin điện tử tỉnh",
+                &[(1.0, "week")],
+            ),
+            t(
+                4,
+                "Tổ chức các sự kiện ngày chuyển đổi số 10/10 tại cấp huyện",
+                &[],
+            ),
         ];
         let children = vec![
-            t(10, "Xây dựng, ban hành kế hoạch tuyên truyền về chuyển đổi số", &[]),
-            t(11, "Tuyên truyền trên hệ thống đài truyền thanh cơ sở", &[(1.0, "month")]),
-            t(12, "Tuyên truyền trên Cổng thông tin điện tử thành phố", &[]),
-            t(13, "Tổ chức đối thoại giữa Lãnh đạo thành phố và doanh nghiệp", &[]),
+            t(
+                10,
+                "Xây dựng, ban hành kế hoạch tuyên truyền về chuyển đổi số",
+                &[],
+            ),
+            t(
+                11,
+                "Tuyên truyền trên hệ thống đài truyền thanh cơ sở",
+                &[(1.0, "month")],
+            ),
+            t(
+                12,
+                "Tuyên truyền trên Cổng thông tin điện tử thành phố",
+                &[],
+            ),
+            t(
+                13,
+                "Tổ chức đối thoại giữa Lãnh đạo thành phố và doanh nghiệp",
+                &[],
+            ),
         ];
         let m = propose(&children, &parents);
-        let of = |c: i64| m.iter().find(|x| x.child_task_id == c).map(|x| x.parent_task_id);
+        let of = |c: i64| {
+            m.iter()
+                .find(|x| x.child_task_id == c)
+                .map(|x| x.parent_task_id)
+        };
         assert_eq!(of(10), Some(1));
         assert_eq!(of(11), Some(2));
         assert_eq!(of(12), Some(3));
@@ -256,6 +292,9 @@ mod tests {
         assert!(commits_less(&m, &w));
         assert!(!commits_less(&w, &m));
         assert!(commits_less(&[], &w), "nothing comparable committed");
-        assert!(!commits_less(&m, &[(5.0, "plan".to_string())]), "plan totals are not compared");
+        assert!(
+            !commits_less(&m, &[(5.0, "plan".to_string())]),
+            "plan totals are not compared"
+        );
     }
 }

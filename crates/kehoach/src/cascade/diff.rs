@@ -51,7 +51,11 @@ pub struct PlanDiff {
 }
 
 fn side(t: &DiffTask) -> TaskSide {
-    TaskSide { task_id: t.id, reference: t.reference.clone(), title: t.title.clone() }
+    TaskSide {
+        task_id: t.id,
+        reference: t.reference.clone(),
+        title: t.title.clone(),
+    }
 }
 
 fn target_words(t: &DiffTask) -> Vec<String> {
@@ -91,8 +95,18 @@ pub fn diff(a: &[DiffTask], b: &[DiffTask]) -> PlanDiff {
         }
     }
     // The rest by similarity, best first, each task once.
-    let rest_a: Vec<TaskText> = a.iter().enumerate().filter(|(i, _)| !used_a.contains(i)).map(|(_, t)| as_text(t)).collect();
-    let rest_b: Vec<TaskText> = b.iter().enumerate().filter(|(j, _)| !used_b.contains(j)).map(|(_, t)| as_text(t)).collect();
+    let rest_a: Vec<TaskText> = a
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used_a.contains(i))
+        .map(|(_, t)| as_text(t))
+        .collect();
+    let rest_b: Vec<TaskText> = b
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !used_b.contains(j))
+        .map(|(_, t)| as_text(t))
+        .collect();
     let mut proposals = coverage::propose(&rest_b, &rest_a);
     proposals.sort_by(|x, y| y.score.total_cmp(&x.score));
     for m in proposals {
@@ -122,19 +136,41 @@ pub fn diff(a: &[DiffTask], b: &[DiffTask]) -> PlanDiff {
             a: side(ta),
             b: side(tb),
             title_changed,
-            targets_before: if before != after { before.clone() } else { Vec::new() },
-            targets_after: if before != after { after.clone() } else { Vec::new() },
+            targets_before: if before != after {
+                before.clone()
+            } else {
+                Vec::new()
+            },
+            targets_after: if before != after {
+                after.clone()
+            } else {
+                Vec::new()
+            },
             leads_added: lb.difference(&la).map(|s| s.to_string()).collect(),
             leads_removed: la.difference(&lb).map(|s| s.to_string()).collect(),
         };
-        if !title_changed && before == after && change.leads_added.is_empty() && change.leads_removed.is_empty() {
+        if !title_changed
+            && before == after
+            && change.leads_added.is_empty()
+            && change.leads_removed.is_empty()
+        {
             out.unchanged += 1;
         } else {
             out.changed.push(change);
         }
     }
-    out.removed = a.iter().enumerate().filter(|(i, _)| !used_a.contains(i)).map(|(_, t)| side(t)).collect();
-    out.added = b.iter().enumerate().filter(|(j, _)| !used_b.contains(j)).map(|(_, t)| side(t)).collect();
+    out.removed = a
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used_a.contains(i))
+        .map(|(_, t)| side(t))
+        .collect();
+    out.added = b
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !used_b.contains(j))
+        .map(|(_, t)| side(t))
+        .collect();
     out
 }
 
@@ -148,7 +184,10 @@ mod tests {
             reference: id.to_string(),
             title: title.into(),
             content: String::new(),
-            targets: targets.iter().map(|(c, p)| (*c, p.to_string(), String::new())).collect(),
+            targets: targets
+                .iter()
+                .map(|(c, p)| (*c, p.to_string(), String::new()))
+                .collect(),
             leads: leads.iter().map(|s| s.to_string()).collect(),
         }
     }
@@ -156,12 +195,27 @@ mod tests {
     #[test]
     fn added_removed_and_changed_tasks() {
         let a = vec![
-            t(1, "Tuyên truyền trên Báo Quảng Nam", &[(1.0, "week")], &["Báo Quảng Nam"]),
-            t(2, "Tập huấn chuyển đổi số ngành Công Thương", &[(1.0, "plan")], &["Sở Công Thương"]),
+            t(
+                1,
+                "Tuyên truyền trên Báo Quảng Nam",
+                &[(1.0, "week")],
+                &["Báo Quảng Nam"],
+            ),
+            t(
+                2,
+                "Tập huấn chuyển đổi số ngành Công Thương",
+                &[(1.0, "plan")],
+                &["Sở Công Thương"],
+            ),
             t(3, "Hội nghị tổng kết", &[], &["Sở TT&TT"]),
         ];
         let b = vec![
-            t(11, "Tuyên truyền trên Báo Quảng Nam", &[(2.0, "week")], &["Báo Quảng Nam"]),
+            t(
+                11,
+                "Tuyên truyền trên Báo Quảng Nam",
+                &[(2.0, "week")],
+                &["Báo Quảng Nam"],
+            ),
             t(13, "Hội nghị tổng kết", &[], &["Sở KH&CN"]),
             t(14, "Cuộc thi tìm hiểu chuyển đổi số", &[], &["Tỉnh Đoàn"]),
         ];
@@ -174,6 +228,9 @@ mod tests {
         assert_eq!(d.changed[1].leads_added, vec!["Sở KH&CN"]);
         assert_eq!(d.unchanged, 0);
         let same = diff(&a, &a);
-        assert_eq!((same.unchanged, same.changed.len(), same.added.len()), (3, 0, 0));
+        assert_eq!(
+            (same.unchanged, same.changed.len(), same.added.len()),
+            (3, 0, 0)
+        );
     }
 }

@@ -95,25 +95,47 @@ async fn run_on(
     by: &Change,
 ) -> anyhow::Result<()> {
     match cmd {
-        CascadeCommand::Link { child, parent, unlink, json } => {
+        CascadeCommand::Link {
+            child,
+            parent,
+            unlink,
+            json,
+        } => {
             if *unlink {
-                plan_links::unlink(store, *child, *parent, by).await.map_err(input)?;
+                plan_links::unlink(store, *child, *parent, by)
+                    .await
+                    .map_err(input)?;
                 if *json {
-                    println!("{}", serde_json::json!({"child_plan_id": child, "parent_plan_id": parent, "unlinked": true}));
+                    println!(
+                        "{}",
+                        serde_json::json!({"child_plan_id": child, "parent_plan_id": parent, "unlinked": true})
+                    );
                 } else {
                     println!("plan {child} no longer implements plan {parent}");
                 }
                 return Ok(());
             }
-            let done = plan_links::link(store, *child, *parent, by).await.map_err(input)?;
+            let done = plan_links::link(store, *child, *parent, by)
+                .await
+                .map_err(input)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&done)?);
             } else {
-                println!("plan {child} implements plan {parent} ({})", if done.basis.is_empty() { "by hand" } else { &done.basis });
+                println!(
+                    "plan {child} implements plan {parent} ({})",
+                    if done.basis.is_empty() {
+                        "by hand"
+                    } else {
+                        &done.basis
+                    }
+                );
                 if let Some(d) = &done.deliverable {
                     println!("  deliverable done for {} on {}", d.unit_name, d.done_on);
                 }
-                println!("  {} tasks mapped to the parent's (to confirm)", done.coverage_proposed);
+                println!(
+                    "  {} tasks mapped to the parent's (to confirm)",
+                    done.coverage_proposed
+                );
             }
         }
         CascadeCommand::Links { plan, at, json } => {
@@ -123,13 +145,23 @@ async fn run_on(
                 println!("{}", serde_json::to_string_pretty(&view)?);
             } else {
                 for p in &view.parents {
-                    println!("implements {}\t{}\t{}", p.plan_id, p.number.as_deref().unwrap_or("-"), p.title);
+                    println!(
+                        "implements {}\t{}\t{}",
+                        p.plan_id,
+                        p.number.as_deref().unwrap_or("-"),
+                        p.title
+                    );
                 }
                 for p in &view.proposed_parents {
                     println!("may implement {}\t(cites {})", p.parent_plan_id, p.basis);
                 }
                 for c in &view.children {
-                    println!("implemented by {}\t{}\t{}", c.plan_id, c.number.as_deref().unwrap_or("-"), c.title);
+                    println!(
+                        "implemented by {}\t{}\t{}",
+                        c.plan_id,
+                        c.number.as_deref().unwrap_or("-"),
+                        c.title
+                    );
                 }
                 println!("{} of {} units owe a plan", view.missing, view.units.len());
                 for u in view.units.iter().filter(|u| u.plans.is_empty()) {
@@ -145,24 +177,58 @@ async fn run_on(
                 for t in &view.tasks {
                     println!("{} {}", t.reference, t.title);
                     for c in &t.children {
-                        let flag = if c.less_than_parent { " (less than asked)" } else { "" };
-                        println!("  plan {}: {} {}{flag}", c.child_plan_id, c.reference, c.title);
+                        let flag = if c.less_than_parent {
+                            " (less than asked)"
+                        } else {
+                            ""
+                        };
+                        println!(
+                            "  plan {}: {} {}{flag}",
+                            c.child_plan_id, c.reference, c.title
+                        );
                     }
                 }
             }
         }
-        CascadeCommand::MapTask { child_task, parent, to, none: _ } => {
-            plan_links::map_task(store, *parent, *child_task, *to, by).await.map_err(input)?;
-            println!("task {child_task}: {}", to.map_or("carries out no task of the parent".to_string(), |t| format!("carries out task {t}")));
+        CascadeCommand::MapTask {
+            child_task,
+            parent,
+            to,
+            none: _,
+        } => {
+            plan_links::map_task(store, *parent, *child_task, *to, by)
+                .await
+                .map_err(input)?;
+            println!(
+                "task {child_task}: {}",
+                to.map_or(
+                    "carries out no task of the parent".to_string(),
+                    |t| format!("carries out task {t}")
+                )
+            );
         }
         CascadeCommand::Carry { plan, to, json } => {
-            let draft = plan_links::carry(store, *plan, *to, by).await.map_err(input)?;
+            let draft = plan_links::carry(store, *plan, *to, by)
+                .await
+                .map_err(input)?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&draft)?);
             } else {
-                println!("{} ({} tasks): {} units kept, {} replaced, {} to confirm", draft.title, draft.tasks.len(), draft.kept, draft.replaced, draft.to_confirm);
+                println!(
+                    "{} ({} tasks): {} units kept, {} replaced, {} to confirm",
+                    draft.title,
+                    draft.tasks.len(),
+                    draft.kept,
+                    draft.replaced,
+                    draft.to_confirm
+                );
                 for u in &draft.units {
-                    println!("  {}\t{}\t{}", u.code, u.name, serde_json::to_string(&u.fate)?);
+                    println!(
+                        "  {}\t{}\t{}",
+                        u.code,
+                        u.name,
+                        serde_json::to_string(&u.fate)?
+                    );
                 }
             }
         }
@@ -171,7 +237,13 @@ async fn run_on(
             if *json {
                 println!("{}", serde_json::to_string_pretty(&d)?);
             } else {
-                println!("{} added, {} removed, {} changed, {} unchanged", d.added.len(), d.removed.len(), d.changed.len(), d.unchanged);
+                println!(
+                    "{} added, {} removed, {} changed, {} unchanged",
+                    d.added.len(),
+                    d.removed.len(),
+                    d.changed.len(),
+                    d.unchanged
+                );
             }
         }
     }

@@ -104,10 +104,11 @@ impl super::Store {
             )
             .fetch_all(pool)
             .await?;
-            let refs: Vec<(i64, String)> =
-                sqlx::query_as("SELECT plan_id, number FROM plan_references ORDER BY plan_id, number")
-                    .fetch_all(pool)
-                    .await?;
+            let refs: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT plan_id, number FROM plan_references ORDER BY plan_id, number",
+            )
+            .fetch_all(pool)
+            .await?;
             (plans, refs)
         }))
     }
@@ -142,7 +143,15 @@ impl super::Store {
             .map_err(StoreError::conflict_as(format!(
                 "a link from plan {child} to plan {parent}"
             )))?;
-            record_audit!(&mut *tx, by, "create", "plan_link", format!("{child}>{parent}"), None, Some(after))?;
+            record_audit!(
+                &mut *tx,
+                by,
+                "create",
+                "plan_link",
+                format!("{child}>{parent}"),
+                None,
+                Some(after)
+            )?;
             tx.commit().await?;
         });
         Ok(())
@@ -166,7 +175,9 @@ impl super::Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((basis, activity_id)) = row else {
-                return Err(StoreError::NotFound(format!("a link from plan {child} to plan {parent}")));
+                return Err(StoreError::NotFound(format!(
+                    "a link from plan {child} to plan {parent}"
+                )));
             };
             sqlx::query(
                 "DELETE FROM task_links WHERE parent_plan_id = $1 \
@@ -179,7 +190,15 @@ impl super::Store {
             let before = serde_json::json!({
                 "child_plan_id": child, "parent_plan_id": parent, "basis": basis, "activity_id": activity_id,
             });
-            record_audit!(&mut *tx, by, "delete", "plan_link", format!("{child}>{parent}"), Some(before), None)?;
+            record_audit!(
+                &mut *tx,
+                by,
+                "delete",
+                "plan_link",
+                format!("{child}>{parent}"),
+                Some(before),
+                None
+            )?;
             tx.commit().await?;
             activity_id
         }))
@@ -236,7 +255,15 @@ impl super::Store {
                 made += r.rows_affected() as usize;
             }
             let after = serde_json::json!({ "child_plan_id": child, "parent_plan_id": parent, "proposed": made });
-            record_audit!(&mut *tx, by, "propose", "task_links", format!("{child}>{parent}"), None, Some(after))?;
+            record_audit!(
+                &mut *tx,
+                by,
+                "propose",
+                "task_links",
+                format!("{child}>{parent}"),
+                None,
+                Some(after)
+            )?;
             tx.commit().await?;
             made
         }))
@@ -271,11 +298,17 @@ impl super::Store {
                 .execute(&mut *tx)
                 .await?;
                 if r.rows_affected() == 0 {
-                    return Err(StoreError::NotFound(format!("task {parent_task} of plan {parent}")));
+                    return Err(StoreError::NotFound(format!(
+                        "task {parent_task} of plan {parent}"
+                    )));
                 }
             }
             record_audit!(
-                &mut *tx, by, "update", "task_link", format!("{child_task}>{parent}"),
+                &mut *tx,
+                by,
+                "update",
+                "task_link",
+                format!("{child_task}>{parent}"),
                 before.map(|(t, c)| serde_json::json!({"parent_task_id": t, "confirmed": c})),
                 Some(serde_json::json!({"parent_task_id": parent_task, "confirmed": true}))
             )?;

@@ -189,7 +189,14 @@ async fn map_task(
     ApiJson(body): ApiJson<MapBody>,
 ) -> Result<StatusCode, ApiError> {
     plan_for(&state, &user, id, Action::ManagePlan).await?;
-    plan_links::map_task(&state.store, id, task, body.parent_task_id, &change_by(&user)).await?;
+    plan_links::map_task(
+        &state.store,
+        id,
+        task,
+        body.parent_task_id,
+        &change_by(&user),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

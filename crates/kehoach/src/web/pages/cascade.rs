@@ -165,7 +165,11 @@ pub async fn page(
         .map(|p| PlanItem {
             id: p.plan_id,
             label: label(p.number.as_deref(), &p.title),
-            note: if p.basis.is_empty() { String::new() } else { format!("{} {}", c.both_cite, p.basis) },
+            note: if p.basis.is_empty() {
+                String::new()
+            } else {
+                format!("{} {}", c.both_cite, p.basis)
+            },
         })
         .collect();
     let proposed: Vec<PlanItem> = view
@@ -175,13 +179,21 @@ pub async fn page(
         .map(|p| PlanItem {
             id: p.parent_plan_id,
             label: title_of(p.parent_plan_id),
-            note: format!("{} {}", if p.direct { c.cites } else { c.both_cite }, p.basis),
+            note: format!(
+                "{} {}",
+                if p.direct { c.cites } else { c.both_cite },
+                p.basis
+            ),
         })
         .collect();
     let others: Vec<PlanItem> = readable
         .iter()
         .filter(|p| p.id != id && !view.parents.iter().any(|x| x.plan_id == p.id))
-        .map(|p| PlanItem { id: p.id, label: label(p.number.as_deref(), &p.title), note: String::new() })
+        .map(|p| PlanItem {
+            id: p.id,
+            label: label(p.number.as_deref(), &p.title),
+            note: String::new(),
+        })
         .collect();
     let children: Vec<PlanItem> = view
         .children
@@ -210,7 +222,9 @@ pub async fn page(
                     None if u.state == "done" => c.done.to_string(),
                     None => c.not_done.to_string(),
                 },
-                class: state.map(|s| super::style::deadline_class(*s)).unwrap_or(""),
+                class: state
+                    .map(|s| super::style::deadline_class(*s))
+                    .unwrap_or(""),
                 plans: u.plans.clone(),
             }
         })
@@ -263,7 +277,13 @@ pub async fn page(
     let task_options: Vec<TaskOption> = cov
         .tasks
         .iter()
-        .map(|r| TaskOption { id: r.task_id, label: format!("{} {}", r.reference, r.title).chars().take(90).collect() })
+        .map(|r| TaskOption {
+            id: r.task_id,
+            label: format!("{} {}", r.reference, r.title)
+                .chars()
+                .take(90)
+                .collect(),
+        })
         .collect();
     let next_year = plan
         .period_to
@@ -345,15 +365,21 @@ async fn change_link(
         .await
         .map_err(|e| page.error(e))?;
     let Ok(parent) = form.parent.trim().parse::<i64>() else {
-        return Err(page.error(ApiError::BadRequest("parent: choose a plan".into())).say(c.err_choose_plan));
+        return Err(page
+            .error(ApiError::BadRequest("parent: choose a plan".into()))
+            .say(c.err_choose_plan));
     };
     readable_plan(&state, &page, parent).await?;
     let by = super::account::change_by(&page);
     if remove {
-        plan_links::unlink(&state.store, id, parent, &by).await.map_err(|e| say(&page, e))?;
+        plan_links::unlink(&state.store, id, parent, &by)
+            .await
+            .map_err(|e| say(&page, e))?;
         Ok(Redirect::to(&format!("/plans/{id}/cascade?done=unlinked")).into_response())
     } else {
-        plan_links::link(&state.store, id, parent, &by).await.map_err(|e| say(&page, e))?;
+        plan_links::link(&state.store, id, parent, &by)
+            .await
+            .map_err(|e| say(&page, e))?;
         Ok(Redirect::to(&format!("/plans/{id}/cascade?done=linked")).into_response())
     }
 }
@@ -384,7 +410,10 @@ pub async fn map(
         .check(Action::ManagePlan, Resource::Plan(&plan))
         .await
         .map_err(|e| page.error(e))?;
-    let bad = |what: &str| page.error(ApiError::BadRequest(format!("{what}: not a task"))).say(c.err_task);
+    let bad = |what: &str| {
+        page.error(ApiError::BadRequest(format!("{what}: not a task")))
+            .say(c.err_task)
+    };
     let task: i64 = form.task.trim().parse().map_err(|_| bad("task"))?;
     let to: Option<i64> = match form.to.trim() {
         "" => None,
@@ -397,7 +426,11 @@ pub async fn map(
             CascadeError::Store(StoreError::NotFound(_)) => bad("task"),
             e => say(&page, e),
         })?;
-    Ok(Redirect::to(&format!("/plans/{id}/cascade?done=mapped#task-{}", to.unwrap_or(0))).into_response())
+    Ok(Redirect::to(&format!(
+        "/plans/{id}/cascade?done=mapped#task-{}",
+        to.unwrap_or(0)
+    ))
+    .into_response())
 }
 
 pub struct FateItem {
@@ -453,14 +486,19 @@ pub async fn carry(
         .await
         .map_err(|e| page.error(e))?;
     let Ok(year) = query.year.trim().parse::<i32>() else {
-        return Err(page.error(ApiError::BadRequest("year: a year".into())).say(c.err_year));
+        return Err(page
+            .error(ApiError::BadRequest("year: a year".into()))
+            .say(c.err_year));
     };
     let by = super::account::change_by(&page);
     let draft: CarryDraft = plan_links::carry(&state.store, id, year, &by)
         .await
         .map_err(|e| say(&page, e))?;
     let names = |v: &[crate::cascade::carry::UnitRef]| {
-        v.iter().map(|u| u.name.clone()).collect::<Vec<_>>().join("; ")
+        v.iter()
+            .map(|u| u.name.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let mut fates: Vec<FateItem> = draft
         .units
@@ -496,7 +534,14 @@ pub async fn carry(
                     names(candidates),
                 ),
             };
-            FateItem { code: u.code.clone(), name: u.name.clone(), kind, class, why, units }
+            FateItem {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                kind,
+                class,
+                why,
+                units,
+            }
         })
         .collect();
     // To confirm first, then replaced, then kept: what needs the plan office's eye on top.
