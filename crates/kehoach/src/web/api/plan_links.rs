@@ -64,9 +64,12 @@ pub(crate) async fn plan_for(
         .plan(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("plan {id} not found")))?;
-    Authz::of(state, user)
-        .check(action, Resource::Plan(&plan))
-        .await?;
+    // Readable first (another unit's plan is a 404, as everywhere), then the action asked.
+    let authz = Authz::of(state, user);
+    authz.check(Action::ViewPlan, Resource::Plan(&plan)).await?;
+    if action != Action::ViewPlan {
+        authz.check(action, Resource::Plan(&plan)).await?;
+    }
     Ok(plan)
 }
 
@@ -95,8 +98,11 @@ async fn links(
 ) -> Result<Json<LinksView>, ApiError> {
     let plan = plan_for(&state, &user, id, Action::ViewPlan).await?;
     let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
+    // A date asked for is kept near the plan's span; by default today (no periods are walked).
+    if let Some(at) = query.at {
+        super::plans::check_at(&plan, at, today)?;
+    }
     let at = query.at.unwrap_or(today);
-    super::plans::check_at(&plan, at, today)?;
     Ok(Json(plan_links::links(&state.store, id, at).await?))
 }
 
