@@ -430,16 +430,34 @@ on_both_backends! {
         let files = db.data_dir().join("files");
         std::fs::create_dir_all(files.join("ab")).unwrap();
         std::fs::write(files.join("ab").join(&orphan), b"left behind").unwrap();
+        // Thumbnails of both, as viewing them made them, and one whose write was cut short.
+        let thumbs = db.data_dir().join("thumbs");
+        let thumb_of = |sha: &str| thumbs.join(&sha[..2]).join(format!("{sha}.jpg"));
+        for sha in [&kept, &orphan] {
+            std::fs::create_dir_all(thumb_of(sha).parent().unwrap()).unwrap();
+            std::fs::write(thumb_of(sha), b"jpeg").unwrap();
+        }
+        let cut_short = thumbs.join("ab").join(".tmpXYZ");
+        std::fs::write(&cut_short, b"half").unwrap();
         let young = cli_json(db, &["files", "gc", "--json"]);
         assert_eq!(young["removed"], 0, "files younger than an hour stay: {young}");
+        assert!(!thumb_of(&orphan).exists(), "an unreferenced file's thumbnail goes at once");
+        assert!(thumb_of(&kept).exists() && cut_short.exists());
+        std::fs::write(thumb_of(&orphan), b"jpeg").unwrap();
+        let status = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&cut_short).status().unwrap();
+        assert!(status.success());
         for path in stored_files(db.data_dir()) {
             let status = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&path).status().unwrap();
             assert!(status.success());
         }
         let dry = cli_json(db, &["files", "gc", "--dry-run", "--json"]);
         assert_eq!((dry["unreferenced"].as_u64(), dry["removed"].as_u64()), (Some(1), Some(0)));
+        assert_eq!(dry["thumbnails"], 2, "{dry}");
+        assert!(thumb_of(&orphan).exists() && cut_short.exists(), "a dry run removes nothing");
         let gc = cli_json(db, &["files", "gc", "--json"]);
         assert_eq!(gc["removed"], 1, "{gc}");
+        assert!(!thumb_of(&orphan).exists() && !cut_short.exists());
+        assert!(thumb_of(&kept).exists(), "a referenced file keeps its thumbnail");
         let left = stored_files(db.data_dir());
         assert_eq!(left.len(), 1);
         assert!(left[0].ends_with(&kept));

@@ -1,5 +1,5 @@
 //! `kehoach files gc`: removes evidence files that no evidence row refers to (left by an
-//! interrupted upload, or by a deleted activity).
+//! interrupted upload, or by a deleted activity), and their thumbnails.
 
 use std::time::{Duration, SystemTime};
 
@@ -10,7 +10,8 @@ use super::Cli;
 #[derive(Debug, Subcommand)]
 pub enum FilesCommand {
     /// Remove stored files that no evidence refers to and that are older than an hour (younger
-    /// ones may belong to an upload still in flight).
+    /// ones may belong to an upload still in flight), and the thumbnails of files no evidence
+    /// refers to.
     Gc {
         /// List what would go, remove nothing.
         #[arg(long)]
@@ -33,8 +34,10 @@ pub async fn run(cli: &Cli, cmd: &FilesCommand) -> anyhow::Result<()> {
     let files = cli.files();
     let cutoff = SystemTime::now() - MIN_AGE;
     let found = files.unreferenced(cutoff, |sha| referenced.contains(sha))?;
+    let thumbs =
+        crate::thumbs::unreferenced(&cli.data_dir(), cutoff, |sha| referenced.contains(sha))?;
     let mut bytes = 0u64;
-    for path in &found {
+    for path in found.iter().chain(&thumbs) {
         bytes += std::fs::symlink_metadata(path)
             .map(|m| m.len())
             .unwrap_or(0);
@@ -48,16 +51,21 @@ pub async fn run(cli: &Cli, cmd: &FilesCommand) -> anyhow::Result<()> {
             serde_json::json!({
                 "removed": if *dry_run { 0 } else { found.len() },
                 "unreferenced": found.len(),
+                "thumbnails": thumbs.len(),
                 "bytes": bytes,
                 "dry_run": dry_run,
             })
         );
     } else {
-        for path in &found {
+        for path in found.iter().chain(&thumbs) {
             println!("{}", path.display());
         }
         let verb = if *dry_run { "would remove" } else { "removed" };
-        println!("{verb} {} unreferenced files ({bytes} bytes)", found.len());
+        println!(
+            "{verb} {} unreferenced files and {} thumbnails ({bytes} bytes)",
+            found.len(),
+            thumbs.len()
+        );
     }
     Ok(())
 }

@@ -28,6 +28,8 @@ mod standings;
 // Plans that implement plans (issue 22).
 mod plan_links;
 pub use plan_links::{LinkedPlanRow, PlanCitationRow, TaskLinkRow};
+// The one write path's transaction over either backend (issue 19, write path).
+mod tx;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -39,7 +41,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, AuditFilter, Change};
-pub use contacts::{UnitAssignmentRow, UnitContact};
+pub use contacts::{UnitAssignmentRow, UnitContact, UnitTargetRow};
 pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use error::StoreError;
 pub use exports::{ActivitySumRow, ChildPlanRow, CompletionRow, PlanActivityRow, ReportUnitRow};
@@ -122,9 +124,6 @@ pub struct Store {
     /// the turn of the task that writes the next group.
     pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
     group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// What never changes of the assignments written through the API (the group writes of
-    /// both backends).
-    spec_cache: std::sync::Arc<activities::SpecCache>,
 }
 
 /// `PRAGMA cache_size` per SQLite connection: negative is KiB (64 MB).
@@ -205,7 +204,6 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
         })
     }
 
@@ -234,7 +232,6 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
         })
     }
 

@@ -285,7 +285,7 @@ impl super::Store {
                         .await?;
                 }
             }
-            record_audit!(&mut *tx, by, "create", "plan", plan_id, None, Some(summary))?;
+            record_audit(&mut *tx, by, "create", "plan", plan_id, None, Some(summary)).await?;
             tx.commit().await?;
             PlanCreated {
                 plan_id,

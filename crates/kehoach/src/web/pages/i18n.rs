@@ -728,6 +728,9 @@ pub struct Flows {
     pub previous: &'static str,
     pub next: &'static str,
     pub file_kind: &'static str,
+    // (G) web polish: numbers.
+    /// Between thousands in counts: "11.880" / "11,880".
+    pub thousands_sep: char,
 }
 
 pub static VI_FLOWS: Flows = Flows {
@@ -783,6 +786,8 @@ pub static VI_FLOWS: Flows = Flows {
     previous: "Trang trước",
     next: "Trang sau",
     file_kind: "Tệp",
+    // (G) web polish: numbers.
+    thousands_sep: '.',
 };
 
 pub static EN_FLOWS: Flows = Flows {
@@ -838,6 +843,8 @@ pub static EN_FLOWS: Flows = Flows {
     previous: "Previous",
     next: "Next",
     file_kind: "File",
+    // (G) web polish: numbers.
+    thousands_sep: ',',
 };
 
 /// A number as people write it: whole numbers without decimals, else one decimal.

@@ -27,6 +27,9 @@ mod unit_picker;
 mod users;
 // Plans that implement plans (issue 22).
 mod cascade;
+// (G) web polish: counts with thousands separators; forms shared by pages.
+mod forms;
+pub mod numbers;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -359,6 +362,13 @@ pub struct Layout {
     pub lang_href: String,
     /// The header's menu item of this page ("plans", "my-work", …), marked as current.
     pub section: &'static str,
+}
+
+impl Layout {
+    /// A count as the page's language writes it ("11.880"): `{{ l.n(x) }}` in templates.
+    pub fn n(&self, x: impl std::fmt::Display) -> String {
+        numbers::count(self.f, x)
+    }
 }
 
 /// An error shown as a page inside the normal layout (header and menu), in the page's language:

@@ -4,8 +4,6 @@
 //! The form posts multipart to `/my-work/log`, validated by `activity_input` and stored through
 //! `files.rs` exactly as the API's `POST /assignments/{id}/activities`.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::StatusCode;
@@ -49,14 +47,6 @@ pub struct AssignmentOption {
     pub selected: bool,
 }
 
-pub struct Logged {
-    pub date: String,
-    pub title: String,
-    pub task: String,
-    /// Its evidence: images as thumbnails, other files with their type and size, links.
-    pub evidence: Vec<super::activities::EvidenceItem>,
-}
-
 #[derive(Template)]
 #[template(path = "my_work.html")]
 struct MyWorkPage {
@@ -75,7 +65,7 @@ struct MyWorkPage {
     /// Whether an item was tapped (its form opens with it chosen, the others folded away).
     tapped: bool,
     older_overdue: usize,
-    logged: Vec<Logged>,
+    logged: Vec<super::activities::ActivityItem>,
 }
 
 impl MyWorkPage {
@@ -159,7 +149,7 @@ async fn build(
     let today = page.today;
     let mut due = Vec::new();
     let mut options = Vec::new();
-    let mut logged: Vec<(chrono::NaiveDate, i64, Logged)> = Vec::new();
+    let mut logged: Vec<(chrono::NaiveDate, i64, super::activities::ActivityItem)> = Vec::new();
     // My work is my unit's and its sub-units' (a district station records for its communes):
     // not everything the account may read — a provincial plan office reads the whole province,
     // but its own work is the department's. An account without a unit (an administrator) has none.
@@ -258,37 +248,19 @@ async fn build(
                     }
                     if a.activity_count > 0 {
                         // Only the latest few of each assignment can be among the latest shown.
-                        let recent = state
-                            .store
-                            .activities_between(a.assignment_id, None, None, RECENT as i64)
+                        logged.extend(
+                            super::activities::listed(
+                                state,
+                                lang,
+                                a.assignment_id,
+                                (None, None),
+                                RECENT,
+                                "",
+                                &task_label,
+                            )
                             .await
-                            .map_err(err)?;
-                        let ids: Vec<i64> = recent.iter().map(|act| act.id).collect();
-                        let mut evidence: HashMap<i64, Vec<super::activities::EvidenceItem>> =
-                            HashMap::new();
-                        for e in state
-                            .store
-                            .evidence_of_activities(&ids)
-                            .await
-                            .map_err(err)?
-                        {
-                            if let Some(item) = super::activities::evidence_item(lang, &e) {
-                                evidence.entry(e.activity_id).or_default().push(item);
-                            }
-                        }
-                        for act in recent {
-                            let evidence = evidence.remove(&act.id).unwrap_or_default();
-                            logged.push((
-                                act.occurred_on,
-                                act.id,
-                                Logged {
-                                    date: dmy(act.occurred_on),
-                                    title: act.title,
-                                    task: task_label.clone(),
-                                    evidence,
-                                },
-                            ));
-                        }
+                            .map_err(err)?,
+                        );
                     }
                 }
             }
