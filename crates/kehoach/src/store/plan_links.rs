@@ -143,15 +143,16 @@ impl super::Store {
             .map_err(StoreError::conflict_as(format!(
                 "a link from plan {child} to plan {parent}"
             )))?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "create",
                 "plan_link",
                 format!("{child}>{parent}"),
                 None,
-                Some(after)
-            )?;
+                Some(after),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(())
@@ -190,15 +191,16 @@ impl super::Store {
             let before = serde_json::json!({
                 "child_plan_id": child, "parent_plan_id": parent, "basis": basis, "activity_id": activity_id,
             });
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "delete",
                 "plan_link",
                 format!("{child}>{parent}"),
                 Some(before),
-                None
-            )?;
+                None,
+            )
+            .await?;
             tx.commit().await?;
             activity_id
         }))
@@ -255,15 +257,16 @@ impl super::Store {
                 made += r.rows_affected() as usize;
             }
             let after = serde_json::json!({ "child_plan_id": child, "parent_plan_id": parent, "proposed": made });
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "propose",
                 "task_links",
                 format!("{child}>{parent}"),
                 None,
-                Some(after)
-            )?;
+                Some(after),
+            )
+            .await?;
             tx.commit().await?;
             made
         }))
@@ -303,15 +306,16 @@ impl super::Store {
                     )));
                 }
             }
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "update",
                 "task_link",
                 format!("{child_task}>{parent}"),
                 before.map(|(t, c)| serde_json::json!({"parent_task_id": t, "confirmed": c})),
-                Some(serde_json::json!({"parent_task_id": parent_task, "confirmed": true}))
-            )?;
+                Some(serde_json::json!({"parent_task_id": parent_task, "confirmed": true})),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(())
