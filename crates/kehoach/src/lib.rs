@@ -21,6 +21,9 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// Plans that implement plans (issue 22).
+pub mod cascade;
+pub mod plan_links;
 // Budget cycle (issue 21).
 pub mod budget;
 // The reporting chain (issue 20).

@@ -484,6 +484,19 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
         "heatmap-month",
     ));
     visits.push(visit(
+    // Plans that implement plans (issue 22): links and coverage; the carry for plan offices.
+    visits.push(visit(
+        "/plans/{id}/cascade",
+        format!("/plans/{plan_id}/cascade"),
+        "cascade",
+    ));
+    if role == "quantri" || role == "sotttt" {
+        visits.push(visit(
+            "/plans/{id}/carry",
+            format!("/plans/{plan_id}/carry?year=2026"),
+            "carry",
+        ));
+    }
         "/heatmap",
         format!("/heatmap?plan={plan_id}&per=week"),
         "heatmap-week",
@@ -1112,6 +1125,134 @@ async fn budget_pages_for_finance_the_office_and_a_unit() {
     .await;
     if outcome.is_err() {
         shot(&driver, "budget-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
+}
+
+/// Plans that implement plans (issue 22), as the province's plan office walks them on the demo:
+/// the Tam Kỳ plan's link to the Quảng Nam plan removed and confirmed again from the proposal,
+/// the province plan's units owing a plan and coverage, then the carry into 2026 — each page at
+/// 1280 px and at 360 px (`test-artifacts/web/cascade-*.png`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_office_links_checks_coverage_and_carries() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+    let both_widths = |name: &'static str| {
+        let driver = driver.clone();
+        async move {
+            full_shot(
+                &driver,
+                &artifacts().join(format!("cascade-{name}-1280.png")),
+                1280,
+                900,
+            )
+            .await;
+            driver.set_window_rect(0, 0, 360, 740).await.unwrap();
+            full_shot(
+                &driver,
+                &artifacts().join(format!("cascade-{name}-360.png")),
+                360,
+                740,
+            )
+            .await;
+            driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+        }
+    };
+    let outcome = async {
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}/plans")).await?;
+        let mut city = None;
+        let mut province = None;
+        for a in driver.find_all(By::Css("main a[href^='/plans/']")).await? {
+            let text = a.text().await?;
+            let href = a.attr("href").await?.unwrap_or_default();
+            if text.contains("Tam Kỳ") {
+                city = Some(href);
+            } else if text.contains("Quảng Nam năm 2024") {
+                province = Some(href);
+            }
+        }
+        let city = city.expect("the Tam Kỳ plan listed");
+        let province = province.expect("the Quảng Nam plan listed");
+
+        // The demo linked them; the plan office removes the link and confirms it again.
+        driver.goto(format!("{base}{city}")).await?;
+        driver
+            .find(By::Css(format!("a[href='{city}/cascade']")))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/cascade").await;
+        driver
+            .find(By::Css("form[action$='/cascade/unlink'] button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "done=unlinked").await;
+        let proposal = wait_for(&driver, "form[action$='/cascade/link'].inline").await?;
+        let li = proposal.find(By::XPath("..")).await?.text().await?;
+        assert!(
+            li.contains("3604/KH-UBND"),
+            "proposed from the shared citation: {li}"
+        );
+        both_widths("1-proposed").await;
+        proposal.find(By::Css("button")).await?.click().await?;
+        wait_url(&driver, "done=linked").await;
+        let parents = wait_for(&driver, "section[aria-labelledby=parents]")
+            .await?
+            .text()
+            .await?;
+        assert!(parents.contains("Quảng Nam"), "{parents}");
+        both_widths("2-linked").await;
+
+        // The province plan: Tam Kỳ among the children, the units still owing a plan, coverage.
+        driver.goto(format!("{base}{province}/cascade")).await?;
+        let children = wait_for(&driver, "section[aria-labelledby=children]")
+            .await?
+            .text()
+            .await?;
+        assert!(children.contains("Tam Kỳ"), "{children}");
+        let owing = driver
+            .find(By::Css("section[aria-labelledby=owing]"))
+            .await?
+            .text()
+            .await?;
+        assert!(owing.contains("chưa có kế hoạch"), "{owing}");
+        assert!(
+            owing.contains("Đã hoàn thành đúng hạn") || owing.contains("đúng hạn"),
+            "{owing}"
+        );
+        let covering = driver.find_all(By::Css("table.coverage .covering")).await?;
+        assert!(
+            covering.len() > 3,
+            "the city's tasks mapped to the province's"
+        );
+        both_widths("3-province").await;
+
+        // Carry into 2026: every lead unit's fate listed.
+        driver
+            .find(By::Css("form[action$='/carry'] button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/carry?year=").await;
+        let rows = driver.find_all(By::Css("table.fates tbody tr")).await?;
+        assert!(rows.len() > 20, "{} lead units", rows.len());
+        let text = driver.find(By::Css("table.fates")).await?.text().await?;
+        assert!(
+            text.contains("Sở Khoa học và Công nghệ"),
+            "Sở TT&TT → Sở KH&CN"
+        );
+        both_widths("4-carry").await;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "cascade-failure").await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
     outcome.unwrap();

@@ -28,6 +28,11 @@ const QUANG_NAM: &str = concat!(
     "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
 );
 
+const TAM_KY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/tamky-2021-2025.md"
+);
+
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
 
 /// Every test account's password (hashed once, for the sign-in form's row).
@@ -622,6 +627,81 @@ const TABLE: &[Row] = &[
         [303, 409, 403, 403, 409, 403],
         [303, 409, 404, 404, 404, 404],
     ),
+    // Plans that implement plans (issue 22). The child is the Tam Kỳ plan (owned by a city of
+    // Quảng Nam); the parent the Quảng Nam plan. Each call starts from the state it needs (the
+    // link made or removed first).
+    row(
+        "GET",
+        "/api/v1/plans/{id}/links",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/links",
+        [401, 201, 201, 404, 403, 403],
+        [401, 201, 404, 404, 404, 404],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/plans/{id}/links/{parent}",
+        [401, 204, 204, 404, 403, 403],
+        [401, 204, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/coverage",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "PUT",
+        "/api/v1/plans/{id}/coverage/{task}",
+        [401, 204, 204, 403, 403, 403],
+        [401, 204, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/carry",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/diff/{other}",
+        [401, 200, 200, 404, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/cascade",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/cascade/link",
+        [303, 303, 303, 404, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/cascade/unlink",
+        [303, 303, 303, 404, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/cascade/map",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/carry",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
 ];
 
 /// Routes neither the OpenAPI document nor the pages describe.
@@ -695,6 +775,10 @@ struct World {
     outside_browsers: Vec<Option<Browser>>,
     /// The callers' accounts, by name (for fresh sessions).
     users: std::collections::HashMap<String, kehoach::store::UserRow>,
+    /// Plan links (issue 22): the Tam Kỳ plan, which implements the Quảng Nam plan, and one of
+    /// its tasks.
+    child_plan_id: i64,
+    child_task_id: i64,
     /// A line of the station's draft estimate (budget cycle, issue 21).
     budget_line: i64,
     /// A report request asking the station (issue 20).
@@ -737,7 +821,10 @@ async fn browser(store: &Store, user: &kehoach::store::UserRow) -> Browser {
 async fn set_up(db: &TestDb) -> World {
     let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
     let plan_id = imported["plan_id"].as_i64().unwrap();
+    let child = cli_json(db, &["plan", "import", TAM_KY, "--json"]);
+    let child_plan_id = child["plan_id"].as_i64().unwrap();
     let store = db.open().await;
+    let child_task_id = store.tasks_of_plan(child_plan_id).await.unwrap()[0].id;
     let plan = store.plan(plan_id).await.unwrap().unwrap();
     let province_id = plan.context_unit_id.expect("the plan's province");
     let on = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
@@ -844,6 +931,8 @@ async fn set_up(db: &TestDb) -> World {
         outside,
         inside_browsers,
         outside_browsers,
+        child_plan_id,
+        child_task_id,
     }
 }
 
@@ -1037,6 +1126,22 @@ impl Call<'_> {
         id
     }
 
+    /// Makes (`linked`) or removes the link of the Tam Kỳ plan to the Quảng Nam plan, so each
+    /// call of a link route starts from the state it acts on.
+    async fn set_link(&self, linked: bool) {
+        let (child, parent) = (self.world.child_plan_id, self.world.plan_id);
+        let by = Change::system("test");
+        if linked {
+            kehoach::plan_links::link(self.store, child, parent, &by)
+                .await
+                .ok();
+        } else {
+            kehoach::plan_links::unlink(self.store, child, parent, &by)
+                .await
+                .ok();
+        }
+    }
+
     /// The request the caller makes on a route, with its credentials.
     async fn request(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
         let world = self.world;
@@ -1082,6 +1187,32 @@ impl Call<'_> {
                     world.station_code
                 )))
             }
+            // Plan links (issue 22).
+            ("POST", "/api/v1/plans/{id}/links") => {
+                self.set_link(false).await;
+                client
+                    .post(url(format!("/api/v1/plans/{}/links", world.child_plan_id)))
+                    .json(&json!({"parent_id": world.plan_id}))
+            }
+            ("DELETE", "/api/v1/plans/{id}/links/{parent}") => {
+                self.set_link(true).await;
+                client.delete(url(format!(
+                    "/api/v1/plans/{}/links/{}",
+                    world.child_plan_id, world.plan_id
+                )))
+            }
+            ("PUT", "/api/v1/plans/{id}/coverage/{task}") => {
+                self.set_link(true).await;
+                client
+                    .put(url(
+                        filled.replace("{task}", &world.child_task_id.to_string())
+                    ))
+                    .json(&json!({"parent_task_id": world.task_id}))
+            }
+            ("GET", "/api/v1/plans/{id}/carry") => client.get(url(format!("{filled}?year=2026"))),
+            ("GET", "/api/v1/plans/{id}/diff/{other}") => client.get(url(
+                filled.replace("{other}", &world.child_plan_id.to_string())
+            )),
             ("GET", "/api/v1/units") => {
                 client.get(url(format!("{filled}?q=Quang%20Nam&on=2024-06-01")))
             }
@@ -1206,6 +1337,34 @@ impl Call<'_> {
             ("POST", "/calendar-link") => self
                 .page("POST", "/calendar-link", "")
                 .form(&[("csrf", csrf), ("unit", world.station_id.to_string())]),
+            // Plan links (issue 22).
+            ("GET", "/plans/{id}/carry") => self.page("GET", &format!("{filled}?year=2026"), ""),
+            ("POST", "/plans/{id}/cascade/link") => {
+                self.set_link(false).await;
+                self.page(
+                    "POST",
+                    &format!("/plans/{}/cascade/link", world.child_plan_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
+            }
+            ("POST", "/plans/{id}/cascade/unlink") => {
+                self.set_link(true).await;
+                self.page(
+                    "POST",
+                    &format!("/plans/{}/cascade/unlink", world.child_plan_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
+            }
+            ("POST", "/plans/{id}/cascade/map") => {
+                self.set_link(true).await;
+                self.page("POST", &filled, "").form(&[
+                    ("csrf", csrf),
+                    ("task", world.child_task_id.to_string()),
+                    ("to", world.task_id.to_string()),
+                ])
+            }
             ("GET", "/plans/import/{id}") => {
                 let id = self.pending_import().await;
                 self.page("GET", &format!("/plans/import/{id}"), "")

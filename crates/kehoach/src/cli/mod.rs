@@ -14,6 +14,8 @@ mod report;
 mod serve;
 mod units;
 mod user;
+// Plans that implement plans (issue 22).
+mod plan_links;
 // Budget cycle (issue 21).
 mod budget;
 // The reporting chain (issue 20).

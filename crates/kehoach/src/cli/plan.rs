@@ -34,6 +34,9 @@ pub enum PlanCommand {
         /// The plan's id.
         plan: i64,
     },
+    // Plans that implement plans (issue 22): link, links, coverage, map-task, carry, diff.
+    #[command(flatten)]
+    Cascade(super::plan_links::CascadeCommand),
 }
 
 /// Reads a document, refusing files over the importer's limit before reading them.
@@ -59,6 +62,7 @@ pub(crate) fn read_document_file(path: &Path) -> anyhow::Result<(Vec<u8>, String
 
 pub async fn run(cli: &Cli, cmd: &PlanCommand) -> anyhow::Result<()> {
     match cmd {
+        PlanCommand::Cascade(cmd) => return super::plan_links::run(cli, cmd).await,
         PlanCommand::Parse { file, json } => {
             let (bytes, name) = read_document_file(file)?;
             let plan = kehoach_plan::parse(&bytes, &name)

@@ -74,6 +74,14 @@ pub async fn build(store: &Store) -> anyhow::Result<Vec<(String, String)>> {
             store.add_activities(chunk, &by).await?;
         }
         create_users(store, commune, &by).await?;
+        // Plans that implement plans (issue 22): the Tam Kỳ plan implements the Quảng Nam plan
+        // (both carry out 3604/KH-UBND), so the province plan shows who has issued a plan and
+        // the coverage of its tasks.
+        if let [province, city, ..] = plan_ids[..] {
+            crate::plan_links::link(store, city, province, &by)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo plan link: {e}"))?;
+        }
         // Budget cycle (issue 21): on the Quảng Nam plan.
         if let Some(&plan) = plan_ids.first() {
             super::budget::build(store, plan, &by).await?;

@@ -25,6 +25,9 @@ mod deadlines;
 mod scope;
 mod sign_in;
 mod standings;
+// Plans that implement plans (issue 22).
+mod plan_links;
+pub use plan_links::{LinkedPlanRow, PlanCitationRow, TaskLinkRow};
 // Editing plans after import (issue 19, plan edits).
 mod plan_edits;
 // Budget cycle (issue 21).

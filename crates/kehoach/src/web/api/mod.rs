@@ -9,6 +9,8 @@ mod plans;
 mod units;
 // After the others (not in alphabetical order) so parallel branches adding modules merge cleanly.
 mod audit;
+// Plans that implement plans (issue 22).
+mod plan_links;
 // Budget cycle (issue 21).
 pub(crate) mod budget;
 // The reporting chain (issue 20).
@@ -47,6 +49,7 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes (relative to `/api/v1`): the JSON routes, the upload routes (which get their
 /// own body limit and timeout), and one OpenAPI document describing both.
 pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+        .merge(plan_links::router())
     let (json, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
         .merge(budget::router())

@@ -25,6 +25,8 @@ mod task;
 mod overview;
 mod unit_picker;
 mod users;
+// Plans that implement plans (issue 22).
+mod cascade;
 // Budget cycle (issue 21).
 mod budget;
 // The reporting chain (issue 20).
@@ -108,6 +110,12 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/units/suggest"),
         ("GET", "/account"),
         // Budget cycle (issue 21).
+        // Plans that implement plans (issue 22).
+        ("GET", "/plans/{id}/cascade"),
+        ("POST", "/plans/{id}/cascade/link"),
+        ("POST", "/plans/{id}/cascade/unlink"),
+        ("POST", "/plans/{id}/cascade/map"),
+        ("GET", "/plans/{id}/carry"),
         ("GET", "/plans/{id}/budget"),
         ("POST", "/plans/{id}/budget/lines"),
         ("POST", "/plans/{id}/budget/submit"),
@@ -151,6 +159,12 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
     ]
 }
 
+        // Plans that implement plans (issue 22).
+        .route("/plans/{id}/cascade", get(cascade::page))
+        .route("/plans/{id}/cascade/link", post(cascade::link))
+        .route("/plans/{id}/cascade/unlink", post(cascade::unlink))
+        .route("/plans/{id}/cascade/map", post(cascade::map))
+        .route("/plans/{id}/carry", get(cascade::carry))
 /// The page router (merged into the application's router by `web::router`).
 pub fn router() -> Router<AppState> {
     Router::new()

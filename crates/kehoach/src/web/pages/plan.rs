@@ -144,6 +144,8 @@ struct PlanPage {
     f: &'static super::i18n::Flows,
     downloads: super::exports::Downloads,
     csrf: String,
+    /// The link to the plan's links, coverage and carry (issue 22).
+    cascade_link: &'static str,
     /// Editing after import (issue 19): the archived mark, "add a task", "archive".
     edit: super::plan_edit::PlanEditBar,
 }
@@ -355,6 +357,7 @@ pub async fn overview(
         edit,
         l: page.layout(plan.title.clone()),
         f: page.lang.flows(),
+        cascade_link: page.lang.cascade().open,
         downloads,
         csrf: page.session.csrf.clone(),
         id,
