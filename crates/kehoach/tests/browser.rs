@@ -484,6 +484,10 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
         "heatmap-month",
     ));
     visits.push(visit(
+        "/heatmap",
+        format!("/heatmap?plan={plan_id}&per=week"),
+        "heatmap-week",
+    ));
     // Plans that implement plans (issue 22): links and coverage; the carry for plan offices.
     visits.push(visit(
         "/plans/{id}/cascade",
@@ -497,10 +501,6 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
             "carry",
         ));
     }
-        "/heatmap",
-        format!("/heatmap?plan={plan_id}&per=week"),
-        "heatmap-week",
-    ));
     visits.push(visit("/tasks/{id}", task.clone(), "task"));
     // Budget cycle (issue 21): the Quảng Nam plan's budget, whose cycle the demo ran.
     visits.push(visit("/plans/{id}/budget", "/plans/1/budget", "budget"));

@@ -149,7 +149,9 @@ async fn collect(
         found.push(path.display().to_string());
     }
     let mut thumbs = Vec::new();
-    for path in crate::thumbs::unreferenced(&cli.data_dir(), cutoff, |sha| referenced.contains(sha))? {
+    for path in
+        crate::thumbs::unreferenced(&cli.data_dir(), cutoff, |sha| referenced.contains(sha))?
+    {
         bytes += std::fs::symlink_metadata(&path)
             .map(|m| m.len())
             .unwrap_or(0);

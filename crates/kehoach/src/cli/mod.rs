@@ -170,7 +170,6 @@ impl Cli {
     /// database on PostgreSQL, the data directory on SQLite, unless `files migrate` chose).
     async fn files(&self, store: &Store) -> anyhow::Result<crate::files::FileStore> {
         Ok(
-        Command::Budget(cmd) => budget::run(&cli, cmd).await,
             crate::files::FileStore::for_store(&self.data_dir(), self.max_upload_bytes, store)
                 .await?,
         )
@@ -196,8 +195,6 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     if e.downcast_ref::<InputError>().is_some() {
         2
     } else {
-        // The reporting chain (issue 20).
-        Command::ReportRequest(cmd) => report_request::run(&cli, cmd).await,
         1
     }
 }
@@ -224,6 +221,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore(args) => backup::restore(&cli, args).await,
         // Editing plans after import (issue 19, plan edits).
         Command::Task(cmd) => task::run(&cli, cmd).await,
+        // The reporting chain (issue 20).
+        Command::ReportRequest(cmd) => report_request::run(&cli, cmd).await,
+        // Budget cycle (issue 21).
+        Command::Budget(cmd) => budget::run(&cli, cmd).await,
     }
 }
 

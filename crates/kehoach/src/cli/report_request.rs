@@ -243,7 +243,7 @@ pub async fn run_chain(cli: &Cli, cmd: &ChainCommand) -> anyhow::Result<()> {
 
 async fn chain(cli: &Cli, store: &crate::store::Store, cmd: &ChainCommand) -> anyhow::Result<()> {
     let by = Change::system("cli");
-    let files = cli.files();
+    let files = cli.files(store).await?;
     let fail = input_or_internal;
     match cmd {
         ChainCommand::Draft {

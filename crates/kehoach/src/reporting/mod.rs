@@ -691,7 +691,7 @@ pub async fn submit(
             if kind != "application/pdf" {
                 return Err(ChainError::BadInput("scan: must be a PDF file".into()));
             }
-            Some(files.store_bytes(name, bytes)?)
+            Some(files.store_bytes(name, bytes).await?)
         }
         None => None,
     };
@@ -716,7 +716,7 @@ pub async fn submit(
         r.id,
         fold(&author.unit.code).replace('.', "-")
     );
-    let stored = files.store_bytes(&name, &docx)?;
+    let stored = files.store_bytes(&name, &docx).await?;
     let figures = serde_json::json!({
         "at": period_of(r).evaluation_date(today),
         "tasks": content.figures.iter().map(|f| serde_json::json!({

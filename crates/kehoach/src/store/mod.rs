@@ -38,11 +38,11 @@ pub use budget::{
 };
 // The reporting chain (issue 20).
 mod report_requests;
+pub use plan_edits::PlanEditError;
 pub use report_requests::{
     ChainConflict, DraftRow, DraftSave, NewReportRequest, NewSubmission, ReportRequestRow,
     RequestUnitRow, SubmissionRow,
 };
-pub use plan_edits::PlanEditError;
 // The one write path's transaction over either backend (issue 19, write path).
 mod tx;
 // Evidence file contents in the database (issue 18, servers sharing only PostgreSQL).

@@ -49,7 +49,6 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes (relative to `/api/v1`): the JSON routes, the upload routes (which get their
 /// own body limit and timeout), and one OpenAPI document describing both.
 pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
-        .merge(plan_links::router())
     let (json, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
         .merge(budget::router())
@@ -61,6 +60,8 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .merge(exports::router())
         // Editing plans after import (issue 19, plan edits).
         .merge(plan_edits::router())
+        // Plans that implement plans (issue 22).
+        .merge(plan_links::router())
         .split_for_parts();
     let (uploads, upload_doc) = activities::router().split_for_parts();
     doc.merge(upload_doc);

@@ -110,12 +110,6 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/units/suggest"),
         ("GET", "/account"),
         // Budget cycle (issue 21).
-        // Plans that implement plans (issue 22).
-        ("GET", "/plans/{id}/cascade"),
-        ("POST", "/plans/{id}/cascade/link"),
-        ("POST", "/plans/{id}/cascade/unlink"),
-        ("POST", "/plans/{id}/cascade/map"),
-        ("GET", "/plans/{id}/carry"),
         ("GET", "/plans/{id}/budget"),
         ("POST", "/plans/{id}/budget/lines"),
         ("POST", "/plans/{id}/budget/submit"),
@@ -156,15 +150,15 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/plans/{id}/archive"),
         ("GET", "/plans/import/{id}/tasks/{index}"),
         ("POST", "/plans/import/{id}/tasks/{index}"),
+        // Plans that implement plans (issue 22).
+        ("GET", "/plans/{id}/cascade"),
+        ("POST", "/plans/{id}/cascade/link"),
+        ("POST", "/plans/{id}/cascade/unlink"),
+        ("POST", "/plans/{id}/cascade/map"),
+        ("GET", "/plans/{id}/carry"),
     ]
 }
 
-        // Plans that implement plans (issue 22).
-        .route("/plans/{id}/cascade", get(cascade::page))
-        .route("/plans/{id}/cascade/link", post(cascade::link))
-        .route("/plans/{id}/cascade/unlink", post(cascade::unlink))
-        .route("/plans/{id}/cascade/map", post(cascade::map))
-        .route("/plans/{id}/carry", get(cascade::carry))
 /// The page router (merged into the application's router by `web::router`).
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -250,6 +244,12 @@ pub fn router() -> Router<AppState> {
         // (Two lines, one per method: the route test reads one route a line.)
         .route("/plans/import/{id}/tasks/{index}", get(pe::task))
         .route("/plans/import/{id}/tasks/{index}", post(pe::save))
+        // Plans that implement plans (issue 22).
+        .route("/plans/{id}/cascade", get(cascade::page))
+        .route("/plans/{id}/cascade/link", post(cascade::link))
+        .route("/plans/{id}/cascade/unlink", post(cascade::unlink))
+        .route("/plans/{id}/cascade/map", post(cascade::map))
+        .route("/plans/{id}/carry", get(cascade::carry))
 }
 
 async fn css() -> impl IntoResponse {
