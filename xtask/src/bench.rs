@@ -3,7 +3,8 @@
 //!
 //! For each backend: `kehoach demo --scale national` (batched ingest through the store), single
 //! API requests (`kehoach serve` and POSTs to `/api/v1/assignments/{id}/activities` from a few
-//! client threads, keep-alive, loopback), then `kehoach demo --measure` (national roll-up and
+//! client threads, keep-alive, loopback; each client with the token of a reporter of one unit,
+//! on that unit's assignments, so the real scope checks run), then `kehoach demo --measure` (national roll-up and
 //! one province's commune × week heatmap, medians; on PostgreSQL also the same by a plain SQL
 //! GROUP BY). Then the raw tables are exported from PostgreSQL to CSV and the same GROUP BY
 //! queries run in DuckDB (Python package, installed into a venv under the target directory when
@@ -37,6 +38,9 @@ struct Options {
     runs: u64,
     /// Use the release binary as it is (`--no-build`).
     build: bool,
+    /// Another kehoach binary to measure (`--bin PATH`, implies `--no-build`): an older build
+    /// compared on the same machine with this bench.
+    bin: Option<PathBuf>,
 }
 
 fn parse(args: &[String]) -> Result<Options> {
@@ -48,6 +52,7 @@ fn parse(args: &[String]) -> Result<Options> {
         clients: vec![4, 16],
         runs: 30,
         build: true,
+        bin: None,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -56,6 +61,11 @@ fn parse(args: &[String]) -> Result<Options> {
             continue;
         }
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        if flag == "--bin" {
+            o.bin = Some(PathBuf::from(value));
+            o.build = false;
+            continue;
+        }
         if flag == "--clients" {
             o.clients = value
                 .split(',')
@@ -79,7 +89,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--requests" => o.requests = value.min(1_000_000),
             "--runs" => o.runs = value.clamp(1, 1000),
             other => bail!(
-                "unknown option {other} (--activities, --seed, --batch, --requests, --clients, --runs)"
+                "unknown option {other} (--activities, --seed, --batch, --requests, --clients, --runs, --bin, --no-build)"
             ),
         }
     }
@@ -116,7 +126,10 @@ pub fn bench(args: &[String]) -> Result<()> {
         crate::run(crate::cargo().args(["build", "--release", "-p", "kehoach"]))?;
     }
     let target = target_dir();
-    let bin = target.join("release/kehoach");
+    let bin = o
+        .bin
+        .clone()
+        .unwrap_or_else(|| target.join("release/kehoach"));
     let work = target.join("bench");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
@@ -218,15 +231,10 @@ fn one_backend(bin: &Path, db: &[String], o: &Options) -> Result<Figures> {
     f.ingest = json;
     eprintln!("bench: {out}");
 
-    // Single API requests.
+    // Single API requests, by reporters (an administrator only reads the plan to find them
+    // their assignments).
     output(kehoach(bin, db).args(["user", "add", "bench", "--role", "admin"]))?;
-    let token_out = output(kehoach(bin, db).args(["user", "token", "bench"]))?;
-    let token = token_out
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let token = new_token(bin, db, "bench")?;
     match api_requests(bin, db, &token, assignments, o) {
         Ok(api) => f.api = api,
         Err(e) => eprintln!("bench: single API requests failed: {e:#}"),
@@ -238,6 +246,56 @@ fn one_backend(bin: &Path, db: &[String], o: &Options) -> Result<Figures> {
             .to_string();
     eprintln!("bench: {}", f.measured);
     Ok(f)
+}
+
+/// A new API token of `user`.
+fn new_token(bin: &Path, db: &[String], user: &str) -> Result<String> {
+    let out = output(kehoach(bin, db).args(["user", "token", user]))?;
+    Ok(out.lines().last().unwrap_or_default().trim().to_string())
+}
+
+/// A reporter's token and the assignments of its unit.
+struct Reporter {
+    token: String,
+    assignments: Vec<i64>,
+}
+
+/// `n` reporters, each of another unit of the first plan (the units with the most
+/// assignments), created with the CLI; the plan is read with the administrator's `admin`
+/// token from the server at `addr`.
+fn reporters(bin: &Path, db: &[String], addr: &str, admin: &str, n: u64) -> Result<Vec<Reporter>> {
+    let (status, body) = Conn::open(addr)?.request("GET", "/api/v1/plans/1", admin, "")?;
+    if status != 200 {
+        bail!("GET /api/v1/plans/1 answered {status}");
+    }
+    let plan: serde_json::Value = serde_json::from_slice(&body).context("plan 1's JSON")?;
+    let mut by_unit: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    for task in plan["tasks"].as_array().into_iter().flatten() {
+        for a in task["assignments"].as_array().into_iter().flatten() {
+            if let (Some(code), Some(id)) = (a["unit_code"].as_str(), a["id"].as_i64()) {
+                by_unit.entry(code.to_string()).or_default().push(id);
+            }
+        }
+    }
+    let mut units: Vec<(String, Vec<i64>)> = by_unit.into_iter().collect();
+    // Most assignments first; by code among equals, so every run picks the same units.
+    units.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    units.truncate(n as usize);
+    if units.is_empty() {
+        bail!("plan 1 has no assignments");
+    }
+    let mut out = Vec::new();
+    for (i, (code, assignments)) in units.into_iter().enumerate() {
+        let name = format!("bench-reporter-{i}");
+        output(
+            kehoach(bin, db).args(["user", "add", &name, "--role", "reporter", "--unit", &code]),
+        )?;
+        out.push(Reporter {
+            token: new_token(bin, db, &name)?,
+            assignments,
+        });
+    }
+    Ok(out)
 }
 
 struct Server(Child);
@@ -279,10 +337,18 @@ fn api_requests(
         }
     };
     std::thread::spawn(move || for _ in lines {});
+    let most = o.clients.iter().copied().max().unwrap_or(1);
+    let reporters = Arc::new(reporters(bin, db, &addr, token, most)?);
+    eprintln!(
+        "bench: API as {} reporters of {} units ({} assignments)",
+        reporters.len(),
+        reporters.len(),
+        reporters.iter().map(|r| r.assignments.len()).sum::<usize>()
+    );
     let mut figures = Vec::new();
     for (round, clients) in o.clients.iter().enumerate() {
         let first = round as u64 * o.requests;
-        let figure = one_load(&addr, token, assignments, first, *clients, o.requests)?;
+        let figure = one_load(&addr, &reporters, first, *clients, o.requests)?;
         eprintln!(
             "bench: API, {clients} clients: {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms)",
             figure.rate, figure.p50_ms, figure.p99_ms
@@ -294,11 +360,11 @@ fn api_requests(
 }
 
 /// `total` POSTs (numbered from `first`) from `clients` threads, each on its own keep-alive
-/// connection, each sending its next request when the last is answered.
+/// connection, each sending its next request when the last is answered. Client c reports as
+/// reporter c (modulo their number), on its unit's assignments in turn.
 fn one_load(
     addr: &str,
-    token: &str,
-    assignments: u64,
+    reporters: &Arc<Vec<Reporter>>,
     first: u64,
     clients: u64,
     total: u64,
@@ -306,8 +372,8 @@ fn one_load(
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut handles = Vec::new();
-    for _ in 0..clients {
-        let (addr, token, next) = (addr.to_string(), token.to_string(), next.clone());
+    for c in 0..clients {
+        let (addr, reporters, next) = (addr.to_string(), reporters.clone(), next.clone());
         handles.push(std::thread::spawn(move || -> Result<Vec<f64>> {
             let mut conn = Conn::open(&addr)?;
             let mut latencies = Vec::new();
@@ -317,14 +383,16 @@ fn one_load(
                     return Ok(latencies);
                 }
                 let i = first + n;
-                // Spread over the assignments; a date every unit may report on.
-                let id = 1 + (i * 7919) % assignments;
+                // The reporter's unit's assignments in turn; a date every unit may report on.
+                let reporter = &reporters[c as usize % reporters.len()];
+                let id = reporter.assignments[i as usize % reporter.assignments.len()];
+                let token = &reporter.token;
                 let body =
                     format!("{{\"date\":\"2026-11-10\",\"title\":\"Tin bài {i}\",\"quantity\":1}}");
                 let t = Instant::now();
                 let status = conn.post(
                     &format!("/api/v1/assignments/{id}/activities"),
-                    &token,
+                    token,
                     &body,
                 )?;
                 latencies.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -369,8 +437,19 @@ impl Conn {
     }
 
     fn post(&mut self, path: &str, token: &str, body: &str) -> Result<u16> {
+        Ok(self.request("POST", path, token, body)?.0)
+    }
+
+    /// Sends one request; its status and body.
+    fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: &str,
+    ) -> Result<(u16, Vec<u8>)> {
         let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             self.addr,
             body.len()
@@ -401,7 +480,7 @@ impl Conn {
         }
         let mut body = vec![0u8; length];
         self.stream.read_exact(&mut body)?;
-        Ok(status)
+        Ok((status, body))
     }
 }
 

@@ -5,6 +5,8 @@
 mod bench;
 mod browser;
 mod postgres;
+// Issue 18 (H): the OpenAPI document checked against the server.
+mod schemathesis;
 
 use std::process::{Command, ExitCode};
 
@@ -18,7 +20,9 @@ commands:
   lint    cargo fmt --check and cargo clippy --all-targets -D warnings
   bench   national-scale figures, SQLite and PostgreSQL (and DuckDB): builds release, starts a
           throwaway PostgreSQL; options --activities N (5000000) --seed S --batch B
-          --requests N (20000) --clients N[,N…] (4,16) --runs N (30)";
+          --requests N (20000) --clients N[,N…] (4,16) --runs N (30)
+  schemathesis  a bounded schemathesis run (from PyPI, in a venv under target/) against
+          `kehoach serve --demo` with an administrator's token; extra arguments go to `st run`";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +30,7 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("lint") => lint(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("schemathesis") => schemathesis::schemathesis(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -69,7 +74,21 @@ fn test(extra: &[String]) -> Result<()> {
         pg.version,
         pg.admin_url()
     );
+    // A streaming replica for the replica suite (issue 18), when it runs: it replays every
+    // test database's writes, which the other suites need not pay for.
+    let replica = if runs_suite(extra, "replica") {
+        let replica = pg
+            .start_replica()
+            .context("cannot start a streaming replica")?;
+        eprintln!("xtask: streaming replica at {}", replica.admin_url());
+        Some(replica)
+    } else {
+        None
+    };
     let mut cmd = cargo();
+    if let Some(replica) = &replica {
+        cmd.env("KEHOACH_TEST_POSTGRES_REPLICA_URL", replica.admin_url());
+    }
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())
         .env("KEHOACH_TEST_WEBDRIVER_URL", &driver.url)
@@ -78,8 +97,25 @@ fn test(extra: &[String]) -> Result<()> {
     cmd.args(extra);
     let outcome = run(&mut cmd);
     drop(driver);
+    drop(replica);
     drop(pg);
     outcome
+}
+
+/// Whether the test arguments run the suite `name`: every suite when none is named.
+fn runs_suite(extra: &[String], name: &str) -> bool {
+    let named: Vec<&str> = extra
+        .iter()
+        .zip(extra.iter().skip(1))
+        .filter(|(flag, _)| *flag == "--test")
+        .map(|(_, suite)| suite.as_str())
+        .collect();
+    let only_lib = extra.iter().any(|a| a == "--lib");
+    if named.is_empty() {
+        !only_lib
+    } else {
+        named.contains(&name)
+    }
 }
 
 /// The report suite converts the .docx with LibreOffice and renders the PDF with pdftoppm

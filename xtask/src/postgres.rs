@@ -108,6 +108,76 @@ impl Throwaway {
         Ok(pg)
     }
 
+    /// A streaming replica of this server (issue 18's read replicas): `pg_basebackup -R` of it,
+    /// started as a hot standby on a port of its own; stopped and removed on drop like this one.
+    pub fn start_replica(&self) -> Result<Throwaway> {
+        let as_root = is_root();
+        let dir = std::env::temp_dir().join(format!("kehoach-pg-replica-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        let log = std::fs::File::create(dir.join("server.log"))?;
+        if as_root {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()?;
+            if !status.success() {
+                bail!("cannot hand {} to the postgres user", dir.display());
+            }
+        }
+        let data = dir.join("data");
+        let out = as_server_user(as_root, &self.bin.join("pg_basebackup"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .arg("-D")
+            .arg(&data)
+            // -R writes standby.signal and the primary's address: it starts as a streaming
+            // replica.
+            .args(["-R", "-X", "stream", "--checkpoint=fast"])
+            .output()
+            .context("cannot run pg_basebackup")?;
+        if !out.status.success() {
+            bail!(
+                "pg_basebackup failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        let port = free_port()?;
+        let server = as_server_user(as_root, &self.bin.join("postgres"))
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-p",
+                &port.to_string(),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-k",
+            ])
+            .arg(&dir)
+            .args(["-c", "hot_standby=on", "-c", "fsync=off"])
+            // A standby needs at least the primary's connection slots.
+            .args(["-c", "max_connections=300", "-c", "shared_buffers=64MB"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .context("cannot start the replica")?;
+        let mut replica = Throwaway {
+            dir,
+            port,
+            server,
+            version: self.version.clone(),
+            bin: self.bin.clone(),
+        };
+        replica.wait_ready(&self.bin)?;
+        Ok(replica)
+    }
+
     pub fn admin_url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }

@@ -1,5 +1,6 @@
 //! The domain of kehoach, free of I/O: text folding, units and their resolution, periods and compliance.
 
+pub mod budget;
 pub mod compliance;
 pub mod period;
 pub mod text;

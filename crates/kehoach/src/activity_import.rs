@@ -143,7 +143,7 @@ const MAX_XLSX_UNPACKED_BYTES: u64 = 200 * 1024 * 1024;
 /// every entry is actually inflated into a counter that stops one byte past the limit: an
 /// archive whose headers understate its sizes (a zip bomb) is caught by what it really
 /// unpacks to, and the inflating never goes past the limit.
-fn check_zip(bytes: &[u8]) -> Result<(), ImportError> {
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), ImportError> {
     let bad =
         |e: zip::result::ZipError| ImportError::File(format!("not a readable .xlsx file: {e}"));
     let too_large = || {

@@ -12,7 +12,9 @@
 //! - a reporter reports and reads activities of the assignments of its unit and of the units under
 //!   it (a district's reporter may record what its communes did), and reads the plans it has
 //!   assignments in;
-//! - finance reads plans, activities and evidence in its subtree and handles budget lines;
+//! - finance reads plans, activities, evidence and budgets in its subtree and appraises budget
+//!   lines (its only write); a reporter estimates and spends its own unit's budget; the plan
+//!   office consolidates, sends and records the approval;
 //! - a viewer reads within its subtree;
 //! - a disabled account, or one without a unit (other than an administrator), may do nothing.
 //!
@@ -45,10 +47,10 @@ pub enum Action {
     /// Add an administrative unit (province, district, commune): they come from the shipped
     /// registry, so only administrators add one.
     ManageAdministrativeUnits,
-    /// Read budget lines.
+    /// Read budget lines (a unit its own, the plan office and finance their scope's).
     ViewBudget,
-    /// Estimate, appraise and approve budget lines.
-    ManageBudget,
+    /// Appraise budget lines and accept settlements: finance's only writes.
+    AppraiseBudget,
     /// Read the audit log.
     ViewAudit,
     /// Create, disable users and issue or revoke their tokens.
@@ -61,6 +63,12 @@ pub enum Action {
     /// Approve, return or reopen a unit's period; set a plan's counting and automatic lock;
     /// grant lock exceptions.
     ApprovePeriods,
+    // Budget cycle (issue 21).
+    /// Draft and submit a unit's estimate, record its spending and settlement.
+    EstimateBudget,
+    /// Consolidate estimates (return, adjust, send to finance), record the approval, accept
+    /// settlements.
+    ConsolidateBudget,
 }
 
 /// Where the thing acted on lies, seen from the caller's scope (the subtree of its unit).
@@ -154,8 +162,10 @@ pub fn decide(who: Principal, action: Action, reach: Reach) -> Verdict {
         ReportActivity => matches!(who.role, PlanOffice | Reporter),
         ManagePlan | ManageUnits | ManageUsers | ViewAudit => who.role == PlanOffice,
         ManageAdministrativeUnits => false,
-        ViewBudget => matches!(who.role, PlanOffice | Finance),
-        ManageBudget => who.role == Finance,
+        ViewBudget => matches!(who.role, PlanOffice | Finance | Reporter),
+        AppraiseBudget => who.role == Finance,
+        EstimateBudget => matches!(who.role, PlanOffice | Reporter),
+        ConsolidateBudget => who.role == PlanOffice,
         ReviewActivities | ApprovePeriods => who.role == PlanOffice,
         SubmitPeriod => matches!(who.role, PlanOffice | Reporter),
     };
@@ -172,7 +182,7 @@ pub fn decide(who: Principal, action: Action, reach: Reach) -> Verdict {
         // the handler); it changes nothing of the plan's.
         (ViewPlan, Participant) => Verdict::Allow,
         // Plans and files are looked up by guessable identifiers: another unit's are concealed.
-        (ViewPlan | ViewFile | ManagePlan | ViewBudget | ManageBudget, _) => Verdict::Conceal,
+        (ViewPlan | ViewFile | ManagePlan | ViewBudget | AppraiseBudget, _) => Verdict::Conceal,
         (_, Participant | Outside) => Verdict::Forbid(format!(
             "outside your unit: you may not {}",
             describe(action)
@@ -191,12 +201,14 @@ fn describe(action: Action) -> &'static str {
         Action::ManageUnits => "add agencies",
         Action::ManageAdministrativeUnits => "add provinces, districts or communes",
         Action::ViewBudget => "read budget lines",
-        Action::ManageBudget => "handle budget lines",
+        Action::AppraiseBudget => "appraise budget lines",
         Action::ViewAudit => "read the audit log",
         Action::ManageUsers => "manage users",
         Action::ReviewActivities => "review activities",
         Action::SubmitPeriod => "submit periods",
         Action::ApprovePeriods => "approve or reopen periods",
+        Action::EstimateBudget => "estimate or spend this budget",
+        Action::ConsolidateBudget => "consolidate or approve budgets",
     }
 }
 
@@ -219,7 +231,7 @@ mod tests {
         Role::Finance,
         Role::Viewer,
     ];
-    const ACTIONS: [Action; 15] = [
+    const ACTIONS: [Action; 17] = [
         Action::ViewPlan,
         Action::ManagePlan,
         Action::ViewActivities,
@@ -229,12 +241,14 @@ mod tests {
         Action::ManageUnits,
         Action::ManageAdministrativeUnits,
         Action::ViewBudget,
-        Action::ManageBudget,
+        Action::AppraiseBudget,
         Action::ViewAudit,
         Action::ManageUsers,
         Action::ReviewActivities,
         Action::SubmitPeriod,
         Action::ApprovePeriods,
+        Action::EstimateBudget,
+        Action::ConsolidateBudget,
     ];
 
     #[test]
@@ -286,8 +300,17 @@ mod tests {
         assert!(may(Role::PlanOffice, Action::ManageUnits));
         assert!(!may(Role::PlanOffice, Action::ManageAdministrativeUnits));
         assert!(!may(Role::Reporter, Action::ManagePlan));
-        assert!(may(Role::Finance, Action::ManageBudget));
-        assert!(!may(Role::PlanOffice, Action::ManageBudget));
+        assert!(may(Role::Finance, Action::AppraiseBudget));
+        assert!(!may(Role::PlanOffice, Action::AppraiseBudget));
+        // Budget: finance writes only appraisal; the office consolidates; units estimate.
+        assert!(!may(Role::Finance, Action::EstimateBudget));
+        assert!(!may(Role::Finance, Action::ConsolidateBudget));
+        assert!(may(Role::Reporter, Action::EstimateBudget));
+        assert!(!may(Role::Reporter, Action::ConsolidateBudget));
+        assert!(!may(Role::Reporter, Action::AppraiseBudget));
+        assert!(may(Role::PlanOffice, Action::ConsolidateBudget));
+        assert!(may(Role::Finance, Action::ViewBudget));
+        assert!(!may(Role::Viewer, Action::ViewBudget));
         assert!(may(Role::PlanOffice, Action::ViewAudit));
         assert!(!may(Role::Viewer, Action::ViewAudit));
         for role in ROLES {

@@ -1,8 +1,9 @@
-//! The content-addressed evidence file store: `<data-dir>/files/<first 2 hex>/<sha256>`.
+//! The content-addressed evidence file store: `<data-dir>/files/<first 2 hex>/<sha256>`, or the
+//! database's `stored_files`/`file_chunks` ([`Place`], chosen in `evidence_store.rs`).
 //!
 //! A file is streamed into a temporary file in `<data-dir>/files/` while it is hashed and its size
 //! checked against the cap, then renamed to its hash (same directory tree, so the rename is
-//! atomic). Storing the same bytes twice keeps one file. The name a user gave is only metadata
+//! atomic) or copied into the database chunk by chunk in one transaction. Storing the same bytes twice keeps one file. The name a user gave is only metadata
 //! ([`sanitize_file_name`]); the content type comes from the bytes ([`sniff`]), never from the
 //! client.
 
@@ -36,6 +37,9 @@ pub enum FileError {
     BadName(String),
     #[error("file store: {0}")]
     Io(#[from] std::io::Error),
+    /// The database holding the files (`Place::Database`).
+    #[error("file store: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// A file now in the store.
@@ -64,8 +68,21 @@ impl StoredFile {
 /// Where evidence files live, and how large one may be.
 #[derive(Debug, Clone)]
 pub struct FileStore {
-    root: PathBuf,
+    /// `<data_dir>/files`: the files themselves with [`Place::Directory`]; with
+    /// [`Place::Database`] only uploads being received (and files from before the database held
+    /// them, read until `kehoach files migrate` moves them).
+    pub(crate) root: PathBuf,
     max_bytes: u64,
+    pub(crate) place: Place,
+}
+
+/// Where the bytes of evidence files are kept.
+#[derive(Debug, Clone)]
+pub enum Place {
+    /// Under the data directory: one server, or several sharing one mounted directory.
+    Directory,
+    /// In the database (`store/file_chunks.rs`): every server of the database reaches them.
+    Database(crate::store::Store),
 }
 
 impl FileStore {
@@ -74,7 +91,21 @@ impl FileStore {
         FileStore {
             root: data_dir.join("files"),
             max_bytes,
+            place: Place::Directory,
         }
+    }
+
+    /// Files in the database `store`; `data_dir` only receives uploads on their way in.
+    pub fn in_database(data_dir: &Path, max_bytes: u64, store: crate::store::Store) -> Self {
+        FileStore {
+            root: data_dir.join("files"),
+            max_bytes,
+            place: Place::Database(store),
+        }
+    }
+
+    pub fn place(&self) -> &Place {
+        &self.place
     }
 
     pub fn max_bytes(&self) -> u64 {
@@ -114,7 +145,7 @@ impl FileStore {
     }
 
     /// Stores a file from the local disk (the CLI's `--file`), streaming it.
-    pub fn store_path(&self, path: &Path) -> Result<StoredFile, FileError> {
+    pub async fn store_path(&self, path: &Path) -> Result<StoredFile, FileError> {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -129,12 +160,18 @@ impl FileStore {
             }
             writer.write(&buf[..n])?;
         }
-        writer.finish()
+        writer.finish().await
     }
 
     /// Removes the file with this hash, if there is one. For a file that no evidence refers
-    /// to (the caller checks).
-    pub fn remove(&self, sha256: &str) -> Result<(), FileError> {
+    /// to (the caller checks; in the database the check is repeated in the deleting statement).
+    pub async fn remove(&self, sha256: &str) -> Result<(), FileError> {
+        if let Place::Database(store) = &self.place {
+            if is_sha256_hex(sha256) {
+                store.remove_unreferenced_file(sha256).await?;
+            }
+            return Ok(());
+        }
         let Some(path) = self.path_of(sha256) else {
             return Ok(());
         };
@@ -197,10 +234,14 @@ impl FileStore {
     }
 
     /// Stores bytes already in memory.
-    pub fn store_bytes(&self, file_name: &str, bytes: &[u8]) -> Result<StoredFile, FileError> {
+    pub async fn store_bytes(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<StoredFile, FileError> {
         let mut writer = self.writer(file_name)?;
         writer.write(bytes)?;
-        writer.finish()
+        writer.finish().await
     }
 }
 
@@ -238,8 +279,9 @@ impl FileWriter {
         Ok(())
     }
 
-    /// Checks the type and moves the file to its hash; idempotent for bytes already stored.
-    pub fn finish(self) -> Result<StoredFile, FileError> {
+    /// Checks the type and moves the file to its hash (in the directory, or into the database
+    /// in chunks); idempotent for bytes already stored.
+    pub async fn finish(self) -> Result<StoredFile, FileError> {
         if self.size == 0 {
             return Err(FileError::Empty { name: self.name });
         }
@@ -249,23 +291,43 @@ impl FileWriter {
                 reason,
             })?;
         let sha256 = hex(&self.hasher.finalize());
-        let path = self.store.path_of(&sha256).expect("a SHA-256 in hex");
-        let created = !path.exists();
-        if created {
-            self.temp.as_file().sync_all()?;
-            std::fs::create_dir_all(path.parent().expect("a parent directory"))?;
-            self.temp
-                .persist(&path)
-                .map_err(|e| FileError::Io(e.error))?;
-        }
+        let size_bytes = i64::try_from(self.size).unwrap_or(i64::MAX);
+        let created = match &self.store.place {
+            Place::Directory => {
+                let path = self.store.path_of(&sha256).expect("a SHA-256 in hex");
+                let temp = self.temp;
+                // fsync and rename block: off the async threads.
+                tokio::task::spawn_blocking(move || persist(temp, &path))
+                    .await
+                    .map_err(std::io::Error::other)??
+            }
+            Place::Database(store) => {
+                let mut source = tokio::fs::File::from_std(self.temp.reopen()?);
+                store
+                    .put_file(&sha256, size_bytes, &mut source, chrono::Utc::now())
+                    .await?
+                // The spooled upload goes when `self.temp` is dropped.
+            }
+        };
         Ok(StoredFile {
             sha256,
-            size_bytes: i64::try_from(self.size).unwrap_or(i64::MAX),
+            size_bytes,
             content_type: content_type.to_string(),
             file_name: self.name,
             created,
         })
     }
+}
+
+/// Moves a received upload to its hash's path, unless a file is there already: true when moved.
+fn persist(temp: tempfile::NamedTempFile, path: &Path) -> Result<bool, FileError> {
+    if path.exists() {
+        return Ok(false);
+    }
+    temp.as_file().sync_all()?;
+    std::fs::create_dir_all(path.parent().expect("a parent directory"))?;
+    temp.persist(path).map_err(|e| FileError::Io(e.error))?;
+    Ok(true)
 }
 
 pub fn is_sha256_hex(s: &str) -> bool {
@@ -523,24 +585,24 @@ mod tests {
         assert!(short.ends_with(".docx"));
     }
 
-    #[test]
-    fn stores_by_hash_once_and_enforces_the_cap() {
+    #[tokio::test]
+    async fn stores_by_hash_once_and_enforces_the_cap() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path(), 100);
-        let a = store.store_bytes("a.png", PNG).unwrap();
-        let b = store.store_bytes("b.png", PNG).unwrap();
+        let a = store.store_bytes("a.png", PNG).await.unwrap();
+        let b = store.store_bytes("b.png", PNG).await.unwrap();
         assert_eq!(a.sha256, b.sha256);
         assert!(a.created && !b.created);
         assert_eq!(a.content_type, "image/png");
         let path = store.path_of(&a.sha256).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), PNG);
         assert!(path.starts_with(dir.path().join("files").join(&a.sha256[..2])));
-        let err = store.store_bytes("big.png", &[0u8; 101]).unwrap_err();
+        let err = store.store_bytes("big.png", &[0u8; 101]).await.unwrap_err();
         assert!(
             matches!(err, FileError::TooLarge { limit: 100, .. }),
             "{err}"
         );
-        assert!(store.store_bytes("x", b"MZ").is_err());
+        assert!(store.store_bytes("x", b"MZ").await.is_err());
         // Nothing but the one file is left behind.
         let mut files = Vec::new();
         for entry in walk(&dir.path().join("files")) {
@@ -550,12 +612,15 @@ mod tests {
         assert!(store.path_of("../x").is_none());
     }
 
-    #[test]
-    fn unreferenced_files_are_found_once_old_enough() {
+    #[tokio::test]
+    async fn unreferenced_files_are_found_once_old_enough() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path(), 1000);
-        let kept = store.store_bytes("a.txt", b"kept evidence").unwrap();
-        let orphan = store.store_bytes("b.txt", b"orphan evidence").unwrap();
+        let kept = store.store_bytes("a.txt", b"kept evidence").await.unwrap();
+        let orphan = store
+            .store_bytes("b.txt", b"orphan evidence")
+            .await
+            .unwrap();
         let referenced = |sha: &str| sha == kept.sha256;
         // Too young: an upload may still be about to commit its evidence row.
         let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
@@ -568,8 +633,8 @@ mod tests {
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
         let found = store.unreferenced(later, referenced).unwrap();
         assert_eq!(found, vec![store.path_of(&orphan.sha256).unwrap()]);
-        store.remove(&orphan.sha256).unwrap();
-        store.remove(&orphan.sha256).unwrap();
+        store.remove(&orphan.sha256).await.unwrap();
+        store.remove(&orphan.sha256).await.unwrap();
         assert!(store.unreferenced(later, referenced).unwrap().is_empty());
         assert!(store.path_of(&kept.sha256).unwrap().exists());
     }

@@ -21,3 +21,15 @@ pub mod store;
 pub mod thumbs;
 pub mod units;
 pub mod web;
+// Plans that implement plans (issue 22).
+pub mod cascade;
+pub mod plan_links;
+// Budget cycle (issue 21).
+pub mod budget;
+// The reporting chain (issue 20).
+pub mod reporting;
+// Issue 18 (H): servers sharing only PostgreSQL — evidence in the database, backups.
+pub mod backup;
+pub mod evidence_store;
+// Editing plans after import (issue 19, plan edits).
+pub mod plan_edit;

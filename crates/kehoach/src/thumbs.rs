@@ -51,6 +51,57 @@ pub fn cache_path(data_dir: &Path, sha256: &str) -> Option<PathBuf> {
     })
 }
 
+/// The thumbnails under the data directory `data_dir` whose file `is_referenced` does not know
+/// (its evidence is gone, so is the file or it soon will be), and temporary files left by a
+/// thumbnail write interrupted before `cutoff`: what `kehoach files gc` removes with the files.
+/// A thumbnail removed by mistake (a file referenced after the caller read the references) is
+/// only made again on its next view.
+pub fn unreferenced(
+    data_dir: &Path,
+    cutoff: std::time::SystemTime,
+    is_referenced: impl Fn(&str) -> bool,
+) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(data_dir.join("thumbs")) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let prefix = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type()?.is_dir() || prefix.len() != 2 {
+            continue;
+        }
+        for file in std::fs::read_dir(entry.path())? {
+            let file = file?;
+            if !file.file_type()?.is_file() {
+                continue;
+            }
+            let name = file.file_name().to_string_lossy().into_owned();
+            let path = file.path();
+            match name.strip_suffix(".jpg") {
+                Some(sha) if crate::files::is_sha256_hex(sha) && sha.starts_with(&prefix) => {
+                    if !is_referenced(sha) {
+                        out.push(path);
+                    }
+                }
+                // Not a thumbnail's name: a temporary file of a write cut short.
+                _ => {
+                    let old = std::fs::symlink_metadata(&path)
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t < cutoff);
+                    if old {
+                        out.push(path);
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// The thumbnail (JPEG bytes) of the image at `source`, from `cache` when it was made before,
 /// else made and written there (through a temporary file, so a reader never sees half of one).
 pub fn thumbnail(source: &Path, cache: &Path) -> Result<Vec<u8>, ThumbError> {

@@ -74,8 +74,25 @@ fn week_status(db: &TestDb, plan_id: &str, start: &str) -> Value {
         .clone()
 }
 
-/// Every file under `<data-dir>/files` (temporary uploads included).
-fn stored_files(data_dir: &Path) -> Vec<PathBuf> {
+/// Every stored evidence file: under `<data-dir>/files` (temporary uploads included) and, where
+/// the database holds them (PostgreSQL, `evidence_store.rs`), each file in the database named by
+/// the path the directory would give it.
+async fn stored_files(db: &TestDb) -> Vec<PathBuf> {
+    let mut out = files_on_disk(db.data_dir());
+    let store = db.open().await;
+    for row in store.stored_file_page("", 1000).await.unwrap() {
+        out.push(
+            db.data_dir()
+                .join("files")
+                .join(&row.sha256[..2])
+                .join(&row.sha256),
+        );
+    }
+    store.close().await;
+    out
+}
+
+fn files_on_disk(data_dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             return;
@@ -203,7 +220,7 @@ on_both_backends! {
             sha = files[0]["sha256"].as_str().unwrap().to_string();
         }
         // The same bytes twice: one file on disk, named by its hash.
-        let on_disk = stored_files(db.data_dir());
+        let on_disk = stored_files(db).await;
         assert_eq!(on_disk.len(), 1, "{on_disk:?}");
         assert!(on_disk[0].ends_with(format!("{}/{sha}", &sha[..2])));
 
@@ -243,7 +260,7 @@ on_both_backends! {
         let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&token)
             .send().await.unwrap().json().await.unwrap();
         assert_eq!(listed, json!([]));
-        assert_eq!(stored_files(db.data_dir()), Vec::<PathBuf>::new());
+        assert_eq!(stored_files(db).await, Vec::<PathBuf>::new());
         // A file under the cap still goes through.
         let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
             .multipart(png_form("Vừa", "small.png", PNG.to_vec())).send().await.unwrap();
@@ -303,7 +320,7 @@ on_both_backends! {
             "--title", "Có ảnh", "--file", png.to_str().unwrap()]);
         assert_eq!(added["evidence"][0]["file_name"], "Ảnh.png", "{added}");
         assert_eq!(added["evidence"][0]["content_type"], "image/png");
-        assert_eq!(stored_files(db.data_dir()).len(), 1);
+        assert_eq!(stored_files(db).await.len(), 1);
         // Over the cap, or not an accepted type: exit 2, one line, nothing stored.
         let mut args = db.cli_args();
         args.extend(["--max-upload-bytes", "10"].map(String::from));
@@ -319,7 +336,7 @@ on_both_backends! {
             "--title", "x", "--file", html.to_str().unwrap()]);
         assert_eq!(code, 2, "{err}");
         assert!(err.contains("HTML"), "{err}");
-        assert_eq!(stored_files(db.data_dir()).len(), 1);
+        assert_eq!(stored_files(db).await.len(), 1);
         let (code, _, err) = common::run_cli(db, &["activity", "add", "--assignment", &assignment, "--date", "2024-02-31", "--title", "x"]);
         assert_eq!(code, 2);
         assert!(err.contains("date:"), "{err}");
@@ -404,7 +421,7 @@ on_both_backends! {
             let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
                 .multipart(form).send().await.unwrap();
             assert_eq!(response.status(), 400);
-            assert_eq!(stored_files(db.data_dir()), Vec::<PathBuf>::new());
+            assert_eq!(stored_files(db).await, Vec::<PathBuf>::new());
         }
         // A file other evidence refers to stays when a later request with it fails.
         let ok = http().post(activities_url(&server, assignment)).bearer_auth(&token)
@@ -414,7 +431,7 @@ on_both_backends! {
         let response = http().post(activities_url(&server, assignment)).bearer_auth(&token)
             .multipart(bad).send().await.unwrap();
         assert_eq!(response.status(), 400);
-        assert_eq!(stored_files(db.data_dir()).len(), 1);
+        assert_eq!(stored_files(db).await.len(), 1);
     }
 
     async fn files_gc_removes_only_old_unreferenced_files(db: &TestDb) {
@@ -430,17 +447,35 @@ on_both_backends! {
         let files = db.data_dir().join("files");
         std::fs::create_dir_all(files.join("ab")).unwrap();
         std::fs::write(files.join("ab").join(&orphan), b"left behind").unwrap();
+        // Thumbnails of both, as viewing them made them, and one whose write was cut short.
+        let thumbs = db.data_dir().join("thumbs");
+        let thumb_of = |sha: &str| thumbs.join(&sha[..2]).join(format!("{sha}.jpg"));
+        for sha in [&kept, &orphan] {
+            std::fs::create_dir_all(thumb_of(sha).parent().unwrap()).unwrap();
+            std::fs::write(thumb_of(sha), b"jpeg").unwrap();
+        }
+        let cut_short = thumbs.join("ab").join(".tmpXYZ");
+        std::fs::write(&cut_short, b"half").unwrap();
         let young = cli_json(db, &["files", "gc", "--json"]);
         assert_eq!(young["removed"], 0, "files younger than an hour stay: {young}");
-        for path in stored_files(db.data_dir()) {
+        assert!(!thumb_of(&orphan).exists(), "an unreferenced file's thumbnail goes at once");
+        assert!(thumb_of(&kept).exists() && cut_short.exists());
+        std::fs::write(thumb_of(&orphan), b"jpeg").unwrap();
+        let status = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&cut_short).status().unwrap();
+        assert!(status.success());
+        for path in files_on_disk(db.data_dir()) {
             let status = std::process::Command::new("touch").args(["-d", "2 hours ago"]).arg(&path).status().unwrap();
             assert!(status.success());
         }
         let dry = cli_json(db, &["files", "gc", "--dry-run", "--json"]);
         assert_eq!((dry["unreferenced"].as_u64(), dry["removed"].as_u64()), (Some(1), Some(0)));
+        assert_eq!(dry["thumbnails"], 2, "{dry}");
+        assert!(thumb_of(&orphan).exists() && cut_short.exists(), "a dry run removes nothing");
         let gc = cli_json(db, &["files", "gc", "--json"]);
         assert_eq!(gc["removed"], 1, "{gc}");
-        let left = stored_files(db.data_dir());
+        assert!(!thumb_of(&orphan).exists() && !cut_short.exists());
+        assert!(thumb_of(&kept).exists(), "a referenced file keeps its thumbnail");
+        let left = stored_files(db).await;
         assert_eq!(left.len(), 1);
         assert!(left[0].ends_with(&kept));
     }

@@ -556,7 +556,7 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
 }
 
 /// GET routes that are not pages a person reads, with why they are not swept.
-const NOT_PAGES: [(&str, &str); 9] = [
+const NOT_PAGES: [(&str, &str); 12] = [
     ("/static/app.css", "the stylesheet"),
     ("/static/app.js", "the script"),
     (
@@ -569,6 +569,11 @@ const NOT_PAGES: [(&str, &str); 9] = [
     ("/plans/{id}/activities.xlsx", "a download"),
     ("/plans/{id}/evidence-pack.zip", "a download"),
     ("/units/suggest", "the unit picker's suggestions (JSON)"),
+    // Budget cycle (issue 21).
+    ("/plans/{id}/budget.xlsx", "a download"),
+    ("/plans/{id}/to-trinh.docx", "a download"),
+    // The reporting chain (issue 20).
+    ("/reports/{id}/units/{unit}/report.docx", "a download"),
 ];
 
 /// One page of the sweep: the route it exercises, its URL, a name for its screenshot, and
@@ -628,11 +633,6 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
         format!("/heatmap?plan={plan_id}&per=week"),
         "heatmap-week",
     ));
-    visits.push(visit("/tasks/{id}", task.clone(), "task"));
-    driver.goto(format!("{base}{task}")).await?;
-    let activities = first_href(driver, "a[href^='/activities?assignment=']").await?;
-    visits.push(visit("/activities", activities, "activities"));
-    visits.push(visit("/account", "/account", "account"));
     // Review and periods (issue 19): the plan's periods for everyone who reads the plan; the
     // review queue for those who review, a refusal for the others.
     visits.push(visit(
@@ -647,6 +647,52 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
             error_page: true,
             ..visit("/review", "/review", "review-refused")
         });
+    }
+    // Plans that implement plans (issue 22): links and coverage; the carry for plan offices.
+    visits.push(visit(
+        "/plans/{id}/cascade",
+        format!("/plans/{plan_id}/cascade"),
+        "cascade",
+    ));
+    if role == "quantri" || role == "sotttt" {
+        visits.push(visit(
+            "/plans/{id}/carry",
+            format!("/plans/{plan_id}/carry?year=2026"),
+            "carry",
+        ));
+    }
+    visits.push(visit("/tasks/{id}", task.clone(), "task"));
+    // Budget cycle (issue 21): the Quảng Nam plan's budget, whose cycle the demo ran.
+    visits.push(visit("/plans/{id}/budget", "/plans/1/budget", "budget"));
+    driver.goto(format!("{base}{task}")).await?;
+    let activities = first_href(driver, "a[href^='/activities?assignment=']").await?;
+    visits.push(visit("/activities", activities, "activities"));
+    visits.push(visit("/account", "/account", "account"));
+    // The reporting chain (issue 20): the requests, a board, a unit's draft.
+    visits.push(visit("/reports", "/reports", "reports"));
+    visits.push(visit(
+        "/plans/{id}/reports",
+        format!("{plan}/reports"),
+        "plan-reports",
+    ));
+    // (Not waited for: a unit asked for nothing has no link.)
+    driver.goto(format!("{base}/reports")).await?;
+    if let Some(a) = driver
+        .find_all(By::Css("table.report-requests a"))
+        .await?
+        .first()
+    {
+        let board = a.attr("href").await?.unwrap_or_default();
+        visits.push(visit("/reports/{id}", board.clone(), "report-board"));
+        driver.goto(format!("{base}{board}")).await?;
+        if let Some(a) = driver
+            .find_all(By::Css("table.report-board a"))
+            .await?
+            .first()
+        {
+            let draft = a.attr("href").await?.unwrap_or_default();
+            visits.push(visit("/reports/{id}/units/{unit}", draft, "report-draft"));
+        }
     }
     if role == "quantri" || role == "sotttt" {
         visits.push(visit("/users", "/users", "users"));
@@ -671,6 +717,22 @@ async fn pages_of(driver: &WebDriver, base: &str, role: &str) -> WebDriverResult
             "/plans/import/{id}",
             format!("{path}?fix=0#fix"),
             "import-fix",
+        ));
+        // Editing after import (issue 19): a task of the preview, a stored task, a new task.
+        visits.push(visit(
+            "/plans/import/{id}/tasks/{index}",
+            format!("{path}/tasks/0"),
+            "import-task-edit",
+        ));
+        visits.push(visit(
+            "/tasks/{id}/edit",
+            format!("{task}/edit"),
+            "task-edit",
+        ));
+        visits.push(visit(
+            "/plans/{id}/tasks/new",
+            format!("/plans/{plan_id}/tasks/new"),
+            "task-new",
         ));
     } else {
         // Not theirs: the refusal, as a page with the menu.
@@ -864,4 +926,494 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Editing a plan after import (issue 19): the plan office corrects a target on the import
+/// preview, confirms, then corrects a target of the stored plan (and is told why a window outside
+/// the plan's period is refused); desktop and phone screenshots of each form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+    let outcome = async {
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}/plans/import")).await?;
+        let document = std::fs::canonicalize(QUANG_NAM)?;
+        driver
+            .find(By::Css("input[type=file]"))
+            .await?
+            .send_keys(document.display().to_string())
+            .await?;
+        driver
+            .find(By::Css("#import-form button[type=submit]:last-child"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/plans/import/").await;
+        // The first task of the preview: its target set to 3 a month of "tin bài".
+        wait_for(&driver, "a.edit-task").await?.click().await?;
+        wait_for(&driver, "#task-form").await?;
+        shot(&driver, "edit-01-preview-task").await;
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        shot(&driver, "edit-02-preview-task-phone").await;
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        let count = driver
+            .find(By::Css(".target-row input[name=count]"))
+            .await?;
+        count.clear().await?;
+        count.send_keys("3").await?;
+        driver
+            .find(By::Css(".target-row select[name=per] option[value=month]"))
+            .await?
+            .click()
+            .await?;
+        let noun = driver.find(By::Css(".target-row input[name=noun]")).await?;
+        noun.clear().await?;
+        noun.send_keys("tin bài").await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&driver, "#confirm").await?;
+        let first_row = driver
+            .find(By::Css("table.table tbody tr"))
+            .await?
+            .text()
+            .await?;
+        assert!(first_row.contains("3 tin bài/tháng"), "{first_row}");
+        shot(&driver, "edit-03-preview-corrected").await;
+        driver.find(By::Css("#confirm")).await?.click().await?;
+        wait_for(&driver, ".task").await?;
+        // After import: the first task's page, "Sửa nhiệm vụ".
+        driver.find(By::Css(".task h3 a")).await?.click().await?;
+        wait_url(&driver, "/tasks/").await;
+        let stored = driver.find(By::Css("main")).await?.text().await?;
+        assert!(
+            stored.contains("3 tin bài/tháng") || stored.contains("tin bài"),
+            "{stored}"
+        );
+        wait_for(&driver, "#edit-task").await?.click().await?;
+        wait_for(&driver, "#task-form").await?;
+        // A window outside the plan's period: refused, saying why, what was typed kept.
+        driver
+            .execute(
+                "document.querySelector('input[name=window_from]').value = '2023-06-01';\
+                 document.querySelector('input[name=window_to]').value = '2024-03-31';",
+                Vec::new(),
+            )
+            .await?;
+        let count = driver
+            .find(By::Css(".target-row input[name=count]"))
+            .await?;
+        count.clear().await?;
+        count.send_keys("4").await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let error = wait_for(&driver, "#edit-error").await?.text().await?;
+        assert!(error.contains("Thời gian thực hiện"), "{error}");
+        assert!(error.contains("trước khi kế hoạch bắt đầu"), "{error}");
+        shot(&driver, "edit-04-refused").await;
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        shot(&driver, "edit-05-refused-phone").await;
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        // Corrected: no window of its own, the count 4.
+        driver
+            .execute(
+                "document.querySelector('input[name=window_from]').value = '';\
+                 document.querySelector('input[name=window_to]').value = '';",
+                Vec::new(),
+            )
+            .await?;
+        driver
+            .find(By::Css("#task-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&driver, "#edit-task").await?;
+        let page = driver.find(By::Css("main")).await?.text().await?;
+        assert!(page.contains("4 tin bài/tháng"), "{page}");
+        shot(&driver, "edit-06-task-after").await;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "edit-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
+}
+
+// The reporting chain (issue 20).
+
+/// On the demo: the station's reporter opens the Quảng Nam plan's report request, finds its
+/// draft already written, edits and saves it (desktop and phone); the plan office opens the
+/// board, sees who submitted (late or not), reviews a submission beside the live figures and
+/// opens the compiled report. Screenshots under `<target>/test-artifacts/web/report-*.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    let outcome = async {
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}/reports")).await?;
+        shot(&driver, "report-01-requests").await;
+        let rows = driver
+            .find_all(By::Css("table.report-requests tbody tr"))
+            .await?;
+        assert!(!rows.is_empty(), "the plan's requests are listed");
+        // The ad-hoc request about 10/10 (on time, late, returned and not submitted) and the
+        // plan's own "báo cáo trước 15/11/2024".
+        let mut adhoc = String::new();
+        let mut main_request = String::new();
+        for row in &rows {
+            let text = row.text().await?;
+            let href = row
+                .find(By::Css("a"))
+                .await?
+                .attr("href")
+                .await?
+                .unwrap_or_default();
+            if text.contains("Ngày Chuyển đổi số quốc gia") {
+                adhoc = href;
+            } else if text.contains("15/11/2024") && main_request.is_empty() {
+                main_request = href;
+            }
+        }
+        assert!(!adhoc.is_empty() && !main_request.is_empty());
+        driver.goto(format!("{base}{adhoc}")).await?;
+        let board = driver
+            .find(By::Css("table.report-board"))
+            .await?
+            .text()
+            .await?;
+        for state in [
+            "Đã tiếp nhận",
+            "Đã gửi trễ hạn",
+            "Bị trả lại",
+            "Quá hạn, chưa gửi",
+        ] {
+            assert!(board.contains(state), "{state} missing: {board}");
+        }
+        shot(&driver, "report-02-board-adhoc").await;
+        // The main request: an accepted report beside the unit's live figures.
+        driver.goto(format!("{base}{main_request}")).await?;
+        shot(&driver, "report-03-board").await;
+        let station = driver
+            .find(By::XPath("//tr[.//span[contains(., 'Đã tiếp nhận')]]//a"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        driver.goto(format!("{base}{station}")).await?;
+        assert!(
+            driver
+                .find(By::Css(".side-by-side"))
+                .await?
+                .text()
+                .await?
+                .contains("40/BC")
+        );
+        shot(&driver, "report-04-submission-beside-live").await;
+        // A submission waiting for review: accept it.
+        driver.goto(format!("{base}{main_request}")).await?;
+        let waiting = driver
+            .find(By::XPath(
+                "//tr[.//span[contains(., 'Đã gửi đúng hạn')]]//a",
+            ))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        driver.goto(format!("{base}{waiting}")).await?;
+        shot(&driver, "report-05-review").await;
+        driver
+            .find(By::Css("button[value=accept]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&driver, "table.report-board").await?;
+        // The compiled report's page.
+        let compiled = first_href(&driver, "a.btn[href*='/units/']").await?;
+        driver.goto(format!("{base}{compiled}")).await?;
+        wait_for(&driver, "textarea#s-results").await?;
+        shot(&driver, "report-06-compiled").await;
+        sign_out(&driver).await;
+
+        // The station's reporter, on a phone: its draft is written; it edits and saves.
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        sign_in(&driver, &base, "daiptth").await;
+        driver.goto(format!("{base}/reports")).await?;
+        shot(&driver, "report-07-phone-requests").await;
+        driver.goto(format!("{base}{adhoc}")).await?;
+        shot(&driver, "report-08-phone-board").await;
+        let mine = first_href(&driver, "table.report-board a").await?;
+        driver.goto(format!("{base}{mine}")).await?;
+        shot(&driver, "report-09-phone-draft").await;
+        sign_out(&driver).await;
+
+        // A unit that has not submitted (a new request): the draft written from its data,
+        // edited and saved.
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}{main_request}")).await?;
+        let drafting = driver
+            .find(By::XPath("//tr[.//span[contains(., 'Đang soạn')]]//a"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        driver.goto(format!("{base}{drafting}")).await?;
+        let results = driver.find(By::Css("textarea#s-results")).await?;
+        assert!(
+            results
+                .prop("value")
+                .await?
+                .unwrap_or_default()
+                .contains("Trong kỳ"),
+            "the draft is written from the unit's data"
+        );
+        results
+            .send_keys("\nĐã tổ chức 02 hội nghị tập huấn.")
+            .await?;
+        driver
+            .find(By::Css("form button.btn[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let flash = wait_for(&driver, ".flash-ok").await?.text().await?;
+        assert!(flash.contains("Đã lưu"), "{flash}");
+        shot(&driver, "report-10-saved").await;
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        shot(&driver, "report-11-phone-saved").await;
+        Ok::<_, WebDriverError>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "report-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
+}
+
+/// The budget cycle as its users see it (issue 21): on the demo's Quảng Nam plan, finance sees
+/// every unit's appraisal, the station's reporter only its own part and records spending from a
+/// phone, the Department sees the consolidation. Screenshots at desktop and 360 px.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budget_pages_for_finance_the_office_and_a_unit() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    let outcome = async {
+        for (user, name) in [
+            ("taichinh", "finance"),
+            ("sotttt", "office"),
+            ("daiptth", "station"),
+        ] {
+            sign_in(&driver, &base, user).await;
+            for (width, height) in [(1366u32, 900u32), (360, 740)] {
+                driver.set_window_rect(0, 0, width, height).await?;
+                driver.goto(format!("{base}/plans/1/budget")).await?;
+                wait_for(&driver, "table.budget-units").await?;
+                let file = artifacts().join(format!("budget-{name}-{width}.png"));
+                full_shot(&driver, &file, width, height).await;
+            }
+            let units = driver
+                .find_all(By::Css("table.budget-units tbody tr"))
+                .await?
+                .len();
+            let main = driver.find(By::Css("main")).await?.text().await?;
+            match name {
+                "station" => {
+                    assert_eq!(units, 1, "a unit sees only its own estimate");
+                    // Spending from the phone: the form, then the table.
+                    driver.set_window_rect(0, 0, 360, 740).await?;
+                    driver
+                        .find(By::Css("#spend-amount"))
+                        .await?
+                        .send_keys("1.250.000")
+                        .await?;
+                    driver
+                        .find(By::Css("#spend-content"))
+                        .await?
+                        .send_keys("Thuê thiết bị ghi hình")
+                        .await?;
+                    driver
+                        .find(By::Css("#spend-voucher"))
+                        .await?
+                        .send_keys("PC-099")
+                        .await?;
+                    driver
+                        .find(By::Css("form[action$='/budget/spend'] button"))
+                        .await?
+                        .click()
+                        .await?;
+                    wait_for(&driver, ".flash").await?;
+                    let text = driver.find(By::Css("main")).await?.text().await?;
+                    assert!(
+                        text.contains("Thuê thiết bị ghi hình") && text.contains("1.250.000 đ"),
+                        "{text}"
+                    );
+                    full_shot(
+                        &driver,
+                        &artifacts().join("budget-station-spent-360.png"),
+                        360,
+                        740,
+                    )
+                    .await;
+                }
+                _ => {
+                    assert!(units > 1, "{name} sees every unit");
+                    assert!(main.contains("456/QĐ-UBND"), "{main}");
+                    assert!(main.contains("Giảm 20%"), "the appraisal's comment: {main}");
+                }
+            }
+            sign_out(&driver).await;
+        }
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "budget-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
+}
+
+/// Plans that implement plans (issue 22), as the province's plan office walks them on the demo:
+/// the Tam Kỳ plan's link to the Quảng Nam plan removed and confirmed again from the proposal,
+/// the province plan's units owing a plan and coverage, then the carry into 2026 — each page at
+/// 1280 px and at 360 px (`test-artifacts/web/cascade-*.png`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_office_links_checks_coverage_and_carries() {
+    let db = TestDb::sqlite().await;
+    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let base = server.base.clone();
+    let (driver, _profile) = browser().await;
+    driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+    let both_widths = |name: &'static str| {
+        let driver = driver.clone();
+        async move {
+            full_shot(
+                &driver,
+                &artifacts().join(format!("cascade-{name}-1280.png")),
+                1280,
+                900,
+            )
+            .await;
+            driver.set_window_rect(0, 0, 360, 740).await.unwrap();
+            full_shot(
+                &driver,
+                &artifacts().join(format!("cascade-{name}-360.png")),
+                360,
+                740,
+            )
+            .await;
+            driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
+        }
+    };
+    let outcome = async {
+        sign_in(&driver, &base, "sotttt").await;
+        driver.goto(format!("{base}/plans")).await?;
+        let mut city = None;
+        let mut province = None;
+        for a in driver.find_all(By::Css("main a[href^='/plans/']")).await? {
+            let text = a.text().await?;
+            let href = a.attr("href").await?.unwrap_or_default();
+            if text.contains("Tam Kỳ") {
+                city = Some(href);
+            } else if text.contains("Quảng Nam năm 2024") {
+                province = Some(href);
+            }
+        }
+        let city = city.expect("the Tam Kỳ plan listed");
+        let province = province.expect("the Quảng Nam plan listed");
+
+        // The demo linked them; the plan office removes the link and confirms it again.
+        driver.goto(format!("{base}{city}")).await?;
+        driver
+            .find(By::Css(format!("a[href='{city}/cascade']")))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/cascade").await;
+        driver
+            .find(By::Css("form[action$='/cascade/unlink'] button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "done=unlinked").await;
+        let proposal = wait_for(&driver, "form[action$='/cascade/link'].inline").await?;
+        let li = proposal.find(By::XPath("..")).await?.text().await?;
+        assert!(
+            li.contains("3604/KH-UBND"),
+            "proposed from the shared citation: {li}"
+        );
+        both_widths("1-proposed").await;
+        proposal.find(By::Css("button")).await?.click().await?;
+        wait_url(&driver, "done=linked").await;
+        let parents = wait_for(&driver, "section[aria-labelledby=parents]")
+            .await?
+            .text()
+            .await?;
+        assert!(parents.contains("Quảng Nam"), "{parents}");
+        both_widths("2-linked").await;
+
+        // The province plan: Tam Kỳ among the children, the units still owing a plan, coverage.
+        driver.goto(format!("{base}{province}/cascade")).await?;
+        let children = wait_for(&driver, "section[aria-labelledby=children]")
+            .await?
+            .text()
+            .await?;
+        assert!(children.contains("Tam Kỳ"), "{children}");
+        let owing = driver
+            .find(By::Css("section[aria-labelledby=owing]"))
+            .await?
+            .text()
+            .await?;
+        assert!(owing.contains("chưa có kế hoạch"), "{owing}");
+        assert!(
+            owing.contains("Đã hoàn thành đúng hạn") || owing.contains("đúng hạn"),
+            "{owing}"
+        );
+        let covering = driver.find_all(By::Css("table.coverage .covering")).await?;
+        assert!(
+            covering.len() > 3,
+            "the city's tasks mapped to the province's"
+        );
+        both_widths("3-province").await;
+
+        // Carry into 2026: every lead unit's fate listed.
+        driver
+            .find(By::Css("form[action$='/carry'] button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/carry?year=").await;
+        let rows = driver.find_all(By::Css("table.fates tbody tr")).await?;
+        assert!(rows.len() > 20, "{} lead units", rows.len());
+        let text = driver.find(By::Css("table.fates")).await?.text().await?;
+        assert!(
+            text.contains("Sở Khoa học và Công nghệ"),
+            "Sở TT&TT → Sở KH&CN"
+        );
+        both_widths("4-carry").await;
+        Ok::<_, Box<dyn std::error::Error>>(())
+    }
+    .await;
+    if outcome.is_err() {
+        shot(&driver, "cascade-failure").await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap();
 }

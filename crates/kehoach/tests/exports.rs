@@ -65,7 +65,7 @@ on_both_backends! {
     async fn the_compliance_table_holds_the_engines_statuses(db: &common::TestDb) {
         let f = plan_fixture(db).await;
         let at = day("2024-11-20");
-        let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, None, at).await.unwrap();
+        let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, None, at, None).await.unwrap();
         let engine = plan_compliance(&f.store, f.plan_id, at, None).await.unwrap();
         let weeks = sheet(&bytes, "Theo tuần");
         // Row per weekly assignment; a column per ISO week ending in 2024, with its dates (no
@@ -114,9 +114,29 @@ on_both_backends! {
         assert_eq!(row("T49.H1", "2")[state], "Chưa hoàn thành, đã quá hạn");
         assert_eq!(row("T49.DAI", "2")[state], "Đã hoàn thành đúng hạn");
         // Limited to the district's subtree.
-        let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, Some("T49.H1"), at).await.unwrap();
+        let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, Some("T49.H1"), at, None).await.unwrap();
         let units: Vec<String> = sheet(&bytes, "Tổng hợp").iter().skip(1).map(|r| r[3].clone()).collect();
         assert_eq!(units, ["T49.H1", "T49.H1.X1", "T49.H1"]);
+        // The 2024 book read in February 2025: the engine has ended "Tuần 01/2025" (it
+        // overlaps the plan's last days); the book counts and shows only what ends in 2024.
+        let late = day("2025-02-15");
+        let engine = plan_compliance(&f.store, f.plan_id, late, None).await.unwrap();
+        let weekly = &engine.tasks[0].assignments.iter().find(|a| a.unit.code == "T49.DAI").unwrap().targets[0];
+        assert_eq!(weekly.tally().ended, 53);
+        let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, None, late, Some(2024)).await.unwrap();
+        let summary = sheet(&bytes, "Tổng hợp");
+        let row = |code: &str, task: &str| summary.iter().find(|r| r[3] == code && r[1] == task).unwrap().clone();
+        assert_eq!(row("T49.DAI", "1")[ended], "52");
+        assert_eq!(row("T49.H1", "2")[state], "Chưa hoàn thành, đã quá hạn");
+        for name in ["Theo tuần", "Theo tháng"].into_iter().filter(|n| xlsx_part(&bytes, "xl/workbook.xml").contains(n)) {
+            let header = &sheet(&bytes, name)[0];
+            assert!(header[5..].iter().all(|h| h.contains("/2024")), "{name}: {header:?}");
+        }
+        // The 2025 book: 2024's deadline is not its business.
+        let bytes = kehoach::export::compliance_xlsx(&f.store, f.plan_id, None, late, None).await.unwrap();
+        let summary = sheet(&bytes, "Tổng hợp");
+        let row = |code: &str, task: &str| summary.iter().find(|r| r[3] == code && r[1] == task).unwrap().clone();
+        assert_eq!((row("T49.H1", "2")[state].as_str(), row("T49.DAI", "1")[ended].as_str()), ("", "1"));
     }
 
     async fn the_activities_table_lists_every_activity_with_its_evidence(db: &common::TestDb) {
@@ -150,7 +170,7 @@ on_both_backends! {
 
     async fn the_evidence_pack_holds_every_file_once_with_its_index(db: &common::TestDb) {
         let f = plan_fixture(db).await;
-        let files = kehoach::files::FileStore::new(db.data_dir(), 1024 * 1024);
+        let files = kehoach::files::FileStore::for_store(db.data_dir(), 1024 * 1024, &f.store).await.unwrap();
         let out = tempfile::tempfile().unwrap();
         let (summary, mut out) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), false, out)
             .await
@@ -195,7 +215,10 @@ on_both_backends! {
         assert!(!rels.contains("file:///NV-"), "{rels}");
         // A file gone from the store is listed as missing; the pack is still made.
         let sha = f.store.evidence_of_plan(f.plan_id, day("2024-10-10"), day("2024-10-10")).await.unwrap()[0].sha256.clone().unwrap();
-        std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap();
+        match files.place() {
+            kehoach::files::Place::Database(_) => f.store.delete_stored_file(&sha).await.unwrap(),
+            kehoach::files::Place::Directory => std::fs::remove_file(files.path_of(&sha).unwrap()).unwrap(),
+        }
         let (summary, _) = kehoach::export::evidence_pack(&f.store, &files, f.plan_id, None, Some(2024), day("2024-11-20"), false, tempfile::tempfile().unwrap())
             .await
             .unwrap();

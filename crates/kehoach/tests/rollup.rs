@@ -499,8 +499,7 @@ on_both_backends! {
 
     async fn concurrent_single_writes_keep_every_aggregate_equal_to_the_engine(db: &common::TestDb) {
         // The API's path: groups of concurrent callers' activities, with evidence, some
-        // completing a deliverable (on PostgreSQL, groups without one are written in one
-        // statement that moves the counters in SQL).
+        // completing a deliverable.
         let store = db.open().await;
         let data = dataset(&store, 31, Writes::Concurrent).await;
         assert_eq!(data.written.len(), 1500);
@@ -583,5 +582,76 @@ on_both_backends! {
         store.rebuild_rollups().await.unwrap();
         check_equal(&store, &data, "after edits, rebuilt").await;
         store.close().await;
+    }
+
+    async fn a_write_computes_with_the_plan_as_the_database_holds_it(db: &common::TestDb) {
+        // Two servers on one database: a target's count changed (as a plan edit does, with the
+        // plan's revision bumped) is used by the next write of either, whatever each wrote
+        // before. The write path reads the specs in its transaction: no copy to go stale.
+        let (one, other) = (db.open().await, db.open().await);
+        let by = Change::system("test");
+        let registry = one.registry().await.unwrap();
+        let ids = one.unit_ids().await.unwrap();
+        let on = day("2026-01-01");
+        let province = registry.of_kind(UnitKind::Province, on).into_iter().next().unwrap();
+        let unit = ids[&(province.code.clone(), province.valid_from)];
+        let plan = NewPlan {
+            title: "Kế hoạch sửa sau khi nhập".into(),
+            period_from: Some(day("2026-01-01")),
+            period_to: Some(day("2026-12-31")),
+            grace_days: 7,
+            source_name: "test".into(),
+            source_sha256: "01".into(),
+            extraction: serde_json::json!({}),
+            tasks: vec![NewTask {
+                reference: "1".into(),
+                title: "Tin bài".into(),
+                lead_text: "test".into(),
+                targets: vec![target(3.0, Per::Month)],
+                leads: vec![(unit, "test".into())],
+                ..NewTask::default()
+            }],
+            ..NewPlan::default()
+        };
+        let plan = one.create_plan(&plan, &by).await.unwrap().plan_id;
+        let assignment = one.assignments_of_plan(plan).await.unwrap()[0].id;
+        let activity = |d: &str| NewActivity {
+            assignment_id: assignment,
+            occurred_on: day(d),
+            title: "Tin".into(),
+            quantity: 1.0,
+            recorded_at: Some(Utc.with_ymd_and_hms(2026, 3, 2, 3, 0, 0).unwrap()),
+            ..NewActivity::default()
+        };
+        let met = |store: Store| async move {
+            let data = store.rollup_data(plan, day("2026-12-31")).await.unwrap();
+            let ended: i64 = data.ended.iter().map(|r| r.met).sum();
+            let current: i64 = data.periods.iter().map(|r| r.met).sum();
+            ended + current
+        };
+        // Both servers write once (an API write each): 2 of 3 in January, not met.
+        one.record_activity(&activity("2026-01-05"), &by).await.unwrap();
+        other.record_activity(&activity("2026-01-06"), &by).await.unwrap();
+        assert_eq!(met(one.clone()).await, 0);
+        // The plan office lowers the target to 2 a month behind both servers' backs; the
+        // counters are then recomputed, as a plan edit does in its transaction.
+        db.raw_execute("UPDATE targets SET count = 2").await.unwrap();
+        db.raw_execute("UPDATE plans SET revision = revision + 1").await.unwrap();
+        one.rebuild_rollups().await.unwrap();
+        assert_eq!(met(one.clone()).await, 1);
+        // February: one activity on each server reaches the new count, 2, and is counted met.
+        one.record_activity(&activity("2026-02-03"), &by).await.unwrap();
+        other.record_activity(&activity("2026-02-04"), &by).await.unwrap();
+        assert_eq!(met(other.clone()).await, 2, "February met with the new count");
+        // The same by the batch path.
+        one.add_activities(&[activity("2026-03-03"), activity("2026-03-04")], &by)
+            .await
+            .unwrap();
+        assert_eq!(met(one.clone()).await, 3, "March met with the new count");
+        let live = met(one.clone()).await;
+        one.rebuild_rollups().await.unwrap();
+        assert_eq!(met(one.clone()).await, live, "live counters equal a rebuild");
+        one.close().await;
+        other.close().await;
     }
 }

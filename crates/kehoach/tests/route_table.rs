@@ -28,6 +28,11 @@ const QUANG_NAM: &str = concat!(
     "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
 );
 
+const TAM_KY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/tamky-2021-2025.md"
+);
+
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
 
 /// Every test account's password (hashed once, for the sign-in form's row).
@@ -347,6 +352,356 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 200, 200, 200],
         [303, 200, 404, 404, 404, 404],
     ),
+    // Editing plans after import (issue 19, plan edits): the plan office within its subtree and
+    // administrators; each call edits, removes or archives a task or plan of its own.
+    row(
+        "PATCH",
+        "/api/v1/tasks/{id}",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/tasks/{id}",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/tasks",
+        [401, 201, 201, 403, 403, 403],
+        [401, 201, 404, 403, 403, 403],
+    ),
+    row(
+        "PATCH",
+        "/api/v1/plans/{id}",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/archive",
+        [401, 204, 204, 403, 403, 403],
+        [401, 204, 404, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/tasks/{id}/edit",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/tasks/{id}/edit",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/tasks/{id}/remove",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/tasks/new",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/tasks/new",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/archive",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    // A task of the caller's own pending import, corrected before confirming.
+    row(
+        "GET",
+        "/plans/import/{id}/tasks/{index}",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/plans/import/{id}/tasks/{index}",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 403, 403, 403],
+    ),
+    // The reporting chain (issue 20): a request asking the station. Reading follows the plan;
+    // a draft is edited and submitted by its unit (or the plan office above it), reviewed and
+    // requested by the plan office. Submissions and reviews act on a fresh request each call.
+    row(
+        "GET",
+        "/api/v1/plans/{id}/report-requests",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/report-requests",
+        [401, 201, 201, 403, 403, 403],
+        [401, 201, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/report-requests/{id}",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/report-requests/{id}/drafts/{unit}",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "PUT",
+        "/api/v1/report-requests/{id}/drafts/{unit}",
+        [401, 200, 200, 200, 403, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/report-requests/{id}/drafts/{unit}/docx",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/report-requests/{id}/drafts/{unit}/submit",
+        [401, 201, 201, 201, 403, 403],
+        [401, 201, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/report-requests/{id}/drafts/{unit}/review",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    same("GET", "/reports", [303, 200, 200, 200, 200, 200]),
+    row(
+        "GET",
+        "/plans/{id}/reports",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/reports",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/reports/{id}",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/reports/{id}/units/{unit}",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/reports/{id}/units/{unit}",
+        [303, 200, 200, 200, 403, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/reports/{id}/units/{unit}/submit",
+        [303, 303, 303, 303, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/reports/{id}/units/{unit}/review",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/reports/{id}/units/{unit}/report.docx",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    // Budget cycle (issue 21). The world's station has a draft estimate with one line: each step
+    // a caller may take answers what the cycle's state says (409: nothing submitted, not sent,
+    // not approved), each it may not 403, another unit's plan 404. A viewer reads no budget;
+    // the station's reporter reads its own part; finance writes only appraisal.
+    row(
+        "GET",
+        "/api/v1/plans/{id}/budget",
+        [401, 200, 200, 200, 200, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/assignments/{id}/budget-lines",
+        [401, 201, 201, 201, 403, 403],
+        [401, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/budget",
+        [303, 200, 200, 200, 200, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/budget.xlsx",
+        [303, 200, 200, 200, 200, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/to-trinh.docx",
+        [303, 200, 200, 404, 200, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/lines",
+        [303, 303, 303, 303, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/submit",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/return",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/send",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/approve",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/spend",
+        [303, 409, 409, 409, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/settle",
+        [303, 409, 409, 409, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/budget/accept",
+        [303, 409, 409, 403, 409, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/budget-lines/{id}/propose",
+        [303, 409, 409, 403, 403, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/budget-lines/{id}/appraise",
+        [303, 409, 403, 403, 409, 403],
+        [303, 409, 404, 404, 404, 404],
+    ),
+    // Plans that implement plans (issue 22). The child is the Tam Kỳ plan (owned by a city of
+    // Quảng Nam); the parent the Quảng Nam plan. Each call starts from the state it needs (the
+    // link made or removed first).
+    row(
+        "GET",
+        "/api/v1/plans/{id}/links",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/{id}/links",
+        [401, 201, 201, 404, 403, 403],
+        [401, 201, 404, 404, 404, 404],
+    ),
+    row(
+        "DELETE",
+        "/api/v1/plans/{id}/links/{parent}",
+        [401, 204, 204, 404, 403, 403],
+        [401, 204, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/coverage",
+        [401, 200, 200, 200, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "PUT",
+        "/api/v1/plans/{id}/coverage/{task}",
+        [401, 204, 204, 403, 403, 403],
+        [401, 204, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/carry",
+        [401, 200, 200, 403, 403, 403],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/api/v1/plans/{id}/diff/{other}",
+        [401, 200, 200, 404, 200, 200],
+        [401, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/cascade",
+        [303, 200, 200, 200, 200, 200],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/cascade/link",
+        [303, 303, 303, 404, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/cascade/unlink",
+        [303, 303, 303, 404, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
+        "/plans/{id}/cascade/map",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    row(
+        "GET",
+        "/plans/{id}/carry",
+        [303, 200, 200, 403, 403, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
     // Review of activities and approval of periods (issue 19, parts 3–4). The review rows
     // accept a fresh activity of the station's (January: never in a locked period); the period
     // rows submit a period of the station's, a different one per caller (the API months, the
@@ -474,6 +829,14 @@ struct World {
     outside_browsers: Vec<Option<Browser>>,
     /// The callers' accounts, by name (for fresh sessions).
     users: std::collections::HashMap<String, kehoach::store::UserRow>,
+    /// Plan links (issue 22): the Tam Kỳ plan, which implements the Quảng Nam plan, and one of
+    /// its tasks.
+    child_plan_id: i64,
+    child_task_id: i64,
+    /// A line of the station's draft estimate (budget cycle, issue 21).
+    budget_line: i64,
+    /// A report request asking the station (issue 20).
+    report_request: i64,
 }
 
 async fn user_token(store: &Store, name: &str, role: Role, unit: Option<i64>) -> String {
@@ -512,7 +875,10 @@ async fn browser(store: &Store, user: &kehoach::store::UserRow) -> Browser {
 async fn set_up(db: &TestDb) -> World {
     let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
     let plan_id = imported["plan_id"].as_i64().unwrap();
+    let child = cli_json(db, &["plan", "import", TAM_KY, "--json"]);
+    let child_plan_id = child["plan_id"].as_i64().unwrap();
     let store = db.open().await;
+    let child_task_id = store.tasks_of_plan(child_plan_id).await.unwrap()[0].id;
     let plan = store.plan(plan_id).await.unwrap().unwrap();
     let province_id = plan.context_unit_id.expect("the plan's province");
     let on = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
@@ -567,8 +933,45 @@ async fn set_up(db: &TestDb) -> World {
             tokens.push(Some(token));
         }
     }
+    // Budget cycle (issue 21): the station's draft estimate, one line.
+    let line = kehoach::budget::LineInput {
+        content: "Sản xuất chuyên mục".into(),
+        measure: "số".into(),
+        quantity: "2".into(),
+        price: "1.000.000".into(),
+        source: "tinh".into(),
+        ..Default::default()
+    }
+    .parse(assignment.id)
+    .unwrap();
+    let budget_line = store
+        .add_budget_line(&line, &Change::system("test"))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     store.close().await;
+    // The reporting chain (issue 20): a request asking the station.
+    let (code, out, err) = common::run_cli(
+        db,
+        &[
+            "report-request",
+            "add",
+            "--plan",
+            &plan_id.to_string(),
+            "--title",
+            "Báo cáo thử",
+            "--due",
+            "2024-11-15",
+            "--unit",
+            &station_code,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let report_request = out.trim().parse().unwrap();
     World {
+        budget_line,
+        report_request,
         plan_id,
         assignment_id: assignment.id,
         task_id: assignment.task_id,
@@ -582,6 +985,8 @@ async fn set_up(db: &TestDb) -> World {
         outside,
         inside_browsers,
         outside_browsers,
+        child_plan_id,
+        child_task_id,
     }
 }
 
@@ -689,6 +1094,108 @@ impl Call<'_> {
         created["id"].as_i64().unwrap()
     }
 
+    /// A task of the world's plan, added for one call to edit or remove (issue 19, plan edits).
+    async fn fresh_task(&self) -> i64 {
+        let fields = kehoach::plan_edit::TaskFields {
+            reference: Some(format!("R{}", self.n)),
+            title: Some(format!("Để sửa {}", self.n)),
+            ..Default::default()
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        self.store
+            .add_task(self.world.plan_id, &fields, today, &Change::system("test"))
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A plan of the world's province, made for one call to archive.
+    async fn fresh_plan(&self) -> i64 {
+        let plan = kehoach::store::NewPlan {
+            title: format!("Kế hoạch để lưu trữ {}", self.n),
+            context_unit_id: Some(self.world.province_id),
+            grace_days: 7,
+            source_name: "archive.txt".into(),
+            source_sha256: "00".into(),
+            ..Default::default()
+        };
+        self.store
+            .create_plan(&plan, &Change::system("test"))
+            .await
+            .unwrap()
+            .plan_id
+    }
+
+    /// The reporting chain (issue 20): the station's draft version on the world's request.
+    async fn draft_version(&self) -> Option<i64> {
+        let draft: Value = http()
+            .get(self.server.url(&format!(
+                "/api/v1/report-requests/{}/drafts/{}",
+                self.world.report_request, self.world.station_id
+            )))
+            .bearer_auth(self.world.inside[1].as_ref().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        draft["version"].as_i64()
+    }
+
+    /// A new request asking the station, made by the administrator; submitted by it when
+    /// `submitted` (for a review to act on).
+    async fn fresh_request(&self, submitted: bool) -> i64 {
+        let admin = self.world.inside[1].as_ref().unwrap();
+        let created: Value = http()
+            .post(self.server.url(&format!(
+                "/api/v1/plans/{}/report-requests",
+                self.world.plan_id
+            )))
+            .bearer_auth(admin)
+            .json(
+                &json!({"title": format!("Báo cáo riêng {}", self.n), "due": "2024-11-20",
+                "units": [self.world.station_code]}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = created["ids"][0].as_i64().unwrap();
+        if submitted {
+            let response = http()
+                .post(self.server.url(&format!(
+                    "/api/v1/report-requests/{id}/drafts/{}/submit",
+                    self.world.station_id
+                )))
+                .bearer_auth(admin)
+                .json(&json!({"number": "1/BC", "date": "2024-11-10", "signer": "Lê A"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 201);
+        }
+        id
+    }
+
+    /// Makes (`linked`) or removes the link of the Tam Kỳ plan to the Quảng Nam plan, so each
+    /// call of a link route starts from the state it acts on.
+    async fn set_link(&self, linked: bool) {
+        let (child, parent) = (self.world.child_plan_id, self.world.plan_id);
+        let by = Change::system("test");
+        if linked {
+            kehoach::plan_links::link(self.store, child, parent, &by)
+                .await
+                .ok();
+        } else {
+            kehoach::plan_links::unlink(self.store, child, parent, &by)
+                .await
+                .ok();
+        }
+    }
+
     /// The request the caller makes on a route, with its credentials.
     async fn request(&self, method: &str, path: &str) -> reqwest::RequestBuilder {
         let world = self.world;
@@ -700,7 +1207,17 @@ impl Call<'_> {
                 "/assignments/{id}",
                 &format!("/assignments/{}", world.assignment_id),
             )
-            .replace("{sha256}", &world.sha256);
+            .replace("{sha256}", &world.sha256)
+            // The reporting chain (issue 20).
+            .replace(
+                "/report-requests/{id}",
+                &format!("/report-requests/{}", world.report_request),
+            )
+            .replace(
+                "/reports/{id}",
+                &format!("/reports/{}", world.report_request),
+            )
+            .replace("{unit}", &world.station_id.to_string());
         if is_page(method, path) {
             return self.page_request(method, path, filled).await;
         }
@@ -724,6 +1241,32 @@ impl Call<'_> {
                     world.station_code
                 )))
             }
+            // Plan links (issue 22).
+            ("POST", "/api/v1/plans/{id}/links") => {
+                self.set_link(false).await;
+                client
+                    .post(url(format!("/api/v1/plans/{}/links", world.child_plan_id)))
+                    .json(&json!({"parent_id": world.plan_id}))
+            }
+            ("DELETE", "/api/v1/plans/{id}/links/{parent}") => {
+                self.set_link(true).await;
+                client.delete(url(format!(
+                    "/api/v1/plans/{}/links/{}",
+                    world.child_plan_id, world.plan_id
+                )))
+            }
+            ("PUT", "/api/v1/plans/{id}/coverage/{task}") => {
+                self.set_link(true).await;
+                client
+                    .put(url(
+                        filled.replace("{task}", &world.child_task_id.to_string())
+                    ))
+                    .json(&json!({"parent_task_id": world.task_id}))
+            }
+            ("GET", "/api/v1/plans/{id}/carry") => client.get(url(format!("{filled}?year=2026"))),
+            ("GET", "/api/v1/plans/{id}/diff/{other}") => client.get(url(
+                filled.replace("{other}", &world.child_plan_id.to_string())
+            )),
             ("GET", "/api/v1/units") => {
                 client.get(url(format!("{filled}?q=Quang%20Nam&on=2024-06-01")))
             }
@@ -747,6 +1290,13 @@ impl Call<'_> {
                 let id = self.new_activity().await;
                 client.delete(url(format!("/api/v1/activities/{id}")))
             }
+            // Budget cycle (issue 21).
+            ("POST", "/api/v1/assignments/{id}/budget-lines") => {
+                client.post(url(filled)).json(&json!({
+                    "content": format!("Dòng {n}"), "measure": "số", "quantity": "1",
+                    "price": "100.000", "source": "tinh",
+                }))
+            }
             ("POST", "/api/v1/activities/import") => {
                 let sheet = format!(
                     "mã giao việc,ngày,tiêu đề\n{},2024-01-05,Nhập {n}\n",
@@ -755,6 +1305,47 @@ impl Call<'_> {
                 client.post(url(filled)).multipart(
                     Form::new().part("file", Part::bytes(sheet.into_bytes()).file_name("hd.csv")),
                 )
+            }
+            // Editing plans after import (issue 19, plan edits).
+            ("PATCH", "/api/v1/tasks/{id}") => {
+                let task = self.fresh_task().await;
+                client
+                    .patch(url(format!("/api/v1/tasks/{task}")))
+                    .json(&json!({"title": format!("Đã sửa {n}"), "targets": [{"count": 1, "per": "month"}]}))
+            }
+            ("DELETE", "/api/v1/tasks/{id}") => {
+                let task = self.fresh_task().await;
+                client.delete(url(format!("/api/v1/tasks/{task}")))
+            }
+            ("POST", "/api/v1/plans/{id}/tasks") => client
+                .post(url(filled))
+                .json(&json!({"ref": format!("T{n}"), "title": format!("Thêm tay {n}")})),
+            ("PATCH", "/api/v1/plans/{id}") => client.patch(url(filled)).json(&json!({})),
+            ("POST", "/api/v1/plans/{id}/archive") => {
+                let plan = self.fresh_plan().await;
+                client.post(url(format!("/api/v1/plans/{plan}/archive")))
+            }
+            // The reporting chain (issue 20).
+            ("POST", "/api/v1/plans/{id}/report-requests") => client.post(url(filled)).json(&json!({
+                "title": format!("Báo cáo {n}"), "due": "2024-11-20", "units": [world.station_code],
+            })),
+            ("PUT", "/api/v1/report-requests/{id}/drafts/{unit}") => {
+                let version = self.draft_version().await;
+                client.put(url(filled)).json(&json!({
+                    "sections": {"results": format!("Kết quả {n}")}, "version": version,
+                }))
+            }
+            ("POST", "/api/v1/report-requests/{id}/drafts/{unit}/submit") => {
+                let id = self.fresh_request(false).await;
+                client
+                    .post(url(format!("/api/v1/report-requests/{id}/drafts/{}/submit", world.station_id)))
+                    .json(&json!({"number": format!("{n}/BC"), "date": "2024-11-10", "signer": "Lê A"}))
+            }
+            ("POST", "/api/v1/report-requests/{id}/drafts/{unit}/review") => {
+                let id = self.fresh_request(true).await;
+                client
+                    .post(url(format!("/api/v1/report-requests/{id}/drafts/{}/review", world.station_id)))
+                    .json(&json!({"accept": true}))
             }
             // Review and periods (issue 19).
             ("POST", "/api/v1/reviews") => {
@@ -819,9 +1410,42 @@ impl Call<'_> {
             ("POST", "/calendar-link") => self
                 .page("POST", "/calendar-link", "")
                 .form(&[("csrf", csrf), ("unit", world.station_id.to_string())]),
+            // Plan links (issue 22).
+            ("GET", "/plans/{id}/carry") => self.page("GET", &format!("{filled}?year=2026"), ""),
+            ("POST", "/plans/{id}/cascade/link") => {
+                self.set_link(false).await;
+                self.page(
+                    "POST",
+                    &format!("/plans/{}/cascade/link", world.child_plan_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
+            }
+            ("POST", "/plans/{id}/cascade/unlink") => {
+                self.set_link(true).await;
+                self.page(
+                    "POST",
+                    &format!("/plans/{}/cascade/unlink", world.child_plan_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("parent", world.plan_id.to_string())])
+            }
+            ("POST", "/plans/{id}/cascade/map") => {
+                self.set_link(true).await;
+                self.page("POST", &filled, "").form(&[
+                    ("csrf", csrf),
+                    ("task", world.child_task_id.to_string()),
+                    ("to", world.task_id.to_string()),
+                ])
+            }
             ("GET", "/plans/import/{id}") => {
                 let id = self.pending_import().await;
                 self.page("GET", &format!("/plans/import/{id}"), "")
+            }
+            // Editing plans after import (issue 19, plan edits).
+            ("GET", "/plans/import/{id}/tasks/{index}") => {
+                let id = self.pending_import().await;
+                self.page("GET", &format!("/plans/import/{id}/tasks/0"), "")
             }
             ("GET", _) => self.page("GET", &filled, ""),
             ("POST", "/sign-in") => {
@@ -877,6 +1501,45 @@ impl Call<'_> {
             ("POST", "/plans/import/{id}/confirm") => {
                 let id = self.pending_import().await;
                 self.page("POST", &format!("/plans/import/{id}/confirm"), "")
+                    .form(&[("csrf", csrf)])
+            }
+            // Editing plans after import (issue 19, plan edits): a fresh task or plan per call.
+            ("POST", "/tasks/{id}/edit") => {
+                let task = self.fresh_task().await;
+                self.page("POST", &format!("/tasks/{task}/edit"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("ref", format!("S{n}")),
+                        ("title", format!("Sửa từ trang {n}")),
+                        ("count", "2".into()),
+                        ("per", "month".into()),
+                        ("noun", "tin bài".into()),
+                    ])
+            }
+            ("POST", "/tasks/{id}/remove") => {
+                let task = self.fresh_task().await;
+                self.page("POST", &format!("/tasks/{task}/remove"), "")
+                    .form(&[("csrf", csrf)])
+            }
+            ("POST", "/plans/{id}/tasks/new") => self.page("POST", &filled, "").form(&[
+                ("csrf", csrf),
+                ("ref", format!("N{n}")),
+                ("title", format!("Thêm từ trang {n}")),
+            ]),
+            ("POST", "/plans/import/{id}/tasks/{index}") => {
+                let id = self.pending_import().await;
+                self.page("POST", &format!("/plans/import/{id}/tasks/0"), "")
+                    .form(&[
+                        ("csrf", csrf),
+                        ("ref", "1".into()),
+                        ("title", format!("Sửa trước khi nhập {n}")),
+                        ("count", "1".into()),
+                        ("per", "week".into()),
+                    ])
+            }
+            ("POST", "/plans/{id}/archive") => {
+                let plan = self.fresh_plan().await;
+                self.page("POST", &format!("/plans/{plan}/archive"), "")
                     .form(&[("csrf", csrf)])
             }
             ("POST", "/my-work/log") => self.page("POST", "/my-work/log", "").multipart(
@@ -938,6 +1601,87 @@ impl Call<'_> {
                     .unwrap();
                 self.page("POST", &p.replace("{id}", &user.id.to_string()), "")
                     .form(&[("csrf", csrf)])
+            }
+            // The reporting chain (issue 20).
+            ("POST", "/plans/{id}/reports") => self.page("POST", &filled, "").form(&[
+                ("csrf", csrf),
+                ("title", format!("Báo cáo trang {n}")),
+                ("due", "2024-11-20".into()),
+                ("units", world.station_code.clone()),
+            ]),
+            ("POST", "/reports/{id}/units/{unit}") => {
+                let version = self
+                    .draft_version()
+                    .await
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                self.page("POST", &filled, "").form(&[
+                    ("csrf", csrf),
+                    ("version", version),
+                    ("results", format!("Kết quả trang {n}")),
+                ])
+            }
+            ("POST", "/reports/{id}/units/{unit}/submit") => {
+                let id = self.fresh_request(false).await;
+                self.page(
+                    "POST",
+                    &format!("/reports/{id}/units/{}/submit", world.station_id),
+                    "",
+                )
+                .multipart(
+                    Form::new()
+                        .text("csrf", csrf)
+                        .text("number", format!("{n}/BC"))
+                        .text("date", "2024-11-10")
+                        .text("signer", "Lê A"),
+                )
+            }
+            ("POST", "/reports/{id}/units/{unit}/review") => {
+                let id = self.fresh_request(true).await;
+                self.page(
+                    "POST",
+                    &format!("/reports/{id}/units/{}/review", world.station_id),
+                    "",
+                )
+                .form(&[("csrf", csrf), ("decision", "accept".into())])
+            }
+            // Budget cycle (issue 21).
+            ("POST", p)
+                if p.starts_with("/plans/{id}/budget/") || p.starts_with("/budget-lines/") =>
+            {
+                let path = filled.replace("{id}", &world.budget_line.to_string());
+                let station = world.station_id.to_string();
+                let mut form = vec![("csrf", csrf)];
+                let fields: Vec<(&str, String)> = match p.rsplit('/').next().unwrap_or("") {
+                    "lines" => vec![
+                        ("assignment", world.assignment_id.to_string()),
+                        ("content", format!("Dòng trang {n}")),
+                        ("measure", "số".into()),
+                        ("quantity", "1".into()),
+                        ("price", "100.000".into()),
+                        ("source", "tinh".into()),
+                    ],
+                    // A unit with no estimate: nothing to submit.
+                    "submit" => vec![("unit", world.province_id.to_string())],
+                    "return" => vec![("unit", station), ("reason", "Chưa đủ căn cứ".into())],
+                    "approve" => vec![
+                        ("decision", "1/QĐ-UBND".into()),
+                        ("date", "2024-03-01".into()),
+                    ],
+                    "spend" => vec![
+                        ("assignment", world.assignment_id.to_string()),
+                        ("date", "2024-03-20".into()),
+                        ("amount", "100.000".into()),
+                        ("content", "Chi thử".into()),
+                    ],
+                    "settle" | "accept" => vec![("unit", station)],
+                    "propose" | "appraise" => {
+                        vec![("amount", "1.000".into()), ("comment", "Giảm".into())]
+                    }
+                    _ => Vec::new(),
+                };
+                form.extend(fields);
+                self.page("POST", &path, "").form(&form)
             }
             // Review and periods (issue 19).
             ("POST", "/review") => {

@@ -137,10 +137,10 @@ pub async fn run(cli: &Cli, cmd: &ActivityCommand) -> anyhow::Result<()> {
                 store.close().await;
                 return Err(InputError(format!("assignment {assignment} not found")).into());
             }
-            let files = cli.files();
+            let files = cli.files(&store).await?;
             let mut evidence = Vec::new();
             for path in file {
-                let stored = files.store_path(path).map_err(|e| match e {
+                let stored = files.store_path(path).await.map_err(|e| match e {
                     crate::files::FileError::Io(io) => {
                         InputError(format!("--file {}: {io}", path.display()))
                     }

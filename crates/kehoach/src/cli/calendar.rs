@@ -12,8 +12,8 @@ pub enum CalendarCommand {
         /// The unit's code.
         #[arg(long)]
         unit: String,
-        /// The date on which the unit code is looked up (default today): a unit that ended (every
-        /// district after the 2025 reform) needs a date when it existed.
+        /// The date on which the unit code is looked up. Without it, the unit the code names
+        /// today or, when none does (a district the 2025 reform ended), the one it named last.
         #[arg(long, value_name = "YYYY-MM-DD")]
         on: Option<chrono::NaiveDate>,
         /// The server's public address, to print the whole URL.
@@ -28,13 +28,14 @@ pub enum CalendarCommand {
 
 pub async fn run(cli: &Cli, cmd: &CalendarCommand) -> anyhow::Result<()> {
     let CalendarCommand::Url { unit, on, base_url } = cmd;
-    let on = on.unwrap_or_else(|| kehoach_core::period::today_in_vietnam(chrono::Utc::now()));
+    let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
     let store = cli.open_store().await?;
     let result = async {
-        let row = store
-            .unit_by_code(unit, on)
-            .await?
-            .ok_or_else(|| InputError(no_unit(unit, on)))?;
+        let found = match on {
+            Some(on) => store.unit_by_code(unit, *on).await?,
+            None => store.unit_by_code_latest(unit, today).await?,
+        };
+        let row = found.ok_or_else(|| InputError(no_unit(unit, on.unwrap_or(today))))?;
         let secret = crate::auth::random_secret(24);
         store
             .set_calendar_secret(row.id, &crate::auth::token_hash(&secret))

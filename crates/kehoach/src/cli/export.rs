@@ -29,10 +29,12 @@ pub struct ExportArgs {
     /// Only this unit and the units under it (code).
     #[arg(long)]
     unit: Option<String>,
-    /// Only activities dated in this year (activities and evidence pack; default: all).
+    /// The year: its periods (compliance; default: the year of --at) or only activities dated
+    /// in it (activities and evidence pack; default: all).
     #[arg(long)]
     period: Option<String>,
-    /// The date compliance is evaluated on (default: today in Vietnam).
+    /// The date compliance is evaluated on (default: today in Vietnam, or the day after
+    /// --period's year when that is earlier).
     #[arg(long)]
     at: Option<NaiveDate>,
     /// Where to write the file.
@@ -63,7 +65,10 @@ pub async fn run(cli: &Cli, cmd: &ExportCommand) -> anyhow::Result<()> {
     }
     let result = match cmd {
         ExportCommand::Compliance(_) => {
-            crate::export::compliance_xlsx(&store, args.plan, unit, args.at.unwrap_or(today)).await
+            let at = args
+                .at
+                .unwrap_or_else(|| crate::export::year_evaluation_date(year, today));
+            crate::export::compliance_xlsx(&store, args.plan, unit, at, year).await
         }
         ExportCommand::Activities(_) | ExportCommand::EvidencePack(_) => {
             crate::export::activities_xlsx(&store, args.plan, unit, year, today).await
@@ -94,7 +99,7 @@ async fn pack(
     let (tmp_file, tmp_path) = tmp.into_parts();
     let (summary, _) = crate::export::evidence_pack(
         store,
-        &cli.files(),
+        &cli.files(store).await?,
         args.plan,
         args.unit.as_deref(),
         year,

@@ -16,6 +16,16 @@ mod units;
 mod user;
 // Review and periods (issue 19, parts 3–4).
 mod period;
+// Plans that implement plans (issue 22).
+mod plan_links;
+// Budget cycle (issue 21).
+mod budget;
+// The reporting chain (issue 20).
+mod report_request;
+// Issue 18 (H): backups.
+mod backup;
+// Editing plans after import (issue 19, plan edits).
+mod task;
 
 use std::path::PathBuf;
 
@@ -53,6 +63,19 @@ pub struct Cli {
     )]
     pub max_upload_bytes: u64,
 
+    // Issue 18 (H): bounded memory.
+    /// SQLite's page cache per database connection, in MiB; the server's caches stay under 8 ×
+    /// this (see BENCHMARKS.md for the resident memory it gives under load).
+    #[arg(
+        long,
+        global = true,
+        env = "KEHOACH_SQLITE_CACHE_MIB",
+        value_name = "MIB",
+        default_value_t = 64,
+        value_parser = clap::value_parser!(u32).range(1..=4096)
+    )]
+    pub sqlite_cache_mib: u32,
+
     /// Log format on standard error.
     #[arg(long, global = true, env = "KEHOACH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -89,7 +112,13 @@ pub enum Command {
     Export(export::ExportCommand),
     /// Send each unit one e-mail digest of what is overdue, due soon or missing this week.
     Remind(remind::RemindArgs),
-    /// The year-end report of a plan (.docx, Decree 30/2020 layout).
+    // Budget cycle (issue 21).
+    /// The budget cycle: estimates, consolidation, appraisal, approval, spending, settlement.
+    #[command(subcommand)]
+    Budget(budget::BudgetCommand),
+    /// The year-end report of a plan (.docx, Decree 30/2020 layout); with `draft`, `submit`,
+    /// `review` or `compile`, a step of the reporting chain.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Report(report::ReportArgs),
     /// Administrative units and agencies: set up, resolve plan text, list, search.
     #[command(subcommand)]
@@ -103,11 +132,27 @@ pub enum Command {
     /// Inspect the database: backend, schema version, row counts.
     #[command(subcommand)]
     Db(db::DbCommand),
-    /// Evidence files: remove those no evidence refers to (`files gc`).
+    /// Evidence files: remove those no evidence refers to (`files gc`); move them between the
+    /// data directory and the database (`files migrate`).
     #[command(subcommand)]
     Files(files::FilesCommand),
     /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
+    // The reporting chain (issue 20).
+    /// Report requests: ask units for a report, list a plan's, see who has reported.
+    #[command(subcommand)]
+    ReportRequest(report_request::RequestCommand),
     Demo(demo::DemoArgs),
+    // Issue 18 (H): backups.
+    /// Back up the embedded SQLite database and its evidence files into one archive (safe while
+    /// the server runs). PostgreSQL: use pg_dump (README).
+    Backup(backup::BackupArgs),
+    /// Restore a `kehoach backup` archive into an empty data directory.
+    Restore(backup::RestoreArgs),
+    // Editing plans after import (issue 19, plan edits).
+    /// Correct a plan's tasks after import: edit, add by hand, remove.
+    #[command(subcommand)]
+    Task(task::TaskCommand),
+    // Review and periods (issue 19, parts 3–4).
     /// A unit's period of work on a plan: submit, approve, return, reopen; the status.
     #[command(subcommand)]
     Period(period::PeriodCommand),
@@ -127,13 +172,23 @@ impl Cli {
         Location::from_options(&self.data_dir(), self.database_url.as_deref())
     }
 
-    /// The evidence file store: under the data directory with either backend.
-    fn files(&self) -> crate::files::FileStore {
-        crate::files::FileStore::new(&self.data_dir(), self.max_upload_bytes)
+    /// The evidence file store of `store`'s database (`evidence_store.rs` decides where: the
+    /// database on PostgreSQL, the data directory on SQLite, unless `files migrate` chose).
+    async fn files(&self, store: &Store) -> anyhow::Result<crate::files::FileStore> {
+        Ok(
+            crate::files::FileStore::for_store(&self.data_dir(), self.max_upload_bytes, store)
+                .await?,
+        )
     }
 
     async fn open_store(&self) -> anyhow::Result<Store> {
-        Ok(Store::open(&self.location()).await?)
+        Ok(Store::open_with(&self.location(), self.store_settings()).await?)
+    }
+
+    fn store_settings(&self) -> crate::store::StoreSettings {
+        crate::store::StoreSettings {
+            sqlite_cache_mib: self.sqlite_cache_mib,
+        }
     }
 }
 
@@ -167,6 +222,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(cmd) => db::run(&cli, cmd).await,
         Command::Demo(args) => demo::run(&cli, args).await,
         Command::Files(cmd) => files::run(&cli, cmd).await,
+        // Issue 18 (H): backups.
+        Command::Backup(args) => backup::backup(&cli, args).await,
+        Command::Restore(args) => backup::restore(&cli, args).await,
+        // Editing plans after import (issue 19, plan edits).
+        Command::Task(cmd) => task::run(&cli, cmd).await,
+        // The reporting chain (issue 20).
+        Command::ReportRequest(cmd) => report_request::run(&cli, cmd).await,
+        // Budget cycle (issue 21).
+        Command::Budget(cmd) => budget::run(&cli, cmd).await,
+        // Review and periods (issue 19, parts 3–4).
         Command::Period(cmd) => period::run(&cli, cmd).await,
     }
 }

@@ -32,6 +32,14 @@ pub enum PlanCommand {
     /// A plan's review settings: count all activities or accepted ones only; lock periods
     /// automatically N days after they end.
     Set(super::period::PlanSetArgs),
+    /// Archive a plan: read-only from today, out of "Việc của tôi", still in reports and search.
+    Archive {
+        /// The plan's id.
+        plan: i64,
+    },
+    // Plans that implement plans (issue 22): link, links, coverage, map-task, carry, diff.
+    #[command(flatten)]
+    Cascade(super::plan_links::CascadeCommand),
 }
 
 /// Reads a document, refusing files over the importer's limit before reading them.
@@ -57,6 +65,7 @@ pub(crate) fn read_document_file(path: &Path) -> anyhow::Result<(Vec<u8>, String
 
 pub async fn run(cli: &Cli, cmd: &PlanCommand) -> anyhow::Result<()> {
     match cmd {
+        PlanCommand::Cascade(cmd) => return super::plan_links::run(cli, cmd).await,
         PlanCommand::Set(args) => super::period::plan_set(cli, args).await?,
         PlanCommand::Parse { file, json } => {
             let (bytes, name) = read_document_file(file)?;
@@ -123,6 +132,19 @@ pub async fn run(cli: &Cli, cmd: &PlanCommand) -> anyhow::Result<()> {
                     );
                 }
             }
+        }
+        PlanCommand::Archive { plan } => {
+            let store = cli.open_store().await?;
+            let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
+            let archived = store
+                .archive_plan(*plan, today, &Change::system("cli"))
+                .await;
+            store.close().await;
+            archived.map_err(|e| match e {
+                crate::store::PlanEditError::Store(e) => anyhow::Error::from(e),
+                other => InputError(other.to_string()).into(),
+            })?;
+            println!("plan {plan}: archived");
         }
     }
     Ok(())

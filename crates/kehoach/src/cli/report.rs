@@ -16,9 +16,13 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// The reporting chain's steps (draft, submit, review, compile); without one, the plan's
+    /// report as before.
+    #[command(subcommand)]
+    chain: Option<super::report_request::ChainCommand>,
     /// The plan's id (see `kehoach plan list`).
-    #[arg(long)]
-    plan: i64,
+    #[arg(long, required = true)]
+    plan: Option<i64>,
     /// Only this unit and the units under it (code); it becomes the issuing body.
     #[arg(long)]
     unit: Option<String>,
@@ -29,8 +33,8 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Docx)]
     format: ReportFormat,
     /// Where to write the report.
-    #[arg(short = 'o', long = "output")]
-    output: PathBuf,
+    #[arg(short = 'o', long = "output", required = true)]
+    output: Option<PathBuf>,
     /// Evaluate on this date instead of the day after the period (or today while it runs).
     #[arg(long)]
     at: Option<NaiveDate>,
@@ -67,6 +71,13 @@ pub struct ReportArgs {
 }
 
 pub async fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
+    if let Some(chain) = &args.chain {
+        return super::report_request::run_chain(cli, chain).await;
+    }
+    // clap requires both without a subcommand.
+    let (Some(plan), Some(output)) = (args.plan, args.output.as_ref()) else {
+        return Err(InputError("--plan and --output are required".into()).into());
+    };
     let today = kehoach_core::period::today_in_vietnam(chrono::Utc::now());
     let period = match &args.period {
         Some(p) => ReportPeriod::parse(p).map_err(InputError)?,
@@ -90,7 +101,7 @@ pub async fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
         ReportFormat::Docx => {
             crate::export::report_docx(
                 &store,
-                args.plan,
+                plan,
                 args.unit.as_deref(),
                 period,
                 args.date.unwrap_or(today),
@@ -101,8 +112,8 @@ pub async fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
     };
     store.close().await;
     let (_, bytes) = result.map_err(input_or_internal)?;
-    write_output(&args.output, &bytes)?;
-    eprintln!("wrote {} ({} bytes)", args.output.display(), bytes.len());
+    write_output(output, &bytes)?;
+    eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
     Ok(())
 }
 

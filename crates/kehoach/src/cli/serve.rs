@@ -50,22 +50,46 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub smtp: super::remind::SmtpArgs,
+
+    // Issue 18 (H): read replicas.
+    /// A PostgreSQL streaming replica of --database-url: pages and a plan's reads (compliance,
+    /// exports) are read there, writes and a user's reads just after their own write from the
+    /// primary; pages from the replica say how current they are.
+    #[arg(
+        long,
+        env = "KEHOACH_READ_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub read_database_url: Option<String>,
 }
 
 pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     // Demo mode never touches real data unless asked to.
     let _demo_dir;
-    let (location, files) = if args.demo && cli.data_dir.is_none() && cli.database_url.is_none() {
+    let (location, data_dir) = if args.demo && cli.data_dir.is_none() && cli.database_url.is_none()
+    {
         let dir = tempfile::Builder::new().prefix("kehoach-demo-").tempdir()?;
         let location = Location::DataDir(dir.path().to_path_buf());
-        let files = crate::files::FileStore::new(dir.path(), cli.max_upload_bytes);
+        let data_dir = dir.path().to_path_buf();
         _demo_dir = dir;
-        (location, files)
+        (location, data_dir)
     } else {
-        (cli.location(), cli.files())
+        (cli.location(), cli.data_dir())
     };
     let smtp = args.smtp.settings()?;
-    let store = Store::open(&location).await?;
+    let store = Store::open_with(&location, cli.store_settings()).await?;
+    let store = match args.read_database_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(_) if !matches!(location, Location::Postgres(_)) => {
+            return Err(super::InputError(
+                "--read-database-url: a replica needs --database-url (PostgreSQL)".into(),
+            )
+            .into());
+        }
+        Some(url) => store.with_replica(url).await?,
+        None => store,
+    };
+    let files = crate::files::FileStore::for_store(&data_dir, cli.max_upload_bytes, &store).await?;
     let mut pages = crate::web::pages::PagesConfig {
         today: args.today,
         secure_cookies: args.secure_cookies,
@@ -75,6 +99,8 @@ pub async fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         println!("building the demo data (the corpus plans, activities, accounts)…");
         let accounts = crate::demo::corpus::build(&store).await?;
+        // The reporting chain (issue 20).
+        crate::demo::reports::build(&store, &files).await?;
         pages.today = pages.today.or(Some(crate::demo::corpus::demo_today()));
         println!(
             "demo accounts (password `{}`), pages evaluated on {}:",

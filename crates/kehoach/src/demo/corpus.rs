@@ -74,6 +74,18 @@ pub async fn build(store: &Store) -> anyhow::Result<Vec<(String, String)>> {
             store.add_activities(chunk, &by).await?;
         }
         create_users(store, commune, &by).await?;
+        // Plans that implement plans (issue 22): the Tam Kỳ plan implements the Quảng Nam plan
+        // (both carry out 3604/KH-UBND), so the province plan shows who has issued a plan and
+        // the coverage of its tasks.
+        if let [province, city, ..] = plan_ids[..] {
+            crate::plan_links::link(store, city, province, &by)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo plan link: {e}"))?;
+        }
+        // Budget cycle (issue 21): on the Quảng Nam plan.
+        if let Some(&plan) = plan_ids.first() {
+            super::budget::build(store, plan, &by).await?;
+        }
         store.set_meta(BUILT_KEY, "1").await?;
     }
     accounts(store).await
@@ -87,6 +99,7 @@ async fn accounts(store: &Store) -> anyhow::Result<Vec<(String, String)>> {
         ("sotttt", "Cơ quan chủ trì kế hoạch"),
         ("daiptth", "Đơn vị báo cáo"),
         ("xa", "Đơn vị báo cáo cấp xã"),
+        ("taichinh", "Cơ quan tài chính"),
     ] {
         if let Some(user) = store.user_by_name(name).await? {
             let unit = match user.unit_id {
@@ -132,11 +145,13 @@ async fn create_users(store: &Store, commune: Option<i64>, by: &Change) -> anyho
     };
     let office = unit_id("49.STTTT").await?;
     let station = unit_id("49.DPTTH").await?;
+    let finance = unit_id("49.STC").await?;
     for (name, display, unit, role) in [
         ("quantri", "Quản trị", None, Role::Admin),
         ("sotttt", "Sở TT&TT Quảng Nam", office, Role::PlanOffice),
         ("daiptth", "Đài PT-TH Quảng Nam", station, Role::Reporter),
         ("xa", "Cán bộ xã", commune, Role::Reporter),
+        ("taichinh", "Sở Tài chính Quảng Nam", finance, Role::Finance),
     ] {
         match store
             .create_user(name, display, unit, role, &hash, by)

@@ -4,3 +4,7 @@
 pub mod corpus;
 pub mod measure;
 pub mod national;
+// Budget cycle (issue 21).
+pub mod budget;
+// The reporting chain (issue 20).
+pub mod reports;

@@ -176,7 +176,7 @@ pub fn write_pack<W: Write + Seek>(
     let shas: HashSet<&str> = names.keys().map(|(_, sha)| sha.as_str()).collect();
     let mut present: HashSet<&str> = HashSet::new();
     for sha in shas {
-        if files.path_of(sha).is_some_and(|p| p.is_file()) {
+        if files.open_blocking(sha)?.is_some() {
             present.insert(sha);
         } else {
             summary.missing += 1;
@@ -225,10 +225,9 @@ pub fn write_pack<W: Write + Seek>(
         if !present.contains(sha.as_str()) {
             continue;
         }
-        let Some(path) = files.path_of(sha) else {
+        let Some(mut file) = files.open_blocking(sha)? else {
             continue;
         };
-        let mut file = std::fs::File::open(&path)?;
         let mut options = stored;
         if let Some(t) = times.get(sha.as_str()).copied().and_then(zip_time) {
             options = options.last_modified_time(t);

@@ -39,6 +39,18 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// Reading an evidence file (`evidence_store.rs`).
+    #[error("{0}")]
+    File(#[from] crate::files::FileError),
+}
+
+/// A plan's number when one is known: the importer keeps what the header shows, which for a
+/// draft or a badly scanned header is "-", "…" or "   /KH-UBND" — no number to cite ("số -").
+/// A number has a digit.
+pub fn known_plan_number(number: Option<&str>) -> Option<&str> {
+    number
+        .map(str::trim)
+        .filter(|n| n.chars().any(|c| c.is_ascii_digit()))
 }
 
 /// A plan, limited (or not) to a unit and the units under it.
@@ -321,7 +333,25 @@ pub async fn report_content(
         completions: &completions,
         child_plans: &child_plans,
     };
-    Ok(report::build(&scope.plan, &compliance, facts, &options))
+    let mut content = report::build(&scope.plan, &compliance, facts, &options);
+    // Budget cycle (issue 21): the "Kinh phí" part, when something was allocated or spent.
+    let mut allocations = store.budget_allocations(plan_id).await?;
+    let mut spending = store.budget_spending(plan_id).await?;
+    if let Some(only) = only {
+        allocations.retain(|a| only.contains(&a.unit_id));
+        spending.retain(|s| only.contains(&s.unit_id));
+    }
+    if let Some(part) = crate::budget::report::kinh_phi_part(
+        &tasks,
+        &allocations,
+        &spending,
+        &sums,
+        period.from,
+        period.to,
+    ) {
+        crate::budget::report::insert(&mut content, part);
+    }
+    Ok(content)
 }
 
 /// An activity with its evidence (URLs and files).
@@ -421,21 +451,31 @@ fn plan_name(plan: &PlanRow) -> String {
     } else {
         format!("Kế hoạch {title}")
     };
-    match plan.number.as_deref().filter(|n| !n.trim().is_empty()) {
+    match known_plan_number(plan.number.as_deref()) {
         Some(n) => format!("{title} (số {n})"),
         None => title,
     }
 }
 
-/// The compliance workbook of a plan (a unit's subtree) on `at`.
+/// The date a table of `year` is evaluated on when none is asked: the day after the year (its
+/// last periods ended), or today while the year runs.
+pub fn year_evaluation_date(year: Option<i32>, today: NaiveDate) -> NaiveDate {
+    year.and_then(|y| NaiveDate::from_ymd_opt(y + 1, 1, 1))
+        .map_or(today, |after| after.min(today))
+}
+
+/// The compliance workbook of a plan (a unit's subtree) on `at`, its periods those of `year`
+/// (default: the year of `at`).
 pub async fn compliance_xlsx(
     store: &Store,
     plan_id: i64,
     unit: Option<&str>,
     at: NaiveDate,
+    year: Option<i32>,
 ) -> Result<Vec<u8>, ExportError> {
     let scope = scope(store, plan_id, unit, at).await?;
     let compliance = plan_compliance(store, plan_id, at, scope.only_units.as_ref()).await?;
+    let year = year.unwrap_or_else(|| chrono::Datelike::year(&at));
     let mut note = format!(
         "Số liệu đánh giá ngày {} (các kỳ kết thúc trước ngày này đã được tính)",
         vn::short_date(at)
@@ -447,7 +487,7 @@ pub async fn compliance_xlsx(
         title: format!("Theo dõi thực hiện {}", plan_name(&scope.plan)),
         note,
     };
-    Ok(xlsx::compliance_workbook(&compliance, &heading)?)
+    Ok(xlsx::compliance_workbook(&compliance, &heading, year)?)
 }
 
 /// Writes the evidence pack of a plan (a unit's subtree, a year; `accepted_only`: only the
@@ -489,5 +529,10 @@ pub async fn unit_calendar(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<String, ExportError> {
     let assignments = store.assignments_of_unit(unit.id).await?;
-    Ok(ics::calendar(&unit.name, &ics::events(&assignments), now))
+    let targets = store.recurring_targets_of_unit(unit.id).await?;
+    Ok(ics::calendar(
+        &unit.name,
+        &ics::events(&assignments, &targets),
+        now,
+    ))
 }

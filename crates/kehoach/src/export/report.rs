@@ -236,8 +236,8 @@ fn plan_subject(plan: &PlanRow) -> String {
 
 /// "Kế hoạch số 25/KH-UBND ngày 15/01/2024 của UBND tỉnh Quảng Nam" (what is known of it).
 fn plan_citation(plan: &PlanRow) -> String {
-    let mut s = match &plan.number {
-        Some(n) if !n.trim().is_empty() => format!("Kế hoạch số {}", clean(n)),
+    let mut s = match super::known_plan_number(plan.number.as_deref()) {
+        Some(n) => format!("Kế hoạch số {}", clean(n)),
         _ => format!("Kế hoạch {}", lower_first(&plan_subject(plan))),
     };
     if let Some(d) = plan.issued_on {
@@ -844,7 +844,7 @@ pub fn build(
     };
     let intro = {
         // "Kế hoạch số … về <subject>"; a plan cited by its title needs no "về".
-        let about = if plan.number.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+        let about = if super::known_plan_number(plan.number.as_deref()).is_some() {
             format!(" về {}", lower_first(&plan_subject(plan)))
         } else {
             String::new()
@@ -861,8 +861,8 @@ pub fn build(
         s.push_str(" như sau:");
         s
     };
-    let plan_name = match &plan.number {
-        Some(n) if !n.trim().is_empty() => format!("Kế hoạch số {}", clean(n)),
+    let plan_name = match super::known_plan_number(plan.number.as_deref()) {
+        Some(n) => format!("Kế hoạch số {}", clean(n)),
         _ => format!("Kế hoạch {}", lower_first(&plan_subject(plan))),
     };
     // "… Kế hoạch truyền thông … năm 2024 của …": the period once, not twice.
@@ -938,14 +938,14 @@ fn direction_part(
         .as_deref()
         .is_some_and(|i| fold(i) == fold(&options.issuer_prose));
     let subject = lower_first(&plan_subject(plan));
-    let mut cite = match &plan.number {
-        Some(n) if !n.trim().is_empty() => format!("Kế hoạch số {}", clean(n)),
+    let mut cite = match super::known_plan_number(plan.number.as_deref()) {
+        Some(n) => format!("Kế hoạch số {}", clean(n)),
         _ => format!("Kế hoạch {subject}"),
     };
     if let Some(d) = plan.issued_on {
         cite.push_str(&format!(" ngày {}", vn::short_date(d)));
     }
-    let about = if plan.number.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+    let about = if super::known_plan_number(plan.number.as_deref()).is_some() {
         format!(" về {subject}")
     } else {
         String::new()
@@ -970,7 +970,7 @@ fn direction_part(
             .iter()
             .take(MAX_DOCUMENTS)
             .map(|c| {
-                let mut s = match &c.number {
+                let mut s = match super::known_plan_number(c.number.as_deref()) {
                     Some(n) => format!("Kế hoạch số {}", clean(n)),
                     None => format!("Kế hoạch {}", lower_first(&short_title(&c.title))),
                 };

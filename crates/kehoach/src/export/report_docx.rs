@@ -58,6 +58,19 @@ fn heading(text: impl Into<String>) -> Para {
 
 /// Every block of the report, top to bottom.
 pub fn layout(c: &ReportContent) -> Vec<Block> {
+    layout_titled(c, "BÁO CÁO")
+}
+
+/// The .docx bytes of another kind of document in the same layout (the budget's "TỜ TRÌNH").
+pub fn render_titled(
+    content: &ReportContent,
+    title: &str,
+) -> Result<Vec<u8>, zip::result::ZipError> {
+    write_docx(&page(), &layout_titled(content, title))
+}
+
+/// The layout with the document's kind as its title ("BÁO CÁO", "TỜ TRÌNH").
+pub fn layout_titled(c: &ReportContent, title: &str) -> Vec<Block> {
     let text_width = page().text_width();
     // The header's columns: the issuing body's is the narrower, as in the Decree's samples.
     let left = mm(70.0);
@@ -108,7 +121,7 @@ pub fn layout(c: &ReportContent) -> Vec<Block> {
 
     // Title, summary and its short rule.
     blocks.push(Block::Para(
-        centred(vec![Run::new("BÁO CÁO").size(14.0).bold()]).spacing(24.0, 0.0),
+        centred(vec![Run::new(title).size(14.0).bold()]).spacing(24.0, 0.0),
     ));
     // A long summary on two even lines, broken between word groups, not one word left over.
     blocks.push(Block::Para(centred(vec![

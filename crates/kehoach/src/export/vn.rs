@@ -17,15 +17,26 @@ pub fn number(x: f64, decimals: usize) -> String {
     if x < 0.0 && (int.bytes().any(|b| b != b'0') || !frac.is_empty()) {
         out.push('-');
     }
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
+    out.push_str(&group_digits(int, '.'));
     if !frac.is_empty() {
         out.push(',');
         out.push_str(frac);
+    }
+    out
+}
+
+/// A run of digits `"11880"` with `sep` between thousands: `"11.880"` (Vietnamese), `"11,880"`
+/// (English). Anything but ASCII digits is returned as it is.
+pub fn group_digits(digits: &str, sep: char) -> String {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return digits.to_string();
+    }
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
     }
     out
 }

@@ -143,9 +143,14 @@ fn period_header(p: &kehoach_core::compliance::PeriodReport) -> String {
 
 /// The compliance workbook: "Tổng hợp" (one row per assignment: periods met of ended, rates,
 /// deadline state, activities) and one sheet per kind of period with the units × periods table,
-/// its columns the periods that end in the year of `c.at` (the year asked for: a 2024 book has
-/// no "Tuần 01/2025").
-pub fn compliance_workbook(c: &PlanCompliance, heading: &Heading) -> Result<Vec<u8>, XlsxError> {
+/// its columns the periods that end in `year` (the year asked for: a 2024 book has no "Tuần
+/// 01/2025"); the summary counts those periods and that year's deadlines only.
+pub fn compliance_workbook(
+    c: &PlanCompliance,
+    heading: &Heading,
+    year: i32,
+) -> Result<Vec<u8>, XlsxError> {
+    let year = super::report_period::ReportPeriod::year(year);
     let mut wb = Workbook::new();
     let percent = Format::new().set_num_format("0.0%");
     let date_fmt = Format::new().set_num_format("dd/mm/yyyy");
@@ -182,7 +187,9 @@ pub fn compliance_workbook(c: &PlanCompliance, heading: &Heading) -> Result<Vec<
             let tally: kehoach_core::compliance::Tally = a
                 .targets
                 .iter()
-                .map(kehoach_core::compliance::TargetReport::tally)
+                .flat_map(|t| &t.periods)
+                .filter(|p| year.counts(p))
+                .map(kehoach_core::compliance::Tally::of_period)
                 .sum();
             let targets = a
                 .targets
@@ -211,11 +218,12 @@ pub fn compliance_workbook(c: &PlanCompliance, heading: &Heading) -> Result<Vec<
             if let Some(r) = tally.on_time_rate() {
                 ws.write_number_with_format(row, 9, r, &percent)?;
             }
-            if let Some(due) = task.due {
+            // A deadline of another year is that year's business.
+            if let Some(due) = task.due.filter(|&d| year.has_deadline(d)) {
                 ws.write_datetime_with_format(row, 10, date(due)?, &date_fmt)?;
-            }
-            if let Some(state) = a.state {
-                ws.write_string(row, 11, deadline_vi(state))?;
+                if let Some(state) = a.state {
+                    ws.write_string(row, 11, deadline_vi(state))?;
+                }
             }
             ws.write_number(row, 12, a.activity_count as f64)?;
             row += 1;
@@ -224,7 +232,6 @@ pub fn compliance_workbook(c: &PlanCompliance, heading: &Heading) -> Result<Vec<
     if row > HEADER_ROW + 1 {
         ws.autofilter(HEADER_ROW, 0, row - 1, 12)?;
     }
-    let year = super::report_period::ReportPeriod::year(chrono::Datelike::year(&c.at));
 
     for per in Per::ALL.into_iter().filter(|p| p.is_recurring()) {
         // The columns: every period of this kind that any target shows, in date order.

@@ -16,6 +16,8 @@ pub enum ItemKind {
     Overdue,
     DueSoon,
     MissingThisWeek,
+    /// The reporting chain (issue 20): a unit's report waiting for the plan office's review.
+    ReportToReview,
 }
 
 /// One thing to remind a unit of.
@@ -107,6 +109,7 @@ pub fn digest(unit_name: &str, items: &[Item], at: NaiveDate) -> (String, String
         (ItemKind::Overdue, "Nhiệm vụ đã quá hạn"),
         (ItemKind::DueSoon, "Nhiệm vụ sắp đến hạn"),
         (ItemKind::MissingThisWeek, "Chỉ tiêu tuần này chưa đạt"),
+        (ItemKind::ReportToReview, "Báo cáo của đơn vị chờ xem xét"),
     ] {
         let of_kind: Vec<&Item> = items.iter().filter(|i| i.kind == kind).collect();
         if of_kind.is_empty() {

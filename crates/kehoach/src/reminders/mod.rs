@@ -130,6 +130,10 @@ pub async fn run(
                 }
             }
         }
+        // The reporting chain (issue 20): reports not submitted, and those waiting for review.
+        for (unit, item) in crate::reporting::reminder_items(store, plan.id, at, days).await? {
+            by_unit.entry(unit).or_default().push(item);
+        }
     }
     let mut summary = RunSummary::default();
     for contact in contacts {

@@ -70,15 +70,16 @@ impl super::Store {
                 .execute(&mut *tx)
                 .await?;
             // The hash never goes into the log; what changed is that the password did.
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 action,
                 "user",
                 user_id,
                 None,
-                Some(serde_json::json!({"must_change_password": one_time}))
-            )?;
+                Some(serde_json::json!({"must_change_password": one_time})),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(())
@@ -156,15 +157,16 @@ impl super::Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 if disabled { "disable" } else { "enable" },
                 "user",
                 user_id,
                 Some(serde_json::json!({"disabled": before})),
-                Some(serde_json::json!({"disabled": disabled}))
-            )?;
+                Some(serde_json::json!({"disabled": disabled})),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(())

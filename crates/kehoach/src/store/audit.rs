@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::rollups::Arg;
 use super::{StoreError, on_pool};
 
 /// Who made a change, as the audit log records it.
@@ -40,30 +41,67 @@ pub struct AuditEntry {
     pub after: Option<sqlx::types::Json<Value>>,
 }
 
-/// Appends one entry on the given connection or transaction, so the entry commits (or rolls back)
-/// with the change it describes.
-macro_rules! record_audit {
-    ($conn:expr, $change:expr, $action:expr, $entity:expr, $entity_id:expr, $before:expr, $after:expr) => {{
-        let change: &$crate::store::Change = $change;
-        let before: Option<serde_json::Value> = $before;
-        let after: Option<serde_json::Value> = $after;
-        sqlx::query(
-            "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, before, after) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(chrono::Utc::now())
-        .bind(change.user_id)
-        .bind(&change.actor)
-        .bind($action)
-        .bind($entity)
-        .bind($entity_id.to_string())
-        .bind(before.map(sqlx::types::Json))
-        .bind(after.map(sqlx::types::Json))
-        .execute($conn)
-        .await
-    }};
+/// The audit entry's insert (`{}`: a VALUES list of [`entry_args`] rows, 8 a row).
+pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (at, user_id, actor, action, entity, \
+     entity_id, before, after) VALUES {}";
+
+/// One entry's values for [`AUDIT_INSERT`].
+pub(crate) fn entry_args(
+    change: &Change,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+    at: DateTime<Utc>,
+) -> [Arg; 8] {
+    [
+        Arg::Time(at),
+        Arg::OptI64(change.user_id),
+        Arg::Text(change.actor.clone()),
+        Arg::Text(action.into()),
+        Arg::Text(entity.into()),
+        Arg::Text(entity_id.into()),
+        Arg::Json(before),
+        Arg::Json(after),
+    ]
 }
-pub(crate) use record_audit;
+
+/// Appends one entry on the given connection or transaction (of either backend), so the entry
+/// commits (or rolls back) with the change it describes.
+pub(crate) async fn record_audit<'c, DB>(
+    conn: impl sqlx::Executor<'c, Database = DB>,
+    change: &Change,
+    action: &str,
+    entity: &str,
+    entity_id: impl ToString,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'q> DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<sqlx::types::Json<Value>>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    sqlx::query::<DB>(
+        "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(Utc::now())
+    .bind(change.user_id)
+    .bind(change.actor.clone())
+    .bind(action.to_string())
+    .bind(entity.to_string())
+    .bind(entity_id.to_string())
+    .bind(before.map(sqlx::types::Json))
+    .bind(after.map(sqlx::types::Json))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
 
 /// Which audit entries to read. Instants are UTC; `from` inclusive, `to` exclusive.
 #[derive(Debug, Clone, Default)]
@@ -92,7 +130,8 @@ const UNIT_OF_ENTRY: &str = "CASE l.entity \
     WHEN 'plan' THEN (SELECT p.context_unit_id FROM plans p WHERE p.id = {ID}) \
     WHEN 'user' THEN (SELECT u.unit_id FROM users u WHERE u.id = {ID}) \
     WHEN 'api_token' THEN (SELECT u.unit_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = {ID}) \
-    WHEN 'unit' THEN (SELECT x.id FROM units x WHERE x.id = {ID}) END";
+    WHEN 'unit' THEN (SELECT x.id FROM units x WHERE x.id = {ID}) \
+    WHEN 'task' THEN (SELECT p.context_unit_id FROM tasks k JOIN plans p ON p.id = k.plan_id WHERE k.id = {ID}) END";
 
 /// The filtered listing; `$1` scope root, `$2`..`$7` the filter, `$8` the limit.
 const AUDIT_QUERY: &str = "WITH RECURSIVE sub(id) AS (SELECT CAST($1 AS BIGINT) \

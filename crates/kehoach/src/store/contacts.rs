@@ -21,6 +21,8 @@ pub struct UnitAssignmentRow {
     pub unit_id: i64,
     pub plan_id: i64,
     pub plan_number: Option<String>,
+    pub plan_title: String,
+    pub plan_issued_on: Option<NaiveDate>,
     pub plan_from: Option<NaiveDate>,
     pub plan_to: Option<NaiveDate>,
     pub task_id: i64,
@@ -32,8 +34,18 @@ pub struct UnitAssignmentRow {
     pub done_on: Option<NaiveDate>,
 }
 
+/// A recurring target of one of a unit's tasks.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct UnitTargetRow {
+    pub task_id: i64,
+    pub count: f64,
+    /// `day`, `week`, `month`, `quarter` or `year`.
+    pub per: String,
+    pub noun: String,
+}
+
 const UNIT_ASSIGNMENT_SELECT: &str = "SELECT a.id AS assignment_id, a.unit_id, p.id AS plan_id, \
-    p.number AS plan_number, p.period_from AS plan_from, p.period_to AS plan_to, k.id AS task_id, \
+    p.number AS plan_number, p.title AS plan_title, p.issued_on AS plan_issued_on, p.period_from AS plan_from, p.period_to AS plan_to, k.id AS task_id, \
     k.ref AS task_reference, k.title AS task_title, k.window_from, k.window_to, k.due, a.done_on \
     FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id";
 
@@ -113,6 +125,24 @@ impl super::Store {
             sqlx::query_as::<_, UnitAssignmentRow>(&format!(
                 "{UNIT_ASSIGNMENT_SELECT} WHERE a.unit_id = $1 ORDER BY p.id, k.position"
             ))
+            .bind(unit_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// The recurring targets (per day, week, month, quarter or year) of a unit's assignments,
+    /// for the calendar's reminder events: (task id, count, per, noun), by task and position.
+    pub async fn recurring_targets_of_unit(
+        &self,
+        unit_id: i64,
+    ) -> Result<Vec<UnitTargetRow>, StoreError> {
+        Ok(on_pool!(self.db(), |pool| {
+            sqlx::query_as::<_, UnitTargetRow>(
+                "SELECT t.task_id, t.count, t.per, t.noun FROM targets t \
+                 JOIN assignments a ON a.task_id = t.task_id \
+                 WHERE a.unit_id = $1 AND t.per <> 'plan' ORDER BY t.task_id, t.position",
+            )
             .bind(unit_id)
             .fetch_all(pool)
             .await?

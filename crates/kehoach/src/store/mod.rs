@@ -30,6 +30,31 @@ pub mod periods;
 mod review;
 pub use periods::{Approver, PeriodApprovalRow, PeriodLock, PlanCounting};
 pub use review::{MAX_REVIEW_BATCH, ReviewEvent, ReviewFilter, ReviewItem};
+// Plans that implement plans (issue 22).
+mod plan_links;
+pub use plan_links::{LinkedPlanRow, PlanCitationRow, TaskLinkRow};
+// Editing plans after import (issue 19, plan edits).
+mod plan_edits;
+// Budget cycle (issue 21).
+mod budget;
+pub use budget::{
+    AllocationRow, BudgetLineRow, CycleRow, EstimateRow, NewBudgetLine, NewSpending, SettlementRow,
+    SpendingRow, Step,
+};
+// The reporting chain (issue 20).
+mod report_requests;
+pub use plan_edits::PlanEditError;
+pub use report_requests::{
+    ChainConflict, DraftRow, DraftSave, NewReportRequest, NewSubmission, ReportRequestRow,
+    RequestUnitRow, SubmissionRow,
+};
+// The one write path's transaction over either backend (issue 19, write path).
+mod tx;
+// Evidence file contents in the database (issue 18, servers sharing only PostgreSQL).
+mod backup;
+mod file_chunks;
+pub mod replica;
+pub use file_chunks::{CHUNK_BYTES, StoredFileRow};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -41,7 +66,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRow};
 pub use audit::{AuditEntry, AuditFilter, Change};
-pub use contacts::{UnitAssignmentRow, UnitContact};
+pub use contacts::{UnitAssignmentRow, UnitContact, UnitTargetRow};
 pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
 pub use error::StoreError;
 pub use exports::{ActivitySumRow, ChildPlanRow, CompletionRow, PlanActivityRow, ReportUnitRow};
@@ -124,13 +149,28 @@ pub struct Store {
     /// the turn of the task that writes the next group.
     pending: std::sync::Arc<std::sync::Mutex<Vec<activities::PendingWrite>>>,
     group_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// What never changes of the assignments written through the API (the group writes of
-    /// both backends).
-    spec_cache: std::sync::Arc<activities::SpecCache>,
+    /// A PostgreSQL streaming replica for heavy reads (`replica.rs`), when one is given.
+    replica: Option<Db>,
 }
 
-/// `PRAGMA cache_size` per SQLite connection: negative is KiB (64 MB).
-const SQLITE_CACHE_KIB: &str = "-65536";
+/// How the store uses memory (issue 18: a bounded, configurable ceiling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreSettings {
+    /// SQLite's page cache per connection, in MiB (`PRAGMA cache_size`). With
+    /// [`SQLITE_CONNECTIONS`] connections the caches never exceed their product.
+    pub sqlite_cache_mib: u32,
+}
+
+/// Connections of the SQLite pool: the caches' ceiling is this × `sqlite_cache_mib`.
+pub const SQLITE_CONNECTIONS: u32 = 8;
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            sqlite_cache_mib: 64,
+        }
+    }
+}
 
 /// A PostgreSQL connection idle this long is pinged before it is used again.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
@@ -147,8 +187,16 @@ impl Store {
     /// Several processes may open one PostgreSQL database at once: sqlx takes an advisory lock
     /// around migrations, so only one applies them and the others wait.
     pub async fn open(location: &Location) -> Result<Self, StoreError> {
+        Self::open_with(location, StoreSettings::default()).await
+    }
+
+    /// [`Store::open`] with memory settings other than the defaults.
+    pub async fn open_with(
+        location: &Location,
+        settings: StoreSettings,
+    ) -> Result<Self, StoreError> {
         let store = match location {
-            Location::DataDir(dir) => Self::open_sqlite(dir).await?,
+            Location::DataDir(dir) => Self::open_sqlite(dir, settings).await?,
             Location::Postgres(url) => Self::open_postgres(url).await?,
         };
         store.migrate().await?;
@@ -157,7 +205,9 @@ impl Store {
         Ok(store)
     }
 
-    async fn open_sqlite(dir: &Path) -> Result<Self, StoreError> {
+    async fn open_sqlite(dir: &Path, settings: StoreSettings) -> Result<Self, StoreError> {
+        // Negative: KiB.
+        let cache_kib = format!("-{}", u64::from(settings.sqlite_cache_mib.max(1)) * 1024);
         std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
             path: dir.to_path_buf(),
             source,
@@ -177,8 +227,8 @@ impl Store {
             // at millions of activities those pages no longer fit, and each write read them back
             // from the OS (batched ingest fell from 38k/s at 10k activities to 5.6k/s at 5M).
             // The cache grows only as pages are used, so an idle or read-little connection
-            // stays small; at most 8 connections × 64 MB.
-            .pragma("cache_size", SQLITE_CACHE_KIB)
+            // stays small; at most SQLITE_CONNECTIONS × `--sqlite-cache-mib` (64 MB by default).
+            .pragma("cache_size", cache_kib)
             // No memory map (`mmap_size` stays 0): with one, a profile of the API's small write
             // transactions showed page faults, unmaps and TLB shoot-downs, and at 5M activities
             // `cargo xtask bench` gave 1,770 API req/s with a 4 GB map against 2,147 without,
@@ -195,7 +245,7 @@ impl Store {
             // context switches for 1M activities; ~40 % of a heatmap page's CPU). Rows are small.
             .row_buffer_size(SQLITE_ROW_CHANNEL);
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(SQLITE_CONNECTIONS)
             // sqlx pings a pooled connection before every use by default: for SQLite a hop to
             // the connection's worker thread and back, per query, checking nothing a file
             // database can lose.
@@ -207,7 +257,7 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
+            replica: None,
         })
     }
 
@@ -236,7 +286,7 @@ impl Store {
             sqlite_writer: Default::default(),
             pending: Default::default(),
             group_turn: Default::default(),
-            spec_cache: Default::default(),
+            replica: None,
         })
     }
 
@@ -255,8 +305,10 @@ impl Store {
         }
     }
 
+    /// The pool to query: the primary, or the read replica for a request that reads from it
+    /// (`replica.rs`).
     pub(crate) fn db(&self) -> &Db {
-        &self.db
+        self.chosen_db()
     }
 
     /// Waits for this process's turn to write, on SQLite; nothing to wait for on PostgreSQL,

@@ -25,6 +25,8 @@ use kehoach_core::period::today_in_vietnam;
 use kehoach_core::text::nfc;
 
 use super::audit::record_audit;
+use super::rollups::Arg;
+use super::tx::WriteTx;
 use super::{Change, StoreError, on_pool};
 use crate::export::report_period::{PeriodKind, ReportPeriod};
 
@@ -199,6 +201,42 @@ fn bounded(text: &str, field: &str) -> Result<String, StoreError> {
     Ok(text)
 }
 
+/// Whether anything at all may be locked: an approved period or a plan with an automatic lock.
+const ANY_LOCK_SQL: &str = "SELECT CAST(1 AS BIGINT) WHERE EXISTS (SELECT 1 FROM period_approvals \
+     WHERE state = 'approved') OR EXISTS (SELECT 1 FROM plans WHERE auto_lock_days IS NOT NULL)";
+
+/// The period lock rule of every write of activities, run inside the write's transaction (by
+/// the write path's guard `check_writable`, and so by the review of activities): the first
+/// (assignment, activity date) of `touched` in a locked period is refused with
+/// [`StoreError::Locked`]. Read in the transaction, so a lock taken on another server is
+/// honoured at once.
+pub(crate) async fn refuse_locked(
+    tx: &mut WriteTx,
+    touched: &[(i64, NaiveDate)],
+) -> Result<(), StoreError> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    // The common case (nothing approved, no automatic lock) costs one query, not one per
+    // assignment.
+    let any: Option<(i64,)> = tx.fetch_optional(ANY_LOCK_SQL, &[]).await?;
+    if any.is_none() {
+        return Ok(());
+    }
+    let today = today_in_vietnam(Utc::now());
+    let mut facts: HashMap<i64, Vec<LockRow>> = HashMap::new();
+    for &(assignment, date) in touched {
+        if !facts.contains_key(&assignment) {
+            let rows: Vec<LockRow> = tx.fetch(LOCK_SQL, &[Arg::I64(assignment)]).await?;
+            facts.insert(assignment, rows);
+        }
+        if let Some(lock) = lock_of(&facts[&assignment], date, today) {
+            return Err(StoreError::Locked(Box::new(lock)));
+        }
+    }
+    Ok(())
+}
+
 /// Who acts on a period, for the approval chain: `None` for an administrator (acts at the top
 /// of the chain), else the root of the caller's scope.
 #[derive(Debug, Clone, Copy)]
@@ -261,15 +299,16 @@ impl super::Store {
                 .bind(plan_id)
                 .execute(&mut *tx)
                 .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "update_counting",
                 "plan",
                 plan_id,
                 Some(serde_json::json!(before)),
-                Some(serde_json::json!(after))
-            )?;
+                Some(serde_json::json!(after)),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(after)
@@ -300,59 +339,30 @@ impl super::Store {
             .bind(Utc::now())
             .execute(&mut *tx)
             .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "grant_lock_exception",
                 "plan",
                 plan_id,
                 None,
-                Some(serde_json::json!({"unit_id": unit_id, "until": until}))
-            )?;
+                Some(serde_json::json!({"unit_id": unit_id, "until": until})),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(())
     }
 
     /// The lock on each of `writes` (assignment, activity date), if any, read now: the first
-    /// lock found is the error. The write paths call this before they write (and the review
-    /// inside its own transaction).
+    /// lock found is the error. Writes do not call this: the write path's guard
+    /// ([`refuse_locked`], from `check_writable`) checks inside each write's transaction. Pages
+    /// call it to say, in the reader's words, why a write was refused.
     pub async fn ensure_unlocked(&self, writes: &[(i64, NaiveDate)]) -> Result<(), StoreError> {
-        if writes.is_empty() {
-            return Ok(());
-        }
-        // A batch (an import, the demo) first asks whether anything is locked at all, so the
-        // common case costs one query, not one per assignment.
-        if writes.len() > 1 {
-            let any: Option<i64> = on_pool!(self.db(), |pool| {
-                sqlx::query_scalar(
-                    "SELECT CAST(1 AS BIGINT) WHERE EXISTS (SELECT 1 FROM period_approvals WHERE state = 'approved') \
-                     OR EXISTS (SELECT 1 FROM plans WHERE auto_lock_days IS NOT NULL)",
-                )
-                .fetch_optional(pool)
-                .await?
-            });
-            if any.is_none() {
-                return Ok(());
-            }
-        }
-        let today = today_in_vietnam(Utc::now());
-        let mut facts: HashMap<i64, Vec<LockRow>> = HashMap::new();
-        for (assignment, date) in writes {
-            if !facts.contains_key(assignment) {
-                let rows: Vec<LockRow> = on_pool!(self.db(), |pool| {
-                    sqlx::query_as(LOCK_SQL)
-                        .bind(assignment)
-                        .fetch_all(pool)
-                        .await?
-                });
-                facts.insert(*assignment, rows);
-            }
-            if let Some(lock) = lock_of(&facts[assignment], *date, today) {
-                return Err(StoreError::Locked(Box::new(lock)));
-            }
-        }
-        Ok(())
+        let mut tx = self.begin_write().await?;
+        let outcome = refuse_locked(&mut tx, writes).await;
+        tx.rollback().await?;
+        outcome
     }
 
     /// The approval chain of `unit_id`'s periods on a plan starting `from`: the administrative
@@ -627,15 +637,16 @@ impl super::Store {
                     "period {label}: changed by someone else meanwhile; reload and try again"
                 )));
             };
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 action.as_str(),
                 "period",
                 id,
                 before,
-                Some(after)
-            )?;
+                Some(after),
+            )
+            .await?;
             tx.commit().await?;
             id
         });

@@ -79,10 +79,12 @@ pub struct PlanRow {
     pub grace_days: i64,
     pub source_name: String,
     pub source_sha256: String,
+    /// Archived on this day (issue 19): read-only, out of "Việc của tôi", still in reports.
+    pub archived_on: Option<NaiveDate>,
 }
 
 pub(super) const PLAN_COLUMNS: &str = "id, number, title, issuer, issued_on, period_from, period_to, \
-                            context_unit_id, grace_days, source_name, source_sha256";
+                            context_unit_id, grace_days, source_name, source_sha256, archived_on";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct TaskRow {
@@ -285,7 +287,7 @@ impl super::Store {
                         .await?;
                 }
             }
-            record_audit!(&mut *tx, by, "create", "plan", plan_id, None, Some(summary))?;
+            record_audit(&mut *tx, by, "create", "plan", plan_id, None, Some(summary)).await?;
             tx.commit().await?;
             PlanCreated {
                 plan_id,

@@ -185,7 +185,7 @@ impl super::Store {
             }
             if added > 0 {
                 let after = serde_json::json!({"units_added": added});
-                record_audit!(&mut *tx, by, "import", "unit", "batch", None, Some(after))?;
+                record_audit(&mut *tx, by, "import", "unit", "batch", None, Some(after)).await?;
             }
             tx.commit().await?;
         });

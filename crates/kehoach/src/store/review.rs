@@ -3,15 +3,20 @@
 //! state is `activities.review_state`; every decision is a row of `activity_reviews` (the
 //! history) and an audit entry, in the transaction of the change. The transitions are
 //! `kehoach_core::approval::review`'s; a decision on an activity dated in a locked period is
-//! refused (`periods::lock_of`, read inside the same transaction).
+//! refused (the write path's guard `check_writable`, inside the same transaction).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kehoach_core::approval::{ReviewDecision, ReviewState, review};
-use kehoach_core::period::today_in_vietnam;
 
-use super::audit::record_audit;
-use super::periods::{LOCK_SQL, LockRow, MAX_REASON_CHARS, lock_of};
+use super::activities::check_writable;
+use super::audit::entry_args;
+use super::periods::MAX_REASON_CHARS;
+use super::rollups::Arg;
 use super::{Change, StoreError, on_pool};
+
+/// One audit entry (the values of `audit::entry_args`).
+const AUDIT_ONE: &str = "INSERT INTO audit_log (at, user_id, actor, action, entity, entity_id, \
+     before, after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// At most this many activities in one decision (a page of the queue).
 pub const MAX_REVIEW_BATCH: usize = 200;
@@ -189,29 +194,22 @@ impl super::Store {
                 "reason: say what to correct when returning an activity".into(),
             ));
         }
-        let today = today_in_vietnam(Utc::now());
         let now = Utc::now();
-        let begin = match self.backend() {
-            super::Backend::Sqlite => "BEGIN IMMEDIATE",
-            super::Backend::Postgres => "BEGIN",
-        };
-        let row_lock = match self.backend() {
-            super::Backend::Sqlite => "",
-            super::Backend::Postgres => " FOR UPDATE",
-        };
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         let mut done = Vec::with_capacity(ids.len());
-        on_pool!(self.db(), |pool| {
-            let mut tx = pool.begin_with(begin).await?;
+        // The write path's transaction: its guard (`check_writable`, the period lock) runs in
+        // it, so a lock taken on another server meanwhile is honoured.
+        let mut tx = self.begin_write().await?;
+        let outcome = async {
             for &id in &ids {
-                let row: Option<(i64, NaiveDate, String)> = sqlx::query_as(&format!(
-                    "SELECT assignment_id, occurred_on, review_state FROM activities WHERE id = $1{row_lock}"
-                ))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                let sql = format!(
+                    "SELECT assignment_id, occurred_on, review_state FROM activities WHERE id = $1{}",
+                    tx.row_lock(" FOR UPDATE")
+                );
+                let row: Option<(i64, NaiveDate, String)> =
+                    tx.fetch_optional(&sql, &[Arg::I64(id)]).await?;
                 let (assignment, date, state) =
                     row.ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
                 let from = ReviewState::from_db(&state).ok_or_else(|| {
@@ -219,48 +217,46 @@ impl super::Store {
                 })?;
                 let to = review(from, decision)
                     .map_err(|e| StoreError::Invalid(format!("activity {id}: {e}")))?;
-                let facts: Vec<LockRow> = sqlx::query_as(LOCK_SQL)
-                    .bind(assignment)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                if let Some(lock) = lock_of(&facts, date, today) {
-                    return Err(StoreError::Locked(Box::new(lock)));
-                }
-                sqlx::query("UPDATE activities SET review_state = $1 WHERE id = $2")
-                    .bind(to.as_db())
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
+                check_writable(&mut tx, &[(assignment, date)]).await?;
+                tx.execute(
+                    "UPDATE activities SET review_state = $1 WHERE id = $2",
+                    &[Arg::Text(to.as_db().to_string()), Arg::I64(id)],
+                )
+                .await?;
+                tx.execute(
                     "INSERT INTO activity_reviews (activity_id, decision, state, reason, user_id, actor, at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[
+                        Arg::I64(id),
+                        Arg::Text(decision.as_str().to_string()),
+                        Arg::Text(to.as_str().to_string()),
+                        Arg::Text(reason.clone()),
+                        Arg::OptI64(by.user_id),
+                        Arg::Text(by.actor.clone()),
+                        Arg::Time(now),
+                    ],
                 )
-                .bind(id)
-                .bind(decision.as_str())
-                .bind(to.as_str())
-                .bind(&reason)
-                .bind(by.user_id)
-                .bind(&by.actor)
-                .bind(now)
-                .execute(&mut *tx)
                 .await?;
-                record_audit!(
-                    &mut *tx,
+                let entry = entry_args(
                     by,
                     "review",
                     "activity",
-                    id,
+                    &id.to_string(),
                     Some(serde_json::json!({"review_state": from.as_str()})),
                     Some(serde_json::json!({
                         "review_state": to.as_str(),
                         "decision": decision.as_str(),
                         "reason": reason,
-                    }))
-                )?;
+                    })),
+                    now,
+                );
+                tx.execute(AUDIT_ONE, &entry).await?;
                 done.push((id, to));
             }
-            tx.commit().await?;
-        });
+            Ok::<_, StoreError>(((), true))
+        }
+        .await;
+        tx.end(outcome).await?;
         Ok(done)
     }
 }

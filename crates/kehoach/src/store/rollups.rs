@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use kehoach_core::compliance::Increment;
 use kehoach_core::period::{Per, Period};
 
+use super::tx::WriteTx;
 use super::{StoreError, on_pool};
 
 const META_KEY: &str = "rollups_version";
@@ -80,7 +81,7 @@ pub(crate) struct PeriodDelta {
 }
 
 /// Changes to the roll-ups collected over one transaction's activities, written by
-/// [`flush_rollups!`] before it commits.
+/// [`Deferred::push_rollups`] before it commits.
 #[derive(Debug, Default)]
 pub(crate) struct RollupDeltas {
     pub activities: BTreeMap<(i64, i64), i64>,
@@ -103,20 +104,18 @@ impl RollupDeltas {
     /// moves up when the tally crosses its threshold upwards, and down when it falls below it.
     pub fn period(&mut self, spec: &RollupSpec, per: Per, inc: &Increment, after: (f64, f64)) {
         let before = (
-            snap(after.0 - inc.bucket.achieved),
-            snap(after.1 - inc.bucket.on_time_achieved),
+            after.0 - inc.bucket.achieved,
+            after.1 - inc.bucket.on_time_achieved,
         );
-        let after = (snap(after.0), snap(after.1));
-        let crossed =
-            |c: f64, b: f64, a: f64| i64::from(b < c && a >= c) - i64::from(b >= c && a < c);
         for t in spec.targets.iter().filter(|t| t.per == per) {
+            let [touched, met, met_on_time] = crossings(before, after, t.count);
             let d = self
                 .periods
                 .entry((t.id, spec.province_id, inc.period.start))
                 .or_default();
-            d.touched += crossed(f64::MIN_POSITIVE, before.0, after.0);
-            d.met += crossed(t.count, before.0, after.0);
-            d.met_on_time += crossed(t.count, before.1, after.1);
+            d.touched += touched;
+            d.met += met;
+            d.met_on_time += met_on_time;
             d.achieved += inc.bucket.achieved;
         }
     }
@@ -175,6 +174,26 @@ impl RollupDeltas {
 /// removed again may leave 1e-17 behind, which must not count as "touched".
 pub(crate) fn snap(x: f64) -> f64 {
     if x.abs() < 1e-9 { 0.0 } else { x }
+}
+
+/// What a period tally (achieved, achieved on time) means for a target of `count` per period:
+/// whether it counts as touched, met, and met on time (each 0 or 1). The one definition of the
+/// period counters: `rollup_periods` holds, per target × province × period, the sum of these
+/// over the assignments (`rebuild` recomputes the same sums in SQL, as the check).
+pub(crate) fn counts((achieved, on_time): (f64, f64), count: f64) -> [i64; 3] {
+    let (achieved, on_time) = (snap(achieved), snap(on_time));
+    [
+        i64::from(achieved > 0.0),
+        i64::from(achieved >= count),
+        i64::from(on_time >= count),
+    ]
+}
+
+/// How a tally's change from `before` to `after` moves a target's counters: +1 where it
+/// crosses a threshold upwards, -1 where it falls back below it.
+pub(crate) fn crossings(before: (f64, f64), after: (f64, f64), count: f64) -> [i64; 3] {
+    let (b, a) = (counts(before, count), counts(after, count));
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }
 
 /// At most this many bind parameters in one statement: under SQLite's 32,766 and PostgreSQL's
@@ -242,125 +261,43 @@ pub(crate) fn placeholders(n: usize, marks: Marks) -> String {
     sql
 }
 
-/// Writes the deltas collected over a transaction's activities on that transaction `$tx`:
-/// one multi-row upsert per table and chunk, keys sorted so concurrent transactions lock rows
-/// in one order. After decrements (edits, deletions), rows left at zero are removed, so the
-/// counters equal a rebuild from the tallies row for row.
-macro_rules! flush_rollups {
-    ($tx:expr, $deltas:expr, $marks:expr) => {{
-        use $crate::store::rollups::{rows_per_statement, values_list};
-        let deltas: &$crate::store::rollups::RollupDeltas = $deltas;
-        let units: Vec<_> = deltas.activities.iter().filter(|(_, n)| **n != 0).collect();
-        for chunk in units.chunks(rows_per_statement(3)) {
-            let sql = format!(
-                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
-                 ON CONFLICT (task_id, province_id) DO UPDATE \
-                 SET activities = rollup_units.activities + excluded.activities",
-                values_list(chunk.len(), 3, $marks)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((task, province), n) in chunk {
-                q = q.bind(*task).bind(*province).bind(**n);
-            }
-            q.execute(&mut *$tx).await?;
-        }
-        let periods: Vec<_> = deltas.periods.iter().collect();
-        for chunk in periods.chunks(rows_per_statement(7)) {
-            let sql = format!(
-                "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
-                 VALUES {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
-                 touched = rollup_periods.touched + excluded.touched, \
-                 met = rollup_periods.met + excluded.met, \
-                 met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
-                 achieved = rollup_periods.achieved + excluded.achieved",
-                values_list(chunk.len(), 7, $marks)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((target, province, start), d) in chunk {
-                q = q
-                    .bind(*target)
-                    .bind(*province)
-                    .bind(*start)
-                    .bind(d.touched)
-                    .bind(d.met)
-                    .bind(d.met_on_time)
-                    .bind(d.achieved);
-            }
-            q.execute(&mut *$tx).await?;
-        }
-        let done: Vec<_> = deltas.done.iter().filter(|(_, n)| **n != 0).collect();
-        for chunk in done.chunks(rows_per_statement(4)) {
-            let sql = format!(
-                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
-                 ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
-                 SET assignments = rollup_done.assignments + excluded.assignments",
-                values_list(chunk.len(), 4, $marks)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((task, province, on), n) in chunk {
-                q = q.bind(*task).bind(*province).bind(*on).bind(**n);
-            }
-            q.execute(&mut *$tx).await?;
-        }
-        let totals: Vec<_> = deltas.totals.iter().collect();
-        for chunk in totals.chunks(rows_per_statement(5)) {
-            let sql = format!(
-                "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
-                 VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
-                 achieved = rollup_totals.achieved + excluded.achieved, \
-                 achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
-                values_list(chunk.len(), 5, $marks)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((target, assignment), (province, achieved, on_time)) in chunk {
-                q = q
-                    .bind(*target)
-                    .bind(*assignment)
-                    .bind(*province)
-                    .bind(*achieved)
-                    .bind(*on_time);
-            }
-            q.execute(&mut *$tx).await?;
-        }
-        if deltas.has_decrements() {
-            // Only edits and deletions get here, touching a few keys each.
-            for (task, province, on) in deltas.done.keys() {
-                sqlx::query(
-                    "DELETE FROM rollup_done WHERE task_id = $1 AND province_id = $2 AND done_on = $3 \
-                     AND assignments = 0",
-                )
-                .bind(*task)
-                .bind(*province)
-                .bind(*on)
-                .execute(&mut *$tx)
-                .await?;
-            }
-            for (target, province, start) in deltas.periods.keys() {
-                sqlx::query(
-                    "DELETE FROM rollup_periods WHERE target_id = $1 AND province_id = $2 \
-                     AND period_start = $3 AND touched = 0 AND met = 0 AND met_on_time = 0 \
-                     AND achieved > -1e-9 AND achieved < 1e-9",
-                )
-                .bind(*target)
-                .bind(*province)
-                .bind(*start)
-                .execute(&mut *$tx)
-                .await?;
-            }
-            for (target, assignment) in deltas.totals.keys() {
-                sqlx::query(
-                    "DELETE FROM rollup_totals WHERE target_id = $1 AND assignment_id = $2 \
-                     AND achieved > -1e-9 AND achieved < 1e-9",
-                )
-                .bind(*target)
-                .bind(*assignment)
-                .execute(&mut *$tx)
-                .await?;
-            }
-        }
-    }};
+/// After decrements (edits, deletions), the counter rows left at zero are removed, so the
+/// counters equal a rebuild from the tallies row for row. Run after the counters' upserts have
+/// been sent ([`Deferred::send`]): only edits and deletions get here, touching a few keys each.
+pub(crate) async fn delete_emptied_counters(
+    tx: &mut WriteTx,
+    deltas: &RollupDeltas,
+) -> Result<(), StoreError> {
+    if !deltas.has_decrements() {
+        return Ok(());
+    }
+    for (task, province, on) in deltas.done.keys() {
+        tx.execute(
+            "DELETE FROM rollup_done WHERE task_id = $1 AND province_id = $2 AND done_on = $3 \
+             AND assignments = 0",
+            &[Arg::I64(*task), Arg::I64(*province), Arg::Date(*on)],
+        )
+        .await?;
+    }
+    for (target, province, start) in deltas.periods.keys() {
+        tx.execute(
+            "DELETE FROM rollup_periods WHERE target_id = $1 AND province_id = $2 \
+             AND period_start = $3 AND touched = 0 AND met = 0 AND met_on_time = 0 \
+             AND achieved > -1e-9 AND achieved < 1e-9",
+            &[Arg::I64(*target), Arg::I64(*province), Arg::Date(*start)],
+        )
+        .await?;
+    }
+    for (target, assignment) in deltas.totals.keys() {
+        tx.execute(
+            "DELETE FROM rollup_totals WHERE target_id = $1 AND assignment_id = $2 \
+             AND achieved > -1e-9 AND achieved < 1e-9",
+            &[Arg::I64(*target), Arg::I64(*assignment)],
+        )
+        .await?;
+    }
+    Ok(())
 }
-pub(crate) use flush_rollups;
 
 /// One bound value of a [`FoldedWrites`] statement.
 #[derive(Debug, Clone)]
@@ -448,97 +385,6 @@ impl FoldedWrites {
         self.args.extend(args);
     }
 
-    /// Adds the counter upserts of `deltas` (additions only: no rows fall to zero).
-    pub fn push_rollups(&mut self, deltas: &RollupDeltas) {
-        let units: Vec<_> = deltas.activities.iter().filter(|(_, n)| **n != 0).collect();
-        if !units.is_empty() {
-            let args = units
-                .iter()
-                .flat_map(|((task, province), n)| {
-                    [Arg::I64(*task), Arg::I64(*province), Arg::I64(**n)]
-                })
-                .collect();
-            self.push(
-                "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
-                 ON CONFLICT (task_id, province_id) DO UPDATE \
-                 SET activities = rollup_units.activities + excluded.activities",
-                units.len(),
-                args,
-            );
-        }
-        if !deltas.periods.is_empty() {
-            let args = deltas
-                .periods
-                .iter()
-                .flat_map(|((target, province, start), d)| {
-                    [
-                        Arg::I64(*target),
-                        Arg::I64(*province),
-                        Arg::Date(*start),
-                        Arg::I64(d.touched),
-                        Arg::I64(d.met),
-                        Arg::I64(d.met_on_time),
-                        Arg::F64(d.achieved),
-                    ]
-                })
-                .collect();
-            self.push(
-                "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
-                 VALUES {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
-                 touched = rollup_periods.touched + excluded.touched, \
-                 met = rollup_periods.met + excluded.met, \
-                 met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
-                 achieved = rollup_periods.achieved + excluded.achieved",
-                deltas.periods.len(),
-                args,
-            );
-        }
-        let done: Vec<_> = deltas.done.iter().filter(|(_, n)| **n != 0).collect();
-        if !done.is_empty() {
-            let args = done
-                .iter()
-                .flat_map(|((task, province, on), n)| {
-                    [
-                        Arg::I64(*task),
-                        Arg::I64(*province),
-                        Arg::Date(*on),
-                        Arg::I64(**n),
-                    ]
-                })
-                .collect();
-            self.push(
-                "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
-                 ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
-                 SET assignments = rollup_done.assignments + excluded.assignments",
-                done.len(),
-                args,
-            );
-        }
-        if !deltas.totals.is_empty() {
-            let args = deltas
-                .totals
-                .iter()
-                .flat_map(|((target, assignment), (province, achieved, on_time))| {
-                    [
-                        Arg::I64(*target),
-                        Arg::I64(*assignment),
-                        Arg::I64(*province),
-                        Arg::F64(*achieved),
-                        Arg::F64(*on_time),
-                    ]
-                })
-                .collect();
-            self.push(
-                "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
-                 VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
-                 achieved = rollup_totals.achieved + excluded.achieved, \
-                 achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
-                deltas.totals.len(),
-                args,
-            );
-        }
-    }
-
     /// PostgreSQL's one statement: `WITH w1 AS (…), w2 AS (…) SELECT 1`; SQLite's statements,
     /// `…; …`.
     pub fn sql(&self) -> String {
@@ -565,19 +411,153 @@ impl FoldedWrites {
     }
 }
 
-/// Runs a [`FoldedWrites`] on `$conn`, in one call.
-macro_rules! execute_folded {
-    ($conn:expr, $folded:expr) => {{
-        let folded: &$crate::store::rollups::FoldedWrites = $folded;
-        if !folded.is_empty() {
-            let sql = folded.sql();
-            $crate::store::rollups::bind_args!(sqlx::query(&sql), folded.args())
-                .execute($conn)
-                .await?;
-        }
-    }};
+/// Writes whose results nobody reads (summaries, audit entries, counters, emptied tallies),
+/// gathered into [`FoldedWrites`] and sent in as few calls as the bind limit allows: an API
+/// group's in one call, a 10,000-activity batch's in a few.
+pub(crate) struct Deferred {
+    folded: FoldedWrites,
 }
-pub(crate) use execute_folded;
+
+impl Deferred {
+    pub fn new(marks: Marks) -> Self {
+        Deferred {
+            folded: FoldedWrites::new(marks),
+        }
+    }
+
+    /// Adds the rows of `args` (`columns` values a row) to `sql` (`{}`: where the VALUES list
+    /// goes), in statements of at most [`rows_per_statement`] rows; sends what is gathered
+    /// first whenever the next statement would pass [`MAX_BINDS`].
+    pub async fn push(
+        &mut self,
+        tx: &mut WriteTx,
+        sql: &str,
+        columns: usize,
+        args: Vec<Arg>,
+    ) -> Result<(), StoreError> {
+        for chunk in args.chunks(rows_per_statement(columns) * columns) {
+            if self.folded.args().len() + chunk.len() > MAX_BINDS {
+                self.send(tx).await?;
+            }
+            self.folded.push(sql, chunk.len() / columns, chunk.to_vec());
+        }
+        Ok(())
+    }
+
+    /// Adds the counter upserts of `deltas`.
+    pub async fn push_rollups(
+        &mut self,
+        tx: &mut WriteTx,
+        deltas: &RollupDeltas,
+    ) -> Result<(), StoreError> {
+        for (sql, columns, args) in rollup_upserts(deltas) {
+            self.push(tx, sql, columns, args).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is gathered, in one call.
+    pub async fn send(&mut self, tx: &mut WriteTx) -> Result<(), StoreError> {
+        if !self.folded.is_empty() {
+            let folded = std::mem::replace(&mut self.folded, FoldedWrites::new(tx.marks()));
+            tx.execute(&folded.sql(), folded.args()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The counter upserts that `deltas` make: (statement, values a row, values). Each table's
+/// keys come from one map, so no two statements touch one row (PostgreSQL's folded CTEs must
+/// not); counters only ever add.
+fn rollup_upserts(deltas: &RollupDeltas) -> Vec<(&'static str, usize, Vec<Arg>)> {
+    let mut out = Vec::new();
+    let units: Vec<_> = deltas.activities.iter().filter(|(_, n)| **n != 0).collect();
+    if !units.is_empty() {
+        let args = units
+            .iter()
+            .flat_map(|((task, province), n)| [Arg::I64(*task), Arg::I64(*province), Arg::I64(**n)])
+            .collect();
+        out.push((
+            "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
+             ON CONFLICT (task_id, province_id) DO UPDATE \
+             SET activities = rollup_units.activities + excluded.activities",
+            3,
+            args,
+        ));
+    }
+    if !deltas.periods.is_empty() {
+        let args = deltas
+            .periods
+            .iter()
+            .flat_map(|((target, province, start), d)| {
+                [
+                    Arg::I64(*target),
+                    Arg::I64(*province),
+                    Arg::Date(*start),
+                    Arg::I64(d.touched),
+                    Arg::I64(d.met),
+                    Arg::I64(d.met_on_time),
+                    Arg::F64(d.achieved),
+                ]
+            })
+            .collect();
+        out.push((
+            "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
+             VALUES {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
+             touched = rollup_periods.touched + excluded.touched, \
+             met = rollup_periods.met + excluded.met, \
+             met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
+             achieved = rollup_periods.achieved + excluded.achieved",
+            7,
+            args,
+        ));
+    }
+    let done: Vec<_> = deltas.done.iter().filter(|(_, n)| **n != 0).collect();
+    if !done.is_empty() {
+        let args = done
+            .iter()
+            .flat_map(|((task, province, on), n)| {
+                [
+                    Arg::I64(*task),
+                    Arg::I64(*province),
+                    Arg::Date(*on),
+                    Arg::I64(**n),
+                ]
+            })
+            .collect();
+        out.push((
+            "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
+             ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
+             SET assignments = rollup_done.assignments + excluded.assignments",
+            4,
+            args,
+        ));
+    }
+    if !deltas.totals.is_empty() {
+        let args = deltas
+            .totals
+            .iter()
+            .flat_map(|((target, assignment), (province, achieved, on_time))| {
+                [
+                    Arg::I64(*target),
+                    Arg::I64(*assignment),
+                    Arg::I64(*province),
+                    Arg::F64(*achieved),
+                    Arg::F64(*on_time),
+                ]
+            })
+            .collect();
+        out.push((
+            "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
+             VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
+             achieved = rollup_totals.achieved + excluded.achieved, \
+             achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
+            5,
+            args,
+        ));
+    }
+    out
+}
 
 /// A plan-total target with its task and the plan's and task's window ends.
 type PlanTargetWindow = (
@@ -1141,5 +1121,31 @@ impl super::Store {
             tx.commit().await?;
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{counts, crossings};
+
+    #[test]
+    fn a_tally_counts_as_touched_met_and_met_on_time_by_its_thresholds() {
+        assert_eq!(counts((0.0, 0.0), 2.0), [0, 0, 0]);
+        assert_eq!(counts((1.0, 0.0), 2.0), [1, 0, 0]);
+        assert_eq!(counts((2.0, 1.0), 2.0), [1, 1, 0]);
+        assert_eq!(counts((3.0, 2.0), 2.0), [1, 1, 1]);
+        // What float sums of added and removed quantities leave behind is nothing.
+        assert_eq!(counts((1e-17, 1e-17), 2.0), [0, 0, 0]);
+    }
+
+    #[test]
+    fn counters_move_only_when_a_threshold_is_crossed() {
+        assert_eq!(crossings((0.0, 0.0), (1.0, 1.0), 2.0), [1, 0, 0]);
+        assert_eq!(crossings((1.0, 1.0), (2.0, 1.0), 2.0), [0, 1, 0]);
+        assert_eq!(crossings((2.0, 1.0), (5.0, 5.0), 2.0), [0, 0, 1]);
+        assert_eq!(crossings((5.0, 5.0), (6.0, 6.0), 2.0), [0, 0, 0]);
+        // Taken back (an edit or a deletion): the same thresholds, downwards.
+        assert_eq!(crossings((2.0, 2.0), (0.0, 0.0), 2.0), [-1, -1, -1]);
+        assert_eq!(crossings((3.0, 0.0), (1.0, 0.0), 2.0), [0, -1, 0]);
     }
 }

@@ -100,7 +100,7 @@ impl super::Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            record_audit!(&mut *tx, by, "create", "unit", row.id, None, after)?;
+            record_audit(&mut *tx, by, "create", "unit", row.id, None, after).await?;
             tx.commit().await?;
             row
         });

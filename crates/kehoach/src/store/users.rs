@@ -112,7 +112,7 @@ impl super::Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(StoreError::conflict_as(format!("user {username}")))?;
-            record_audit!(&mut *tx, by, "create", "user", row.id, None, Some(after))?;
+            record_audit(&mut *tx, by, "create", "user", row.id, None, Some(after)).await?;
             tx.commit().await?;
             row
         }))
@@ -157,15 +157,16 @@ impl super::Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "disable",
                 "user",
                 id,
                 Some(serde_json::json!({"disabled": false})),
-                Some(serde_json::json!({"disabled": true}))
-            )?;
+                Some(serde_json::json!({"disabled": true})),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(())
@@ -191,15 +192,16 @@ impl super::Store {
             .bind(Utc::now())
             .fetch_one(&mut *tx)
             .await?;
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "create",
                 "api_token",
                 id,
                 None,
-                Some(serde_json::json!({"user_id": user_id, "label": label}))
-            )?;
+                Some(serde_json::json!({"user_id": user_id, "label": label})),
+            )
+            .await?;
             tx.commit().await?;
             id
         }))
@@ -316,15 +318,16 @@ impl super::Store {
                     "token {token_id} (valid, of this user)"
                 )));
             }
-            record_audit!(
+            record_audit(
                 &mut *tx,
                 by,
                 "revoke",
                 "api_token",
                 token_id,
                 Some(serde_json::json!({"user_id": user_id, "revoked_at": null})),
-                Some(serde_json::json!({"user_id": user_id, "revoked_at": now}))
-            )?;
+                Some(serde_json::json!({"user_id": user_id, "revoked_at": now})),
+            )
+            .await?;
             tx.commit().await?;
         });
         Ok(())

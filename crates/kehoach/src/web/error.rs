@@ -67,7 +67,7 @@ impl From<crate::files::FileError> for ApiError {
             FileError::Unsupported { .. } => ApiError::UnsupportedMediaType(format!("file: {e}")),
             FileError::Empty { .. } => ApiError::BadRequest(format!("file: {e}")),
             FileError::BadName(_) => ApiError::BadRequest(e.to_string()),
-            FileError::Io(_) => ApiError::Internal(e.into()),
+            FileError::Io(_) | FileError::Store(_) => ApiError::Internal(e.into()),
         }
     }
 }

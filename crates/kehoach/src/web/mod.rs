@@ -12,6 +12,8 @@ mod metrics;
 pub mod pages;
 pub mod session;
 pub mod signin_throttle;
+// Issue 18 (H): heavy reads from a PostgreSQL replica.
+pub mod replica;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -87,6 +89,11 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state.clone())
+        // Issue 18 (H): which reads a replica answers (`--read-database-url`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            replica::route_reads,
+        ))
         .layer(axum::middleware::from_fn(hardening::refuse_control_queries))
         // Framework errors on a browser's page request: an error page, not JSON.
         .layer(axum::middleware::from_fn_with_state(

@@ -150,18 +150,24 @@ pub async fn plan_fixture(db: &super::TestDb) -> PlanFixture {
     let f = plan_without_activities(db).await;
     let by = Change::system("test");
     let (station, newspaper, district, commune) = (f.station, f.newspaper, f.district, f.commune);
-    let files = FileStore::new(db.data_dir(), 1024 * 1024);
+    // Where the server keeps them: the database on PostgreSQL, the data directory on SQLite.
+    let files = FileStore::for_store(db.data_dir(), 1024 * 1024, &f.store)
+        .await
+        .unwrap();
     let photo = files
         .store_bytes("ảnh hiện trường.png", b"\x89PNG\r\n\x1a\nstation photo")
+        .await
         .unwrap();
     let other_photo = files
         .store_bytes("ảnh hiện trường.png", b"\x89PNG\r\n\x1a\nanother photo")
+        .await
         .unwrap();
     let minutes = files
         .store_bytes(
             "biên bản.pdf",
             b"%PDF-1.4\nminutes of the training\n%%EOF\n",
         )
+        .await
         .unwrap();
     let recorded = |on: &str| Some(Utc.from_utc_datetime(&day(on).and_hms_opt(3, 0, 0).unwrap()));
     let station_weekly = f.assignment("1", station).await;

@@ -333,3 +333,21 @@ impl TestDb {
         out
     }
 }
+
+// Issue 18 (H): servers sharing only the database.
+impl TestDb {
+    /// The CLI options of another server of this database with its own `data_dir`: on
+    /// PostgreSQL the servers share only the database; SQLite's database *is* in the data
+    /// directory, so there they share that.
+    pub fn cli_args_with_own_dir(&self, data_dir: &std::path::Path) -> Vec<String> {
+        match self {
+            TestDb::Sqlite(_) => self.cli_args(),
+            TestDb::Postgres { url, .. } => vec![
+                "--database-url".into(),
+                url.clone(),
+                "--data-dir".into(),
+                data_dir.display().to_string(),
+            ],
+        }
+    }
+}

@@ -260,7 +260,7 @@ pub(crate) async fn discard_files(state: &AppState, files: &[StoredFile]) {
     for file in files.iter().filter(|f| f.created) {
         match state.store.evidence_file(&file.sha256).await {
             Ok(None) => {
-                if let Err(e) = state.files.remove(&file.sha256) {
+                if let Err(e) = state.files.remove(&file.sha256).await {
                     tracing::warn!(sha256 = %file.sha256, error = %e, "cannot remove an unused upload");
                 }
             }
@@ -370,7 +370,7 @@ async fn read_form(
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 tokio::task::block_in_place(|| writer.write(&chunk))?;
             }
-            stored.push(tokio::task::block_in_place(|| writer.finish())?);
+            stored.push(writer.finish().await?);
             continue;
         }
         let text = read_text(&mut field, &name).await?;

@@ -198,7 +198,8 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 pub(crate) struct TableQuery {
     /// Only this unit and the units under it (unit code).
     pub unit: Option<String>,
-    /// Only activities dated in this year, e.g. 2024 (activities; default: all).
+    /// The year, e.g. 2024: the compliance table's periods (default: the year of `at`), the
+    /// activities dated in it (activities; default: all).
     pub period: Option<String>,
     /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
     #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
@@ -295,7 +296,9 @@ pub(crate) async fn table_response(
     today: NaiveDate,
 ) -> Result<Response, ApiError> {
     let at = match table {
-        Table::Compliance => q.at.unwrap_or(today),
+        Table::Compliance => {
+            q.at.unwrap_or(crate::export::year_evaluation_date(q.year()?, today))
+        }
         Table::Activities | Table::EvidencePack => today,
     };
     checked_unit(state, user, id, q.unit.as_deref(), at).await?;
@@ -305,7 +308,8 @@ pub(crate) async fn table_response(
     let unit = q.unit.as_deref();
     match table {
         Table::Compliance => {
-            let bytes = crate::export::compliance_xlsx(&state.store, id, unit, at).await?;
+            let bytes =
+                crate::export::compliance_xlsx(&state.store, id, unit, at, q.year()?).await?;
             Ok(attachment(
                 bytes,
                 XLSX,

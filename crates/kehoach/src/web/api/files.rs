@@ -30,7 +30,9 @@ async fn download(
     Path(sha256): Path<String>,
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::NotFound(format!("file {sha256} not found"));
-    let path = state.files.path_of(&sha256).ok_or_else(not_found)?;
+    if !crate::files::is_sha256_hex(&sha256) {
+        return Err(not_found());
+    }
     let authz = Authz::of(&state, &user);
     authz
         .check(Action::ViewFile, Resource::File(&sha256))
@@ -40,24 +42,26 @@ async fn download(
         .evidence_file_within(&sha256, authz.scope_root().await?)
         .await?
         .ok_or_else(not_found)?;
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
-        Err(e) => return Err(ApiError::Internal(e.into())),
-    };
-    Ok(evidence_download(bytes, &evidence))
+    let (body, length) = state.files.body(&sha256).await?.ok_or_else(not_found)?;
+    Ok(evidence_download(body, length, &evidence))
 }
 
 /// An evidence file as a download: its stored type and name (RFC 6266), `nosniff` and a
-/// sandboxing CSP, so a browser never renders it, whether the API or a page serves it.
-pub(crate) fn evidence_download(bytes: Vec<u8>, evidence: &crate::store::EvidenceRow) -> Response {
+/// sandboxing CSP, so a browser never renders it, whether the API or a page serves it. The body
+/// is streamed from the file store (`evidence_store.rs`), never read whole into memory.
+pub(crate) fn evidence_download(
+    body: axum::body::Body,
+    length: u64,
+    evidence: &crate::store::EvidenceRow,
+) -> Response {
     let name = evidence.file_name.as_deref().unwrap_or("file");
     let content_type = evidence
         .content_type
         .as_deref()
         .unwrap_or("application/octet-stream");
-    let mut response = bytes.into_response();
+    let mut response = body.into_response();
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_str(content_type)

@@ -12,6 +12,14 @@ mod audit;
 // Review of activities and approval of periods (issue 19, parts 3–4).
 pub(crate) mod periods;
 pub(crate) mod review;
+// Plans that implement plans (issue 22).
+mod plan_links;
+// Budget cycle (issue 21).
+pub(crate) mod budget;
+// The reporting chain (issue 20).
+pub(crate) mod report_requests;
+// Editing plans after import (issue 19, plan edits).
+mod plan_edits;
 
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -46,10 +54,17 @@ impl utoipa::Modify for BearerAuth {
 pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (json, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(plans::router())
+        .merge(budget::router())
         .merge(audit::router())
         .merge(units::router())
+        // The reporting chain (issue 20).
+        .merge(report_requests::router())
         .merge(files::router())
         .merge(exports::router())
+        // Editing plans after import (issue 19, plan edits).
+        .merge(plan_edits::router())
+        // Plans that implement plans (issue 22).
+        .merge(plan_links::router())
         // Review and periods (issue 19, parts 3–4).
         .merge(review::router())
         .merge(periods::router())

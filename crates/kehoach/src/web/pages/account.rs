@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::forms::CsrfForm;
 use super::{Layout, PageError, SignedIn, render};
 use crate::auth::token_hash;
 use crate::password_rules::{self, Weakness};
@@ -165,12 +166,6 @@ pub async fn change_password(
         .await
         .map_err(|e| signed.error(e))?;
     Ok(Redirect::to("/account?done=password").into_response())
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /account/tokens/{id}/revoke`: one of the caller's own tokens.

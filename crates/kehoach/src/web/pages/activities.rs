@@ -121,6 +121,49 @@ struct ActivitiesPage {
     activities: Vec<ActivityItem>,
 }
 
+/// The latest `limit` activities of an assignment dated within `range`, with their evidence, as
+/// both lists show them (this page and "Việc của tôi"): (date, id, item), newest first.
+pub async fn listed(
+    state: &AppState,
+    lang: super::i18n::Lang,
+    assignment_id: i64,
+    range: (Option<NaiveDate>, Option<NaiveDate>),
+    limit: usize,
+    unit: &str,
+    task: &str,
+) -> Result<Vec<(NaiveDate, i64, ActivityItem)>, crate::store::StoreError> {
+    let activities = state
+        .store
+        .activities_between(assignment_id, range.0, range.1, limit as i64)
+        .await?;
+    let ids: Vec<i64> = activities.iter().map(|act| act.id).collect();
+    let mut evidence: HashMap<i64, Vec<EvidenceItem>> = HashMap::new();
+    for e in state.store.evidence_of_activities(&ids).await? {
+        if let Some(item) = evidence_item(lang, &e) {
+            evidence.entry(e.activity_id).or_default().push(item);
+        }
+    }
+    Ok(activities
+        .into_iter()
+        .map(|act| {
+            (
+                act.occurred_on,
+                act.id,
+                ActivityItem {
+                    date: dmy(act.occurred_on),
+                    title: act.title,
+                    unit: unit.to_string(),
+                    task: task.to_string(),
+                    quantity: format!("{}", act.quantity),
+                    attendance: act.attendance.map(|n| n.to_string()).unwrap_or_default(),
+                    completes: act.completes,
+                    evidence: evidence.remove(&act.id).unwrap_or_default(),
+                },
+            )
+        })
+        .collect())
+}
+
 /// Most activities listed: a cell's or an assignment's list stays well under 200 KB.
 const MAX_LISTED: usize = 300;
 
@@ -167,41 +210,21 @@ pub async fn page(
         let task_title = task
             .map(|t| format!("{} {}", t.reference, t.title))
             .unwrap_or_default();
-        let activities = state
-            .store
-            .activities_between(a.id, q.from, q.to, MAX_LISTED as i64 + 1)
-            .await
-            .map_err(err)?;
-        let ids: Vec<i64> = activities.iter().map(|act| act.id).collect();
-        let mut evidence: HashMap<i64, Vec<EvidenceRow>> = HashMap::new();
-        for e in state
-            .store
-            .evidence_of_activities(&ids)
+        items.extend(
+            listed(
+                &state,
+                page.lang,
+                a.id,
+                (q.from, q.to),
+                MAX_LISTED + 1,
+                &a.unit_name,
+                &task_title,
+            )
             .await
             .map_err(err)?
-        {
-            evidence.entry(e.activity_id).or_default().push(e);
-        }
-        for act in activities {
-            items.push((
-                act.occurred_on,
-                ActivityItem {
-                    date: dmy(act.occurred_on),
-                    title: act.title,
-                    unit: a.unit_name.clone(),
-                    task: task_title.clone(),
-                    quantity: format!("{}", act.quantity),
-                    attendance: act.attendance.map(|n| n.to_string()).unwrap_or_default(),
-                    completes: act.completes,
-                    evidence: evidence
-                        .remove(&act.id)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|e| evidence_item(page.lang, e))
-                        .collect(),
-                },
-            ));
-        }
+            .into_iter()
+            .map(|(date, _, item)| (date, item)),
+        );
     }
     items.sort_by_key(|item| std::cmp::Reverse(item.0));
     // Several assignments (a unit's cell over a plan) each gave up to the cap: keep the latest.
@@ -220,6 +243,32 @@ pub async fn page(
     Ok(render(page.lang, &template))
 }
 
+/// Where the evidence file `sha256` is stored and what its evidence says of it, for a caller who
+/// may see it. The one policy: a file held only by another unit's activities is a 404, as in
+/// the API.
+async fn visible_file(
+    state: &AppState,
+    page: &SignedIn,
+    sha256: &str,
+) -> Result<EvidenceRow, PageError> {
+    let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
+    if !crate::files::is_sha256_hex(sha256) {
+        return Err(not_found());
+    }
+    let evidence = state
+        .store
+        .evidence_file(sha256)
+        .await
+        .map_err(|e| page.error(e))?
+        .ok_or_else(not_found)?;
+    // The one policy: a file held only by another unit's activities is a 404, as in the API.
+    Authz::of(state, &page.session.user)
+        .check(Action::ViewFile, Resource::File(sha256))
+        .await
+        .map_err(|e| page.error(e))?;
+    Ok(evidence)
+}
+
 /// `GET /files/{sha256}`: an evidence file for a signed-in user who may see one of the activities
 /// it belongs to; always a download (`attachment`, `nosniff`, a sandboxing CSP), never inline.
 pub async fn file(
@@ -228,24 +277,16 @@ pub async fn file(
     axum::extract::Path(sha256): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
     let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
-    let path = state.files.path_of(&sha256).ok_or_else(not_found)?;
-    let evidence = state
-        .store
-        .evidence_file(&sha256)
+    let evidence = visible_file(&state, &page, &sha256).await?;
+    let (body, length) = state
+        .files
+        .body(&sha256)
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(not_found)?;
-    // The one policy: a file held only by another unit's activities is a 404, as in the API.
-    Authz::of(&state, &page.session.user)
-        .check(Action::ViewFile, Resource::File(&sha256))
-        .await
-        .map_err(|e| page.error(e))?;
-    let bytes = match tokio::fs::read(&path).await {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
-        Err(e) => return Err(page.error(ApiError::Internal(e.into()))),
-    };
-    Ok(crate::web::api::files::evidence_download(bytes, &evidence))
+    Ok(crate::web::api::files::evidence_download(
+        body, length, &evidence,
+    ))
 }
 
 /// `GET /files/{sha256}/thumb`: the thumbnail of an image evidence file (`thumbs.rs`), with the
@@ -256,24 +297,26 @@ pub async fn thumbnail(
     axum::extract::Path(sha256): axum::extract::Path<String>,
 ) -> Result<Response, PageError> {
     let not_found = || page.error(ApiError::NotFound(format!("file {sha256} not found")));
-    let source = state.files.path_of(&sha256).ok_or_else(not_found)?;
+    let evidence = visible_file(&state, &page, &sha256).await?;
     let cache = state.files.thumb_path_of(&sha256).ok_or_else(not_found)?;
-    let evidence = state
-        .store
-        .evidence_file(&sha256)
-        .await
-        .map_err(|e| page.error(e))?
-        .ok_or_else(not_found)?;
-    Authz::of(&state, &page.session.user)
-        .check(Action::ViewFile, Resource::File(&sha256))
-        .await
-        .map_err(|e| page.error(e))?;
     if !crate::thumbs::has_thumbnail(evidence.content_type.as_deref()) {
         return Err(not_found());
     }
-    let made = tokio::task::spawn_blocking(move || crate::thumbs::thumbnail(&source, &cache))
-        .await
-        .map_err(|e| page.error(ApiError::Internal(e.into())))?;
+    let files = state.files.clone();
+    let sha = sha256.clone();
+    let made = tokio::task::spawn_blocking(move || {
+        if let Ok(bytes) = std::fs::read(&cache) {
+            return Ok(bytes);
+        }
+        // From the database, a temporary copy: the decoder wants a file.
+        let source = files.local_file_blocking(&sha).map_err(|e| match e {
+            crate::files::FileError::Io(io) => crate::thumbs::ThumbError::Io(io),
+            other => crate::thumbs::ThumbError::Io(std::io::Error::other(other)),
+        })?;
+        crate::thumbs::thumbnail(source.path(), &cache)
+    })
+    .await
+    .map_err(|e| page.error(ApiError::Internal(e.into())))?;
     match made {
         Ok(bytes) => Ok((
             [

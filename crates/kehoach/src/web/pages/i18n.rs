@@ -728,6 +728,9 @@ pub struct Flows {
     pub previous: &'static str,
     pub next: &'static str,
     pub file_kind: &'static str,
+    // (G) web polish: numbers.
+    /// Between thousands in counts: "11.880" / "11,880".
+    pub thousands_sep: char,
 }
 
 pub static VI_FLOWS: Flows = Flows {
@@ -783,6 +786,8 @@ pub static VI_FLOWS: Flows = Flows {
     previous: "Trang trước",
     next: "Trang sau",
     file_kind: "Tệp",
+    // (G) web polish: numbers.
+    thousands_sep: '.',
 };
 
 pub static EN_FLOWS: Flows = Flows {
@@ -838,6 +843,8 @@ pub static EN_FLOWS: Flows = Flows {
     previous: "Previous",
     next: "Next",
     file_kind: "File",
+    // (G) web polish: numbers.
+    thousands_sep: ',',
 };
 
 /// A number as people write it: whole numbers without decimals, else one decimal.
@@ -1141,6 +1148,1015 @@ pub(super) fn file_problem_text(
         format!("Photo or evidence file: {why}")
     }
 }
+
+// Issue 18 (H): pages read from a replica.
+/// The note on a page answered by a read replica: how current its figures are.
+pub fn as_of_note(lang: Lang, at: &str) -> String {
+    match lang {
+        Lang::Vi => {
+            format!("Số liệu tính đến {at} (bản sao chỉ đọc; thay đổi mới nhất có thể chưa hiện).")
+        }
+        Lang::En => {
+            format!("Figures as of {at} (read-only copy; the latest changes may not show yet).")
+        }
+    }
+}
+// ---- Editing plans after import (issue 19, plan edits): the words of `pages/plan_edit.rs`. ----
+
+/// The words of the task edit form, the plan's archive button and the refused edits.
+#[derive(Debug)]
+pub struct PlanEditWords {
+    pub edit_task: &'static str,
+    pub add_task: &'static str,
+    pub reference: &'static str,
+    pub title: &'static str,
+    pub content: &'static str,
+    pub window: &'static str,
+    pub window_hint: &'static str,
+    pub from: &'static str,
+    pub to: &'static str,
+    pub due: &'static str,
+    pub due_hint: &'static str,
+    pub targets: &'static str,
+    pub targets_hint: &'static str,
+    pub count: &'static str,
+    pub per: &'static str,
+    pub noun: &'static str,
+    pub leads: &'static str,
+    pub leads_hint: &'static str,
+    pub partners: &'static str,
+    pub add_by_code: &'static str,
+    pub add_by_code_hint: &'static str,
+    pub removed_leads: &'static str,
+    pub removed_on: &'static str,
+    pub save: &'static str,
+    pub cancel: &'static str,
+    pub remove_task: &'static str,
+    pub remove_hint: &'static str,
+    pub archive: &'static str,
+    pub archive_hint: &'static str,
+    pub archived: &'static str,
+    pub archived_note: &'static str,
+    pub stale: &'static str,
+    pub no_targets: &'static str,
+}
+
+pub static VI_PLAN_EDIT: PlanEditWords = PlanEditWords {
+    edit_task: "Sửa nhiệm vụ",
+    add_task: "Thêm nhiệm vụ",
+    reference: "Số thứ tự (mục)",
+    title: "Tên nhiệm vụ",
+    content: "Nội dung",
+    window: "Thời gian thực hiện",
+    window_hint: "Để trống cả hai ô nếu nhiệm vụ thực hiện suốt thời gian của kế hoạch.",
+    from: "Từ ngày",
+    to: "Đến ngày",
+    due: "Thời hạn hoàn thành",
+    due_hint: "Để trống nếu nhiệm vụ không có thời hạn.",
+    targets: "Chỉ tiêu",
+    targets_hint: "Mỗi dòng một chỉ tiêu: số lượng, theo kỳ nào, đơn vị tính. Để trống số lượng để bỏ chỉ tiêu.",
+    count: "Số lượng",
+    per: "Kỳ",
+    noun: "Đơn vị tính",
+    leads: "Đơn vị chủ trì",
+    leads_hint: "Bỏ chọn để gỡ đơn vị: việc đã báo cáo của đơn vị vẫn được giữ và vẫn tính vào kết quả đã qua.",
+    partners: "Đơn vị phối hợp",
+    add_by_code: "Thêm đơn vị (mã)",
+    add_by_code_hint: "Nhập mã đơn vị, cách nhau bằng dấu phẩy.",
+    removed_leads: "Đơn vị đã gỡ",
+    removed_on: "gỡ ngày",
+    save: "Lưu thay đổi",
+    cancel: "Hủy",
+    remove_task: "Gỡ nhiệm vụ khỏi kế hoạch",
+    remove_hint: "Nhiệm vụ được đóng từ hôm nay; việc đã báo cáo và kết quả đã qua vẫn được giữ.",
+    archive: "Lưu trữ kế hoạch",
+    archive_hint: "Kế hoạch lưu trữ chỉ để xem: không sửa được, không còn trong “Việc của tôi”, vẫn có trong báo cáo và tìm kiếm.",
+    archived: "Lưu trữ",
+    archived_note: "Kế hoạch đã lưu trữ ngày",
+    stale: "Nhiệm vụ vừa được người khác sửa (mục đã đổi: {}). Dưới đây là nội dung mới nhất; hãy sửa lại rồi lưu.",
+    no_targets: "Chưa có chỉ tiêu.",
+};
+
+pub static EN_PLAN_EDIT: PlanEditWords = PlanEditWords {
+    edit_task: "Edit task",
+    add_task: "Add a task",
+    reference: "Number (item)",
+    title: "Task title",
+    content: "Content",
+    window: "Period of the task",
+    window_hint: "Leave both empty if the task runs over the whole plan.",
+    from: "From",
+    to: "To",
+    due: "Deadline",
+    due_hint: "Leave empty if the task has no deadline.",
+    targets: "Targets",
+    targets_hint: "One target per row: count, per which period, unit of measure. Empty the count to drop a target.",
+    count: "Count",
+    per: "Per",
+    noun: "Unit of measure",
+    leads: "Lead units",
+    leads_hint: "Untick to remove a unit: what it reported is kept and still counts in past results.",
+    partners: "Partner units",
+    add_by_code: "Add units (code)",
+    add_by_code_hint: "Unit codes, separated by commas.",
+    removed_leads: "Removed units",
+    removed_on: "removed on",
+    save: "Save changes",
+    cancel: "Cancel",
+    remove_task: "Remove the task from the plan",
+    remove_hint: "The task is closed from today; what was reported and past results are kept.",
+    archive: "Archive the plan",
+    archive_hint: "An archived plan is read-only: no edits, gone from “My work”, still in reports and search.",
+    archived: "Archived",
+    archived_note: "Plan archived on",
+    stale: "Someone else just edited this task (changed: {}). The latest version is below; make your change again and save.",
+    no_targets: "No targets yet.",
+};
+
+pub fn plan_edit_words(lang: Lang) -> &'static PlanEditWords {
+    match lang {
+        Lang::Vi => &VI_PLAN_EDIT,
+        Lang::En => &EN_PLAN_EDIT,
+    }
+}
+
+/// A field of an edit, as the form names it.
+fn edit_field_name(lang: Lang, field: &str) -> String {
+    let w = plan_edit_words(lang);
+    let vi = lang == Lang::Vi;
+    if let Some(rest) = field.strip_prefix("targets[") {
+        let (index, part) = rest.split_once("].").unwrap_or((rest, ""));
+        let n = index.trim_end_matches(']').parse::<usize>().unwrap_or(0) + 1;
+        let part = match part {
+            "count" => w.count,
+            "per" => w.per,
+            "noun" => w.noun,
+            _ => "",
+        };
+        return if vi {
+            format!("Chỉ tiêu {n} – {}", part.to_lowercase())
+        } else {
+            format!("Target {n} – {}", part.to_lowercase())
+        };
+    }
+    match field {
+        "ref" => w.reference.to_string(),
+        "title" => w.title.to_string(),
+        "content" => w.content.to_string(),
+        "window" => w.window.to_string(),
+        "due" => w.due.to_string(),
+        "targets" | "target" => w.targets.to_string(),
+        "leads" => w.leads.to_string(),
+        "partners" => w.partners.to_string(),
+        "period" if vi => "Thời gian của kế hoạch".into(),
+        "period" => "The plan's period".into(),
+        "task" if vi => "Nhiệm vụ".into(),
+        "task" => "Task".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A refused edit, in words: the field, then what is wrong and what to do.
+pub fn edit_error_text(lang: Lang, e: &crate::plan_edit::EditError) -> String {
+    use crate::plan_edit::Problem;
+    let field = edit_field_name(lang, &e.field);
+    let d = |date: &chrono::NaiveDate| date.format("%d/%m/%Y").to_string();
+    let why = match (lang, &e.problem) {
+        (Lang::En, p) => p.to_string(),
+        (Lang::Vi, Problem::Empty) => "không được để trống.".into(),
+        (Lang::Vi, Problem::TooLong(n)) => format!("dài quá {n} ký tự."),
+        (Lang::Vi, Problem::TargetSyntax(t)) => format!("“{t}” không đúng dạng SỐ/KỲ/ĐƠN VỊ TÍNH."),
+        (Lang::Vi, Problem::NotANumber(t)) => format!("“{t}” không phải là số."),
+        (Lang::Vi, Problem::NotPositive) => "phải là số lớn hơn 0.".into(),
+        (Lang::Vi, Problem::TooLarge(n)) => format!("tối đa {n}."),
+        (Lang::Vi, Problem::UnknownPer(t)) => {
+            format!("“{t}” không phải là kỳ: ngày, tuần, tháng, quý, năm hoặc cả kế hoạch.")
+        }
+        (Lang::Vi, Problem::NotADate(t)) => format!("“{t}” không phải là ngày hợp lệ."),
+        (Lang::Vi, Problem::OutOfYears(t)) => format!("{t} phải trong khoảng năm 2000–2100."),
+        (Lang::Vi, Problem::WindowSyntax(_) | Problem::OneEnd) => {
+            "cần cả ngày bắt đầu và ngày kết thúc (hoặc để trống cả hai).".into()
+        }
+        (Lang::Vi, Problem::Reversed(a, b)) => {
+            format!("ngày bắt đầu ({}) sau ngày kết thúc ({}).", d(a), d(b))
+        }
+        (Lang::Vi, Problem::BeforePlan(a, p)) => format!(
+            "bắt đầu ({}) trước khi kế hoạch bắt đầu ({}): thời gian thực hiện phải nằm trong thời gian của kế hoạch.",
+            d(a),
+            d(p)
+        ),
+        (Lang::Vi, Problem::AfterPlan(a, p)) => format!(
+            "kết thúc ({}) sau khi kế hoạch kết thúc ({}): thời gian thực hiện phải nằm trong thời gian của kế hoạch.",
+            d(a),
+            d(p)
+        ),
+        (Lang::Vi, Problem::TooMany(n)) => format!("nhiều hơn {n}."),
+        (Lang::Vi, Problem::Removed(on)) => format!("đã được gỡ khỏi kế hoạch ngày {}.", d(on)),
+        (Lang::Vi, Problem::TaskOutside(r)) => format!(
+            "thời gian thực hiện của nhiệm vụ {r} sẽ nằm ngoài thời gian của kế hoạch; hãy sửa nhiệm vụ đó trước."
+        ),
+        (Lang::Vi, Problem::UnknownUnit(c)) => format!("không có đơn vị nào có mã “{c}”."),
+        (Lang::Vi, Problem::OutsideScope(c)) => {
+            format!("đơn vị {c} không thuộc phạm vi đơn vị của bạn.")
+        }
+    };
+    format!("{field}: {why}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reporting chain (issue 20): report requests, drafts, submission, review, compilation.
+
+#[derive(Debug)]
+pub struct Reporting {
+    pub reports: &'static str,
+    pub requests: &'static str,
+    pub no_requests: &'static str,
+    pub new_request: &'static str,
+    pub title: &'static str,
+    pub due: &'static str,
+    pub period: &'static str,
+    pub period_hint: &'static str,
+    pub calendar: &'static str,
+    pub repeat: &'static str,
+    pub units: &'static str,
+    pub units_hint: &'static str,
+    pub questions: &'static str,
+    pub questions_hint: &'static str,
+    pub create: &'static str,
+    pub kind_deliverable: &'static str,
+    pub kind_ad_hoc: &'static str,
+    pub kind_recurring: &'static str,
+    pub board: &'static str,
+    pub unit: &'static str,
+    pub state: &'static str,
+    pub deadline_state: &'static str,
+    pub submission: &'static str,
+    pub open: &'static str,
+    pub history: &'static str,
+    pub st_not_started: &'static str,
+    pub st_draft: &'static str,
+    pub st_submitted_on_time: &'static str,
+    pub st_submitted_late: &'static str,
+    pub st_returned: &'static str,
+    pub st_accepted: &'static str,
+    pub st_overdue: &'static str,
+    pub results: &'static str,
+    pub shortcomings: &'static str,
+    pub proposals: &'static str,
+    pub answers: &'static str,
+    pub sections_hint: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub stale: &'static str,
+    pub their_version: &'static str,
+    pub live_figures: &'static str,
+    pub submitted_figures: &'static str,
+    pub download_docx: &'static str,
+    pub download_frozen: &'static str,
+    pub submit: &'static str,
+    pub number: &'static str,
+    pub date: &'static str,
+    pub signer: &'static str,
+    pub scan: &'static str,
+    pub frozen: &'static str,
+    pub review: &'static str,
+    pub accept: &'static str,
+    pub give_back: &'static str,
+    pub reason: &'static str,
+    pub returned_because: &'static str,
+    pub compiled: &'static str,
+    pub compiled_hint: &'static str,
+    pub targets: &'static str,
+    pub met: &'static str,
+    pub partly: &'static str,
+    pub not_met: &'static str,
+    pub deliverables: &'static str,
+    pub my_reports: &'static str,
+    pub period_from_to: &'static str,
+    pub asked_units: &'static str,
+    pub draft_of: &'static str,
+    pub version: &'static str,
+    pub not_asked: &'static str,
+}
+
+pub static VI_REPORTING: Reporting = Reporting {
+    reports: "Báo cáo",
+    requests: "Yêu cầu báo cáo",
+    no_requests: "Chưa có yêu cầu báo cáo nào.",
+    new_request: "Yêu cầu báo cáo mới",
+    title: "Tên báo cáo",
+    due: "Hạn gửi",
+    period: "Kỳ báo cáo",
+    period_hint: "Ví dụ 2024, 2024-H1, 2024-Q3, 2024-05; để trống: năm của hạn gửi. Số liệu chốt theo Nghị định 09/2019/NĐ-CP (tháng: từ ngày 15 tháng trước đến ngày 14).",
+    calendar: "Tính theo kỳ dương lịch (không theo mốc chốt số liệu)",
+    repeat: "Số kỳ (báo cáo định kỳ)",
+    units: "Đơn vị được yêu cầu",
+    units_hint: "Mã đơn vị, mỗi dòng một mã; để trống: các đơn vị chủ trì của kế hoạch.",
+    questions: "Nội dung đề nghị trả lời",
+    questions_hint: "Mỗi dòng một nội dung.",
+    create: "Gửi yêu cầu",
+    kind_deliverable: "Theo kế hoạch",
+    kind_ad_hoc: "Đột xuất",
+    kind_recurring: "Định kỳ",
+    board: "Tình hình gửi báo cáo",
+    unit: "Đơn vị",
+    state: "Tình trạng",
+    deadline_state: "Thời hạn",
+    submission: "Văn bản",
+    open: "Mở",
+    history: "Các lần gửi trước",
+    st_not_started: "Chưa soạn",
+    st_draft: "Đang soạn",
+    st_submitted_on_time: "Đã gửi đúng hạn",
+    st_submitted_late: "Đã gửi trễ hạn",
+    st_returned: "Bị trả lại",
+    st_accepted: "Đã tiếp nhận",
+    st_overdue: "Quá hạn, chưa gửi",
+    results: "Kết quả nổi bật và đánh giá chung",
+    shortcomings: "Tồn tại, hạn chế và nguyên nhân",
+    proposals: "Đề xuất, kiến nghị",
+    answers: "Trả lời nội dung đề nghị",
+    sections_hint: "Văn bản thường: dòng trống ngăn đoạn; dòng bắt đầu bằng “- ” là một ý; bảng: các ô cách nhau bởi “|”. Số liệu do hệ thống tự tổng hợp.",
+    save: "Lưu bản nháp",
+    saved: "Đã lưu, phiên bản",
+    stale: "Bản nháp vừa được người khác lưu trước. Nội dung bạn gõ vẫn còn trong các ô bên dưới; bản của họ ở cuối trang. Hãy đối chiếu rồi lưu lại.",
+    their_version: "Bản đã lưu của người khác",
+    live_figures: "Số liệu hiện tại (tự động từ dữ liệu của đơn vị)",
+    submitted_figures: "Số liệu trong báo cáo đã gửi",
+    download_docx: "Tải bản nháp (.docx)",
+    download_frozen: "Tải báo cáo đã gửi (.docx)",
+    submit: "Gửi báo cáo",
+    number: "Số văn bản",
+    date: "Ngày văn bản",
+    signer: "Người ký",
+    scan: "Bản có chữ ký (PDF, không bắt buộc)",
+    frozen: "Báo cáo đã gửi; nội dung đã khóa.",
+    review: "Xem xét báo cáo",
+    accept: "Tiếp nhận",
+    give_back: "Trả lại",
+    reason: "Lý do trả lại",
+    returned_because: "Bị trả lại vì",
+    compiled: "Báo cáo tổng hợp",
+    compiled_hint: "Báo cáo của cơ quan thường trực: số liệu toàn kế hoạch và nội dung các báo cáo đã tiếp nhận.",
+    targets: "Chỉ tiêu",
+    met: "đạt",
+    partly: "đạt một phần",
+    not_met: "không đạt",
+    deliverables: "Nhiệm vụ có thời hạn",
+    my_reports: "Báo cáo của đơn vị tôi",
+    period_from_to: "Số liệu từ",
+    asked_units: "đơn vị",
+    draft_of: "Báo cáo của",
+    version: "phiên bản",
+    not_asked: "Đơn vị này không được yêu cầu báo cáo.",
+};
+
+pub static EN_REPORTING: Reporting = Reporting {
+    reports: "Reports",
+    requests: "Report requests",
+    no_requests: "No report requests yet.",
+    new_request: "New report request",
+    title: "Report title",
+    due: "Due",
+    period: "Period",
+    period_hint: "For example 2024, 2024-H1, 2024-Q3, 2024-05; empty: the due date's year. Data cut-off per Decree 09/2019/NĐ-CP (a month runs from the 15th of the month before to the 14th).",
+    calendar: "Calendar periods (no data cut-off)",
+    repeat: "Periods (recurring report)",
+    units: "Units asked",
+    units_hint: "Unit codes, one per line; empty: the plan's lead units.",
+    questions: "Questions to answer",
+    questions_hint: "One per line.",
+    create: "Send the request",
+    kind_deliverable: "In the plan",
+    kind_ad_hoc: "Ad hoc",
+    kind_recurring: "Recurring",
+    board: "Who has reported",
+    unit: "Unit",
+    state: "State",
+    deadline_state: "Deadline",
+    submission: "Document",
+    open: "Open",
+    history: "Earlier submissions",
+    st_not_started: "Not started",
+    st_draft: "Drafting",
+    st_submitted_on_time: "Submitted on time",
+    st_submitted_late: "Submitted late",
+    st_returned: "Returned",
+    st_accepted: "Accepted",
+    st_overdue: "Overdue, not submitted",
+    results: "Highlights and overall assessment",
+    shortcomings: "Shortcomings and causes",
+    proposals: "Proposals",
+    answers: "Answers to the questions asked",
+    sections_hint: "Plain text: a blank line between paragraphs; a line starting with “- ” is a point; a table: cells separated by “|”. Figures are compiled automatically.",
+    save: "Save draft",
+    saved: "Saved, version",
+    stale: "Someone else saved this draft first. What you typed is still in the boxes below; their version is at the end of the page. Compare, then save again.",
+    their_version: "The other person's saved version",
+    live_figures: "Current figures (from the unit's own data)",
+    submitted_figures: "Figures in the submitted report",
+    download_docx: "Download the draft (.docx)",
+    download_frozen: "Download the submitted report (.docx)",
+    submit: "Submit the report",
+    number: "Document number",
+    date: "Document date",
+    signer: "Signed by",
+    scan: "Signed copy (PDF, optional)",
+    frozen: "The report is submitted; its content is locked.",
+    review: "Review",
+    accept: "Accept",
+    give_back: "Return",
+    reason: "Reason for returning",
+    returned_because: "Returned because",
+    compiled: "Compiled report",
+    compiled_hint: "The plan office's own report: the whole plan's figures and the accepted units' reports.",
+    targets: "Targets",
+    met: "met",
+    partly: "partly met",
+    not_met: "not met",
+    deliverables: "Deliverables",
+    my_reports: "My unit's reports",
+    period_from_to: "Figures from",
+    asked_units: "units",
+    draft_of: "Report of",
+    version: "version",
+    not_asked: "This unit is not asked to report.",
+};
+
+impl Lang {
+    pub fn reporting(self) -> &'static Reporting {
+        match self {
+            Lang::Vi => &VI_REPORTING,
+            Lang::En => &EN_REPORTING,
+        }
+    }
+}
+
+impl Reporting {
+    pub fn unit_state(&self, s: crate::reporting::state::UnitState) -> &'static str {
+        use crate::reporting::state::UnitState::*;
+        match s {
+            NotStarted => self.st_not_started,
+            Draft => self.st_draft,
+            SubmittedOnTime => self.st_submitted_on_time,
+            SubmittedLate => self.st_submitted_late,
+            Returned => self.st_returned,
+            Accepted => self.st_accepted,
+            Overdue => self.st_overdue,
+        }
+    }
+
+    pub fn kind(&self, kind: &str) -> &'static str {
+        match kind {
+            "deliverable" => self.kind_deliverable,
+            "recurring" => self.kind_recurring,
+            _ => self.kind_ad_hoc,
+        }
+    }
+}
+
+/// A refused step of the reporting chain, said to a person: the field named, what to do.
+pub fn chain_error(lang: Lang, e: &crate::reporting::ChainError) -> String {
+    use crate::reporting::ChainError;
+    use crate::reporting::sections::{Field, SectionError};
+    let vi = lang == Lang::Vi;
+    let field = |f: Field| -> String {
+        let r = lang.reporting();
+        match f {
+            Field::Results => r.results.into(),
+            Field::Shortcomings => r.shortcomings.into(),
+            Field::Proposals => r.proposals.into(),
+            Field::Answer(n) => format!("{} {n}", r.answers),
+            Field::Question(n) => format!("{} {n}", r.questions),
+        }
+    };
+    match e {
+        ChainError::Section(SectionError::TooLong { field: f, max }) => {
+            if vi {
+                format!("{}: dài quá {max} ký tự. Hãy rút gọn.", field(*f))
+            } else {
+                format!("{}: longer than {max} characters. Shorten it.", field(*f))
+            }
+        }
+        ChainError::Section(SectionError::TooManyLines { field: f, max }) => {
+            if vi {
+                format!("{}: quá {max} dòng.", field(*f))
+            } else {
+                format!("{}: more than {max} lines.", field(*f))
+            }
+        }
+        ChainError::Section(SectionError::TableTooLarge { field: f }) => {
+            if vi {
+                format!("{}: bảng quá lớn (tối đa 50 dòng, 10 cột).", field(*f))
+            } else {
+                format!(
+                    "{}: the table is too large (at most 50 rows, 10 columns).",
+                    field(*f)
+                )
+            }
+        }
+        ChainError::BadInput(m) if vi => {
+            let (name, _) = m.split_once(':').unwrap_or((m.as_str(), ""));
+            let what = match name {
+                "title" => "Tên báo cáo",
+                "due" => "Hạn gửi",
+                "period" => "Kỳ báo cáo: nhập dạng 2024, 2024-H1, 2024-Q3 hoặc 2024-05",
+                "unit" => "Đơn vị: không tìm thấy mã đơn vị, hoặc đơn vị không được yêu cầu",
+                "number" => "Số văn bản: bắt buộc, tối đa 50 ký tự",
+                "signer" => "Người ký: bắt buộc, tối đa 100 ký tự",
+                "date" => "Ngày văn bản: không được sau ngày hôm nay",
+                "scan" => "Bản có chữ ký: phải là tệp PDF",
+                "reason" => "Lý do trả lại: bắt buộc",
+                _ => "Dữ liệu không hợp lệ",
+            };
+            format!("{what}. ({m})")
+        }
+        ChainError::Conflict(_) if vi => {
+            "Báo cáo đã được gửi hoặc đã được tiếp nhận; không thể thực hiện thao tác này.".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+// Budget cycle (issue 21): the budget page's words, in their own struct so the branch's changes
+// stay in one block.
+
+/// Every word of the budget page (`pages/budget.rs`, `templates/budget.html`).
+#[derive(Debug)]
+pub struct BudgetWords {
+    pub title: &'static str,
+    pub link: &'static str,
+    pub stage: &'static str,
+    pub stage_estimating: &'static str,
+    pub stage_sent: &'static str,
+    pub stage_approved: &'static str,
+    pub deadline: &'static str,
+    pub decision: &'static str,
+    pub units: &'static str,
+    pub unit: &'static str,
+    pub task: &'static str,
+    pub state: &'static str,
+    pub state_none: &'static str,
+    pub state_draft: &'static str,
+    pub state_submitted: &'static str,
+    pub state_returned: &'static str,
+    pub version: &'static str,
+    pub estimated: &'static str,
+    pub proposed: &'static str,
+    pub appraised: &'static str,
+    pub approved: &'static str,
+    pub spent: &'static str,
+    pub left: &'static str,
+    pub over: &'static str,
+    pub total: &'static str,
+    pub lines: &'static str,
+    pub no_lines: &'static str,
+    pub content: &'static str,
+    pub measure: &'static str,
+    pub quantity: &'static str,
+    pub price: &'static str,
+    pub amount: &'static str,
+    pub source: &'static str,
+    pub basis: &'static str,
+    pub note: &'static str,
+    pub source_tinh: &'static str,
+    pub source_huyen: &'static str,
+    pub source_xa: &'static str,
+    pub source_khac: &'static str,
+    pub add_line: &'static str,
+    pub add_line_hint: &'static str,
+    pub assignment: &'static str,
+    pub submit: &'static str,
+    pub return_: &'static str,
+    pub reason: &'static str,
+    pub returned_because: &'static str,
+    pub propose: &'static str,
+    pub appraise: &'static str,
+    pub comment: &'static str,
+    pub not_appraised: &'static str,
+    pub send: &'static str,
+    pub send_hint: &'static str,
+    pub approve: &'static str,
+    pub decision_number: &'static str,
+    pub decision_date: &'static str,
+    pub spending: &'static str,
+    pub record_spending: &'static str,
+    pub date: &'static str,
+    pub voucher: &'static str,
+    pub no_spending: &'static str,
+    pub settlement: &'static str,
+    pub settle: &'static str,
+    pub accept: &'static str,
+    pub settle_none: &'static str,
+    pub settle_submitted: &'static str,
+    pub settle_office: &'static str,
+    pub settle_finance: &'static str,
+    pub settle_accepted: &'static str,
+    pub downloads: &'static str,
+    pub workbook: &'static str,
+    pub to_trinh: &'static str,
+    pub saved: &'static str,
+    pub over_warning: &'static str,
+    pub amount_hint: &'static str,
+    pub history: &'static str,
+    pub not_submitted_yet: &'static str,
+    pub no_assignment: &'static str,
+}
+
+pub static VI_BUDGET: BudgetWords = BudgetWords {
+    title: "Kinh phí",
+    link: "Kinh phí (dự toán, thẩm định, phân bổ)",
+    stage: "Giai đoạn",
+    stage_estimating: "Các đơn vị lập dự toán",
+    stage_sent: "Đã gửi thẩm định",
+    stage_approved: "Đã phê duyệt",
+    deadline: "Hạn gửi dự toán",
+    decision: "Quyết định phê duyệt",
+    units: "Dự toán theo đơn vị",
+    unit: "Đơn vị",
+    task: "Nhiệm vụ",
+    state: "Trạng thái",
+    state_none: "Chưa lập",
+    state_draft: "Đang lập",
+    state_submitted: "Đã gửi",
+    state_returned: "Bị trả lại",
+    version: "Lần",
+    estimated: "Dự toán",
+    proposed: "Đề nghị",
+    appraised: "Thẩm định",
+    approved: "Phân bổ",
+    spent: "Đã chi",
+    left: "Còn lại",
+    over: "Vượt",
+    total: "Tổng cộng",
+    lines: "Các dòng dự toán",
+    no_lines: "Chưa có dòng dự toán nào.",
+    content: "Nội dung chi",
+    measure: "Đơn vị tính",
+    quantity: "Số lượng",
+    price: "Đơn giá (đồng)",
+    amount: "Thành tiền",
+    source: "Nguồn kinh phí",
+    basis: "Căn cứ",
+    note: "Ghi chú",
+    source_tinh: "Ngân sách tỉnh",
+    source_huyen: "Ngân sách huyện",
+    source_xa: "Ngân sách xã",
+    source_khac: "Nguồn hợp pháp khác",
+    add_line: "Thêm dòng dự toán",
+    add_line_hint: "Số tiền viết bằng đồng, dấu chấm ngăn cách hàng nghìn (ví dụ 1.500.000); không dùng dấu phẩy hay \"triệu\".",
+    assignment: "Nhiệm vụ được giao",
+    submit: "Gửi dự toán",
+    return_: "Trả lại",
+    reason: "Lý do",
+    returned_because: "Bị trả lại",
+    propose: "Điều chỉnh đề nghị",
+    appraise: "Thẩm định",
+    comment: "Ý kiến",
+    not_appraised: "Chưa thẩm định",
+    send: "Gửi Sở Tài chính thẩm định",
+    send_hint: "Chỉ dự toán đã gửi được tổng hợp; đơn vị chưa gửi được ghi rõ trong Tờ trình.",
+    approve: "Ghi nhận phê duyệt",
+    decision_number: "Số quyết định",
+    decision_date: "Ngày quyết định",
+    spending: "Tình hình chi",
+    record_spending: "Ghi khoản chi",
+    date: "Ngày chi",
+    voucher: "Số chứng từ",
+    no_spending: "Chưa có khoản chi nào.",
+    settlement: "Quyết toán",
+    settle: "Gửi quyết toán",
+    accept: "Chấp nhận quyết toán",
+    settle_none: "Chưa gửi",
+    settle_submitted: "Đã gửi, chờ chấp nhận",
+    settle_office: "Cơ quan tổng hợp đã chấp nhận",
+    settle_finance: "Cơ quan tài chính đã chấp nhận",
+    settle_accepted: "Đã chấp nhận",
+    downloads: "Tải về",
+    workbook: "Bảng tính kinh phí (.xlsx)",
+    to_trinh: "Tờ trình thẩm định (.docx)",
+    saved: "Đã lưu.",
+    over_warning: "Lưu ý: đã chi vượt kinh phí được phân bổ",
+    amount_hint: "đồng",
+    history: "Các lần trả lại",
+    not_submitted_yet: "chưa gửi dự toán",
+    no_assignment: "Đơn vị của bạn không có nhiệm vụ nào trong kế hoạch này.",
+};
+
+pub static EN_BUDGET: BudgetWords = BudgetWords {
+    title: "Budget",
+    link: "Budget (estimates, appraisal, allocations)",
+    stage: "Stage",
+    stage_estimating: "Units are estimating",
+    stage_sent: "Sent for appraisal",
+    stage_approved: "Approved",
+    deadline: "Estimates due",
+    decision: "Approval decision",
+    units: "Estimates by unit",
+    unit: "Unit",
+    task: "Task",
+    state: "State",
+    state_none: "Not started",
+    state_draft: "Draft",
+    state_submitted: "Submitted",
+    state_returned: "Returned",
+    version: "Version",
+    estimated: "Estimated",
+    proposed: "Proposed",
+    appraised: "Appraised",
+    approved: "Allocated",
+    spent: "Spent",
+    left: "Left",
+    over: "Over",
+    total: "Total",
+    lines: "Estimate lines",
+    no_lines: "No estimate lines yet.",
+    content: "Expense",
+    measure: "Measure",
+    quantity: "Quantity",
+    price: "Unit price (VND)",
+    amount: "Amount",
+    source: "Source of funds",
+    basis: "Basis",
+    note: "Note",
+    source_tinh: "Provincial budget",
+    source_huyen: "District budget",
+    source_xa: "Commune budget",
+    source_khac: "Other lawful sources",
+    add_line: "Add an estimate line",
+    add_line_hint: "Amounts in whole dong, dots between thousands (e.g. 1.500.000); no commas, no \"triệu\".",
+    assignment: "Assigned task",
+    submit: "Submit the estimate",
+    return_: "Return",
+    reason: "Reason",
+    returned_because: "Returned",
+    propose: "Adjust the proposal",
+    appraise: "Appraise",
+    comment: "Comment",
+    not_appraised: "Not appraised",
+    send: "Send to finance for appraisal",
+    send_hint: "Only submitted estimates are consolidated; the Tờ trình names the units that have not submitted.",
+    approve: "Record the approval",
+    decision_number: "Decision number",
+    decision_date: "Decision date",
+    spending: "Spending",
+    record_spending: "Record spending",
+    date: "Date",
+    voucher: "Voucher number",
+    no_spending: "No spending recorded.",
+    settlement: "Settlement",
+    settle: "Submit the settlement",
+    accept: "Accept the settlement",
+    settle_none: "Not submitted",
+    settle_submitted: "Submitted, awaiting acceptance",
+    settle_office: "Accepted by the plan office",
+    settle_finance: "Accepted by finance",
+    settle_accepted: "Accepted",
+    downloads: "Downloads",
+    workbook: "Budget workbook (.xlsx)",
+    to_trinh: "Submission to finance (.docx)",
+    saved: "Saved.",
+    over_warning: "Note: spending is over the allocation by",
+    amount_hint: "VND",
+    history: "Returned versions",
+    not_submitted_yet: "has not submitted",
+    no_assignment: "Your unit has no task in this plan.",
+};
+
+impl Lang {
+    /// The budget page's words.
+    pub fn budget(self) -> &'static BudgetWords {
+        match self {
+            Lang::Vi => &VI_BUDGET,
+            Lang::En => &EN_BUDGET,
+        }
+    }
+}
+
+/// The plan page's link to the budget page, by language code.
+pub fn budget_link(lang_code: &str) -> &'static str {
+    Lang::parse(lang_code).unwrap_or(Lang::Vi).budget().link
+}
+
+// Plans that implement plans (issue 22): `/plans/{id}/cascade` and `/plans/{id}/carry`.
+
+impl Lang {
+    /// The words of the plan links, coverage and carry pages.
+    pub fn cascade(self) -> &'static Cascade {
+        match self {
+            Lang::Vi => &VI_CASCADE,
+            Lang::En => &EN_CASCADE,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Cascade {
+    pub open: &'static str,
+    pub title: &'static str,
+    pub parents: &'static str,
+    pub no_parents: &'static str,
+    pub proposed: &'static str,
+    pub both_cite: &'static str,
+    pub cites: &'static str,
+    pub confirm_link: &'static str,
+    pub link_other: &'static str,
+    pub choose_plan: &'static str,
+    pub link: &'static str,
+    pub unlink: &'static str,
+    pub children: &'static str,
+    pub no_children: &'static str,
+    pub units_owing: &'static str,
+    pub units_owing_hint: &'static str,
+    pub without_plan: &'static str,
+    pub with_plan: &'static str,
+    pub no_issue_task: &'static str,
+    pub more: &'static str,
+    pub done: &'static str,
+    pub not_done: &'static str,
+    pub coverage: &'static str,
+    pub coverage_hint: &'static str,
+    pub task: &'static str,
+    pub child_tasks: &'static str,
+    pub not_covered: &'static str,
+    pub less_than_asked: &'static str,
+    pub proposed_mark: &'static str,
+    pub confirmed_mark: &'static str,
+    pub leaves_out: &'static str,
+    pub carries_out: &'static str,
+    pub none_of_parent: &'static str,
+    pub save: &'static str,
+    pub carry: &'static str,
+    pub carry_hint: &'static str,
+    pub year: &'static str,
+    pub see_draft: &'static str,
+    pub draft_for: &'static str,
+    pub kept: &'static str,
+    pub replaced: &'static str,
+    pub to_confirm: &'static str,
+    pub unit_changes: &'static str,
+    pub unit_changes_hint: &'static str,
+    pub change: &'static str,
+    pub successors: &'static str,
+    pub suggestions: &'static str,
+    pub source_untouched: &'static str,
+    pub new_dates: &'static str,
+    pub leads: &'static str,
+    pub rule_province: &'static str,
+    pub rule_district: &'static str,
+    pub rule_commune: &'static str,
+    pub rule_agency: &'static str,
+    pub rule_unit: &'static str,
+    pub reason_no_successor: &'static str,
+    pub reason_ends: &'static str,
+    pub reason_unknown: &'static str,
+    pub err_cycle: &'static str,
+    pub err_province: &'static str,
+    pub err_self: &'static str,
+    pub err_exists: &'static str,
+    pub err_year: &'static str,
+    pub err_choose_plan: &'static str,
+    pub err_task: &'static str,
+    pub saved: &'static str,
+}
+
+pub static VI_CASCADE: Cascade = Cascade {
+    open: "Liên kết kế hoạch",
+    title: "Liên kết kế hoạch",
+    parents: "Kế hoạch cấp trên mà kế hoạch này thực hiện",
+    no_parents: "Chưa liên kết với kế hoạch cấp trên nào.",
+    proposed: "Đề xuất liên kết",
+    both_cite: "cùng thực hiện",
+    cites: "trích dẫn số",
+    confirm_link: "Xác nhận liên kết",
+    link_other: "Liên kết với kế hoạch khác",
+    choose_plan: "Chọn kế hoạch",
+    link: "Liên kết",
+    unlink: "Bỏ liên kết",
+    children: "Kế hoạch cấp dưới thực hiện kế hoạch này",
+    no_children: "Chưa có kế hoạch cấp dưới nào được liên kết.",
+    units_owing: "Đơn vị phải ban hành kế hoạch",
+    units_owing_hint: "Các đơn vị được giao nhiệm vụ “xây dựng, ban hành kế hoạch”: đã có kế hoạch được liên kết hay chưa, và tình trạng theo thời hạn.",
+    without_plan: "chưa có kế hoạch",
+    with_plan: "Đã có kế hoạch",
+    no_issue_task: "Kế hoạch này không có nhiệm vụ “xây dựng, ban hành kế hoạch”.",
+    more: "và còn",
+    done: "Đã hoàn thành",
+    not_done: "Chưa hoàn thành",
+    coverage: "Mức độ bao phủ nhiệm vụ",
+    coverage_hint: "Mỗi nhiệm vụ của kế hoạch này và các nhiệm vụ của kế hoạch cấp dưới thực hiện nó, kèm chỉ tiêu. Hệ thống đề xuất theo nội dung; phòng kế hoạch xác nhận hoặc sửa.",
+    task: "Nhiệm vụ",
+    child_tasks: "Nhiệm vụ của kế hoạch cấp dưới",
+    not_covered: "Chưa có kế hoạch cấp dưới nào thực hiện",
+    less_than_asked: "Chỉ tiêu thấp hơn yêu cầu",
+    proposed_mark: "đề xuất",
+    confirmed_mark: "đã xác nhận",
+    leaves_out: "Nhiệm vụ chưa được thực hiện trong",
+    carries_out: "Thực hiện nhiệm vụ",
+    none_of_parent: "Không thực hiện nhiệm vụ nào",
+    save: "Lưu",
+    carry: "Chuyển sang năm sau",
+    carry_hint: "Bản nháp kế hoạch năm mới: cùng nhiệm vụ và chỉ tiêu, thời hạn dời theo năm, đơn vị được xác định lại theo sắp xếp đơn vị hành chính năm 2025.",
+    year: "Năm",
+    see_draft: "Xem bản nháp",
+    draft_for: "Bản nháp năm",
+    kept: "Giữ nguyên",
+    replaced: "Thay bằng đơn vị kế thừa",
+    to_confirm: "Cần xác nhận",
+    unit_changes: "Đơn vị chủ trì và thay đổi",
+    unit_changes_hint: "Mọi đơn vị chủ trì của kế hoạch gốc, mỗi đơn vị một lần. Phòng kế hoạch kiểm tra từng thay đổi trước khi ban hành.",
+    change: "Thay đổi",
+    successors: "Đơn vị kế thừa",
+    suggestions: "Gợi ý",
+    source_untouched: "Kế hoạch gốc không thay đổi.",
+    new_dates: "Thời hạn mới",
+    leads: "Đơn vị chủ trì",
+    rule_province: "Tỉnh hợp nhất (Nghị quyết 202/2025/QH15)",
+    rule_district: "Cấp huyện kết thúc hoạt động từ 01/7/2025",
+    rule_commune: "Xã, phường sau sắp xếp",
+    rule_agency: "Cơ quan hợp nhất từ 01/3/2025",
+    rule_unit: "Đơn vị hành chính thay đổi",
+    reason_no_successor: "Chưa xác định được đơn vị kế thừa",
+    reason_ends: "Kết thúc hoạt động trong năm, ngày",
+    reason_unknown: "Không tìm thấy đơn vị tại ngày của kế hoạch",
+    err_cycle: "Không thể liên kết: kế hoạch được chọn đã thực hiện kế hoạch này, liên kết sẽ tạo thành vòng lặp.",
+    err_province: "Không thể liên kết: hai kế hoạch thuộc hai tỉnh khác nhau và kế hoạch cấp trên không phải kế hoạch của trung ương.",
+    err_self: "Không thể liên kết: một kế hoạch không thể thực hiện chính nó.",
+    err_exists: "Hai kế hoạch này đã được liên kết.",
+    err_year: "Năm: hãy chọn một năm trong 10 năm sau năm của kế hoạch.",
+    err_choose_plan: "Kế hoạch: hãy chọn kế hoạch cấp trên.",
+    err_task: "Nhiệm vụ: không thuộc kế hoạch cấp dưới đã liên kết.",
+    saved: "Đã lưu.",
+};
+
+pub static EN_CASCADE: Cascade = Cascade {
+    open: "Linked plans",
+    title: "Linked plans",
+    parents: "Plans this plan implements",
+    no_parents: "Not linked to any plan it implements.",
+    proposed: "Proposed links",
+    both_cite: "both implement",
+    cites: "cites number",
+    confirm_link: "Confirm the link",
+    link_other: "Link to another plan",
+    choose_plan: "Choose a plan",
+    link: "Link",
+    unlink: "Unlink",
+    children: "Plans implementing this plan",
+    no_children: "No plan implementing this one is linked yet.",
+    units_owing: "Units that must issue a plan",
+    units_owing_hint: "The units assigned the task “issue your own plan”: whether a plan of theirs is linked, and the deadline state.",
+    without_plan: "without a plan",
+    with_plan: "Has a plan",
+    no_issue_task: "This plan has no “issue your own plan” task.",
+    more: "and",
+    done: "Done",
+    not_done: "Not done",
+    coverage: "Coverage of the tasks",
+    coverage_hint: "Each task of this plan and the tasks of the implementing plans that carry it out, with their targets. Proposed from their wording; the plan office confirms or corrects.",
+    task: "Task",
+    child_tasks: "Tasks of the implementing plans",
+    not_covered: "Carried out by no implementing plan",
+    less_than_asked: "Commits less than asked",
+    proposed_mark: "proposed",
+    confirmed_mark: "confirmed",
+    leaves_out: "Tasks left out by",
+    carries_out: "Carries out task",
+    none_of_parent: "None of this plan's tasks",
+    save: "Save",
+    carry: "Carry into next year",
+    carry_hint: "A draft of next year's plan: the same tasks and targets, dates shifted by the years, every unit re-resolved through the 2025 administrative reform.",
+    year: "Year",
+    see_draft: "See the draft",
+    draft_for: "Draft for",
+    kept: "Kept",
+    replaced: "Replaced by successors",
+    to_confirm: "To confirm",
+    unit_changes: "Lead units and what becomes of them",
+    unit_changes_hint: "Every lead unit of the source plan, each once. The plan office checks each change before the plan is issued.",
+    change: "Change",
+    successors: "Successors",
+    suggestions: "Suggestions",
+    source_untouched: "The source plan is not changed.",
+    new_dates: "New dates",
+    leads: "Lead units",
+    rule_province: "Provinces merged (Resolution 202/2025/QH15)",
+    rule_district: "Districts abolished on 1 July 2025",
+    rule_commune: "Communes rearranged",
+    rule_agency: "Agencies merged on 1 March 2025",
+    rule_unit: "Administrative unit changed",
+    reason_no_successor: "No successor found",
+    reason_ends: "Ends during the year, on",
+    reason_unknown: "Unit not found on the plan's date",
+    err_cycle: "Cannot link: the chosen plan already implements this one; the link would make a cycle.",
+    err_province: "Cannot link: the plans belong to different provinces and the parent is not a national plan.",
+    err_self: "Cannot link: a plan cannot implement itself.",
+    err_exists: "These plans are already linked.",
+    err_year: "Year: choose one of the 10 years after the plan's year.",
+    err_choose_plan: "Plan: choose the plan this one implements.",
+    err_task: "Task: not a task of a linked implementing plan.",
+    saved: "Saved.",
+};
 
 // ---- Review of activities and approval of periods (issue 19, parts 3–4) ----
 

@@ -304,6 +304,8 @@ fn admit(page: &SignedIn, csrf: &str) -> Result<(), PageError> {
 }
 
 pub struct PreviewTask {
+    /// Its position, for the link to correct it (issue 19, plan edits).
+    pub index: usize,
     pub reference: String,
     pub title: String,
     pub leads: String,
@@ -348,6 +350,8 @@ struct Preview {
     q: String,
     results: Vec<UnitChoice>,
     parents: Vec<UnitChoice>,
+    /// "Sửa" (issue 19, plan edits).
+    edit_label: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -382,7 +386,9 @@ pub async fn preview(
         .plan
         .tasks
         .iter()
-        .map(|t| PreviewTask {
+        .enumerate()
+        .map(|(index, t)| PreviewTask {
+            index,
             reference: t.reference.clone(),
             title: t.title.clone(),
             leads: name_list(&t.leads),
@@ -481,6 +487,7 @@ pub async fn preview(
         q,
         results,
         parents,
+        edit_label: super::i18n::plan_edit_words(lang).edit_task,
     };
     Ok(render(lang, &template))
 }

@@ -28,6 +28,18 @@ mod users;
 // Review and periods (issue 19, parts 3–4).
 mod periods;
 mod review;
+// Plans that implement plans (issue 22).
+mod cascade;
+// Budget cycle (issue 21).
+mod budget;
+// The reporting chain (issue 20).
+mod report_requests;
+// (G) web polish: counts with thousands separators; forms shared by pages.
+mod forms;
+pub mod numbers;
+// Editing plans after import (issue 19, plan edits).
+mod plan_edit;
+use plan_edit as pe;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -96,24 +108,63 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/plans/{id}/report.docx"),
         ("GET", "/plans/{id}/compliance.xlsx"),
         ("GET", "/plans/{id}/activities.xlsx"),
-        ("GET", "/plans/{id}/evidence-pack.zip"),
-        ("POST", "/calendar-link"),
-        ("GET", "/units/suggest"),
-        ("GET", "/account"),
-        ("POST", "/account/password"),
-        ("POST", "/account/tokens/{id}/revoke"),
-        ("POST", "/account/sign-out-others"),
-        ("GET", "/users"),
-        ("POST", "/users"),
-        ("POST", "/users/{id}/reset-password"),
-        ("POST", "/users/{id}/disable"),
-        ("POST", "/users/{id}/enable"),
         // Review and periods (issue 19, parts 3–4).
         ("GET", "/review"),
         ("POST", "/review"),
         ("GET", "/plans/{id}/periods"),
         ("POST", "/plans/{id}/periods"),
         ("POST", "/my-work/resubmit"),
+        ("GET", "/plans/{id}/evidence-pack.zip"),
+        ("POST", "/calendar-link"),
+        ("GET", "/units/suggest"),
+        ("GET", "/account"),
+        // Budget cycle (issue 21).
+        ("GET", "/plans/{id}/budget"),
+        ("POST", "/plans/{id}/budget/lines"),
+        ("POST", "/plans/{id}/budget/submit"),
+        ("POST", "/plans/{id}/budget/return"),
+        ("POST", "/plans/{id}/budget/send"),
+        ("POST", "/plans/{id}/budget/approve"),
+        ("POST", "/plans/{id}/budget/spend"),
+        ("POST", "/plans/{id}/budget/settle"),
+        ("POST", "/plans/{id}/budget/accept"),
+        ("POST", "/budget-lines/{id}/propose"),
+        ("POST", "/budget-lines/{id}/appraise"),
+        ("GET", "/plans/{id}/budget.xlsx"),
+        ("GET", "/plans/{id}/to-trinh.docx"),
+        ("POST", "/account/password"),
+        ("POST", "/account/tokens/{id}/revoke"),
+        // The reporting chain (issue 20).
+        ("GET", "/reports"),
+        ("GET", "/plans/{id}/reports"),
+        ("POST", "/plans/{id}/reports"),
+        ("GET", "/reports/{id}"),
+        ("GET", "/reports/{id}/units/{unit}"),
+        ("POST", "/reports/{id}/units/{unit}"),
+        ("POST", "/reports/{id}/units/{unit}/submit"),
+        ("POST", "/reports/{id}/units/{unit}/review"),
+        ("GET", "/reports/{id}/units/{unit}/report.docx"),
+        ("POST", "/account/sign-out-others"),
+        ("GET", "/users"),
+        ("POST", "/users"),
+        ("POST", "/users/{id}/reset-password"),
+        ("POST", "/users/{id}/disable"),
+        ("POST", "/users/{id}/enable"),
+        // Editing plans after import (issue 19, plan edits).
+        ("GET", "/tasks/{id}/edit"),
+        ("POST", "/tasks/{id}/edit"),
+        ("POST", "/tasks/{id}/remove"),
+        ("GET", "/plans/{id}/tasks/new"),
+        ("POST", "/plans/{id}/tasks/new"),
+        ("POST", "/plans/{id}/archive"),
+        ("GET", "/plans/import/{id}/tasks/{index}"),
+        ("POST", "/plans/import/{id}/tasks/{index}"),
+        // Plans that implement plans (issue 22).
+        ("GET", "/plans/{id}/cascade"),
+        ("POST", "/plans/{id}/cascade/link"),
+        ("POST", "/plans/{id}/cascade/unlink"),
+        ("POST", "/plans/{id}/cascade/map"),
+        ("GET", "/plans/{id}/carry"),
     ]
 }
 
@@ -130,6 +181,20 @@ pub fn router() -> Router<AppState> {
         .route("/plans/import", get(import::form).post(import::upload))
         .route("/plans/import/{id}", get(import::preview))
         .route("/plans/import/{id}/fix", post(import::fix))
+        // Budget cycle (issue 21).
+        .route("/plans/{id}/budget", get(budget::page))
+        .route("/plans/{id}/budget/lines", post(budget::add_line))
+        .route("/plans/{id}/budget/submit", post(budget::submit))
+        .route("/plans/{id}/budget/return", post(budget::return_estimate))
+        .route("/plans/{id}/budget/send", post(budget::send))
+        .route("/plans/{id}/budget/approve", post(budget::approve))
+        .route("/plans/{id}/budget/spend", post(budget::spend))
+        .route("/plans/{id}/budget/settle", post(budget::settle))
+        .route("/plans/{id}/budget/accept", post(budget::accept))
+        .route("/budget-lines/{id}/propose", post(budget::propose))
+        .route("/budget-lines/{id}/appraise", post(budget::appraise))
+        .route("/plans/{id}/budget.xlsx", get(budget::workbook))
+        .route("/plans/{id}/to-trinh.docx", get(budget::to_trinh))
         .route("/plans/import/{id}/new-unit", post(import::new_unit))
         .route("/plans/import/{id}/confirm", post(import::confirm))
         .route("/plans/{id}", get(plan::overview))
@@ -142,6 +207,29 @@ pub fn router() -> Router<AppState> {
         .route("/my-work/log", post(my_work::log))
         .route("/deadlines", get(deadlines::page))
         .route("/search", get(search::page))
+        // The reporting chain (issue 20).
+        .route("/reports", get(report_requests::mine))
+        .route(
+            "/plans/{id}/reports",
+            get(report_requests::of_plan).post(report_requests::add),
+        )
+        .route("/reports/{id}", get(report_requests::board))
+        .route(
+            "/reports/{id}/units/{unit}",
+            get(report_requests::draft).post(report_requests::save),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/submit",
+            post(report_requests::submit),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/review",
+            post(report_requests::review),
+        )
+        .route(
+            "/reports/{id}/units/{unit}/report.docx",
+            get(report_requests::docx),
+        )
         .route("/overview", get(overview::page))
         .route("/plans/{id}/report.docx", get(exports::report_docx))
         .route("/plans/{id}/compliance.xlsx", get(exports::compliance_xlsx))
@@ -157,6 +245,20 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/reset-password", post(users::reset_password))
         .route("/users/{id}/disable", post(users::disable))
         .route("/users/{id}/enable", post(users::enable))
+        // Editing plans after import (issue 19, plan edits).
+        .route("/tasks/{id}/edit", get(pe::edit_form).post(pe::edit_save))
+        .route("/tasks/{id}/remove", post(pe::remove))
+        .route("/plans/{id}/tasks/new", get(pe::new_task).post(pe::add))
+        .route("/plans/{id}/archive", post(pe::archive))
+        // (Two lines, one per method: the route test reads one route a line.)
+        .route("/plans/import/{id}/tasks/{index}", get(pe::task))
+        .route("/plans/import/{id}/tasks/{index}", post(pe::save))
+        // Plans that implement plans (issue 22).
+        .route("/plans/{id}/cascade", get(cascade::page))
+        .route("/plans/{id}/cascade/link", post(cascade::link))
+        .route("/plans/{id}/cascade/unlink", post(cascade::unlink))
+        .route("/plans/{id}/cascade/map", post(cascade::map))
+        .route("/plans/{id}/carry", get(cascade::carry))
         // Review and periods (issue 19, parts 3–4).
         .route("/review", get(review::page).post(review::decide))
         .route("/plans/{id}/periods", get(periods::page).post(periods::act))
@@ -372,6 +474,24 @@ pub struct Layout {
     pub section: &'static str,
     /// The review queue's menu item, for those who review (issue 19); empty for others.
     pub review_nav: &'static str,
+}
+
+impl Layout {
+    /// A count as the page's language writes it ("11.880"): `{{ l.n(x) }}` in templates.
+    pub fn n(&self, x: impl std::fmt::Display) -> String {
+        numbers::count(self.f, x)
+    }
+}
+
+// The reporting chain (issue 20).
+impl Layout {
+    /// The menu's "Báo cáo" (its words live with the chain's, `i18n::Reporting`).
+    pub fn nav_reports(&self) -> &'static str {
+        Lang::parse(self.lang)
+            .unwrap_or(Lang::Vi)
+            .reporting()
+            .reports
+    }
 }
 
 /// An error shown as a page inside the normal layout (header and menu), in the page's language:
@@ -601,6 +721,8 @@ fn section_of(path: &str) -> &'static str {
         "search" => "search",
         "account" => "account",
         "review" => "review",
+        // The reporting chain (issue 20).
+        "reports" => "reports",
         _ => "",
     }
 }

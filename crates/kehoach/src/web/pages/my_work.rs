@@ -4,8 +4,6 @@
 //! The form posts multipart to `/my-work/log`, validated by `activity_input` and stored through
 //! `files.rs` exactly as the API's `POST /assignments/{id}/activities`.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
 use axum::http::StatusCode;
@@ -49,14 +47,6 @@ pub struct AssignmentOption {
     pub selected: bool,
 }
 
-pub struct Logged {
-    pub date: String,
-    pub title: String,
-    pub task: String,
-    /// Its evidence: images as thumbnails, other files with their type and size, links.
-    pub evidence: Vec<super::activities::EvidenceItem>,
-}
-
 #[derive(Template)]
 #[template(path = "my_work.html")]
 struct MyWorkPage {
@@ -75,7 +65,7 @@ struct MyWorkPage {
     /// Whether an item was tapped (its form opens with it chosen, the others folded away).
     tapped: bool,
     older_overdue: usize,
-    logged: Vec<Logged>,
+    logged: Vec<super::activities::ActivityItem>,
     /// Review (issue 19): the unit's activities the plan office returned, with the reason.
     w: &'static super::i18n::ReviewWords,
     returned: Vec<Returned>,
@@ -181,7 +171,7 @@ async fn build(
     let today = page.today;
     let mut due = Vec::new();
     let mut options = Vec::new();
-    let mut logged: Vec<(chrono::NaiveDate, i64, Logged)> = Vec::new();
+    let mut logged: Vec<(chrono::NaiveDate, i64, super::activities::ActivityItem)> = Vec::new();
     // My work is my unit's and its sub-units' (a district station records for its communes):
     // not everything the account may read — a provincial plan office reads the whole province,
     // but its own work is the department's. An account without a unit (an administrator) has none.
@@ -228,7 +218,9 @@ async fn build(
             None
         };
         for plan in state.store.plans().await.map_err(err)? {
-            if wanted.as_ref().is_some_and(|w| !w.contains(&plan.id)) {
+            // An archived plan asks nothing more of anyone (issue 19).
+            if wanted.as_ref().is_some_and(|w| !w.contains(&plan.id)) || plan.archived_on.is_some()
+            {
                 continue;
             }
             let report = plan_compliance(&state.store, plan.id, today, Some(&units))
@@ -302,37 +294,19 @@ async fn build(
                     }
                     if a.activity_count > 0 {
                         // Only the latest few of each assignment can be among the latest shown.
-                        let recent = state
-                            .store
-                            .activities_between(a.assignment_id, None, None, RECENT as i64)
+                        logged.extend(
+                            super::activities::listed(
+                                state,
+                                lang,
+                                a.assignment_id,
+                                (None, None),
+                                RECENT,
+                                "",
+                                &task_label,
+                            )
                             .await
-                            .map_err(err)?;
-                        let ids: Vec<i64> = recent.iter().map(|act| act.id).collect();
-                        let mut evidence: HashMap<i64, Vec<super::activities::EvidenceItem>> =
-                            HashMap::new();
-                        for e in state
-                            .store
-                            .evidence_of_activities(&ids)
-                            .await
-                            .map_err(err)?
-                        {
-                            if let Some(item) = super::activities::evidence_item(lang, &e) {
-                                evidence.entry(e.activity_id).or_default().push(item);
-                            }
-                        }
-                        for act in recent {
-                            let evidence = evidence.remove(&act.id).unwrap_or_default();
-                            logged.push((
-                                act.occurred_on,
-                                act.id,
-                                Logged {
-                                    date: dmy(act.occurred_on),
-                                    title: act.title,
-                                    task: task_label.clone(),
-                                    evidence,
-                                },
-                            ));
-                        }
+                            .map_err(err)?,
+                        );
                     }
                 }
             }
@@ -702,7 +676,7 @@ async fn store_file(
     file_name: &str,
 ) -> Result<StoredFile, StoreProblem> {
     let refused = |e: FileError| match e {
-        FileError::Io(_) => StoreProblem::Page(e.into()),
+        FileError::Io(_) | FileError::Store(_) => StoreProblem::Page(e.into()),
         e => StoreProblem::File(FileProblem::Refused(e)),
     };
     let mut writer = state.files.writer(file_name).map_err(refused)?;
@@ -718,5 +692,5 @@ async fn store_file(
             Err(e) => return Err(StoreProblem::Page(form_error(e))),
         }
     }
-    tokio::task::block_in_place(|| writer.finish()).map_err(refused)
+    writer.finish().await.map_err(refused)
 }

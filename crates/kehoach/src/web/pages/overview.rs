@@ -19,6 +19,7 @@ use kehoach_core::compliance::Tally;
 use serde::Deserialize;
 
 use super::i18n::Flows;
+use super::numbers::count;
 use super::svg::progress_bar;
 use super::{Layout, PageError, SignedIn, dmy, render};
 use crate::authz::{Action, Reach};
@@ -113,9 +114,11 @@ pub fn headline(f: &Flows, met: u64, ended: u64) -> String {
         return f.no_ended_periods.to_string();
     }
     format!(
-        "{} — {met} {} {ended} {}",
+        "{} — {} {} {} {}",
         percent(Some(met as f64 / ended as f64)),
+        count(f, met),
         f.of,
+        count(f, ended),
         f.ended_periods_met
     )
 }
@@ -189,19 +192,32 @@ pub async fn page(
     for plan in &plans {
         let is_whole = whole.contains(&plan.id);
         let is_chosen = chosen == Some(plan.id);
-        if is_whole && !tallies.contains_key(&plan.id) {
-            let t: Tally = crate::rollup::task_tallies(&state.store, plan.id, at)
+        // The plan's roll-up per task, read once: its headline is their sum, and the chosen
+        // plan's detail lists its tasks from the same read.
+        let mut by_task = None;
+        if is_whole && (is_chosen || !tallies.contains_key(&plan.id)) {
+            let read = crate::rollup::task_tallies(&state.store, plan.id, at)
                 .await
-                .map_err(err)?
-                .into_values()
-                .fold(Tally::default(), |mut sum, t| {
-                    sum += t;
+                .map_err(err)?;
+            tallies.entry(plan.id).or_insert_with(|| {
+                let t = read.values().fold(Tally::default(), |mut sum, t| {
+                    sum += *t;
                     sum
                 });
-            tallies.insert(plan.id, (t.met, t.ended));
+                (t.met, t.ended)
+            });
+            by_task = Some(read);
         }
         if !is_whole || is_chosen {
-            let d = plan_detail(&state, &page, plan, is_whole, visible.as_ref(), &q).await?;
+            let d = plan_detail(
+                &state,
+                &page,
+                plan,
+                by_task.filter(|_| is_whole),
+                visible.as_ref(),
+                &q,
+            )
+            .await?;
             if !is_whole {
                 tallies.insert(plan.id, sum_units(&d.1));
             }
@@ -218,7 +234,9 @@ pub async fn page(
                 rate(met, ended),
                 PlanLine {
                     id: p.id,
-                    number: p.number.clone().unwrap_or_default(),
+                    number: crate::export::known_plan_number(p.number.as_deref())
+                        .unwrap_or_default()
+                        .to_string(),
                     title: p.title.clone(),
                     headline: headline(f, met, ended),
                     bar: progress_bar(rate(met, ended), page.t.reporting_rate),
@@ -256,16 +274,19 @@ fn sum_units(units: &[UnitStanding]) -> (u64, u64) {
 }
 
 /// One plan's ranking, tasks and trend (the headline is filled in by the caller).
+/// `by_task` is the plan's roll-up per task when the caller sees the plan whole, else `None`.
 async fn plan_detail(
     state: &AppState,
     page: &SignedIn,
     plan: &PlanRow,
-    whole: bool,
+    by_task: Option<BTreeMap<i64, Tally>>,
     visible: Option<&HashSet<i64>>,
     q: &OverviewQuery,
 ) -> Result<(Detail, Vec<UnitStanding>), PageError> {
+    let whole = by_task.is_some();
     let err = |e: crate::store::StoreError| page.error(e);
     let at = page.today;
+    let f = page.lang.flows();
     let facts = PlanFacts::load(&state.store, plan.clone())
         .await
         .map_err(err)?;
@@ -297,7 +318,7 @@ async fn plan_detail(
         })
         .collect();
     // The trend and the tasks cover the whole plan: only for a caller who sees it whole.
-    let (trend, tasks) = if whole {
+    let (trend, tasks) = if let Some(by_task) = by_task {
         let trend = monthly_trend(&state.store, &facts, at, TREND_MONTHS)
             .await
             .map_err(err)?
@@ -305,12 +326,9 @@ async fn plan_detail(
             .map(|p| TrendLine {
                 month: format!("{:02}/{}", p.month.month(), p.month.year()),
                 bar: progress_bar(rate(p.met, p.ended), page.t.reporting_rate),
-                counts: format!("{}/{}", p.met, p.ended),
+                counts: format!("{}/{}", count(f, p.met), count(f, p.ended)),
             })
             .collect();
-        let by_task = crate::rollup::task_tallies(&state.store, plan.id, at)
-            .await
-            .map_err(err)?;
         let mut tasks: Vec<(f64, TaskLine)> = facts
             .tasks
             .iter()
@@ -323,7 +341,7 @@ async fn plan_detail(
                         id: t.id,
                         label: format!("{} {}", t.reference, t.title),
                         bar: progress_bar(Some(r), page.t.reporting_rate),
-                        counts: format!("{}/{}", tally.met, tally.ended),
+                        counts: format!("{}/{}", count(f, tally.met), count(f, tally.ended)),
                     },
                 ))
             })
@@ -356,7 +374,9 @@ async fn plan_detail(
         Detail {
             downloads,
             id: plan.id,
-            number: plan.number.clone().unwrap_or_default(),
+            number: crate::export::known_plan_number(plan.number.as_deref())
+                .unwrap_or_default()
+                .to_string(),
             title: plan.title.clone(),
             headline: String::new(),
             bar: String::new(),

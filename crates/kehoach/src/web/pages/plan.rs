@@ -144,6 +144,10 @@ struct PlanPage {
     f: &'static super::i18n::Flows,
     downloads: super::exports::Downloads,
     csrf: String,
+    /// The link to the plan's links, coverage and carry (issue 22).
+    cascade_link: &'static str,
+    /// Editing after import (issue 19): the archived mark, "add a task", "archive".
+    edit: super::plan_edit::PlanEditBar,
 }
 
 #[derive(Deserialize, Default)]
@@ -348,9 +352,12 @@ pub async fn overview(
         found,
         format!("/units/suggest?plan={id}"),
     );
+    let edit = super::plan_edit::PlanEditBar::of(&state, &page, &plan).await;
     let template = PlanPage {
+        edit,
         l: page.layout(plan.title.clone()),
         f: page.lang.flows(),
+        cascade_link: page.lang.cascade().open,
         downloads,
         csrf: page.session.csrf.clone(),
         id,

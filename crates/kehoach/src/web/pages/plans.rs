@@ -14,6 +14,8 @@ pub struct PlanItem {
     pub title: String,
     pub issued: String,
     pub period: String,
+    /// "Lưu trữ" when the plan is archived (issue 19), else empty.
+    pub archived: &'static str,
 }
 
 #[derive(Template)]
@@ -51,6 +53,11 @@ pub async fn list(State(state): State<AppState>, page: SignedIn) -> Result<Respo
             title: p.title,
             issued: dmy_opt(p.issued_on),
             period: period_text(p.period_from, p.period_to),
+            archived: if p.archived_on.is_some() {
+                super::i18n::plan_edit_words(page.lang).archived
+            } else {
+                ""
+            },
         })
         .collect();
     let template = PlansPage {

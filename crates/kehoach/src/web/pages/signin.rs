@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::forms::CsrfForm;
 use super::{Layout, Page, PageError, SignedIn, render};
 use crate::auth::random_secret;
 use crate::web::session::{self, SESSION_COOKIE, SIGNIN_COOKIE};
@@ -213,12 +214,6 @@ pub async fn submit(
 
 /// An argon2id hash of a random password: checked against when the account does not exist.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Wm9vF3o6oCq0S4mB2B9N0nU6l3k3b1yUuC9T3a2p0nM";
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
 
 pub async fn sign_out(
     State(state): State<AppState>,

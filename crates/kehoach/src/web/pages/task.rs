@@ -69,6 +69,8 @@ struct TaskPage {
     total: usize,
     pages: Vec<super::heatmap::Link>,
     legend: Vec<(&'static str, &'static str)>,
+    /// "Sửa nhiệm vụ" for who may edit the plan (issue 19), else empty.
+    edit_label: &'static str,
 }
 
 /// One target's periods as a strip; each cell links to the activities of its period.
@@ -203,7 +205,13 @@ pub async fn page(
         })
         .collect();
     let (statuses, deadlines) = chips(lang, &summary);
+    let edit_label = if super::plan_edit::may_edit(&state, &page, &plan).await {
+        super::i18n::plan_edit_words(page.lang).edit_task
+    } else {
+        ""
+    };
     let template = TaskPage {
+        edit_label,
         l: page.layout(task.title.clone()),
         plan_id: plan.id,
         plan_title: plan.title,

@@ -11,6 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::account::change_by;
+use super::forms::CsrfForm;
 use super::{Layout, PageError, SignedIn, render};
 use crate::auth::random_secret;
 use crate::authz::Action;
@@ -259,12 +260,6 @@ pub async fn create(
         Some((username, password)),
     )
     .await
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /users/{id}/reset-password`: a new one-time password; the user's sessions end.
