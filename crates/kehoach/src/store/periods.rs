@@ -263,8 +263,9 @@ impl super::Store {
     /// Sets what a plan counts and its automatic lock (`auto_lock_days`: `Some(None)` turns it
     /// off, `None` leaves it), audited.
     ///
-    /// Changing what counts does not yet move the figures already kept: that needs the write
-    /// path's "apply/unapply an activity" function (issue 19, part 1), see the README.
+    /// Changing what counts does not yet move the figures already kept (see the README): the
+    /// write path's `count_activity` would, once additions, edits, deletions and the rebuild
+    /// follow the same rule.
     pub async fn set_plan_counting(
         &self,
         plan_id: i64,
