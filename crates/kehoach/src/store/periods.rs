@@ -226,9 +226,8 @@ pub(crate) async fn refuse_locked(
     let today = today_in_vietnam(Utc::now());
     let mut facts: HashMap<i64, Vec<LockRow>> = HashMap::new();
     for &(assignment, date) in touched {
-        if !facts.contains_key(&assignment) {
-            let rows: Vec<LockRow> = tx.fetch(LOCK_SQL, &[Arg::I64(assignment)]).await?;
-            facts.insert(assignment, rows);
+        if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(assignment) {
+            slot.insert(tx.fetch(LOCK_SQL, &[Arg::I64(assignment)]).await?);
         }
         if let Some(lock) = lock_of(&facts[&assignment], date, today) {
             return Err(StoreError::Locked(Box::new(lock)));
