@@ -112,6 +112,15 @@ impl FileStore {
         self.max_bytes
     }
 
+    /// The same store for a document kehoach wrote itself (a submitted report frozen as .docx):
+    /// the upload cap limits what people send, not what kehoach generates.
+    pub fn for_generated(&self) -> FileStore {
+        FileStore {
+            max_bytes: u64::MAX,
+            ..self.clone()
+        }
+    }
+
     /// Where the file with this hash is (or would be). `None` for anything but 64 lowercase hex.
     pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         if !is_sha256_hex(sha256) {

@@ -1353,7 +1353,7 @@ async fn plan_office_links_checks_coverage_and_carries() {
             .click()
             .await?;
         wait_url(&driver, "done=unlinked").await;
-        let proposal = wait_for(&driver, "form[action$='/cascade/link'].inline").await?;
+        let proposal = wait_for(&driver, "form[action$='/cascade/link'].inline-tools").await?;
         let li = proposal.find(By::XPath("..")).await?.text().await?;
         assert!(
             li.contains("3604/KH-UBND"),

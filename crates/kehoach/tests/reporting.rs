@@ -183,8 +183,12 @@ on_both_backends! {
 
         // The frozen .docx: content-addressed, and unchanged when activities come later.
         let accepted = store.live_submission(req, f.station).await.unwrap().unwrap();
-        let files = kehoach::files::FileStore::new(db.data_dir(), 20 * 1024 * 1024);
-        let frozen = std::fs::read(files.path_of(&accepted.docx_sha256).unwrap()).unwrap();
+        // Wherever the store keeps files (the database on PostgreSQL, the directory on SQLite).
+        let files = kehoach::files::FileStore::for_store(db.data_dir(), 20 * 1024 * 1024, &store).await.unwrap();
+        let sha = accepted.docx_sha256.clone();
+        let frozen = tokio::task::spawn_blocking(move || {
+            std::fs::read(files.local_file_blocking(&sha).unwrap().path()).unwrap()
+        }).await.unwrap();
         assert_eq!(sha256_hex(&frozen), accepted.docx_sha256);
         assert!(accepted.scan_sha256.is_none());
         let weekly = f.assignment("1", f.station).await;

@@ -716,7 +716,7 @@ pub async fn submit(
         r.id,
         fold(&author.unit.code).replace('.', "-")
     );
-    let stored = files.store_bytes(&name, &docx).await?;
+    let stored = files.for_generated().store_bytes(&name, &docx).await?;
     let figures = serde_json::json!({
         "at": period_of(r).evaluation_date(today),
         "tasks": content.figures.iter().map(|f| serde_json::json!({

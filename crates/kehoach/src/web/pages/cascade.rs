@@ -205,9 +205,10 @@ pub async fn page(
         })
         .collect();
 
-    // Units without a plan first, then the others; the deadline state in words and colour.
+    // Units that have linked a plan first (a few; they would fall past the cut of hundreds of
+    // communes owing one), then those without; the deadline state in words and colour.
     let mut units = view.units.clone();
-    units.sort_by_key(|u| (!u.plans.is_empty(), u.unit_name.clone()));
+    units.sort_by_key(|u| (u.plans.is_empty(), u.unit_name.clone()));
     let owing: Vec<OwingItem> = units
         .iter()
         .take(OWING_SHOWN)
