@@ -466,7 +466,8 @@ pub async fn coverage(store: &Store, parent: i64) -> Result<CoverageView, Cascad
     let targets = store.targets_of_plan(parent).await?;
     let links = store.task_links_of_parent(parent).await?;
     let children = store.linked_plans(parent, false).await?;
-    let mut child_tasks: HashMap<i64, (TaskRow, Vec<(f64, String)>, Vec<String>)> = HashMap::new();
+    type ChildTask = (TaskRow, Vec<(f64, String)>, Vec<String>);
+    let mut child_tasks: HashMap<i64, ChildTask> = HashMap::new();
     let mut gaps = Vec::new();
     for c in &children {
         let ts = store.tasks_of_plan(c.plan_id).await?;
@@ -598,7 +599,7 @@ pub async fn carry(
             ))
         })?;
     let years = year - source_year;
-    if years < 1 || years > MAX_CARRY_YEARS {
+    if !(1..=MAX_CARRY_YEARS).contains(&years) {
         return Err(CascadeError::Invalid(format!(
             "year {year}: a plan of {source_year} is carried to one of the {MAX_CARRY_YEARS} years after it"
         )));

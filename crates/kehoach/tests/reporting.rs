@@ -184,7 +184,7 @@ on_both_backends! {
         // The frozen .docx: content-addressed, and unchanged when activities come later.
         let accepted = store.live_submission(req, f.station).await.unwrap().unwrap();
         // Wherever the store keeps files (the database on PostgreSQL, the directory on SQLite).
-        let files = kehoach::files::FileStore::for_store(db.data_dir(), 20 * 1024 * 1024, &store).await.unwrap();
+        let files = kehoach::files::FileStore::for_store(db.data_dir(), 20 * 1024 * 1024, store).await.unwrap();
         let sha = accepted.docx_sha256.clone();
         let frozen = tokio::task::spawn_blocking(move || {
             std::fs::read(files.local_file_blocking(&sha).unwrap().path()).unwrap()

@@ -368,7 +368,7 @@ async fn run_on(cli: &Cli, store: &Store, cmd: &BudgetCommand) -> anyhow::Result
                 return Err(InputError(format!("assignment {assignment} not found")).into());
             }
             let stored = match file {
-                Some(path) => Some(cli.files(&store).await?.store_path(path).await.map_err(
+                Some(path) => Some(cli.files(store).await?.store_path(path).await.map_err(
                     |e| match e {
                         crate::files::FileError::Io(io) => {
                             InputError(format!("--file {}: {io}", path.display()))
