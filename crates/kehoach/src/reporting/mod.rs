@@ -607,19 +607,24 @@ async fn reported(
 }
 
 /// The .docx of a draft: the frozen one once submitted, else worded now.
-pub fn draft_docx(files: &FileStore, d: &Draft) -> Result<Vec<u8>, ChainError> {
+pub async fn draft_docx(files: &FileStore, d: &Draft) -> Result<Vec<u8>, ChainError> {
     if let Some(s) = &d.submitted {
-        return frozen_docx(files, s);
+        return frozen_docx(files, s).await;
     }
     Ok(crate::export::report_docx::render(&d.content).map_err(ExportError::from)?)
 }
 
-/// The frozen .docx of a submission, from the file store.
-pub fn frozen_docx(files: &FileStore, s: &SubmissionRow) -> Result<Vec<u8>, ChainError> {
-    let path = files
-        .path_of(&s.docx_sha256)
+/// The frozen .docx of a submission, from the file store (wherever it keeps files: the
+/// directory, or the database on PostgreSQL).
+pub async fn frozen_docx(files: &FileStore, s: &SubmissionRow) -> Result<Vec<u8>, ChainError> {
+    let (body, _) = files
+        .body(&s.docx_sha256)
+        .await?
         .ok_or_else(|| ChainError::NotFound(format!("file {}", s.docx_sha256)))?;
-    std::fs::read(&path).map_err(|e| ChainError::File(FileError::Io(e)))
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .map_err(|e| ChainError::File(FileError::Io(std::io::Error::other(e))))?;
+    Ok(bytes.to_vec())
 }
 
 /// Saves a draft's sections if `expected` is its current version (`None` for the first save).
