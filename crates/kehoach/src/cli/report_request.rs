@@ -256,7 +256,7 @@ async fn chain(cli: &Cli, store: &crate::store::Store, cmd: &ChainCommand) -> an
             let d = reporting::draft(store, &r, author, today())
                 .await
                 .map_err(fail)?;
-            let bytes = reporting::draft_docx(&files, &d).map_err(fail)?;
+            let bytes = reporting::draft_docx(&files, &d).await.map_err(fail)?;
             write_output(output, &bytes)?;
             eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
         }
@@ -328,7 +328,7 @@ async fn chain(cli: &Cli, store: &crate::store::Store, cmd: &ChainCommand) -> an
             let d = reporting::compiled_draft(store, &r, today())
                 .await
                 .map_err(fail)?;
-            let bytes = reporting::draft_docx(&files, &d).map_err(fail)?;
+            let bytes = reporting::draft_docx(&files, &d).await.map_err(fail)?;
             write_output(output, &bytes)?;
             eprintln!("wrote {} ({} bytes)", output.display(), bytes.len());
         }

@@ -607,19 +607,28 @@ async fn reported(
 }
 
 /// The .docx of a draft: the frozen one once submitted, else worded now.
-pub fn draft_docx(files: &FileStore, d: &Draft) -> Result<Vec<u8>, ChainError> {
+pub async fn draft_docx(files: &FileStore, d: &Draft) -> Result<Vec<u8>, ChainError> {
     if let Some(s) = &d.submitted {
-        return frozen_docx(files, s);
+        return frozen_docx(files, s).await;
     }
     Ok(crate::export::report_docx::render(&d.content).map_err(ExportError::from)?)
 }
 
-/// The frozen .docx of a submission, from the file store.
-pub fn frozen_docx(files: &FileStore, s: &SubmissionRow) -> Result<Vec<u8>, ChainError> {
-    let path = files
-        .path_of(&s.docx_sha256)
-        .ok_or_else(|| ChainError::NotFound(format!("file {}", s.docx_sha256)))?;
-    std::fs::read(&path).map_err(|e| ChainError::File(FileError::Io(e)))
+/// The frozen .docx of a submission, from the file store (the directory or the database).
+pub async fn frozen_docx(files: &FileStore, s: &SubmissionRow) -> Result<Vec<u8>, ChainError> {
+    let (files, sha) = (files.clone(), s.docx_sha256.clone());
+    let not_found = ChainError::NotFound(format!("file {sha}"));
+    let read = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, FileError> {
+        let Some(mut reader) = files.open_blocking(&sha)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(FileError::Io)?;
+        Ok(Some(bytes))
+    })
+    .await
+    .map_err(|e| ChainError::File(FileError::Io(std::io::Error::other(e))))?;
+    read.map_err(ChainError::File)?.ok_or(not_found)
 }
 
 /// Saves a draft's sections if `expected` is its current version (`None` for the first save).

@@ -383,7 +383,7 @@ async fn draft_docx(
     let author = checked_author(&state, &user, &r, unit, Action::ViewActivities).await?;
     let code = author.unit.code.clone();
     let d = reporting::draft(&state.store, &r, author, state.pages.today()).await?;
-    let bytes = reporting::draft_docx(&state.files, &d)?;
+    let bytes = reporting::draft_docx(&state.files, &d).await?;
     Ok(docx_response(
         bytes,
         &format!("bao-cao-{}-{code}.docx", r.id),

@@ -784,6 +784,8 @@ pub async fn docx(
     let d = reporting::draft(&state.store, &req, author, signed.today)
         .await
         .map_err(|e| signed.error(e))?;
-    let bytes = reporting::draft_docx(&state.files, &d).map_err(|e| signed.error(e))?;
+    let bytes = reporting::draft_docx(&state.files, &d)
+        .await
+        .map_err(|e| signed.error(e))?;
     Ok(docx_response(bytes, &format!("bao-cao-{id}-{code}.docx")))
 }
