@@ -614,17 +614,21 @@ pub async fn draft_docx(files: &FileStore, d: &Draft) -> Result<Vec<u8>, ChainEr
     Ok(crate::export::report_docx::render(&d.content).map_err(ExportError::from)?)
 }
 
-/// The frozen .docx of a submission, from the file store (wherever it keeps files: the
-/// directory, or the database on PostgreSQL).
+/// The frozen .docx of a submission, from the file store (the directory or the database).
 pub async fn frozen_docx(files: &FileStore, s: &SubmissionRow) -> Result<Vec<u8>, ChainError> {
-    let (body, _) = files
-        .body(&s.docx_sha256)
-        .await?
-        .ok_or_else(|| ChainError::NotFound(format!("file {}", s.docx_sha256)))?;
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .map_err(|e| ChainError::File(FileError::Io(std::io::Error::other(e))))?;
-    Ok(bytes.to_vec())
+    let (files, sha) = (files.clone(), s.docx_sha256.clone());
+    let not_found = ChainError::NotFound(format!("file {sha}"));
+    let read = tokio::task::spawn_blocking(move || -> Result<Option<Vec<u8>>, FileError> {
+        let Some(mut reader) = files.open_blocking(&sha)? else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(FileError::Io)?;
+        Ok(Some(bytes))
+    })
+    .await
+    .map_err(|e| ChainError::File(FileError::Io(std::io::Error::other(e))))?;
+    read.map_err(ChainError::File)?.ok_or(not_found)
 }
 
 /// Saves a draft's sections if `expected` is its current version (`None` for the first save).
