@@ -417,7 +417,6 @@ async fn an_edit_on_one_server_is_followed_by_activities_written_on_another(db: 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the write path's spec cache to compare plans.revision (issue 19 part 1, engineer A)"]
 async fn two_servers_sqlite() {
     let db = TestDb::sqlite().await;
     an_edit_on_one_server_is_followed_by_activities_written_on_another(&db).await;
@@ -425,7 +424,6 @@ async fn two_servers_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the write path's spec cache to compare plans.revision (issue 19 part 1, engineer A)"]
 async fn two_servers_postgres() {
     let db = TestDb::postgres().await;
     an_edit_on_one_server_is_followed_by_activities_written_on_another(&db).await;
