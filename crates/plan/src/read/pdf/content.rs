@@ -1,5 +1,10 @@
 //! The text operators of a content stream (text and graphics state, Tj/TJ/'/") turned into
 //! positioned pieces of text: where each shown string starts and ends on the page.
+//!
+//! A marked-content span with an `/ActualText` (PDF 32000-1 §14.9.4) replaces what its strings
+//! decode to. Writers use it where glyphs do not map one to one onto characters: LibreOffice
+//! draws a stacked Vietnamese letter its font lacks ("ổ") from a fallback font as a base glyph and
+//! a mark glyph, the mark with no Unicode of its own, and says "ổ" in the span.
 
 use lopdf::Object;
 
@@ -80,6 +85,8 @@ pub(super) fn interpret(
         rise: 0.0,
     };
     let mut saved: Vec<TextState> = Vec::new();
+    // Open marked-content sequences, each with its ActualText if it has one.
+    let mut marked: Vec<Option<ActualText>> = Vec::new();
     let mut tm = Matrix::IDENTITY;
     let mut tlm = Matrix::IDENTITY;
     for op in ops {
@@ -99,6 +106,18 @@ pub(super) fn interpret(
             "BT" => {
                 tm = Matrix::IDENTITY;
                 tlm = Matrix::IDENTITY;
+            }
+            "BMC" | "BDC" if marked.len() < MAX_STATE_DEPTH => {
+                // Only the outermost ActualText counts: it already replaces everything inside.
+                let outer = marked.iter().any(Option::is_some);
+                marked.push(if outer { None } else { actual_text(a) });
+            }
+            "EMC" => {
+                if let Some(Some(span)) = marked.pop()
+                    && let Some(piece) = span.into_piece()
+                {
+                    keep(piece, out, left);
+                }
             }
             "Tf" => {
                 st.font = a.first().and_then(|o| o.as_name().ok()).map(<[u8]>::to_vec);
@@ -135,8 +154,10 @@ pub(super) fn interpret(
                     tlm = Matrix::translate(0.0, -st.leading).then(tlm);
                     tm = tlm;
                 }
-                if let Some(Ok(s)) = a.last().map(Object::as_str) {
-                    show(s, &st, fonts, &mut tm, out, left);
+                if let Some(Ok(s)) = a.last().map(Object::as_str)
+                    && let Some(piece) = show(s, &st, fonts, &mut tm)
+                {
+                    place(piece, &mut marked, out, left);
                 }
             }
             "TJ" => {
@@ -145,7 +166,11 @@ pub(super) fn interpret(
                 };
                 for item in items {
                     match item {
-                        Object::String(s, _) => show(s, &st, fonts, &mut tm, out, left),
+                        Object::String(s, _) => {
+                            if let Some(piece) = show(s, &st, fonts, &mut tm) {
+                                place(piece, &mut marked, out, left);
+                            }
+                        }
                         o => {
                             if let Ok(n) = o.as_float()
                                 && n.is_finite()
@@ -160,21 +185,65 @@ pub(super) fn interpret(
             _ => {}
         }
     }
+    // A span the page never closed still says what its glyphs were.
+    for span in marked.into_iter().flatten() {
+        if let Some(piece) = span.into_piece() {
+            keep(piece, out, left);
+        }
+    }
 }
 
-/// Shows one string: decodes it, measures it, records where it was drawn, advances the text
-/// matrix.
-fn show(
-    bytes: &[u8],
-    st: &TextState,
-    fonts: &Fonts,
-    tm: &mut Matrix,
-    out: &mut Vec<Piece>,
-    left: &mut usize,
-) {
-    let Some(font) = st.font.as_ref().and_then(|f| fonts.get(f)) else {
+/// The text a marked-content span says its glyphs stand for, and where those glyphs were drawn.
+struct ActualText {
+    text: String,
+    drawn: Option<Piece>,
+}
+
+impl ActualText {
+    fn into_piece(self) -> Option<Piece> {
+        let mut piece = self.drawn?;
+        piece.text = self.text;
+        Some(piece)
+    }
+}
+
+/// The ActualText of `BDC`'s inline property list, if it has one.
+fn actual_text(operands: &[Object]) -> Option<ActualText> {
+    let props = operands.get(1)?.as_dict().ok()?;
+    let text = lopdf::decode_text_string(props.get(b"ActualText").ok()?).ok()?;
+    Some(ActualText {
+        text: text.trim_start_matches('\u{FEFF}').to_string(),
+        drawn: None,
+    })
+}
+
+/// Keeps a shown string, or inside a span with an ActualText widens the span's extent instead.
+fn place(piece: Piece, marked: &mut [Option<ActualText>], out: &mut Vec<Piece>, left: &mut usize) {
+    let Some(span) = marked.iter_mut().flatten().next() else {
+        keep(piece, out, left);
         return;
     };
+    match span.drawn.as_mut() {
+        Some(d) => {
+            d.x0 = d.x0.min(piece.x0);
+            d.x1 = d.x1.max(piece.x1);
+        }
+        None => span.drawn = Some(piece),
+    }
+}
+
+fn keep(piece: Piece, out: &mut Vec<Piece>, left: &mut usize) {
+    if *left == 0 || piece.text.is_empty() {
+        return;
+    }
+    *left -= 1;
+    out.push(piece);
+}
+
+/// Shows one string: decodes it, measures it, advances the text matrix, and says where it was
+/// drawn.
+fn show(bytes: &[u8], st: &TextState, fonts: &Fonts, tm: &mut Matrix) -> Option<Piece> {
+    let font = st.font.as_ref().and_then(|f| fonts.get(f))?;
     let mut text = String::new();
     let mut advance = 0.0f32;
     for code in font.codes(bytes) {
@@ -196,11 +265,10 @@ fn show(
     let x1 = end.0[4];
     // The rendered size: the text space's vertical unit in device space.
     let size = (render.0[2].powi(2) + render.0[3].powi(2)).sqrt();
-    if *left == 0 || text.is_empty() || !(x0.is_finite() && x1.is_finite() && y.is_finite()) {
-        return;
+    if !(x0.is_finite() && x1.is_finite() && y.is_finite()) {
+        return None;
     }
-    *left -= 1;
-    out.push(Piece {
+    Some(Piece {
         x0: x0.min(x1),
         x1: x0.max(x1),
         y,
@@ -210,5 +278,5 @@ fn show(
             10.0
         },
         text,
-    });
+    })
 }

@@ -197,6 +197,62 @@ mod tests {
         }
     }
 
+    /// A one-page PDF in Helvetica (WinAnsi, no ToUnicode) whose page shows `content`.
+    fn pdf_with_content(content: &[u8]) -> Vec<u8> {
+        use lopdf::{Stream, dictionary};
+        let mut doc = lopdf::Document::with_version("1.5");
+        let font = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type1",
+            "BaseFont" => "Helvetica",
+            "Encoding" => "WinAnsiEncoding",
+        });
+        let contents = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
+        let pages = doc.new_object_id();
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages,
+            "Contents" => contents,
+            "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages",
+                "Kids" => vec![page.into()],
+                "Count" => 1,
+            }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_span_s_actual_text_stands_for_its_glyphs() {
+        // As LibreOffice prints a letter its font lacks: the line with a gap in the main font,
+        // then the letter from a fallback font as a base glyph and a mark glyph with no Unicode
+        // (here the undefined WinAnsi code 0x81), inside a span whose ActualText says "ể".
+        let pdf = pdf_with_content(
+            b"BT /F1 12 Tf 72 700 Td [(Chuy) -600 (n \\(x\\))] TJ ET\n\
+              BT 1 0 0 1 96 700 Tm /Span <</ActualText <FEFF1EC3>>> BDC \
+              /F1 12 Tf [(e) 2 <81>] TJ EMC ET",
+        );
+        let doc = read_pdf(&pdf).unwrap();
+        let text: Vec<&str> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                crate::Block::Paragraph(p) => Some(p.text.as_str()),
+                crate::Block::Table(_) => None,
+            })
+            .collect();
+        assert_eq!(text, ["Chuyển (x)"]);
+    }
+
     #[test]
     fn refuses_what_is_not_a_pdf() {
         assert!(matches!(
