@@ -36,10 +36,13 @@ impl Rng {
 }
 
 /// The tallies and summaries recomputed from the raw activities with the engine's
-/// `increment()`, compared with what the store keeps; and the roll-up counters unchanged by a
-/// rebuild from scratch.
+/// `increment()` (only the accepted ones when the plan counts only those), compared with what
+/// the store keeps; and the roll-up counters unchanged by a rebuild from scratch.
 async fn check_figures(db: &common::TestDb, store: &Store, plan: i64, what: &str) {
     let targets = store.targets_of_plan(plan).await.unwrap();
+    let accepted_only = store.plan_counting(plan).await.unwrap().accepted_only;
+    let counts =
+        |row: &kehoach::store::ActivityRow| !accepted_only || row.review_state == "accepted";
     let mut expected: BTreeMap<(i64, String, NaiveDate), (f64, f64)> = BTreeMap::new();
     for a in store.assignments_of_plan(plan).await.unwrap() {
         let mut pers: Vec<Per> = targets
@@ -50,7 +53,7 @@ async fn check_figures(db: &common::TestDb, store: &Store, plan: i64, what: &str
         pers.sort();
         pers.dedup();
         let activities = store.activities_of_assignment(a.id).await.unwrap();
-        for row in &activities {
+        for row in activities.iter().filter(|r| counts(r)) {
             let fact = ActivityFact {
                 occurred_on: row.occurred_on,
                 recorded_on: today_in_vietnam(row.recorded_at),
@@ -76,7 +79,7 @@ async fn check_figures(db: &common::TestDb, store: &Store, plan: i64, what: &str
             a.done_on,
             activities
                 .iter()
-                .filter(|r| r.completes)
+                .filter(|r| r.completes && counts(r))
                 .map(|r| r.occurred_on)
                 .min(),
             "{what}: done date of {}",
@@ -169,7 +172,7 @@ async fn random_sequence(db: &common::TestDb, seed: u64) {
         let date = day(&format!("2024-{m:02}-01")) + Days::new(rng.below(27));
         let is_locked_month = |u: i64, d: NaiveDate| locked.contains_key(&(u, d.month()));
         let what = format!("seed {seed} step {step}");
-        match rng.below(7) {
+        match rng.below(8) {
             0 | 1 => {
                 let result = store
                     .add_activity(
@@ -253,6 +256,15 @@ async fn random_sequence(db: &common::TestDb, seed: u64) {
                 } else {
                     result.unwrap();
                 }
+            }
+            7 => {
+                // Count only accepted activities, or all again: the figures follow at once.
+                let accepted_only = store.plan_counting(f.plan_id).await.unwrap().accepted_only;
+                store
+                    .set_plan_counting(f.plan_id, Some(!accepted_only), None, &by)
+                    .await
+                    .unwrap();
+                check_figures(db, store, f.plan_id, &format!("{what}: counting switched")).await;
             }
             5 => {
                 // Submit and approve a month: it locks.
@@ -355,6 +367,65 @@ on_both_backends! {
 
     async fn random_writes_reviews_and_approvals_another_sequence(db: &common::TestDb) {
         random_sequence(db, 17).await;
+    }
+
+    async fn counting_only_accepted_moves_the_figures_with_each_review(db: &common::TestDb) {
+        let f = plan_without_activities(db).await;
+        let store = &f.store;
+        let by = Change::system("test");
+        let assignment = store
+            .assignments_of_plan(f.plan_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.unit_id == f.station)
+            .unwrap()
+            .id;
+        let achieved = || async {
+            let tallies = store.tallies_of_plan(f.plan_id).await.unwrap();
+            tallies.iter().map(|t| t.achieved).sum::<f64>()
+        };
+        let add = |title: &'static str| {
+            let activity = NewActivity {
+                assignment_id: assignment,
+                occurred_on: day("2024-03-04"),
+                title: title.into(),
+                quantity: 1.0,
+                ..NewActivity::default()
+            };
+            let by = by.clone();
+            async move { store.add_activity(&activity, &by).await }
+        };
+        let counted = add("Trước khi đổi cách tính").await.unwrap();
+        let before = achieved().await;
+        assert!(before > 0.0, "by default every report counts");
+        // Switching to "only accepted" takes the unreviewed report out at once, and back.
+        let (status, _, err) = run_cli(
+            db,
+            &["plan", "set", &f.plan_id.to_string(), "--count", "accepted"],
+        );
+        assert_eq!(status, 0, "{err}");
+        assert_eq!(achieved().await, 0.0, "a pending report no longer counts");
+        let pending = add("Chờ xác nhận").await.unwrap();
+        assert_eq!(achieved().await, 0.0, "a new report waits for its review");
+        store
+            .review_activities(&[counted.id, pending.id], ReviewDecision::Accept, "", &by)
+            .await
+            .unwrap();
+        assert_eq!(achieved().await, 2.0 * before, "accepting both counts both");
+        store
+            .review_activities(&[pending.id], ReviewDecision::Return, "Thiếu ảnh", &by)
+            .await
+            .unwrap();
+        assert_eq!(achieved().await, before, "a returned report is taken back");
+        check_figures(db, store, f.plan_id, "only accepted").await;
+        store
+            .set_plan_counting(f.plan_id, Some(false), None, &by)
+            .await
+            .unwrap();
+        assert_eq!(achieved().await, 2.0 * before, "counting all again");
+        check_figures(db, store, f.plan_id, "all again").await;
+        store.close().await;
     }
 
     async fn a_locked_month_refuses_the_api_and_the_cli(db: &common::TestDb) {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use common::fixture::{day, plan_without_activities};
 use common::{Server, TestDb, admin_token, http, run_cli};
 use kehoach::plan_edit::{TargetSpec, TaskFields, UnitRef};
-use kehoach::store::{Change, NewActivity, Store};
+use kehoach::store::{Change, Closed, NewActivity, Store, StoreError};
 use kehoach_core::compliance::{ActivityFact, increment};
 use kehoach_core::period::{Per, today_in_vietnam};
 use serde_json::{Value, json};
@@ -204,8 +204,9 @@ on_both_backends! {
             let what = rng.below(10);
             let label = match what {
                 0..=3 => {
-                    // Activities: a few, on open or closed assignments alike (the write path
-                    // does not know about closing; past work may still be recorded).
+                    // Activities: a few, on open or closed assignments alike; a closed one takes
+                    // past work only (dated up to its closing), and a batch with anything later
+                    // is refused whole, naming it.
                     let assignments = store.assignments_of_plan(f.plan_id).await.unwrap();
                     let batch: Vec<NewActivity> = (0..1 + rng.below(4))
                         .map(|_| {
@@ -220,8 +221,19 @@ on_both_backends! {
                             }
                         })
                         .collect();
+                    let mut batch = batch;
+                    loop {
+                        match store.add_activities(&batch, &by).await {
+                            Ok(_) => break,
+                            Err(StoreError::Closed(Closed::Removed { assignment, on })) => {
+                                let before = batch.len();
+                                batch.retain(|a| a.assignment_id != assignment || a.occurred_on <= on);
+                                assert!(batch.len() < before, "refused for what the batch holds");
+                            }
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
                     written += batch.len();
-                    store.add_activities(&batch, &by).await.unwrap();
                     "activities"
                 }
                 4..=5 => {
@@ -340,6 +352,19 @@ on_both_backends! {
         let (code, _, err) = run_cli(db, &["task", "edit", &task, "--title", "Sau lưu trữ"]);
         assert_eq!(code, 2);
         assert!(err.contains("archived"), "{err}");
+        // An archived plan is read-only for its activities too: one line, exit 2.
+        let assignment = {
+            let store = db.open().await;
+            let a = store.assignments_of_plan(f.plan_id).await.unwrap()[0].id;
+            store.close().await;
+            a
+        };
+        let (code, _, err) = run_cli(
+            db,
+            &["activity", "add", "--assignment", &assignment.to_string(), "--date", "2024-06-03", "--title", "Sau lưu trữ"],
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("archived") && err.trim().lines().count() == 1, "{err}");
     }
 
     async fn a_later_concurrent_edit_gets_409_with_what_changed(db: &TestDb) {

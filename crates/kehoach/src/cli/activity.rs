@@ -92,6 +92,7 @@ fn not_found_is_input(e: StoreError) -> anyhow::Error {
         StoreError::NotFound(what) => InputError(format!("{what} not found")).into(),
         // A write into a locked period: one line naming the lock, exit 2.
         StoreError::Locked(lock) => InputError(lock.to_string()).into(),
+        StoreError::Closed(why) => InputError(why.to_string()).into(),
         other => other.into(),
     }
 }

@@ -84,6 +84,7 @@ fn as_input(e: StoreError) -> anyhow::Error {
         StoreError::NotFound(what) => InputError(format!("{what} not found")).into(),
         StoreError::Invalid(msg) => InputError(msg).into(),
         StoreError::Locked(lock) => InputError(lock.to_string()).into(),
+        StoreError::Closed(why) => InputError(why.to_string()).into(),
         other => other.into(),
     }
 }

@@ -11,7 +11,7 @@ use super::{StoreError, on_pool};
 mod write;
 pub(super) use write::PendingWrite;
 #[allow(unused_imports)] // used by the review and locking of periods (issue 19)
-pub(crate) use write::{Contribution, check_writable, count_activity};
+pub(crate) use write::{check_writable, count_review_change};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewActivity {

@@ -21,6 +21,10 @@ pub enum StoreError {
     /// CLI exit 2, the page says why and who may reopen it.
     #[error("{0}")]
     Locked(Box<super::periods::PeriodLock>),
+    /// A write of activities where nothing more may be written: an archived plan, or after the
+    /// day a unit was removed from a task. HTTP 409, CLI exit 2.
+    #[error("{0}")]
+    Closed(Closed),
     /// The database answered something the store's own logic rules out (a bug, not input).
     #[error("store invariant broken: {0}")]
     Invariant(String),
@@ -28,6 +32,35 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Why activities may not be written there (see [`StoreError::Closed`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closed {
+    /// The task's plan was archived on that day: read-only.
+    Archived { task_id: i64, on: chrono::NaiveDate },
+    /// The assignment's unit was removed from its task on that day.
+    Removed {
+        assignment: i64,
+        on: chrono::NaiveDate,
+    },
+}
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Closed::Archived { task_id, on } => write!(
+                f,
+                "the plan of task {task_id} was archived on {on}: it is read-only, no activity \
+                 may be added, changed, removed or reviewed"
+            ),
+            Closed::Removed { assignment, on } => write!(
+                f,
+                "assignment {assignment} was closed on {on} (its unit was removed from the task): \
+                 no activity dated after that day may be recorded"
+            ),
+        }
+    }
 }
 
 impl StoreError {

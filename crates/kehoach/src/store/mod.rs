@@ -68,7 +68,7 @@ pub use activities::{ActivityRow, EvidenceRow, NewActivity, NewEvidence, TallyRo
 pub use audit::{AuditEntry, AuditFilter, Change};
 pub use contacts::{UnitAssignmentRow, UnitContact, UnitTargetRow};
 pub use deadlines::{DeadlineFilter, DeadlineScope, DeadlineTask, DeadlineUnit};
-pub use error::StoreError;
+pub use error::{Closed, StoreError};
 pub use exports::{ActivitySumRow, ChildPlanRow, CompletionRow, PlanActivityRow, ReportUnitRow};
 pub use plans::{
     AssignmentRow, NewPlan, NewTarget, NewTask, PlanCreated, PlanRow, TargetRow, TaskRow,

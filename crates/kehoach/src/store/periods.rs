@@ -262,9 +262,8 @@ impl super::Store {
     /// Sets what a plan counts and its automatic lock (`auto_lock_days`: `Some(None)` turns it
     /// off, `None` leaves it), audited.
     ///
-    /// Changing what counts does not yet move the figures already kept (see the README): the
-    /// write path's `count_activity` would, once additions, edits, deletions and the rebuild
-    /// follow the same rule.
+    /// Changing what counts rebuilds the plan's figures from its activities in the same
+    /// transaction (an archived plan is read-only: refused).
     pub async fn set_plan_counting(
         &self,
         plan_id: i64,
@@ -287,30 +286,13 @@ impl super::Store {
         if after == before {
             return Ok(after);
         }
-        on_pool!(self.db(), |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE plans SET count_mode = $1, auto_lock_days = $2 WHERE id = $3")
-                .bind(if after.accepted_only {
-                    "accepted"
-                } else {
-                    "all"
-                })
-                .bind(after.auto_lock_days.map(i64::from))
-                .bind(plan_id)
-                .execute(&mut *tx)
-                .await?;
-            record_audit(
-                &mut *tx,
-                by,
-                "update_counting",
-                "plan",
-                plan_id,
-                Some(serde_json::json!(before)),
-                Some(serde_json::json!(after)),
-            )
-            .await?;
-            tx.commit().await?;
-        });
+        self.write_counting(plan_id, &before, &after, by)
+            .await
+            .map_err(|e| match e {
+                super::plan_edits::PlanEditError::Store(e) => e,
+                super::plan_edits::PlanEditError::NotFound(what) => StoreError::NotFound(what),
+                other => StoreError::Conflict(other.to_string()),
+            })?;
         Ok(after)
     }
 

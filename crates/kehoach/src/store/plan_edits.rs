@@ -27,7 +27,7 @@ use super::audit::record_audit;
 use super::rollups::{
     Arg, PROVINCE_OF_UNIT, bind_args, closed_window, rows_per_statement, values_list,
 };
-use super::{Change, StoreError, on_pool};
+use super::{Change, PlanCounting, StoreError, on_pool};
 use crate::plan_edit::{
     EditError, HeaderFields, HeaderView, Problem, TargetView, TaskFields, TaskView, apply,
     apply_header, fields_changed, validate,
@@ -75,6 +75,11 @@ enum Edit<'a> {
         fields: &'a HeaderFields,
     },
     Archive,
+    /// What the plan counts (`count_mode`) and its automatic lock (`plans.auto_lock_days`).
+    Counting {
+        before: &'a PlanCounting,
+        after: &'a PlanCounting,
+    },
 }
 
 /// What a change made.
@@ -82,6 +87,7 @@ enum Written {
     Task(TaskView),
     Header(HeaderView),
     Archived,
+    Counting,
     /// The task's version moved between reading it and locking it.
     Raced,
 }
@@ -130,7 +136,9 @@ const TASK_COUNTERS: [&str; 8] = [
     "UPDATE assignments SET \
      activity_count = (SELECT COUNT(*) FROM activities v WHERE v.assignment_id = assignments.id), \
      last_activity_on = (SELECT MAX(occurred_on) FROM activities v WHERE v.assignment_id = assignments.id), \
-     done_on = (SELECT MIN(occurred_on) FROM activities v WHERE v.assignment_id = assignments.id AND v.completes) \
+     done_on = (SELECT MIN(occurred_on) FROM activities v WHERE v.assignment_id = assignments.id AND v.completes \
+     AND (v.review_state = 'accepted' OR (SELECT p.count_mode FROM tasks k JOIN plans p ON p.id = k.plan_id \
+     WHERE k.id = $1) <> 'accepted')) \
      WHERE task_id = $1",
     "INSERT INTO rollup_units (task_id, province_id, assignments, activities) \
      SELECT task_id, province_id, COUNT(*), SUM(activity_count) FROM assignments \
@@ -402,6 +410,21 @@ impl super::Store {
         Ok(())
     }
 
+    /// Sets what a plan counts and its automatic lock (see `Store::set_plan_counting`): a
+    /// change of what counts rebuilds the plan's figures in the same transaction.
+    pub(super) async fn write_counting(
+        &self,
+        plan_id: i64,
+        before: &PlanCounting,
+        after: &PlanCounting,
+        by: &Change,
+    ) -> Result<(), PlanEditError> {
+        let today = today_in_vietnam(Utc::now());
+        self.write_change(plan_id, Edit::Counting { before, after }, today, by)
+            .await?;
+        Ok(())
+    }
+
     /// The 409 of an edit made against `version` of a task now at `current`: what changed since,
     /// from the audit entry that left that version (none found: every field is named).
     async fn stale(&self, current: TaskView, version: i64) -> Result<PlanEditError, StoreError> {
@@ -479,6 +502,37 @@ impl super::Store {
                         serde_json::json!({ "archived_on": on }),
                     );
                     (Written::Archived, audit)
+                }
+                Edit::Counting { before, after } => {
+                    sqlx::query(
+                        "UPDATE plans SET count_mode = $1, auto_lock_days = $2 WHERE id = $3",
+                    )
+                    .bind(if after.accepted_only {
+                        "accepted"
+                    } else {
+                        "all"
+                    })
+                    .bind(after.auto_lock_days.map(i64::from))
+                    .bind(plan_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if before.accepted_only != after.accepted_only {
+                        // What counts changed: every task's figures, from its raw activities.
+                        let tasks: Vec<i64> =
+                            sqlx::query_scalar("SELECT id FROM tasks WHERE plan_id = $1")
+                                .bind(plan_id)
+                                .fetch_all(&mut *tx)
+                                .await?;
+                        rebuild.extend(tasks.into_iter().map(|t| (t, true)));
+                    }
+                    let audit = (
+                        "update_counting",
+                        "plan",
+                        plan_id,
+                        serde_json::json!(before),
+                        serde_json::json!(after),
+                    );
+                    (Written::Counting, audit)
                 }
                 Edit::Header { fields } => {
                     let before: HeaderRow = sqlx::query_as(HEADER)
@@ -830,7 +884,10 @@ impl super::Store {
                         targets.iter().filter_map(|(_, p)| p.parse().ok()).collect();
                     let facts: Vec<(i64, NaiveDate, DateTime<Utc>, f64, bool)> = sqlx::query_as(
                         "SELECT v.assignment_id, v.occurred_on, v.recorded_at, v.quantity, v.completes \
-                         FROM activities v JOIN assignments a ON a.id = v.assignment_id WHERE a.task_id = $1",
+                         FROM activities v JOIN assignments a ON a.id = v.assignment_id \
+                         JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
+                         WHERE a.task_id = $1 \
+                         AND (p.count_mode <> 'accepted' OR v.review_state = 'accepted')",
                     )
                     .bind(task_id)
                     .fetch_all(&mut *tx)

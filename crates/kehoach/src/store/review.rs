@@ -8,7 +8,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kehoach_core::approval::{ReviewDecision, ReviewState, review};
 
-use super::activities::check_writable;
+use super::activities::{check_writable, count_review_change};
 use super::audit::entry_args;
 use super::periods::MAX_REASON_CHARS;
 use super::rollups::Arg;
@@ -223,6 +223,7 @@ impl super::Store {
                     &[Arg::Text(to.as_db().to_string()), Arg::I64(id)],
                 )
                 .await?;
+                count_review_change(&mut tx, id, from).await?;
                 tx.execute(
                     "INSERT INTO activity_reviews (activity_id, decision, state, reason, user_id, actor, at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",

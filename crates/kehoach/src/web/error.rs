@@ -54,6 +54,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} already exists")),
             StoreError::Invalid(msg) => ApiError::BadRequest(msg),
             StoreError::Locked(lock) => ApiError::Conflict(lock.to_string()),
+            StoreError::Closed(why) => ApiError::Conflict(why.to_string()),
             other => ApiError::Internal(other.into()),
         }
     }

@@ -16,12 +16,13 @@
 //!
 //! Additions (a 10,000-activity batch of the demo or an import, one API request, or a group of
 //! concurrent API requests: group commit, `record_activity`), edits and deletions all take this
-//! path; [`count_activity`] applies or takes back one stored activity's contribution (for a
-//! review-state change).
+//! path; [`count_review_change`] applies or takes back one stored activity's contribution when
+//! its review state changes what counts.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kehoach_core::approval::ReviewState;
 use kehoach_core::compliance::{ActivityFact, Bucket, Increment, increment};
 use kehoach_core::period::{Per, Period, today_in_vietnam};
 use kehoach_core::text::{fold, nfc};
@@ -32,7 +33,7 @@ use super::super::rollups::{
     delete_emptied_counters, placeholders, snap, values_list,
 };
 use super::super::tx::WriteTx;
-use super::super::{Change, StoreError};
+use super::super::{Change, Closed, StoreError};
 use super::{ACTIVITY_COLUMNS, ActivityRow, EvidenceRow, NewActivity, NewEvidence};
 
 /// What the aggregates of one assignment depend on: its task's target periods, its plan's
@@ -42,7 +43,21 @@ pub(super) struct TallySpec {
     pers: Vec<Per>,
     grace_days: u32,
     done_on: Option<NaiveDate>,
+    /// The plan counts only accepted activities (`plans.count_mode`; issue 19): the others are
+    /// kept and listed but move no tally, counter or done date.
+    accepted_only: bool,
+    /// The plan was archived (read-only) on that day.
+    archived_on: Option<NaiveDate>,
+    /// The unit was removed from the task on that day: nothing after it may be reported.
+    closed_on: Option<NaiveDate>,
     rollup: RollupSpec,
+}
+
+impl TallySpec {
+    /// Whether an activity in `review_state` counts toward this assignment's figures.
+    fn counts(&self, review_state: &str) -> bool {
+        !self.accepted_only || review_state == ReviewState::Accepted.as_db()
+    }
 }
 
 /// One row of the specs query: an assignment with one of its task's targets (none: NULLs).
@@ -59,6 +74,9 @@ type SpecRow = (
     Option<i64>,
     Option<String>,
     Option<f64>,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
 );
 
 /// The specs query for `n` assignment ids ($1..$n); `lock` is appended (PostgreSQL locks the
@@ -66,7 +84,8 @@ type SpecRow = (
 fn specs_sql(n: usize, lock: &str, marks: Marks) -> String {
     format!(
         "SELECT a.id, p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to, k.id, \
-         a.province_id, a.done_on, t.id, t.per, t.count \
+         a.province_id, a.done_on, t.id, t.per, t.count, p.count_mode, \
+         p.archived_on, a.closed_on \
          FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
          LEFT JOIN targets t ON t.task_id = k.id WHERE a.id IN ({}) ORDER BY a.id, t.position{lock}",
         placeholders(n, marks)
@@ -76,11 +95,19 @@ fn specs_sql(n: usize, lock: &str, marks: Marks) -> String {
 /// Groups the rows of the specs query by assignment.
 fn specs_from_rows(rows: Vec<SpecRow>) -> HashMap<i64, TallySpec> {
     let mut specs: HashMap<i64, TallySpec> = HashMap::new();
-    for (id, grace, pf, pt, wf, wt, task_id, province_id, done_on, target, per, count) in rows {
+    for row in rows {
+        let (id, grace, pf, pt, wf, wt, task_id, province_id, done_on, target, per, count, mode) = (
+            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11,
+            row.12,
+        );
+        let (archived_on, closed_on) = (row.13, row.14);
         let spec = specs.entry(id).or_insert_with(|| TallySpec {
             pers: Vec::new(),
             grace_days: u32::try_from(grace).unwrap_or(0),
             done_on,
+            accepted_only: mode == "accepted",
+            archived_on,
+            closed_on,
             rollup: RollupSpec {
                 task_id,
                 province_id,
@@ -458,6 +485,32 @@ pub(crate) async fn check_writable(
     super::super::periods::refuse_locked(tx, touched).await
 }
 
+/// Refuses a write that touches (assignment, activity date) of an archived plan (read-only), or
+/// dated after the day its unit was removed from the task. Activities of a removed unit dated
+/// before that day stay: they are its past work and may still be corrected.
+fn refuse_closed(
+    specs: &HashMap<i64, TallySpec>,
+    touched: &[(i64, NaiveDate)],
+) -> Result<(), StoreError> {
+    for &(assignment, date) in touched {
+        let Some(spec) = specs.get(&assignment) else {
+            continue;
+        };
+        if let Some(on) = spec.archived_on {
+            return Err(StoreError::Closed(Closed::Archived {
+                task_id: spec.rollup.task_id,
+                on,
+            }));
+        }
+        if let Some(on) = spec.closed_on
+            && date > on
+        {
+            return Err(StoreError::Closed(Closed::Removed { assignment, on }));
+        }
+    }
+    Ok(())
+}
+
 /// Reads the specs of `ids` (PostgreSQL: locking the assignment rows, so concurrent writers to
 /// one assignment see each other's done date), one query per 10,000 ids; NotFound for a
 /// missing one.
@@ -597,9 +650,10 @@ async fn refresh_summary(
             "UPDATE assignments SET \
              activity_count = (SELECT COUNT(*) FROM activities WHERE assignment_id = $1), \
              last_activity_on = (SELECT MAX(occurred_on) FROM activities WHERE assignment_id = $1), \
-             done_on = (SELECT MIN(occurred_on) FROM activities WHERE assignment_id = $1 AND completes) \
+             done_on = (SELECT MIN(occurred_on) FROM activities WHERE assignment_id = $1 AND completes \
+             AND (review_state = 'accepted' OR $2)) \
              WHERE id = $1 RETURNING done_on",
-            &[Arg::I64(assignment)],
+            &[Arg::I64(assignment), Arg::Bool(!spec.accepted_only)],
         )
         .await?;
     let (done,) = done.ok_or_else(|| StoreError::NotFound(format!("assignment {assignment}")))?;
@@ -639,6 +693,7 @@ async fn add_in(
         .iter()
         .map(|a| (a.assignment_id, a.occurred_on))
         .collect();
+    refuse_closed(&specs, &touched)?;
     check_writable(tx, &touched).await?;
 
     let (ids, rows) = insert_activities(tx, activities, bys, now, audit_each).await?;
@@ -646,10 +701,17 @@ async fn add_in(
 
     let mut rollups = RollupDeltas::default();
     let mut deferred = Deferred::new(tx.marks());
-    let changes = additions(activities, now);
+    // A new activity is pending review: where only accepted ones count, it moves nothing yet.
+    let mut changes = additions(activities, now);
+    changes.retain(|c| !specs[&c.assignment_id].accepted_only);
     apply_fact_changes(tx, &specs, &changes, &mut rollups, &mut deferred).await?;
 
-    let summaries = summaries_of(activities);
+    let mut summaries = summaries_of(activities);
+    for (assignment, s) in summaries.iter_mut() {
+        if specs[assignment].accepted_only {
+            s.done_on = None;
+        }
+    }
     count_summaries(&specs, &summaries, &mut rollups);
     let summary_sql = if tx.is_postgres() {
         SUMMARY_UPDATE_POSTGRES
@@ -712,14 +774,12 @@ async fn edit_in(
         return Ok((old, false));
     }
     let specs = load_specs(tx, &[old.assignment_id]).await?;
-    check_writable(
-        tx,
-        &[
-            (old.assignment_id, old.occurred_on),
-            (old.assignment_id, edited.occurred_on),
-        ],
-    )
-    .await?;
+    let touched = [
+        (old.assignment_id, old.occurred_on),
+        (old.assignment_id, edited.occurred_on),
+    ];
+    refuse_closed(&specs, &touched)?;
+    check_writable(tx, &touched).await?;
     let title = nfc(&edited.title);
     let search = fold(&title);
     let new = tx
@@ -746,18 +806,22 @@ async fn edit_in(
         .ok_or_else(|| StoreError::NotFound(format!("activity {id}")))?;
     let mut rollups = RollupDeltas::default();
     let mut deferred = Deferred::new(tx.marks());
-    let changes = [
-        FactChange {
-            assignment_id: old.assignment_id,
-            fact: fact_of(&old),
-            removed: true,
-        },
-        FactChange {
-            assignment_id: new.assignment_id,
-            fact: fact_of(&new),
-            removed: false,
-        },
-    ];
+    let changes: Vec<FactChange> = if specs[&old.assignment_id].counts(&old.review_state) {
+        vec![
+            FactChange {
+                assignment_id: old.assignment_id,
+                fact: fact_of(&old),
+                removed: true,
+            },
+            FactChange {
+                assignment_id: new.assignment_id,
+                fact: fact_of(&new),
+                removed: false,
+            },
+        ]
+    } else {
+        Vec::new()
+    };
     apply_fact_changes(tx, &specs, &changes, &mut rollups, &mut deferred).await?;
     refresh_summary(
         tx,
@@ -786,7 +850,9 @@ async fn edit_in(
 async fn delete_in(tx: &mut WriteTx, id: i64, by: &Change) -> Result<ActivityRow, StoreError> {
     let old = locked_activity(tx, id).await?;
     let specs = load_specs(tx, &[old.assignment_id]).await?;
-    check_writable(tx, &[(old.assignment_id, old.occurred_on)]).await?;
+    let touched = [(old.assignment_id, old.occurred_on)];
+    refuse_closed(&specs, &touched)?;
+    check_writable(tx, &touched).await?;
     let evidence: Vec<EvidenceRow> = tx
         .fetch(
             "SELECT id, activity_id, kind, url, sha256, file_name, content_type, size_bytes \
@@ -803,20 +869,18 @@ async fn delete_in(tx: &mut WriteTx, id: i64, by: &Change) -> Result<ActivityRow
         .await?;
     let mut rollups = RollupDeltas::default();
     let mut deferred = Deferred::new(tx.marks());
-    let changes = [FactChange {
-        assignment_id: old.assignment_id,
-        fact: fact_of(&old),
-        removed: true,
-    }];
+    let spec = &specs[&old.assignment_id];
+    let changes: Vec<FactChange> = if spec.counts(&old.review_state) {
+        vec![FactChange {
+            assignment_id: old.assignment_id,
+            fact: fact_of(&old),
+            removed: true,
+        }]
+    } else {
+        Vec::new()
+    };
     apply_fact_changes(tx, &specs, &changes, &mut rollups, &mut deferred).await?;
-    refresh_summary(
-        tx,
-        &specs[&old.assignment_id],
-        old.assignment_id,
-        &mut rollups,
-        1,
-    )
-    .await?;
+    refresh_summary(tx, spec, old.assignment_id, &mut rollups, 1).await?;
     let args = entry_args(
         by,
         "delete",
@@ -831,36 +895,35 @@ async fn delete_in(tx: &mut WriteTx, id: i64, by: &Change) -> Result<ActivityRow
     Ok(old)
 }
 
-/// Whether [`count_activity`] adds a stored activity's contribution or takes it back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // called by the review of activities (issue 19), built on this path
-pub(crate) enum Contribution {
-    Add,
-    TakeBack,
-}
-
-/// Adds or takes back stored activity `id`'s contribution to its period tallies and the
-/// counters that follow them (period and plan-total counters), in `tx`, after the guard — for
-/// a change of what counts (a review state, when a plan counts only accepted activities). The
-/// caller records its own audit entry in `tx`. The assignment's summary (activity count, last
-/// and done date) counts every activity and is not moved. The activity itself is not changed.
-#[allow(dead_code)] // called by the review of activities (issue 19), built on this path
-pub(crate) async fn count_activity(
+/// Moves the figures of stored activity `id` after its review state moved from `from` to its
+/// current state, in `tx`, after the guard: where its plan counts only accepted activities, an
+/// activity accepted now adds its contribution (tallies, the counters that follow them, its
+/// assignment's done date) and one no longer accepted takes it back; elsewhere nothing moves.
+/// The caller has written the new state and records its own audit entry in `tx`.
+pub(crate) async fn count_review_change(
     tx: &mut WriteTx,
     id: i64,
-    contribution: Contribution,
+    from: ReviewState,
 ) -> Result<(), StoreError> {
     let row = locked_activity(tx, id).await?;
     let specs = load_specs(tx, &[row.assignment_id]).await?;
-    check_writable(tx, &[(row.assignment_id, row.occurred_on)]).await?;
+    let spec = &specs[&row.assignment_id];
+    let touched = [(row.assignment_id, row.occurred_on)];
+    refuse_closed(&specs, &touched)?;
+    let (before, after) = (spec.counts(from.as_db()), spec.counts(&row.review_state));
+    if before == after {
+        return Ok(());
+    }
+    check_writable(tx, &touched).await?;
     let mut rollups = RollupDeltas::default();
     let mut deferred = Deferred::new(tx.marks());
     let changes = [FactChange {
         assignment_id: row.assignment_id,
         fact: fact_of(&row),
-        removed: contribution == Contribution::TakeBack,
+        removed: before,
     }];
     apply_fact_changes(tx, &specs, &changes, &mut rollups, &mut deferred).await?;
+    refresh_summary(tx, spec, row.assignment_id, &mut rollups, 0).await?;
     finish(tx, deferred, &rollups).await
 }
 
@@ -887,7 +950,7 @@ fn one_row(
 
 impl super::super::Store {
     /// Begins a transaction on the write path (for code that writes with it, in one
-    /// transaction: [`count_activity`], [`check_writable`]).
+    /// transaction: [`count_review_change`], [`check_writable`]).
     pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         WriteTx::begin(self.db()).await
     }

@@ -2390,6 +2390,31 @@ pub fn locked_text(lang: Lang, lock: &crate::store::PeriodLock) -> String {
     }
 }
 
+/// Why no activity may be written there (an archived plan, a unit removed from the task), in the
+/// reader's words.
+pub fn closed_text(lang: Lang, why: &crate::store::Closed) -> String {
+    use crate::store::Closed;
+    let day = |d: &chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    match (lang, why) {
+        (Lang::Vi, Closed::Archived { on, .. }) => format!(
+            "Kế hoạch đã được lưu trữ ngày {}: chỉ xem, không thể thêm, sửa, xóa hay duyệt hoạt động.",
+            day(on)
+        ),
+        (Lang::Vi, Closed::Removed { on, .. }) => format!(
+            "Đơn vị đã được gỡ khỏi nhiệm vụ này ngày {}: không thể ghi hoạt động sau ngày đó.",
+            day(on)
+        ),
+        (Lang::En, Closed::Archived { on, .. }) => format!(
+            "The plan was archived on {}: read-only, activities cannot be added, edited, deleted or reviewed.",
+            day(on)
+        ),
+        (Lang::En, Closed::Removed { on, .. }) => format!(
+            "The unit was removed from this task on {}: no activity after that day can be recorded.",
+            day(on)
+        ),
+    }
+}
+
 /// Why an action on a period was refused, in the reader's words: the period's state (`None`:
 /// never submitted) and the action tried; `not_on_chain`: the caller's unit does not approve it.
 pub fn period_refused(

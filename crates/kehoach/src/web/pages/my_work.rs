@@ -535,9 +535,9 @@ async fn log_from(
     };
     match state.store.add_activity(&activity, &by).await {
         Ok(_) => {}
-        // A locked period: the form again, saying why and who may reopen it.
-        Err(crate::store::StoreError::Locked(lock)) => {
-            let text = super::i18n::locked_text(page.lang, &lock);
+        // A locked period, an archived plan, a removed unit: the form again, saying why.
+        Err(e @ (crate::store::StoreError::Locked(_) | crate::store::StoreError::Closed(_))) => {
+            let text = refusal_text(page.lang, &e);
             let sent = Sent {
                 summary: text.clone(),
                 field_errors: vec![("date", text)],
@@ -596,8 +596,8 @@ pub async fn resubmit(
     ensure_may_report(&state, user, &assignment)
         .await
         .map_err(|e| page.error(e))?;
-    let locked = |lock: &crate::store::PeriodLock| Sent {
-        summary: super::i18n::locked_text(page.lang, lock),
+    let refused = |e: &crate::store::StoreError| Sent {
+        summary: refusal_text(page.lang, e),
         ..Sent::default()
     };
     // The correction, when something was changed.
@@ -627,8 +627,10 @@ pub async fn resubmit(
     if edited.title != row.title || edited.occurred_on != row.occurred_on {
         match state.store.update_activity(row.id, &edited, &by).await {
             Ok(_) => {}
-            Err(crate::store::StoreError::Locked(lock)) => {
-                return build(&state, &page, None, "", locked(&lock), StatusCode::CONFLICT).await;
+            Err(
+                e @ (crate::store::StoreError::Locked(_) | crate::store::StoreError::Closed(_)),
+            ) => {
+                return build(&state, &page, None, "", refused(&e), StatusCode::CONFLICT).await;
             }
             Err(e) => return Err(page.error(e)),
         }
@@ -644,10 +646,20 @@ pub async fn resubmit(
         .await
     {
         Ok(_) => Ok(Redirect::to("/my-work?resubmitted=1").into_response()),
-        Err(crate::store::StoreError::Locked(lock)) => {
-            build(&state, &page, None, "", locked(&lock), StatusCode::CONFLICT).await
+        Err(e @ (crate::store::StoreError::Locked(_) | crate::store::StoreError::Closed(_))) => {
+            build(&state, &page, None, "", refused(&e), StatusCode::CONFLICT).await
         }
         Err(e) => Err(page.error(e)),
+    }
+}
+
+/// Why a write of activities was refused (a locked period, an archived plan, a removed unit),
+/// in the reader's words.
+fn refusal_text(lang: super::i18n::Lang, e: &crate::store::StoreError) -> String {
+    match e {
+        crate::store::StoreError::Locked(lock) => super::i18n::locked_text(lang, lock),
+        crate::store::StoreError::Closed(why) => super::i18n::closed_text(lang, why),
+        other => other.to_string(),
     }
 }
 
