@@ -80,10 +80,12 @@ impl ReportPeriod {
             )
         };
         let t = s.trim().to_ascii_uppercase();
-        let (y, rest) = t.split_at(t.len().min(4));
-        if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
+        // The year is four ASCII digits; anything else (a letter of several bytes among them)
+        // is refused before slicing.
+        let (y, rest) = match t.get(..4) {
+            Some(y) if y.bytes().all(|b| b.is_ascii_digit()) => (y, &t[4..]),
+            _ => return Err(bad()),
+        };
         let year: i32 = y.parse().map_err(|_| bad())?;
         if !(2000..=2100).contains(&year) {
             return Err(bad());
@@ -207,6 +209,9 @@ mod tests {
         assert_eq!(p.tag(), "2024-02");
         for bad in [
             "24", "2024-Q5", "2024-13", "2024-H3", "năm nay", "2024-5", "1999", "",
+            // Letters of several bytes where the year's digits or the rest are (found by
+            // schemathesis: slicing by bytes panicked).
+            "[´þ", "202ñ", "2024ñ", "2024-Qñ", "2024-ñ",
         ] {
             let e = ReportPeriod::parse(bad).unwrap_err();
             assert!(
