@@ -9,7 +9,7 @@ use super::audit::record_audit;
 use super::{Change, StoreError, on_pool};
 
 /// A request as stored.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
 pub struct ReportRequestRow {
     pub id: i64,
     pub plan_id: i64,

@@ -21,7 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// files held by an activity within the caller's subtree (others answer 404, as if absent).
 #[utoipa::path(get, path = "/files/{sha256}", tag = "activities",
     params(("sha256" = String, Path, description = "the file's SHA-256, 64 hex digits")),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file, with the type it was stored with", content_type = "*/*"),
         (status = 404, description = "no such file")),
     security(("bearer" = [])))]
 async fn download(

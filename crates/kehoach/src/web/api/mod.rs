@@ -87,7 +87,9 @@ struct Error {
 /// lists every status a route can answer: 401 where a token is required (none, unknown, revoked,
 /// a disabled user); 400 where there are parameters or a body (a parameter that does not parse,
 /// a control character in the query: `web::hardening::refuse_control_queries`); 413 and 415 where there is a body;
-/// 408 when a request takes too long. Every error answer is `{"error": "…"}`.
+/// 422 where the body is JSON (`ApiJson` keeps axum's status for a body that does not
+/// deserialize); 409 on every write (the store's refusals by state: `StoreError::Locked`,
+/// `Closed`, `Conflict`); 408 when a request takes too long. Every error answer is `{"error": "…"}`.
 fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::PartialSchema;
     use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
@@ -108,13 +110,16 @@ fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
     };
     for item in doc.paths.paths.values_mut() {
         let operations = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, true),
         ];
-        for operation in operations.into_iter().flatten() {
+        for (operation, is_write) in operations {
+            let Some(operation) = operation else {
+                continue;
+            };
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_input = operation.parameters.as_ref().is_some_and(|p| !p.is_empty())
                 || operation.request_body.is_some();
@@ -132,6 +137,24 @@ fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
             if has_body {
                 needed.push(("413", "the body is over the limit"));
                 needed.push(("415", "a content type (or file type) not accepted"));
+            }
+            let json_body = operation
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.keys().any(|k| k == "application/json"));
+            if json_body {
+                needed.push((
+                    "422",
+                    "a body that is not the expected JSON: a field of the wrong type, a missing \
+                     or unknown field, named",
+                ));
+            }
+            if is_write {
+                needed.push((
+                    "409",
+                    "refused by the current state: a locked period, an archived plan, a closed \
+                     assignment, or a change made meanwhile",
+                ));
             }
             let responses = &mut operation.responses.responses;
             for (status, description) in needed {

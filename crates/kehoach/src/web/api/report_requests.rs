@@ -185,7 +185,7 @@ pub(crate) async fn visible_requests(
 /// A plan's report requests (its report deliverables are requests too).
 #[utoipa::path(get, path = "/plans/{id}/report-requests", tag = "reporting",
     params(("id" = i64, Path, description = "plan id")),
-    responses((status = 200, description = "the requests", body = Object),
+    responses((status = 200, description = "the requests", body = [ReportRequestRow]),
         (status = 404, description = "no such plan, or not the caller's to read")),
     security(("bearer" = [])))]
 async fn list(
