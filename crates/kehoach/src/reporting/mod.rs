@@ -616,7 +616,8 @@ pub async fn content(
         crate::export::report_content(store, r.plan_id, None, period, today, overrides).await?;
     let own = compose::with_sections(base, sections, &questions);
     let reported = reported(store, r, today).await?;
-    Ok(compose::compiled(own, &reported, r.due))
+    let as_of = overrides.dated.unwrap_or(today);
+    Ok(compose::compiled(own, &reported, r.due, as_of))
 }
 
 /// The units asked, for the compiled report: state, the submission that counts, the areas of
