@@ -45,7 +45,12 @@ document.addEventListener("DOMContentLoaded", function () {
     var status = document.getElementById("autosave-status");
     var version = form.querySelector("input[name=version]");
     var timer = null, busy = false, stopped = false, edits = 0, saved = 0;
-    function say(text) { if (status) { status.textContent = text || ""; } }
+    // A refusal is shown as the page shows errors; a save quietly.
+    function say(text, refused) {
+      if (!status) { return; }
+      status.textContent = text || "";
+      status.className = refused ? "flash flash-error" : "small muted";
+    }
     function body() { return new URLSearchParams(new FormData(form)); }
     function showTheirs(sections) {
       var card = document.getElementById("their-version");
@@ -96,12 +101,12 @@ document.addEventListener("DOMContentLoaded", function () {
               version.value = json.draft.version;
               showTheirs(json.draft.sections);
             }
-            say(json.error);
+            say(json.error, true);
           } else {
-            say(json.error || form.getAttribute("data-failed"));
+            say(json.error || form.getAttribute("data-failed"), true);
           }
         })
-        .catch(function () { busy = false; say(form.getAttribute("data-failed")); });
+        .catch(function () { busy = false; say(form.getAttribute("data-failed"), true); });
     }
     form.addEventListener("input", function () { edits += 1; schedule(); });
     // The button's own save reloads the page with the current version.

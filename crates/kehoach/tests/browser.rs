@@ -1250,6 +1250,12 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
         assert!(mine.contains("Đề nghị hỗ trợ thiết bị ghi hình."), "{mine}");
         shot(&driver, "report-12-autosave-conflict").await;
         driver.set_window_rect(0, 0, 360, 740).await?;
+        driver
+            .execute(
+                "document.getElementById('autosave-status').scrollIntoView({block: 'center'})",
+                vec![],
+            )
+            .await?;
         shot(&driver, "report-13-phone-autosave-conflict").await;
         // The person compares and saves with the button: their words are kept.
         driver

@@ -370,6 +370,24 @@ on_both_backends! {
             [("45/BC-UBND", "returned"), ("46/BC-UBND", "accepted")]);
         // A unit's own report goes nowhere above.
         assert!(reporting::draft(store, &r_down, commune, day("2024-11-13")).await.unwrap().upward.is_none());
+
+        // A province asks a district's people's committee, the district's plan is the
+        // district's own: the committee answers for the district's work, so the compiled report
+        // goes to that request — here an ad-hoc one due nearer the district's own deadline.
+        db.raw_execute(&format!("UPDATE units SET kind = 'district' WHERE id = {}", f.district)).await.unwrap();
+        let committee = store
+            .create_unit(&NewUnit { code: "T49.H1.UBND".into(), name: "Ủy ban nhân dân huyện Sơn Hà".into(), kind: "agency".into(),
+                category: Some("people_committee".into()), parent_id: Some(f.district), ..NewUnit::default() }, &by)
+            .await
+            .unwrap()
+            .id;
+        let adhoc = reporting::add_request(store, &reporting::AddRequest { plan_id: f.plan_id, title: "Báo cáo nhanh".into(),
+            due: day("2024-11-11"), period: Some("2024".into()), units: vec!["T49.H1.UBND".into()], ..Default::default() }, &by)
+            .await
+            .unwrap()[0];
+        let d = reporting::draft(store, &r_down, office, day("2024-11-13")).await.unwrap();
+        let upward = d.upward.as_ref().expect("the committee's request above");
+        assert_eq!((upward.request.id, upward.unit_id), (adhoc, committee));
     }
 
     async fn a_recurring_request_follows_the_cut_off(db: &common::TestDb) {

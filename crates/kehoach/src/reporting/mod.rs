@@ -502,14 +502,16 @@ pub struct Draft {
 #[derive(Debug, Clone)]
 pub struct Upward {
     pub request: ReportRequestRow,
-    /// The unit asked above: the office's own unit, or the administrative unit it belongs to.
+    /// The unit asked above: the office's own unit, or the one answering for the same work
+    /// (the district and its people's committee).
     pub unit_id: i64,
 }
 
 /// The request above a compiled report of `r` (see [`Upward`]): among the requests of the
-/// plans `r`'s plan implements (their report deliverables made requests first) that ask the
-/// office's unit — or the administrative unit the office is an agency of —, the one
-/// `state::upward_choice` picks. `None` for a unit's own report.
+/// plans `r`'s plan implements (their report deliverables made requests first), those asking a
+/// unit that answers for the same work as the office (`Store::work_root_of`: the district
+/// itself, or its people's committee — a province asks "UBND thành phố Tam Kỳ" of the plan
+/// issued by the city), the one `state::upward_choice` picks. `None` for a unit's own report.
 pub async fn upward_of(
     store: &Store,
     r: &ReportRequestRow,
@@ -522,19 +524,29 @@ pub async fn upward_of(
     if parents.is_empty() {
         return Ok(None);
     }
+    let office = author.unit.id;
+    let root = store.work_root_of(office).await?;
+    let mut stands_for: HashMap<i64, bool> = HashMap::from([(office, true), (root, true)]);
+    let mut candidates = Vec::new();
     for p in &parents {
         ensure_plan_requests(store, p.plan_id).await?;
-    }
-    let mut units = vec![author.unit.id];
-    if author.unit.kind == "agency"
-        && let Some(parent) = author.unit.parent_id
-    {
-        units.push(parent);
-    }
-    let mut candidates = Vec::new();
-    for unit_id in units {
-        for request in store.report_requests_of_unit(unit_id).await? {
-            if parents.iter().any(|p| p.plan_id == request.plan_id) {
+        for request in store.report_requests_of_plan(p.plan_id).await? {
+            let mut asked = None;
+            for u in store.report_request_units(request.id).await? {
+                let same = match stands_for.get(&u.unit_id) {
+                    Some(&same) => same,
+                    None => {
+                        let same = store.work_root_of(u.unit_id).await? == root;
+                        stands_for.insert(u.unit_id, same);
+                        same
+                    }
+                };
+                // The office's own unit first, when it is asked itself.
+                if same && (asked.is_none() || u.unit_id == office) {
+                    asked = Some(u.unit_id);
+                }
+            }
+            if let Some(unit_id) = asked {
                 candidates.push(Upward { request, unit_id });
             }
         }
