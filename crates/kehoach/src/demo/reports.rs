@@ -92,9 +92,7 @@ pub async fn build(store: &Store, files: &FileStore) -> anyhow::Result<()> {
     // quotes results worth reading; not the plan office's own department, which receives
     // them —; the first one's report was accepted.
     let mut submitters: Vec<_> = units.iter().filter(|u| u.code != OFFICE).collect();
-    submitters.sort_by_key(|u| {
-        std::cmp::Reverse(by_unit.get(&u.unit_id).map_or(0, Vec::len))
-    });
+    submitters.sort_by_key(|u| std::cmp::Reverse(by_unit.get(&u.unit_id).map_or(0, Vec::len)));
     submitters.truncate(3);
     for (i, u) in submitters.iter().enumerate() {
         let author = reporting::author_by_id(store, &main, u.unit_id).await?;

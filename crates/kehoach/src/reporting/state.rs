@@ -204,7 +204,11 @@ mod tests {
         let earlier = span("2024-09-15", "2024-10-14", "2024-10-20");
         let next_year = span("2024-12-15", "2025-12-14", "2025-11-15");
         assert_eq!(upward_choice(own, &[later_year, year, next_year]), Some(1));
-        assert_eq!(upward_choice(own, &[earlier]), Some(0), "due before: still the answer");
+        assert_eq!(
+            upward_choice(own, &[earlier]),
+            Some(0),
+            "due before: still the answer"
+        );
         assert_eq!(upward_choice(own, &[earlier, year]), Some(1));
         assert_eq!(upward_choice(own, &[next_year]), None);
         assert_eq!(upward_choice(own, &[]), None);
