@@ -307,6 +307,13 @@ on_both_backends! {
         assert_eq!(code, 0, "{err}");
         let (code, _, err) = run_cli(db, &["report", "review", &down.to_string(), "--unit", "T49.H1.X1", "--accept"]);
         assert_eq!(code, 0, "{err}");
+        // The commune's report is addressed to the office that asked it: the district's.
+        let commune_docx = db.data_dir().join("xa.docx");
+        let (code, _, err) = run_cli(db, &["report", "draft", &down.to_string(), "--unit", "T49.H1.X1", "-o", commune_docx.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let text = document_text(&std::fs::read(&commune_docx).unwrap());
+        let to: String = text[text.find("Kính gửi").expect("Kính gửi")..].chars().take(60).collect();
+        assert!(to.contains("UBND huyện Sơn Hà"), "{to}");
 
         // The district's compiled report knows where it goes.
         let office = reporting::author(store, &r_down, "T49.H1").await.unwrap();

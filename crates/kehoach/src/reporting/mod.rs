@@ -613,13 +613,23 @@ pub async fn content(
     let period = period_of(r);
     let questions = questions_of(r);
     if !author.compiled {
+        // A unit reports to the office that asked it, not up its own tree.
+        let mut overrides = overrides.clone();
+        if overrides.recipients.is_empty() {
+            let plan = plan_of(store, r.plan_id).await?;
+            let on = overrides.dated.unwrap_or(today);
+            overrides.recipients = crate::export::plan_office_name(store, &plan, on)
+                .await?
+                .into_iter()
+                .collect();
+        }
         let base = crate::export::report_content(
             store,
             r.plan_id,
             Some(&author.unit.code),
             period,
             today,
-            overrides,
+            &overrides,
         )
         .await?;
         return Ok(compose::with_sections(base, sections, &questions));
