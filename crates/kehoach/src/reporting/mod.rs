@@ -618,8 +618,10 @@ pub async fn content(
         if overrides.recipients.is_empty() {
             let plan = plan_of(store, r.plan_id).await?;
             let on = overrides.dated.unwrap_or(today);
+            // The office's own report goes up its tree as usual.
             overrides.recipients = crate::export::plan_office_name(store, &plan, on)
                 .await?
+                .filter(|office| fold(office) != fold(&author.unit.name))
                 .into_iter()
                 .collect();
         }
