@@ -167,6 +167,21 @@ async fn wait_for(driver: &WebDriver, css: &str) -> WebDriverResult<WebElement> 
         .await
 }
 
+/// Waits (up to 20 s) until the text of the element matching `css` contains `part`.
+async fn wait_text(driver: &WebDriver, css: &str, part: &str) -> WebDriverResult<String> {
+    let mut last = String::new();
+    for _ in 0..200 {
+        if let Ok(e) = driver.find(By::Css(css)).await {
+            last = e.text().await?;
+            if last.contains(part) {
+                return Ok(last);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never said {part:?} (it says {last:?})");
+}
+
 /// The status class (`st-…`) of the heatmap cell of the week starting `monday`.
 async fn cell_status(driver: &WebDriver, href: &str, monday: &str) -> String {
     driver.goto(href).await.unwrap();
@@ -1195,6 +1210,68 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
         shot(&driver, "report-10-saved").await;
         driver.set_window_rect(0, 0, 360, 740).await?;
         shot(&driver, "report-11-phone-saved").await;
+
+        // Saved as it goes: what is typed is saved by the page a few seconds later and is
+        // there after a reload. A second tab still holding the older version gets the other's
+        // version beside what it typed: nothing is overwritten, nothing typed is lost.
+        driver.set_window_rect(0, 0, 1280, 900).await?;
+        let first_tab = driver.window().await?;
+        let second_tab = driver.new_tab().await?;
+        driver.switch_to_window(second_tab).await?;
+        driver.goto(format!("{base}{drafting}")).await?;
+        wait_for(&driver, "textarea#s-shortcomings")
+            .await?
+            .send_keys("\n- Thiếu máy quay chuyên dụng.")
+            .await?;
+        wait_text(&driver, "#autosave-status", "Đã tự động lưu").await?;
+        driver.refresh().await?;
+        let kept = wait_for(&driver, "textarea#s-shortcomings")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(kept.contains("Thiếu máy quay chuyên dụng."), "{kept}");
+        driver.switch_to_window(first_tab).await?;
+        driver
+            .find(By::Css("textarea#s-proposals"))
+            .await?
+            .send_keys("\nĐề nghị hỗ trợ thiết bị ghi hình.")
+            .await?;
+        wait_text(&driver, "#autosave-status", "người khác").await?;
+        let theirs = driver.find(By::Css("#their-version")).await?;
+        assert!(theirs.is_displayed().await?, "the other's version is shown");
+        assert!(theirs.text().await?.contains("Thiếu máy quay chuyên dụng."));
+        let mine = driver
+            .find(By::Css("textarea#s-proposals"))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(mine.contains("Đề nghị hỗ trợ thiết bị ghi hình."), "{mine}");
+        shot(&driver, "report-12-autosave-conflict").await;
+        driver.set_window_rect(0, 0, 360, 740).await?;
+        driver
+            .execute(
+                "document.getElementById('autosave-status').scrollIntoView({block: 'center'})",
+                vec![],
+            )
+            .await?;
+        shot(&driver, "report-13-phone-autosave-conflict").await;
+        // The person compares and saves with the button: their words are kept.
+        driver
+            .find(By::Css("form[data-autosave] button.btn[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let flash = wait_for(&driver, ".flash-ok").await?.text().await?;
+        assert!(flash.contains("Đã lưu"), "{flash}");
+        driver.goto(format!("{base}{drafting}")).await?;
+        let mine = wait_for(&driver, "textarea#s-proposals")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        assert!(mine.contains("Đề nghị hỗ trợ thiết bị ghi hình."), "{mine}");
         Ok::<_, WebDriverError>(())
     }
     .await;

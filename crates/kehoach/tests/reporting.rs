@@ -15,7 +15,7 @@ use common::{cli_json, run_cli};
 use kehoach::export::report_period::ReportPeriod;
 use kehoach::export::{ReportOverrides, report_content};
 use kehoach::reporting::{self, ChainError, sections::Sections};
-use kehoach::store::{Change, NewActivity, NewUnit};
+use kehoach::store::{Change, NewActivity, NewPlan, NewTask, NewUnit};
 use sha2::Digest;
 
 fn document_text(docx: &[u8]) -> String {
@@ -262,6 +262,141 @@ on_both_backends! {
         store.close().await;
     }
 
+    async fn a_district_compiled_report_is_its_submission_to_the_province(db: &common::TestDb) {
+        let f = common::fixture::plan_without_activities(db).await;
+        let store = &f.store;
+        let by = Change::system("test");
+        // The province's report deliverable asks the station and the district (by 15/11).
+        let list = cli_json(db, &["report-request", "list", "--plan", &f.plan_id.to_string(), "--json"]);
+        let up = list[0]["id"].as_i64().unwrap();
+        // The district's own plan implements the province's; its commune reports to it by 10/11.
+        let district_plan = store
+            .create_plan(&NewPlan {
+                number: Some("120/KH-UBND".into()),
+                title: "Kế hoạch truyền thông chuyển đổi số huyện Sơn Hà năm 2024".into(),
+                issuer: Some("UBND huyện Sơn Hà".into()),
+                issued_on: Some(day("2024-02-01")),
+                period_from: Some(day("2024-01-01")),
+                period_to: Some(day("2024-12-31")),
+                context_unit_id: Some(f.district),
+                grace_days: 7,
+                source_name: "huyen.txt".into(),
+                source_sha256: "01".into(),
+                extraction: serde_json::json!({"schema": "kehoach.plan/1"}),
+                references: vec!["3604/KH-UBND".into()],
+                tasks: vec![NewTask {
+                    reference: "1".into(),
+                    title: "Báo cáo kết quả thực hiện Kế hoạch".into(),
+                    lead_text: "UBND xã Sơn Thủy".into(),
+                    due: Some(day("2024-11-10")),
+                    leads: vec![(f.commune, "exact".into())],
+                    ..NewTask::default()
+                }],
+                ..NewPlan::default()
+            }, &by)
+            .await
+            .unwrap()
+            .plan_id;
+        kehoach::plan_links::link(store, district_plan, f.plan_id, &by).await.unwrap();
+        let list = cli_json(db, &["report-request", "list", "--plan", &district_plan.to_string(), "--json"]);
+        let down = list[0]["id"].as_i64().unwrap();
+        let r_down = reporting::request(store, down).await.unwrap();
+        let commune = reporting::author(store, &r_down, "T49.H1.X1").await.unwrap();
+        reporting::save_draft(store, &r_down, &commune, &Sections { results: "Xã đã phát 48 bản tin trên loa truyền thanh.".into(), ..Sections::default() }, None, &by).await.unwrap();
+        let (code, _, err) = run_cli(db, &["report", "submit", &down.to_string(), "--unit", "T49.H1.X1", "--number", "15/BC-UBND", "--date", "2024-11-08", "--signer", "Phạm Văn C"]);
+        assert_eq!(code, 0, "{err}");
+        let (code, _, err) = run_cli(db, &["report", "review", &down.to_string(), "--unit", "T49.H1.X1", "--accept"]);
+        assert_eq!(code, 0, "{err}");
+        // The commune's report is addressed to the office that asked it: the district's.
+        let commune_docx = db.data_dir().join("xa.docx");
+        let (code, _, err) = run_cli(db, &["report", "draft", &down.to_string(), "--unit", "T49.H1.X1", "-o", commune_docx.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let text = document_text(&std::fs::read(&commune_docx).unwrap());
+        let to: String = text[text.find("Kính gửi").expect("Kính gửi")..].chars().take(60).collect();
+        assert!(to.contains("UBND huyện Sơn Hà"), "{to}");
+
+        // The district's compiled report knows where it goes.
+        let office = reporting::author(store, &r_down, "T49.H1").await.unwrap();
+        assert!(office.compiled);
+        let d = reporting::draft(store, &r_down, office.clone(), day("2024-11-12")).await.unwrap();
+        let upward = d.upward.as_ref().expect("the province's request above");
+        assert_eq!((upward.request.id, upward.unit_id), (up, f.district));
+        assert!(d.submitted.is_none());
+        let own = Sections { results: "Huyện đã chỉ đạo các xã tuyên truyền đầy đủ.".into(), ..Sections::default() };
+        let v = reporting::save_draft(store, &r_down, &office, &own, None, &by).await.unwrap().version;
+        let (code, _, err) = run_cli(db, &["report", "submit", &down.to_string(), "--unit", "T49.H1", "--number", "45/BC-UBND", "--date", "2024-11-12", "--signer", "Nguyễn Văn D"]);
+        assert_eq!(code, 0, "{err}");
+
+        // It is the district's submission to the province's request, once.
+        let status = cli_json(db, &["report-request", "status", &up.to_string(), "--at", "2024-11-20", "--json"]);
+        let district = status["units"].as_array().unwrap().iter().find(|u| u["code"] == "T49.H1").unwrap().clone();
+        assert_eq!((district["state"].as_str(), district["deadline_state"].as_str()), (Some("submitted_on_time"), Some("done_on_time")), "{district}");
+        assert_eq!(district["submission"]["number"], "45/BC-UBND");
+        let sent = store.live_submission(up, f.district).await.unwrap().unwrap();
+        assert_eq!((sent.signer.as_str(), sent.signed_on), ("Nguyễn Văn D", day("2024-11-12")));
+        assert!(sent.sections.contains("Huyện đã chỉ đạo"), "{}", sent.sections);
+        assert!(store.live_submission(down, f.district).await.unwrap().is_none(), "recorded above, not twice");
+        // Its frozen .docx is the compiled report, quoting the commune with attribution; the
+        // district's `compile` gives the same bytes from now on.
+        let above = db.data_dir().join("len-tinh.docx");
+        let (code, _, err) = run_cli(db, &["report", "draft", &up.to_string(), "--unit", "T49.H1", "-o", above.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let bytes = std::fs::read(&above).unwrap();
+        assert_eq!(sha256_hex(&bytes), sent.docx_sha256);
+        let text = document_text(&bytes);
+        assert!(text.contains("UBND xã Sơn Thủy (Báo cáo số 15/BC-UBND ngày 08/11/2024): “Xã đã phát 48 bản tin trên loa truyền thanh.”"), "{text}");
+        assert!(text.contains("Huyện đã chỉ đạo các xã tuyên truyền đầy đủ."), "{text}");
+        assert!(text.contains("45/BC-UBND"), "{text}");
+        let compiled = db.data_dir().join("huyen.docx");
+        let (code, _, err) = run_cli(db, &["report", "compile", &down.to_string(), "-o", compiled.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(sha256_hex(&std::fs::read(&compiled).unwrap()), sent.docx_sha256);
+        // The province's deliverable is done by it, on time.
+        let c = kehoach::compliance::plan_compliance(store, f.plan_id, day("2024-11-20"), None).await.unwrap();
+        let task = c.tasks.iter().find(|t| t.title == "Báo cáo kết quả thực hiện").unwrap();
+        let of_district = task.assignments.iter().find(|a| a.unit.code == "T49.H1").unwrap();
+        assert_eq!(of_district.state, Some(kehoach_core::compliance::DeadlineState::DoneOnTime));
+
+        // Frozen while it waits above: no edit, no second submission.
+        let e = reporting::save_draft(store, &r_down, &office, &own, Some(v), &by).await.unwrap_err();
+        assert!(matches!(e, ChainError::Conflict(_)), "{e}");
+        let (code, _, _) = run_cli(db, &["report", "submit", &down.to_string(), "--unit", "T49.H1", "--number", "46/BC-UBND", "--date", "2024-11-13", "--signer", "Nguyễn Văn D"]);
+        assert_eq!(code, 2);
+        // Returned by the province: the district revises its compiled report and resubmits.
+        let (code, _, err) = run_cli(db, &["report", "review", &up.to_string(), "--unit", "T49.H1", "--return", "Bổ sung số liệu các xã"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(reporting::draft(store, &r_down, office.clone(), day("2024-11-13")).await.unwrap().submitted.is_none());
+        let revised = Sections { results: "Huyện đã chỉ đạo 12 xã tuyên truyền đầy đủ.".into(), ..Sections::default() };
+        reporting::save_draft(store, &r_down, &office, &revised, Some(v), &by).await.unwrap();
+        let (code, _, err) = run_cli(db, &["report", "submit", &down.to_string(), "--unit", "T49.H1", "--number", "46/BC-UBND", "--date", "2024-11-14", "--signer", "Nguyễn Văn D"]);
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) = run_cli(db, &["report", "review", &up.to_string(), "--unit", "T49.H1", "--accept"]);
+        assert_eq!((code, out.trim()), (0, "accepted"), "{err}");
+        let mine: Vec<_> = store.report_submissions(up).await.unwrap().into_iter().filter(|s| s.unit_id == f.district).collect();
+        assert_eq!(mine.iter().map(|s| (s.number.as_str(), s.state.as_str())).collect::<Vec<_>>(),
+            [("45/BC-UBND", "returned"), ("46/BC-UBND", "accepted")]);
+        // A unit's own report goes nowhere above.
+        assert!(reporting::draft(store, &r_down, commune, day("2024-11-13")).await.unwrap().upward.is_none());
+
+        // A province asks a district's people's committee, the district's plan is the
+        // district's own: the committee answers for the district's work, so the compiled report
+        // goes to that request — here an ad-hoc one due nearer the district's own deadline.
+        db.raw_execute(&format!("UPDATE units SET kind = 'district' WHERE id = {}", f.district)).await.unwrap();
+        let committee = store
+            .create_unit(&NewUnit { code: "T49.H1.UBND".into(), name: "Ủy ban nhân dân huyện Sơn Hà".into(), kind: "agency".into(),
+                category: Some("people_committee".into()), parent_id: Some(f.district), ..NewUnit::default() }, &by)
+            .await
+            .unwrap()
+            .id;
+        let adhoc = reporting::add_request(store, &reporting::AddRequest { plan_id: f.plan_id, title: "Báo cáo nhanh".into(),
+            due: day("2024-11-11"), period: Some("2024".into()), units: vec!["T49.H1.UBND".into()], ..Default::default() }, &by)
+            .await
+            .unwrap()[0];
+        let d = reporting::draft(store, &r_down, office, day("2024-11-13")).await.unwrap();
+        let upward = d.upward.as_ref().expect("the committee's request above");
+        assert_eq!((upward.request.id, upward.unit_id), (adhoc, committee));
+    }
+
     async fn a_recurring_request_follows_the_cut_off(db: &common::TestDb) {
         let f = plan_without_activities_store(db).await;
         let (code, out, err) = run_cli(db, &["report-request", "add", "--plan", &f.to_string(), "--title", "Báo cáo tháng", "--due", "2024-05-20", "--period", "2024-05", "--repeat", "3"]);
@@ -317,17 +452,39 @@ on_both_backends! {
         assert_eq!(bad.status(), 400);
         let bad = put(serde_json::json!({"sections": {"html": "<p>x</p>"}, "version": 2})).await.unwrap();
         assert_eq!(bad.status(), 422, "an unknown field is refused as the API refuses any");
-        // kill -9, and a new server: the draft is there.
+        // kill -9, and a new server (a small upload cap, for the scan below): the draft is there.
         drop(server);
-        let server = common::Server::start(&db.cli_args());
+        let server = common::Server::start_with(&db.cli_args(), &["--max-upload-bytes", "4096"]);
         let got: serde_json::Value = http.get(server.url(&format!("/api/v1/report-requests/{req}/drafts/{station}")))
             .bearer_auth(&token).send().await.unwrap().json().await.unwrap();
         assert_eq!(got["version"], 2);
         assert_eq!(got["sections"]["results"], "Bản đã gộp");
-        // Submitted: a second submission and any edit are refused (409).
+        // The signed scan through the API: a form with a `scan` part. One that is not a PDF
+        // (whatever its name says) or is over the upload cap is refused, and nothing is submitted.
         let submit = server.url(&format!("/api/v1/report-requests/{req}/drafts/{station}/submit"));
+        let form = |scan: Vec<u8>| reqwest::multipart::Form::new()
+            .text("number", "5/BC")
+            .text("date", "2024-11-10")
+            .text("signer", "Lê A")
+            .part("scan", reqwest::multipart::Part::bytes(scan).file_name("ban-ky.pdf"));
+        let fake = http.post(&submit).bearer_auth(&token).multipart(form(b"<html>not a pdf</html>".to_vec())).send().await.unwrap();
+        assert_eq!(fake.status(), 400);
+        let fake: serde_json::Value = fake.json().await.unwrap();
+        assert!(fake["error"].as_str().unwrap().starts_with("scan:"), "{fake}");
+        let mut big = PDF.to_vec();
+        big.resize(5000, b' ');
+        let big = http.post(&submit).bearer_auth(&token).multipart(form(big)).send().await.unwrap();
+        assert_eq!(big.status(), 413);
+        let store = db.open().await;
+        assert!(store.report_submissions(req).await.unwrap().is_empty(), "a refused scan submits nothing");
+        // A PDF within the cap: submitted with its scan, content-addressed.
+        let made = http.post(&submit).bearer_auth(&token).multipart(form(PDF.to_vec())).send().await.unwrap();
+        assert_eq!(made.status(), 201);
+        let made: serde_json::Value = made.json().await.unwrap();
+        assert_eq!(made["scan_sha256"].as_str(), Some(sha256_hex(PDF).as_str()));
+        store.close().await;
+        // Submitted: a second submission and any edit are refused (409).
         let body = serde_json::json!({"number": "5/BC", "date": "2024-11-10", "signer": "Lê A"});
-        assert_eq!(http.post(&submit).bearer_auth(&token).json(&body).send().await.unwrap().status(), 201);
         assert_eq!(http.post(&submit).bearer_auth(&token).json(&body).send().await.unwrap().status(), 409);
         let edit = http.put(server.url(&format!("/api/v1/report-requests/{req}/drafts/{station}"))).bearer_auth(&token)
             .json(&serde_json::json!({"sections": {"results": "sửa"}, "version": 2})).send().await.unwrap();

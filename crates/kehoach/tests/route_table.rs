@@ -517,6 +517,12 @@ const TABLE: &[Row] = &[
     ),
     row(
         "POST",
+        "/reports/{id}/units/{unit}/autosave",
+        [303, 200, 200, 200, 403, 403],
+        [303, 200, 404, 404, 404, 404],
+    ),
+    row(
+        "POST",
         "/reports/{id}/units/{unit}/submit",
         [303, 303, 303, 303, 403, 403],
         [303, 303, 404, 404, 404, 404],
@@ -1609,7 +1615,7 @@ impl Call<'_> {
                 ("due", "2024-11-20".into()),
                 ("units", world.station_code.clone()),
             ]),
-            ("POST", "/reports/{id}/units/{unit}") => {
+            ("POST", "/reports/{id}/units/{unit}" | "/reports/{id}/units/{unit}/autosave") => {
                 let version = self
                     .draft_version()
                     .await

@@ -136,11 +136,11 @@ pub enum Command {
     /// data directory and the database (`files migrate`).
     #[command(subcommand)]
     Files(files::FilesCommand),
-    /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     // The reporting chain (issue 20).
     /// Report requests: ask units for a report, list a plan's, see who has reported.
     #[command(subcommand)]
     ReportRequest(report_request::RequestCommand),
+    /// Build synthetic data at scale (`--scale national`), or time dashboards on it (`--measure`).
     Demo(demo::DemoArgs),
     // Issue 18 (H): backups.
     /// Back up the embedded SQLite database and its evidence files into one archive (safe while

@@ -1,8 +1,8 @@
 //! The reporting chain in the demo (issue 20): the Quảng Nam plan's "báo cáo trước 15/11/2024"
 //! is a request every lead unit can open with a draft already written from its own activities;
-//! three units have submitted (the first one's was accepted); and an ad-hoc request about the
-//! National Digital Transformation Day, due 25/10/2024, shows on-time, late, returned and
-//! overdue units on the board.
+//! three units with activities have submitted (the first one's was accepted); and an ad-hoc
+//! request about the National Digital Transformation Day, due 25/10/2024, shows on-time, late,
+//! returned and overdue units on the board.
 
 use std::collections::HashMap;
 
@@ -15,6 +15,8 @@ use crate::reporting::{self, AddRequest, Submit, sections::Sections};
 use crate::store::{Change, Store};
 
 const BUILT_KEY: &str = "demo_reports_built";
+/// The demo's plan office (the `sotttt` account's department).
+const OFFICE: &str = "49.STTTT";
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid date")
@@ -86,8 +88,12 @@ pub async fn build(store: &Store, files: &FileStore) -> anyhow::Result<()> {
         };
         reporting::save_draft(store, &main, &author, &sections, None, &by).await?;
     }
-    // Three units have submitted; the first one's report was accepted.
-    let submitters: Vec<_> = units.iter().take(3).collect();
+    // Three units have submitted — those with the most activities, so the compiled report
+    // quotes results worth reading; not the plan office's own department, which receives
+    // them —; the first one's report was accepted.
+    let mut submitters: Vec<_> = units.iter().filter(|u| u.code != OFFICE).collect();
+    submitters.sort_by_key(|u| std::cmp::Reverse(by_unit.get(&u.unit_id).map_or(0, Vec::len)));
+    submitters.truncate(3);
     for (i, u) in submitters.iter().enumerate() {
         let author = reporting::author_by_id(store, &main, u.unit_id).await?;
         let submit = Submit {

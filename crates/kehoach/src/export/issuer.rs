@@ -127,6 +127,18 @@ fn plan_office(province: &Body, on: NaiveDate) -> String {
     format!("{name} {}", locality_phrase(province))
 }
 
+/// Whom a unit's report on a plan goes to: the office of the plan's issuer — a province's
+/// plan office (the Sở), a district's Phòng Văn hóa và Thông tin, a commune's People's
+/// Committee, or the issuing agency itself.
+pub fn plan_office_of(issuer: &Body, on: NaiveDate) -> String {
+    match issuer.kind.as_str() {
+        "province" => plan_office(issuer, on),
+        "district" => format!("Phòng Văn hóa và Thông tin {}", locality_phrase(issuer)),
+        "agency" => issuer.name.clone(),
+        _ => committee_full(issuer),
+    }
+}
+
 impl Issuer {
     fn is_committee(&self) -> bool {
         self.unit.is_admin() || self.unit.category.as_deref() == Some("people_committee")
@@ -382,6 +394,28 @@ mod tests {
 
     fn tam_ky() -> Body {
         admin("Thành phố Tam Kỳ", "Tam Kỳ", "district", "tp")
+    }
+
+    #[test]
+    fn a_unit_reports_to_the_office_of_the_plan() {
+        assert_eq!(
+            plan_office_of(&quang_nam(), d("2024-11-01")),
+            "Sở Thông tin và Truyền thông tỉnh Quảng Nam"
+        );
+        assert_eq!(
+            plan_office_of(&quang_nam(), d("2025-11-01")),
+            "Sở Khoa học và Công nghệ tỉnh Quảng Nam"
+        );
+        assert_eq!(
+            plan_office_of(&tam_ky(), d("2024-11-01")),
+            "Phòng Văn hóa và Thông tin thành phố Tam Kỳ"
+        );
+        let office = agency(
+            "Sở Thông tin và Truyền thông tỉnh Quảng Nam",
+            "Sở Thông tin và Truyền thông",
+            "department",
+        );
+        assert_eq!(plan_office_of(&office, d("2024-11-01")), office.name);
     }
 
     #[test]

@@ -220,6 +220,30 @@ async fn issuer_of(store: &Store, scope: &Scope) -> Result<Option<issuer::Issuer
     }))
 }
 
+/// Whom a unit's report on the plan goes to (`issuer::plan_office_of` its issuing unit on
+/// `on`); `None` when the plan has no issuing unit.
+pub async fn plan_office_name(
+    store: &Store,
+    plan: &crate::store::PlanRow,
+    on: NaiveDate,
+) -> Result<Option<String>, ExportError> {
+    let Some(id) = plan.context_unit_id else {
+        return Ok(None);
+    };
+    Ok(store.report_unit(id).await?.map(|u| {
+        issuer::plan_office_of(
+            &issuer::Body {
+                name: u.name,
+                short_name: u.short_name,
+                kind: u.kind,
+                type_word: u.type_word,
+                category: u.category,
+            },
+            on,
+        )
+    }))
+}
+
 /// The worded report, before layout.
 pub async fn report_content(
     store: &Store,

@@ -125,7 +125,15 @@ fn quote(text: &str) -> String {
         .into_iter()
         .map(|b| match b {
             Block::Para(p) => p,
-            Block::List(items) => items.join("; "),
+            // One sentence of points: "a; b; c." (a point's own full stop would read ".;").
+            Block::List(items) => {
+                let points: Vec<&str> = items
+                    .iter()
+                    .map(|i| i.trim_end_matches(['.', ';', ',', ' ']))
+                    .filter(|i| !i.is_empty())
+                    .collect();
+                format!("{}.", points.join("; "))
+            }
             Block::Table(header, _) => format!("(bảng: {})", header.join(", ")),
         })
         .collect::<Vec<_>>()
@@ -207,8 +215,15 @@ fn timeliness(r: &Reported, due: NaiveDate) -> &'static str {
 
 /// The plan office's compiled report: its own report of the plan (`content`, from live figures,
 /// with its own sections already in) plus the units' accepted sections quoted per area, the
-/// table of who reported, and the Phụ lục of submissions received.
-pub fn compiled(mut content: ReportContent, units: &[Reported], due: NaiveDate) -> ReportContent {
+/// table of who reported, and the Phụ lục of submissions received. `as_of` is the report's own
+/// date: who has reported is told as of then (before the deadline, those not yet submitted are
+/// simply not in yet).
+pub fn compiled(
+    mut content: ReportContent,
+    units: &[Reported],
+    due: NaiveDate,
+    as_of: NaiveDate,
+) -> ReportContent {
     let on_time = units
         .iter()
         .filter(|u| timeliness(u, due) == "Đúng hạn")
@@ -228,7 +243,7 @@ pub fn compiled(mut content: ReportContent, units: &[Reported], due: NaiveDate) 
         ));
         let mut summary = format!(
             "Đến ngày {}, đã nhận {}/{} báo cáo ({} đúng hạn, {} trễ hạn)",
-            vn::short_date(due),
+            vn::short_date(as_of),
             on_time + late,
             units.len(),
             on_time,
@@ -425,7 +440,7 @@ mod tests {
                 accepted: None,
             },
         ];
-        let c = compiled(content(), &units, due);
+        let c = compiled(content(), &units, due, due);
         let ii = &c.parts[1].items;
         assert!(ii.contains(&Item::Para(
             "- Đài PT-TH tỉnh (Báo cáo số 12/BC-ĐPTTH ngày 10/11/2024): “Phát 52 chương trình.”"

@@ -13,6 +13,11 @@
 //! completing activity of the unit's assignment, dated the report's date, through the one write
 //! path of activities (so the engine's deadline state follows). Returning a report removes that
 //! activity again (the deliverable is not done until a report is accepted or resubmitted).
+//!
+//! A compiled report goes up the chain: when the plan implements another plan whose request
+//! asks the office's unit (`upward_of`), submitting the compiled report records it as that
+//! unit's submission there — reviewed by the plan office above, completing its deliverable —
+//! and the compiled draft stays frozen while that submission lives.
 
 pub mod compose;
 pub mod sections;
@@ -485,7 +490,74 @@ pub struct Draft {
     pub version: Option<i64>,
     pub content: ReportContent,
     /// The live submission (waiting or accepted) when there is one: the draft is then frozen.
+    /// For a compiled report sent up, the submission to the request above.
     pub submitted: Option<SubmissionRow>,
+    /// The request of the plan above that this compiled report answers, if any.
+    pub upward: Option<Upward>,
+}
+
+/// Where a compiled report goes when its plan implements another plan: the request of that
+/// plan asking the office's unit (a district's compiled report is the district's submission
+/// to the province's request).
+#[derive(Debug, Clone)]
+pub struct Upward {
+    pub request: ReportRequestRow,
+    /// The unit asked above: the office's own unit, or the one answering for the same work
+    /// (the district and its people's committee).
+    pub unit_id: i64,
+}
+
+/// The request above a compiled report of `r` (see [`Upward`]): among the requests of the
+/// plans `r`'s plan implements (their report deliverables made requests first), those asking a
+/// unit that answers for the same work as the office (`Store::work_root_of`: the district
+/// itself, or its people's committee — a province asks "UBND thành phố Tam Kỳ" of the plan
+/// issued by the city), the one `state::upward_choice` picks. `None` for a unit's own report.
+pub async fn upward_of(
+    store: &Store,
+    r: &ReportRequestRow,
+    author: &Author,
+) -> Result<Option<Upward>, ChainError> {
+    if !author.compiled {
+        return Ok(None);
+    }
+    let parents = store.linked_plans(r.plan_id, true).await?;
+    if parents.is_empty() {
+        return Ok(None);
+    }
+    let office = author.unit.id;
+    let root = store.work_root_of(office).await?;
+    let mut stands_for: HashMap<i64, bool> = HashMap::from([(office, true), (root, true)]);
+    let mut candidates = Vec::new();
+    for p in &parents {
+        ensure_plan_requests(store, p.plan_id).await?;
+        for request in store.report_requests_of_plan(p.plan_id).await? {
+            let mut asked = None;
+            for u in store.report_request_units(request.id).await? {
+                let same = match stands_for.get(&u.unit_id) {
+                    Some(&same) => same,
+                    None => {
+                        let same = store.work_root_of(u.unit_id).await? == root;
+                        stands_for.insert(u.unit_id, same);
+                        same
+                    }
+                };
+                // The office's own unit first, when it is asked itself.
+                if same && (asked.is_none() || u.unit_id == office) {
+                    asked = Some(u.unit_id);
+                }
+            }
+            if let Some(unit_id) = asked {
+                candidates.push(Upward { request, unit_id });
+            }
+        }
+    }
+    let span = |q: &ReportRequestRow| state::Span {
+        from: q.period_from,
+        to: q.period_to,
+        due: q.due,
+    };
+    let spans: Vec<state::Span> = candidates.iter().map(|c| span(&c.request)).collect();
+    Ok(state::upward_choice(span(r), &spans).map(|i| candidates.swap_remove(i)))
 }
 
 fn sections_of(json: &str) -> Sections {
@@ -504,7 +576,11 @@ pub async fn draft(
         .as_ref()
         .map(|d| sections_of(&d.sections))
         .unwrap_or_default();
-    let submitted = store.live_submission(r.id, author.unit.id).await?;
+    let upward = upward_of(store, r, &author).await?;
+    let submitted = match &upward {
+        Some(up) => store.live_submission(up.request.id, up.unit_id).await?,
+        None => store.live_submission(r.id, author.unit.id).await?,
+    };
     let content = content(
         store,
         r,
@@ -521,6 +597,7 @@ pub async fn draft(
         version: saved.map(|d| d.version),
         content,
         submitted,
+        upward,
     })
 }
 
@@ -536,13 +613,25 @@ pub async fn content(
     let period = period_of(r);
     let questions = questions_of(r);
     if !author.compiled {
+        // A unit reports to the office that asked it, not up its own tree.
+        let mut overrides = overrides.clone();
+        if overrides.recipients.is_empty() {
+            let plan = plan_of(store, r.plan_id).await?;
+            let on = overrides.dated.unwrap_or(today);
+            // The office's own report goes up its tree as usual.
+            overrides.recipients = crate::export::plan_office_name(store, &plan, on)
+                .await?
+                .filter(|office| fold(office) != fold(&author.unit.name))
+                .into_iter()
+                .collect();
+        }
         let base = crate::export::report_content(
             store,
             r.plan_id,
             Some(&author.unit.code),
             period,
             today,
-            overrides,
+            &overrides,
         )
         .await?;
         return Ok(compose::with_sections(base, sections, &questions));
@@ -551,7 +640,8 @@ pub async fn content(
         crate::export::report_content(store, r.plan_id, None, period, today, overrides).await?;
     let own = compose::with_sections(base, sections, &questions);
     let reported = reported(store, r, today).await?;
-    Ok(compose::compiled(own, &reported, r.due))
+    let as_of = overrides.dated.unwrap_or(today);
+    Ok(compose::compiled(own, &reported, r.due, as_of))
 }
 
 /// The units asked, for the compiled report: state, the submission that counts, the areas of
@@ -641,6 +731,16 @@ pub async fn save_draft(
     by: &Change,
 ) -> Result<DraftRow, ChainError> {
     let cleaned = sections.cleaned(questions_of(r).len())?;
+    if let Some(up) = upward_of(store, r, author).await?
+        && store
+            .live_submission(up.request.id, up.unit_id)
+            .await?
+            .is_some()
+    {
+        return Err(ChainError::Conflict(
+            "this report is submitted: it can no longer be edited".into(),
+        ));
+    }
     let json = serde_json::to_string(&cleaned).map_err(|e| StoreError::Invariant(e.to_string()))?;
     match store
         .save_report_draft(r.id, author.unit.id, &json, expected, by)
@@ -685,7 +785,20 @@ pub async fn submit(
             "date: the report's date, not after today".into(),
         ));
     }
-    if let Some(live) = store.live_submission(r.id, author.unit.id).await? {
+    // Where the report is recorded: a compiled report answering a request of the plan above
+    // is that request's submission from the office's unit (reviewed there, completing its
+    // deliverable); anything else is the request's own.
+    let (target, recorded_by) = match upward_of(store, r, author).await? {
+        Some(up) => {
+            let asked = author_by_id(store, &up.request, up.unit_id).await?;
+            (up.request, asked)
+        }
+        None => (r.clone(), author.clone()),
+    };
+    if let Some(live) = store
+        .live_submission(target.id, recorded_by.unit.id)
+        .await?
+    {
         return Err(ChainError::conflict(if live.state == "accepted" {
             ChainConflict::AlreadyAccepted
         } else {
@@ -733,13 +846,13 @@ pub async fn submit(
         })).collect::<Vec<_>>(),
     });
     // The completing activity of the unit's assignment of the deliverable.
-    let activity = match r.task_id {
-        Some(task_id) if !author.compiled => {
+    let activity = match target.task_id {
+        Some(task_id) if !recorded_by.compiled => {
             let assignment = store
-                .assignments_of_plan(r.plan_id)
+                .assignments_of_plan(target.plan_id)
                 .await?
                 .into_iter()
-                .find(|a| a.task_id == task_id && a.unit_id == author.unit.id);
+                .find(|a| a.task_id == task_id && a.unit_id == recorded_by.unit.id);
             match assignment {
                 Some(a) => {
                     let mut evidence = vec![stored.evidence()];
@@ -769,13 +882,19 @@ pub async fn submit(
         }
         _ => None,
     };
+    // Sent up, the sections answer the questions of the request above.
+    let recorded_sections = if target.id == r.id {
+        sections
+    } else {
+        sections.for_questions(&questions_of(r), &questions_of(&target))
+    };
     let new = NewSubmission {
-        request_id: r.id,
-        unit_id: author.unit.id,
+        request_id: target.id,
+        unit_id: recorded_by.unit.id,
         number,
         signed_on: s.date,
         signer,
-        sections: serde_json::to_string(&sections)
+        sections: serde_json::to_string(&recorded_sections)
             .map_err(|e| StoreError::Invariant(e.to_string()))?,
         figures: figures.to_string(),
         docx_sha256: stored.sha256.clone(),

@@ -166,6 +166,27 @@ pub fn clean_section(field: Field, text: &str) -> Result<String, SectionError> {
 }
 
 impl Sections {
+    /// These sections as the answer to other questions: each answer goes to the question of
+    /// `to` worded like its own in `from` (diacritics and case aside), the rest are left empty.
+    /// A compiled report sent up answers the questions of the request above.
+    pub fn for_questions(&self, from: &[String], to: &[String]) -> Sections {
+        use kehoach_core::text::fold;
+        let answers = to
+            .iter()
+            .map(|q| {
+                let q = fold(q.trim());
+                from.iter()
+                    .position(|f| fold(f.trim()) == q)
+                    .and_then(|i| self.answers.get(i).cloned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        Sections {
+            answers,
+            ..self.clone()
+        }
+    }
+
     /// Every section cleaned and bounded; `questions` is how many the request asks (answers
     /// beyond it are refused, missing ones are empty).
     pub fn cleaned(&self, questions: usize) -> Result<Sections, SectionError> {
@@ -288,6 +309,21 @@ pub fn blocks(text: &str) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_follow_their_questions_upward() {
+        let own = Sections {
+            results: "Kết quả".into(),
+            answers: vec!["02 cán bộ".into(), "Không".into()],
+            ..Sections::default()
+        };
+        let from = ["Số cán bộ phụ trách?".to_string(), "Khó khăn?".to_string()];
+        let to = ["Kiến nghị?".to_string(), "số can bo phu trach?".to_string()];
+        let up = own.for_questions(&from, &to);
+        assert_eq!(up.answers, ["", "02 cán bộ"]);
+        assert_eq!(up.results, "Kết quả");
+        assert!(own.for_questions(&from, &[]).answers.is_empty());
+    }
 
     #[test]
     fn markup_is_dropped_and_text_kept() {

@@ -163,9 +163,56 @@ pub fn stored_period(tag: &str, from: NaiveDate, to: NaiveDate) -> ReportPeriod 
     }
 }
 
+/// A request's period and deadline, as the upward rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub due: NaiveDate,
+}
+
+/// Which of the requests of the plan above (those asking the office's unit) a compiled report
+/// answers: one whose period overlaps the report's; of those, the deadline nearest on or after
+/// the report's own (an office compiles its units' reports before it must answer upward), else
+/// the nearest before it. `None` when no period overlaps: the report goes nowhere above.
+pub fn upward_choice(own: Span, candidates: &[Span]) -> Option<usize> {
+    candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.from <= own.to && own.from <= c.to)
+        .min_by_key(|(i, c)| {
+            let later = c.due >= own.due;
+            (!later, (c.due - own.due).num_days().abs(), *i)
+        })
+        .map(|(i, _)| i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_compiled_report_answers_the_overlapping_request_due_next() {
+        let span = |from: &str, to: &str, due: &str| Span {
+            from: d(from),
+            to: d(to),
+            due: d(due),
+        };
+        let own = span("2023-12-15", "2024-12-14", "2024-11-10");
+        let year = span("2023-12-15", "2024-12-14", "2024-11-15");
+        let later_year = span("2023-12-15", "2024-12-14", "2024-12-01");
+        let earlier = span("2024-09-15", "2024-10-14", "2024-10-20");
+        let next_year = span("2024-12-15", "2025-12-14", "2025-11-15");
+        assert_eq!(upward_choice(own, &[later_year, year, next_year]), Some(1));
+        assert_eq!(
+            upward_choice(own, &[earlier]),
+            Some(0),
+            "due before: still the answer"
+        );
+        assert_eq!(upward_choice(own, &[earlier, year]), Some(1));
+        assert_eq!(upward_choice(own, &[next_year]), None);
+        assert_eq!(upward_choice(own, &[]), None);
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

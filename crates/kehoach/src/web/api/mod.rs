@@ -69,7 +69,9 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .merge(review::router())
         .merge(periods::router())
         .split_for_parts();
-    let (uploads, upload_doc) = activities::router().split_for_parts();
+    let (uploads, upload_doc) = activities::router()
+        .merge(report_requests::upload_router())
+        .split_for_parts();
     doc.merge(upload_doc);
     complete_responses(&mut doc);
     (json, uploads, doc)

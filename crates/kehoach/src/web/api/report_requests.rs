@@ -8,8 +8,8 @@
 //! plan office those within its subtree); adding requests and reviewing need `ManagePlan`.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -24,7 +24,7 @@ use crate::store::{Change, PlanRow, ReportRequestRow, UserRow};
 use crate::web::auth::Caller;
 use crate::web::authz::{Authz, Resource};
 use crate::web::extract::ApiJson;
-use crate::web::{ApiError, AppState};
+use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -32,8 +32,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(board))
         .routes(routes!(get_draft, save_draft))
         .routes(routes!(draft_docx))
-        .routes(routes!(submit))
         .routes(routes!(review))
+}
+
+/// The submission, which may carry the signed scan: an upload route (the upload cap's body
+/// limit and timeout, not the JSON routes').
+pub fn upload_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(submit))
 }
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -278,7 +283,12 @@ fn draft_json(d: &reporting::Draft) -> serde_json::Value {
         "sections": d.sections,
         "questions": reporting::questions_of(&d.request),
         "submitted": d.submitted.as_ref().map(|s| serde_json::json!({
-            "id": s.id, "number": s.number, "signed_on": s.signed_on, "state": s.state,
+            "id": s.id, "request_id": s.request_id, "number": s.number, "signed_on": s.signed_on,
+            "state": s.state,
+        })),
+        "upward": d.upward.as_ref().map(|up| serde_json::json!({
+            "request_id": up.request.id, "plan_id": up.request.plan_id,
+            "title": up.request.title, "unit_id": up.unit_id,
         })),
         "scorecard": {
             "targets": d.content.scorecard.targets,
@@ -390,7 +400,7 @@ async fn draft_docx(
     ))
 }
 
-/// What a unit gives when it submits (the signed scan is sent with the page's form or the CLI).
+/// What a unit gives when it submits, as JSON (the signed scan needs the multipart form).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SubmitBody {
@@ -400,34 +410,149 @@ pub(crate) struct SubmitBody {
     signer: String,
 }
 
-/// Submit a unit's report: frozen, and recorded as the deliverable's completion.
+/// The same fields as a multipart/form-data form, with the signed scan.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct SubmitForm {
+    number: String,
+    /// YYYY-MM-DD.
+    date: String,
+    signer: String,
+    /// The signed scan: a PDF (its bytes are checked), at most the upload cap.
+    #[schema(value_type = Option<String>, format = Binary)]
+    scan: Option<Vec<u8>>,
+}
+
+/// Longest text field of the submission form.
+const MAX_SUBMIT_FIELD_BYTES: usize = 4 * 1024;
+
+/// A part of a multipart form read whole, refused (413) past `limit` bytes.
+pub(crate) async fn read_part(
+    field: &mut axum::extract::multipart::Field<'_>,
+    name: &str,
+    limit: u64,
+) -> Result<Vec<u8>, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        if (bytes.len() + chunk.len()) as u64 > limit {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "{name}: larger than the limit of {limit} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge("request body: too large".into())
+    } else {
+        ApiError::BadRequest(format!("form: {}", e.body_text()))
+    }
+}
+
+/// The submission's fields from a JSON body or a multipart form (with the scan).
+async fn submission_of(state: &AppState, request: Request) -> Result<reporting::Submit, ApiError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !content_type.starts_with("multipart/form-data") {
+        // JSON within the JSON routes' limit, answered as they answer.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, JSON_BODY_LIMIT)
+            .await
+            .map_err(|_| {
+                ApiError::PayloadTooLarge(format!(
+                    "body: at most {JSON_BODY_LIMIT} bytes of JSON; send the scan as multipart/form-data"
+                ))
+            })?;
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let ApiJson(body) = ApiJson::<SubmitBody>::from_request(request, state).await?;
+        return Ok(reporting::Submit {
+            number: body.number,
+            date: body.date,
+            signer: body.signer,
+            scan: None,
+        });
+    }
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let (mut number, mut date, mut signer, mut scan) = (None, None, None, None);
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "scan" {
+            let file_name = field.file_name().unwrap_or("scan.pdf").to_string();
+            let bytes = read_part(&mut field, "scan", state.files.max_bytes()).await?;
+            if !bytes.is_empty() {
+                scan = Some((file_name, bytes));
+            }
+            continue;
+        }
+        let bytes = read_part(&mut field, &name, MAX_SUBMIT_FIELD_BYTES as u64).await?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| ApiError::BadRequest(format!("{name}: not UTF-8 text")))?;
+        match name.as_str() {
+            "number" => number = Some(text),
+            "date" => date = Some(text),
+            "signer" => signer = Some(text),
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "form: unknown field {name:?}"
+                )));
+            }
+        }
+    }
+    let date = date
+        .as_deref()
+        .map(str::trim)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or_else(|| ApiError::BadRequest("date: required, YYYY-MM-DD".into()))?;
+    Ok(reporting::Submit {
+        number: number.unwrap_or_default(),
+        date,
+        signer: signer.unwrap_or_default(),
+        scan,
+    })
+}
+
+/// Submit a unit's report: frozen, and recorded as the deliverable's completion. A JSON body
+/// `{number, date, signer}`, or a multipart/form-data form with the same fields and the signed
+/// scan as a `scan` part (a PDF, at most the upload cap). A compiled report of a plan that
+/// implements another plan is recorded as its unit's submission to the request of that plan
+/// asking it (the answer names that request).
 #[utoipa::path(post, path = "/report-requests/{id}/drafts/{unit}/submit", tag = "reporting",
     params(("id" = i64, Path, description = "request id"), ("unit" = i64, Path, description = "unit id")),
-    request_body = SubmitBody,
+    request_body(content(
+        (SubmitBody = "application/json"),
+        (SubmitForm = "multipart/form-data")),
+        description = "the document's number, date and signer; as a form, with the signed scan"),
     responses((status = 201, description = "the submission", body = Object),
+        (status = 400, description = "a bad field, named (a scan that is not a PDF)"),
         (status = 403, description = "another unit's report"),
         (status = 404, description = "no such request or unit asked"),
-        (status = 409, description = "already submitted, or accepted")),
+        (status = 409, description = "already submitted, or accepted"),
+        (status = 413, description = "a scan over the upload cap")),
     security(("bearer" = [])))]
 async fn submit(
     State(state): State<AppState>,
     Caller(user): Caller,
     Path((id, unit)): Path<(i64, i64)>,
-    ApiJson(body): ApiJson<SubmitBody>,
+    request: Request,
 ) -> Result<Response, ApiError> {
     let (r, _, _) = readable_request(&state, &user, id).await?;
     let author = checked_author(&state, &user, &r, unit, Action::ReportActivity).await?;
+    let submission = submission_of(&state, request).await?;
     let row = reporting::submit(
         &state.store,
         &state.files,
         &r,
         &author,
-        &reporting::Submit {
-            number: body.number,
-            date: body.date,
-            signer: body.signer,
-            scan: None,
-        },
+        &submission,
         state.pages.today(),
         &change_of(&user),
     )

@@ -142,6 +142,7 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("GET", "/reports/{id}"),
         ("GET", "/reports/{id}/units/{unit}"),
         ("POST", "/reports/{id}/units/{unit}"),
+        ("POST", "/reports/{id}/units/{unit}/autosave"),
         ("POST", "/reports/{id}/units/{unit}/submit"),
         ("POST", "/reports/{id}/units/{unit}/review"),
         ("GET", "/reports/{id}/units/{unit}/report.docx"),
@@ -215,6 +216,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports/{id}", get(rr::board))
         .route("/reports/{id}/units/{unit}", get(rr::draft))
         .route("/reports/{id}/units/{unit}", post(rr::save))
+        .route("/reports/{id}/units/{unit}/autosave", post(rr::autosave))
         .route("/reports/{id}/units/{unit}/submit", post(rr::submit))
         .route("/reports/{id}/units/{unit}/review", post(rr::review))
         .route("/reports/{id}/units/{unit}/report.docx", get(rr::docx))

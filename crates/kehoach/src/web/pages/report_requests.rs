@@ -6,6 +6,7 @@
 //! - `/reports/{id}/units/{unit}`: a unit's draft (its sections to edit, its live figures, the
 //!   .docx, submission), or once submitted the frozen report beside the live figures with the
 //!   plan office's accept / return form. The plan office's own unit there is the compiled report.
+//!   `…/autosave` takes the same form from the page's script as the person types (JSON answers).
 //!
 //! Access is the API's (`web/api/report_requests.rs`); the words are `i18n::Reporting`.
 
@@ -21,8 +22,8 @@ use crate::authz::{Action, Reach, Verdict};
 use crate::reporting::{self, AddRequest, ChainError, sections::Sections, state::UnitState};
 use crate::store::ReportRequestRow;
 use crate::web::api::report_requests::{
-    change_of, checked_author, docx_response, ensure_manages, readable_plan, readable_request,
-    visible_requests, visible_status,
+    change_of, checked_author, docx_response, ensure_manages, read_part, readable_plan,
+    readable_request, visible_requests, visible_status,
 };
 use crate::web::authz::{Authz, Resource};
 use crate::web::{ApiError, AppState};
@@ -38,6 +39,7 @@ fn state_class(s: UnitState) -> &'static str {
     }
 }
 
+#[derive(Default)]
 pub struct RequestLine {
     pub id: i64,
     pub title: String,
@@ -346,6 +348,8 @@ struct DraftPage {
     l: Layout,
     r: &'static Reporting,
     request: RequestLine,
+    /// The request above a compiled report answers (its title empty when none).
+    upward: RequestLine,
     unit_name: String,
     unit_id: i64,
     compiled: bool,
@@ -361,7 +365,10 @@ struct DraftPage {
     history: Vec<PastSubmission>,
     flash: String,
     error: String,
-    theirs: Option<Sections>,
+    /// Someone else's saved version after a stale save; the page keeps an empty, hidden copy
+    /// of its card for the autosave script to fill.
+    theirs: Sections,
+    show_theirs: bool,
     today: String,
 }
 
@@ -413,13 +420,18 @@ async fn draft_page(
     let d = reporting::draft(&state.store, &req, author, signed.today)
         .await
         .map_err(|e| signed.error(e))?;
+    // A compiled report sent up is reviewed above: its history is there.
+    let (history_of, history_unit) = match &d.upward {
+        Some(up) => (up.request.id, up.unit_id),
+        None => (req.id, unit),
+    };
     let subs: Vec<_> = state
         .store
-        .report_submissions(req.id)
+        .report_submissions(history_of)
         .await
         .map_err(|e| signed.error(e))?
         .into_iter()
-        .filter(|s| s.unit_id == unit)
+        .filter(|s| s.unit_id == history_unit)
         .collect();
     let live: Vec<_> = d.content.figures.iter().map(|f| f.tally).collect();
     let frozen: Vec<kehoach_core::compliance::Tally> = d
@@ -481,11 +493,17 @@ async fn draft_page(
         ),
         None => (String::new(), String::new()),
     };
+    let upward = d
+        .upward
+        .as_ref()
+        .map(|up| line(&up.request, r))
+        .unwrap_or_default();
     let title = format!("{} {}", r.draft_of, d.author.unit.name);
     let page = DraftPage {
         l: signed.layout(title),
         r,
         request: line(&req, r),
+        upward,
         unit_name: d.author.unit.name.clone(),
         unit_id: unit,
         compiled: d.author.compiled,
@@ -500,12 +518,13 @@ async fn draft_page(
         history,
         flash: shown.flash,
         error: shown.error.clone(),
-        theirs: shown.theirs,
+        show_theirs: shown.theirs.is_some(),
+        theirs: shown.theirs.unwrap_or_default(),
         today: signed.today.format("%Y-%m-%d").to_string(),
     };
     let status = if shown.error.is_empty() {
         axum::http::StatusCode::OK
-    } else if page.theirs.is_some() {
+    } else if page.show_theirs {
         axum::http::StatusCode::CONFLICT
     } else {
         axum::http::StatusCode::BAD_REQUEST
@@ -539,19 +558,21 @@ pub struct SaveForm {
     rest: std::collections::HashMap<String, String>,
 }
 
-/// `POST /reports/{id}/units/{unit}`: saves the sections (the version the page was loaded with).
-pub async fn save(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    Path((id, unit)): Path<(i64, i64)>,
-    Form(form): Form<SaveForm>,
-) -> Result<Response, PageError> {
+/// The request and the author whose draft the caller may edit, and the sections and version
+/// the form carries (the save button's and the script's saves alike).
+async fn typed_draft(
+    state: &AppState,
+    signed: &SignedIn,
+    id: i64,
+    unit: i64,
+    form: SaveForm,
+) -> Result<(ReportRequestRow, reporting::Author, Sections, Option<i64>), PageError> {
     signed.check_csrf(Some(&form.csrf))?;
     let user = &signed.session.user;
-    let (req, _, _) = readable_request(&state, user, id)
+    let (req, _, _) = readable_request(state, user, id)
         .await
         .map_err(|e| signed.error(e))?;
-    let author = checked_author(&state, user, &req, unit, Action::ReportActivity)
+    let author = checked_author(state, user, &req, unit, Action::ReportActivity)
         .await
         .map_err(|e| signed.error(e))?;
     let asked = reporting::questions_of(&req).len();
@@ -571,6 +592,18 @@ pub async fn save(
         answers,
     };
     let expected = form.version.trim().parse::<i64>().ok();
+    Ok((req, author, typed, expected))
+}
+
+/// `POST /reports/{id}/units/{unit}`: saves the sections (the version the page was loaded with).
+pub async fn save(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((id, unit)): Path<(i64, i64)>,
+    Form(form): Form<SaveForm>,
+) -> Result<Response, PageError> {
+    let (req, author, typed, expected) = typed_draft(&state, &signed, id, unit, form).await?;
+    let user = &signed.session.user;
     let r = signed.lang.reporting();
     match reporting::save_draft(
         &state.store,
@@ -610,6 +643,62 @@ pub async fn save(
     }
 }
 
+/// `POST /reports/{id}/units/{unit}/autosave`: the draft page's script saving the same form a
+/// few seconds after each change, answered as JSON for the script: 200 `{version, message}`;
+/// 409 `{error, draft: {version, sections}}` when someone else saved first (their version, for
+/// the page to show beside what was typed — nothing is overwritten), or `{error}` once the
+/// report is submitted; 400 `{error}` naming a refused section. Errors of access are the
+/// pages' own (the script only tells the person the draft was not saved).
+pub async fn autosave(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((id, unit)): Path<(i64, i64)>,
+    Form(form): Form<SaveForm>,
+) -> Result<Response, PageError> {
+    use axum::Json;
+    use axum::http::StatusCode;
+    let (req, author, typed, expected) = typed_draft(&state, &signed, id, unit, form).await?;
+    let r = signed.lang.reporting();
+    let saved = reporting::save_draft(
+        &state.store,
+        &req,
+        &author,
+        &typed,
+        expected,
+        &change_of(&signed.session.user),
+    )
+    .await;
+    let (status, body) = match saved {
+        Ok(row) => (
+            StatusCode::OK,
+            serde_json::json!({
+                "version": row.version,
+                "message": format!("{} {}", r.autosaved, row.version),
+            }),
+        ),
+        Err(ChainError::Stale(theirs)) => (
+            StatusCode::CONFLICT,
+            serde_json::json!({
+                "error": r.autosave_stale,
+                "draft": theirs.map(|d| serde_json::json!({
+                    "version": d.version,
+                    "sections": serde_json::from_str::<Sections>(&d.sections).unwrap_or_default(),
+                })),
+            }),
+        ),
+        Err(e @ ChainError::Conflict(_)) => (
+            StatusCode::CONFLICT,
+            serde_json::json!({ "error": chain_error(signed.lang, &e) }),
+        ),
+        Err(e @ (ChainError::Section(_) | ChainError::BadInput(_))) => (
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({ "error": chain_error(signed.lang, &e) }),
+        ),
+        Err(e) => return Err(signed.error(e)),
+    };
+    Ok((status, Json(body)).into_response())
+}
+
 /// `POST /reports/{id}/units/{unit}/submit` (multipart: the CSRF token first, then the fields
 /// and the optional signed scan).
 pub async fn submit(
@@ -637,19 +726,9 @@ pub async fn submit(
         }
         if name == "scan" {
             let file_name = field.file_name().unwrap_or("scan.pdf").to_string();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field
-                .chunk()
+            let bytes = read_part(&mut field, "scan", limit)
                 .await
-                .map_err(|e| signed.error(ApiError::BadRequest(e.body_text())))?
-            {
-                if (bytes.len() + chunk.len()) as u64 > limit {
-                    return Err(signed.error(ApiError::PayloadTooLarge(format!(
-                        "scan: larger than the limit of {limit} bytes"
-                    ))));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
+                .map_err(|e| signed.error(e))?;
             if !bytes.is_empty() {
                 scan = Some((file_name, bytes));
             }
