@@ -262,7 +262,11 @@ impl Store {
     }
 
     async fn open_postgres(url: &str) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url).map_err(|_| StoreError::BadUrl)?;
+        // The write path's multi-row statements differ with their number of rows; a larger
+        // cache keeps a connection's prepared variants instead of re-preparing them.
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|_| StoreError::BadUrl)?
+            .statement_cache_capacity(1024);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
