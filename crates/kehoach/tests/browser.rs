@@ -556,6 +556,11 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
 }
 
 /// GET routes that are not pages a person reads, with why they are not swept.
+const TAM_KY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/tamky-2021-2025.md"
+);
+
 const NOT_PAGES: [(&str, &str); 12] = [
     ("/static/app.css", "the stylesheet"),
     ("/static/app.js", "the script"),
@@ -1408,6 +1413,85 @@ async fn plan_office_links_checks_coverage_and_carries() {
             "Sở TT&TT → Sở KH&CN"
         );
         both_widths("4-carry").await;
+
+        // The draft opens in the import preview, to be issued like a document.
+        driver
+            .find(By::Css("#draft-import button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/plans/import/").await;
+        let heading = wait_for(&driver, "h1").await?.text().await?;
+        assert!(heading.contains("2026"), "{heading}");
+        let tasks = driver.find_all(By::Css("main table tbody tr")).await?;
+        assert!(tasks.len() > 20, "{} tasks carried", tasks.len());
+        both_widths("5-draft-preview").await;
+
+        // The city's plan uploaded again: the preview proposes the province's plan (both
+        // implement 3604/KH-UBND), chosen by default; confirming the import makes the link.
+        driver.goto(format!("{base}/plans/import")).await?;
+        let document = std::fs::canonicalize(TAM_KY)?;
+        driver
+            .find(By::Css("input[type=file]"))
+            .await?
+            .send_keys(document.display().to_string())
+            .await?;
+        driver
+            .find(By::Css("#import-form button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/plans/import/").await;
+        let proposed = wait_for(&driver, "#proposed-parents").await?.text().await?;
+        assert!(
+            proposed.contains("3604/KH-UBND") && proposed.contains("Quảng Nam"),
+            "{proposed}"
+        );
+        let chosen = driver
+            .find(By::Css("#parent option:checked"))
+            .await?
+            .attr("value")
+            .await?
+            .unwrap_or_default();
+        assert_eq!(format!("/plans/{chosen}"), province, "the proposal chosen");
+        driver
+            .find(By::Css("#import-parent"))
+            .await?
+            .scroll_into_view()
+            .await?;
+        both_widths("6-import-proposes").await;
+        driver.find(By::Css("#confirm")).await?.click().await?;
+        for _ in 0..300 {
+            if !driver.current_url().await?.as_str().contains("/import/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let new_plan = driver.current_url().await?.to_string();
+        assert!(
+            !new_plan.contains("/import/"),
+            "the plan stored: {new_plan}"
+        );
+        driver.goto(format!("{base}{province}")).await?;
+        wait_for(&driver, "#implementing-link")
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/cascade").await;
+        let results = wait_for(&driver, "table.children-results").await?;
+        let rows = results.find_all(By::Css("tbody tr")).await?;
+        assert_eq!(
+            rows.len(),
+            2,
+            "the demo's Tam Kỳ plan and the one just imported"
+        );
+        let first = rows[0].text().await?;
+        assert!(
+            first.contains('%'),
+            "the demo city's rates on its mapped tasks: {first}"
+        );
+        results.scroll_into_view().await?;
+        both_widths("7-children-results").await;
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;

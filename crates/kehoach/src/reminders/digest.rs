@@ -18,6 +18,9 @@ pub enum ItemKind {
     MissingThisWeek,
     /// The reporting chain (issue 20): a unit's report waiting for the plan office's review.
     ReportToReview,
+    /// Plans that implement plans (issue 22), to the plan office: a unit that owes the plan
+    /// its own plan, has none linked and is overdue or due soon.
+    PlanMissing,
 }
 
 /// One thing to remind a unit of.
@@ -94,6 +97,52 @@ pub fn items(
     out
 }
 
+/// The plan office's item for `unit_name` (unit `unit_id`), which owes plan `plan_id` its own
+/// plan by `due` and has none linked on `at`: overdue, or due within `days` days; else none.
+pub fn plan_missing_item(
+    plan_id: i64,
+    plan_number: &str,
+    unit_id: i64,
+    unit_name: &str,
+    due: NaiveDate,
+    at: NaiveDate,
+    days: u32,
+) -> Option<Item> {
+    let horizon = at
+        .checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(at);
+    let plan = if plan_number.is_empty() {
+        "kế hoạch".to_string()
+    } else {
+        format!("Kế hoạch {plan_number}")
+    };
+    let (when, state) = if due < at {
+        (
+            "overdue",
+            format!("đã quá hạn, hạn {}", vn::short_date(due)),
+        )
+    } else if due <= horizon {
+        (
+            "due",
+            format!(
+                "chưa đến hạn, hạn {}{}",
+                vn::short_date(due),
+                match (due - at).num_days() {
+                    0 => " (hôm nay)".to_string(),
+                    n => format!(" (còn {n} ngày)"),
+                }
+            ),
+        )
+    } else {
+        return None;
+    };
+    Some(Item {
+        kind: ItemKind::PlanMissing,
+        key: format!("plan-missing:{plan_id}:{unit_id}:{when}"),
+        text: format!("{unit_name}: chưa có kế hoạch thực hiện {plan} ({state})."),
+    })
+}
+
 /// The subject and the plain-text body of a unit's digest.
 pub fn digest(unit_name: &str, items: &[Item], at: NaiveDate) -> (String, String) {
     let subject = format!(
@@ -110,6 +159,10 @@ pub fn digest(unit_name: &str, items: &[Item], at: NaiveDate) -> (String, String
         (ItemKind::DueSoon, "Nhiệm vụ sắp đến hạn"),
         (ItemKind::MissingThisWeek, "Chỉ tiêu tuần này chưa đạt"),
         (ItemKind::ReportToReview, "Báo cáo của đơn vị chờ xem xét"),
+        (
+            ItemKind::PlanMissing,
+            "Đơn vị chưa ban hành kế hoạch thực hiện (chưa liên kết)",
+        ),
     ] {
         let of_kind: Vec<&Item> = items.iter().filter(|i| i.kind == kind).collect();
         if of_kind.is_empty() {
@@ -216,6 +269,35 @@ mod tests {
             i[0].text
         );
         assert!(items("", &t, &assignment(None, vec![target(2.0)]), at, 3).is_empty());
+    }
+
+    #[test]
+    fn a_missing_plan_is_reminded_when_overdue_or_due_soon() {
+        let due = d("2024-03-31");
+        let soon = plan_missing_item(
+            1,
+            "30/KH-UBND",
+            7,
+            "UBND huyện Hiệp Đức",
+            due,
+            d("2024-03-29"),
+            3,
+        )
+        .unwrap();
+        assert_eq!(soon.kind, ItemKind::PlanMissing);
+        assert_eq!(soon.key, "plan-missing:1:7:due");
+        assert_eq!(
+            soon.text,
+            "UBND huyện Hiệp Đức: chưa có kế hoạch thực hiện Kế hoạch 30/KH-UBND (chưa đến hạn, hạn 31/03/2024 (còn 2 ngày))."
+        );
+        assert!(plan_missing_item(1, "", 7, "X", due, d("2024-03-01"), 3).is_none());
+        let late = plan_missing_item(1, "", 7, "X", due, d("2024-04-02"), 3).unwrap();
+        assert_eq!(late.key, "plan-missing:1:7:overdue");
+        assert!(
+            late.text.contains("đã quá hạn, hạn 31/03/2024"),
+            "{}",
+            late.text
+        );
     }
 
     #[test]

@@ -134,6 +134,30 @@ pub async fn run(
         for (unit, item) in crate::reporting::reminder_items(store, plan.id, at, days).await? {
             by_unit.entry(unit).or_default().push(item);
         }
+        // Plans that implement plans (issue 22): the plan office (the plan's own unit, as for
+        // reports to review) hears of each unit owing it a plan, none linked, overdue or soon.
+        if let Some(office) = plan.context_unit_id {
+            let owing = crate::plan_links::units_without_plan(store, &plan, at)
+                .await
+                .map_err(|e| match e {
+                    crate::plan_links::CascadeError::Store(e) => e,
+                    e => StoreError::Invariant(e.to_string()),
+                })?;
+            for u in owing {
+                let Some(due) = u.due else { continue };
+                if let Some(item) = digest::plan_missing_item(
+                    plan.id,
+                    &number,
+                    u.unit_id,
+                    &u.unit_name,
+                    due,
+                    at,
+                    days,
+                ) {
+                    by_unit.entry(office).or_default().push(item);
+                }
+            }
+        }
     }
     let mut summary = RunSummary::default();
     for contact in contacts {
