@@ -987,7 +987,9 @@ pub async fn carry_as_import(
                 .copied()
                 .unwrap_or(code)
                 .to_string();
-            task_unresolved.push(("lead".to_string(), text.clone(), "to_confirm".to_string()));
+            // Stored as "unknown" (the unit named is none on the new date); the preview words it
+            // as a successor to confirm.
+            task_unresolved.push(("lead".to_string(), text.clone(), "unknown".to_string()));
             unresolved.push(crate::import::UnresolvedText {
                 task_ref: t.reference.clone(),
                 role: "lead".into(),

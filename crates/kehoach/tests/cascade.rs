@@ -90,7 +90,7 @@ on_both_backends! {
         let (status, _) = confirm(&server, &token, id, body!({"parent_id": 999999})).await;
         assert_eq!(status, 404);
         let (status, bad) = confirm(&server, &token, id, body!({"parent": 1})).await;
-        assert_eq!(status, 400, "{bad}");
+        assert_eq!(status, 422, "{bad}");
         assert!(bad["error"].as_str().unwrap().contains("parent"), "{bad}");
         assert_eq!(plan_count(db), 2, "nothing stored by a refused confirmation");
 

@@ -97,25 +97,24 @@ pub fn items(
     out
 }
 
-/// The plan office's item for `unit_name` (unit `unit_id`), which owes plan `plan_id` its own
-/// plan by `due` and has none linked on `at`: overdue, or due within `days` days; else none.
+/// The plan office's item for plan `plan_id` (`plan_label`: "Kế hoạch 30/KH-UBND", or its
+/// title in quotes), whose units `units` owe it their own plan by `due` and have none linked on
+/// `at`: one item naming them all, when overdue or due within `days` days; else none. The units
+/// of one plan share the deadline (its "issue your own plan" task's), so one state says it.
 pub fn plan_missing_item(
     plan_id: i64,
-    plan_number: &str,
-    unit_id: i64,
-    unit_name: &str,
+    plan_label: &str,
+    units: &[String],
     due: NaiveDate,
     at: NaiveDate,
     days: u32,
 ) -> Option<Item> {
+    if units.is_empty() {
+        return None;
+    }
     let horizon = at
         .checked_add_days(Days::new(u64::from(days)))
         .unwrap_or(at);
-    let plan = if plan_number.is_empty() {
-        "kế hoạch".to_string()
-    } else {
-        format!("Kế hoạch {plan_number}")
-    };
     let (when, state) = if due < at {
         (
             "overdue",
@@ -125,11 +124,11 @@ pub fn plan_missing_item(
         (
             "due",
             format!(
-                "chưa đến hạn, hạn {}{}",
+                "hạn {}{}",
                 vn::short_date(due),
                 match (due - at).num_days() {
                     0 => " (hôm nay)".to_string(),
-                    n => format!(" (còn {n} ngày)"),
+                    n => format!(", còn {n} ngày"),
                 }
             ),
         )
@@ -138,8 +137,12 @@ pub fn plan_missing_item(
     };
     Some(Item {
         kind: ItemKind::PlanMissing,
-        key: format!("plan-missing:{plan_id}:{unit_id}:{when}"),
-        text: format!("{unit_name}: chưa có kế hoạch thực hiện {plan} ({state})."),
+        key: format!("plan-missing:{plan_id}:{when}"),
+        text: format!(
+            "{plan_label}: {} đơn vị chưa có kế hoạch thực hiện được liên kết ({state}): {}.",
+            units.len(),
+            units.join("; ")
+        ),
     })
 }
 
@@ -272,29 +275,26 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_plan_is_reminded_when_overdue_or_due_soon() {
+    fn missing_plans_are_named_when_overdue_or_due_soon() {
         let due = d("2024-03-31");
-        let soon = plan_missing_item(
-            1,
-            "30/KH-UBND",
-            7,
-            "UBND huyện Hiệp Đức",
-            due,
-            d("2024-03-29"),
-            3,
-        )
-        .unwrap();
+        let units = vec![
+            "UBND huyện Hiệp Đức".to_string(),
+            "UBND huyện Núi Thành".to_string(),
+        ];
+        let soon =
+            plan_missing_item(1, "Kế hoạch 30/KH-UBND", &units, due, d("2024-03-29"), 3).unwrap();
         assert_eq!(soon.kind, ItemKind::PlanMissing);
-        assert_eq!(soon.key, "plan-missing:1:7:due");
+        assert_eq!(soon.key, "plan-missing:1:due");
         assert_eq!(
             soon.text,
-            "UBND huyện Hiệp Đức: chưa có kế hoạch thực hiện Kế hoạch 30/KH-UBND (chưa đến hạn, hạn 31/03/2024 (còn 2 ngày))."
+            "Kế hoạch 30/KH-UBND: 2 đơn vị chưa có kế hoạch thực hiện được liên kết (hạn 31/03/2024, còn 2 ngày): UBND huyện Hiệp Đức; UBND huyện Núi Thành."
         );
-        assert!(plan_missing_item(1, "", 7, "X", due, d("2024-03-01"), 3).is_none());
-        let late = plan_missing_item(1, "", 7, "X", due, d("2024-04-02"), 3).unwrap();
-        assert_eq!(late.key, "plan-missing:1:7:overdue");
+        assert!(plan_missing_item(1, "K", &units, due, d("2024-03-01"), 3).is_none());
+        assert!(plan_missing_item(1, "K", &[], due, d("2024-04-02"), 3).is_none());
+        let late = plan_missing_item(1, "K", &units, due, d("2024-04-02"), 3).unwrap();
+        assert_eq!(late.key, "plan-missing:1:overdue");
         assert!(
-            late.text.contains("đã quá hạn, hạn 31/03/2024"),
+            late.text.contains("(đã quá hạn, hạn 31/03/2024)"),
             "{}",
             late.text
         );

@@ -2118,7 +2118,7 @@ pub static VI_CASCADE: Cascade = Cascade {
     no_rate: "chưa có kỳ nào kết thúc",
     draft_import: "Nhập bản dự thảo",
     draft_import_hint: "Mở bản dự thảo ở trang xem trước khi nhập: sửa số, ngày ban hành, chọn đơn vị cần xác nhận, rồi xác nhận nhập như một văn bản mới.",
-    implementing_count: "kế hoạch cấp dưới: kết quả",
+    implementing_count: "kế hoạch cấp dưới",
 };
 
 pub static EN_CASCADE: Cascade = Cascade {
@@ -2201,7 +2201,7 @@ pub static EN_CASCADE: Cascade = Cascade {
     no_rate: "no period has ended",
     draft_import: "Import the draft",
     draft_import_hint: "Opens the draft in the import preview: set its number and issue date, choose the units to confirm, then confirm the import as a new document.",
-    implementing_count: "implementing plans: results",
+    implementing_count: "implementing plans",
 };
 
 // ---- Review of activities and approval of periods (issue 19, parts 3–4) ----
