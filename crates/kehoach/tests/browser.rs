@@ -1405,7 +1405,11 @@ async fn plan_office_links_checks_coverage_and_carries() {
             .click()
             .await?;
         let carry_url = wait_url(&driver, "/carry?year=").await;
-        let year = carry_url.rsplit("year=").next().unwrap_or_default().to_string();
+        let year = carry_url
+            .rsplit("year=")
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let rows = driver.find_all(By::Css("table.fates tbody tr")).await?;
         assert!(rows.len() > 20, "{} lead units", rows.len());
         let text = driver.find(By::Css("table.fates")).await?.text().await?;
