@@ -373,17 +373,24 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         assert!(logged.contains("Bản tin chuyển đổi số tuần 45"), "{logged}");
         // The photo is shown: the server's thumbnail, loaded (not a broken image).
         let thumb = item.find(By::Css("img[src$='/thumb']")).await?;
-        let loaded = driver
-            .execute(
-                "return arguments[0].complete && arguments[0].naturalWidth > 0;",
-                vec![thumb.to_json()?],
-            )
-            .await?;
-        assert_eq!(
-            loaded.json(),
-            &serde_json::Value::Bool(true),
-            "the thumbnail loads"
-        );
+        // The image loads lazily: in view, and given a moment on a busy machine.
+        thumb.scroll_into_view().await?;
+        let mut loaded = serde_json::Value::Bool(false);
+        for _ in 0..50 {
+            loaded = driver
+                .execute(
+                    "return arguments[0].complete && arguments[0].naturalWidth > 0;",
+                    vec![thumb.to_json()?],
+                )
+                .await?
+                .json()
+                .clone();
+            if loaded == serde_json::Value::Bool(true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(loaded, serde_json::Value::Bool(true), "the thumbnail loads");
         shot(&driver, "11-my-work-saved").await;
 
         let after = cell_status(&driver, &heatmap, monday).await;
