@@ -78,6 +78,38 @@ async fn unit_chain(store: &Store, unit_id: Option<i64>) -> Result<Vec<String>, 
 /// The stored plans `child` may implement, best first (not those already linked).
 pub async fn proposals(store: &Store, child: i64) -> Result<Vec<Proposal>, CascadeError> {
     let plan = plan_of(store, child).await?;
+    let linked: HashSet<i64> = store
+        .linked_plans(child, true)
+        .await?
+        .into_iter()
+        .map(|l| l.plan_id)
+        .collect();
+    Ok(propose_from(store, Some(child), None, plan.context_unit_id)
+        .await?
+        .into_iter()
+        .filter(|p| !linked.contains(&p.parent_plan_id))
+        .collect())
+}
+
+/// The stored plans a plan not yet stored (an import's preview) may implement, best first:
+/// those whose number its `references` cite, or that cite the same plan, and whose owning unit
+/// is its `context_unit_id` or above it.
+pub async fn proposals_for_import(
+    store: &Store,
+    references: &[String],
+    context_unit_id: Option<i64>,
+) -> Result<Vec<Proposal>, CascadeError> {
+    propose_from(store, None, Some(references), context_unit_id).await
+}
+
+/// The proposals for plan `child` (its citations read from the store) or for a plan not yet
+/// stored (`references` given).
+async fn propose_from(
+    store: &Store,
+    child: Option<i64>,
+    references: Option<&[String]>,
+    context_unit_id: Option<i64>,
+) -> Result<Vec<Proposal>, CascadeError> {
     let (plans, refs) = store.plan_citations().await?;
     let mut by_plan: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, n) in refs {
@@ -92,23 +124,50 @@ pub async fn proposals(store: &Store, child: i64) -> Result<Vec<Proposal>, Casca
             context_code: p.context_code,
         })
         .collect();
-    let units = unit_chain(store, plan.context_unit_id).await?;
-    let own = by_plan.get(&child).cloned().unwrap_or_default();
-    let linked: HashSet<i64> = store
-        .linked_plans(child, true)
-        .await?
-        .into_iter()
-        .map(|l| l.plan_id)
-        .collect();
-    Ok(citations::propose(child, &own, &units, &candidates)
-        .into_iter()
-        .filter(|p| !linked.contains(&p.parent_plan_id))
-        .collect())
+    let units = unit_chain(store, context_unit_id).await?;
+    let own = match (references, child) {
+        (Some(r), _) => r.to_vec(),
+        (None, Some(c)) => by_plan.get(&c).cloned().unwrap_or_default(),
+        (None, None) => Vec::new(),
+    };
+    // Stored plan ids start at 1: 0 stands for the plan not stored yet.
+    Ok(citations::propose(
+        child.unwrap_or(0),
+        &own,
+        &units,
+        &candidates,
+    ))
+}
+
+/// Whether a plan owned by `context_unit_id`, not stored yet, may be linked under `parent`
+/// once stored (the import checks before it stores anything): a new plan makes no cycle, so
+/// only the province rule applies.
+pub async fn check_import_parent(
+    store: &Store,
+    context_unit_id: Option<i64>,
+    parent: i64,
+) -> Result<(), CascadeError> {
+    let parent_plan = plan_of(store, parent).await?;
+    let child_province = province_code_of(store, context_unit_id).await?;
+    let parent_province = province_code_of(store, parent_plan.context_unit_id).await?;
+    citations::check_link(
+        0,
+        parent,
+        &[],
+        child_province.as_deref(),
+        parent_province.as_deref(),
+    )?;
+    Ok(())
 }
 
 /// A plan's province (code), or `None` for a national plan (no owning unit, or a central body).
 async fn province_code(store: &Store, plan: &PlanRow) -> Result<Option<String>, StoreError> {
-    let Some(unit_id) = plan.context_unit_id else {
+    province_code_of(store, plan.context_unit_id).await
+}
+
+/// The province (code) of a plan's owning unit, `None` for a national plan.
+async fn province_code_of(store: &Store, owner: Option<i64>) -> Result<Option<String>, StoreError> {
+    let Some(unit_id) = owner else {
         return Ok(None);
     };
     let Some(unit) = store.unit(unit_id).await? else {
@@ -311,6 +370,8 @@ pub struct OwingUnit {
     pub unit_name: String,
     /// The deliverable's due date: the task's due, else its window's end, else the plan's end.
     pub due: Option<NaiveDate>,
+    /// When the deliverable was done (by a link, or an activity marked as completing it).
+    pub done_on: Option<NaiveDate>,
     /// done_on_time, done_late, not_done_within_deadline, not_done_overdue, or not_done /
     /// done when there is no due date.
     pub state: String,
@@ -331,6 +392,8 @@ pub struct LinksView {
     pub units: Vec<OwingUnit>,
     /// How many of them have no linked plan.
     pub missing: usize,
+    /// Each implementing plan's rates over its tasks mapped to this plan's.
+    pub children_results: Vec<ChildResults>,
 }
 
 /// A plan's parents, children and the units that owe it a plan, on `at`.
@@ -339,60 +402,147 @@ pub async fn links(store: &Store, plan_id: i64, at: NaiveDate) -> Result<LinksVi
     let parents = store.linked_plans(plan_id, true).await?;
     let children = store.linked_plans(plan_id, false).await?;
     let proposed_parents = proposals(store, plan_id).await?;
-    let tasks = store.tasks_of_plan(plan_id).await?;
-    let task = tasks
-        .iter()
-        .find(|t| citations::is_issue_plan_task(&t.title));
-    let mut units = Vec::new();
-    if let Some(task) = task {
-        // The owning unit's code of each child plan: a unit has a plan when a child plan's
-        // owning unit is it (or it is that unit's people's committee).
-        let mut child_units: Vec<(String, i64)> = Vec::new();
-        for c in &children {
-            if let Some(u) = match c.context_unit_id {
-                Some(id) => store.unit(id).await?,
-                None => None,
-            } {
-                child_units.push((u.code, c.plan_id));
-            }
-        }
-        let due = task.due.or(task.window_to).or(plan.period_to);
-        for a in store
-            .assignments_of_plan(plan_id)
-            .await?
-            .into_iter()
-            .filter(|a| a.task_id == task.id)
-        {
-            let plans: Vec<i64> = child_units
-                .iter()
-                .filter(|(code, _)| a.unit_code == *code || a.unit_code == format!("{code}.UBND"))
-                .map(|(_, id)| *id)
-                .collect();
-            let state = match due {
-                Some(due) => deadline_state(due, a.done_on, at).as_str().to_string(),
-                None if a.done_on.is_some() => "done".into(),
-                None => "not_done".into(),
-            };
-            units.push(OwingUnit {
-                unit_id: a.unit_id,
-                unit_code: a.unit_code,
-                unit_name: a.unit_name,
-                due,
-                state,
-                plans,
-            });
-        }
-    }
+    let (issue_plan_task_id, units) = owing_units(store, &plan, &children, at).await?;
     let missing = units.iter().filter(|u| u.plans.is_empty()).count();
+    let children_results = children_results(store, plan_id, &children, at).await?;
     Ok(LinksView {
         plan_id,
         parents,
         children,
         proposed_parents,
-        issue_plan_task_id: task.map(|t| t.id),
+        issue_plan_task_id,
         units,
         missing,
+        children_results,
     })
+}
+
+/// The plan's "issue your own plan" task (if it has one) and every unit assigned it, with its
+/// deadline state on `at` and its linked plans among `children`.
+async fn owing_units(
+    store: &Store,
+    plan: &PlanRow,
+    children: &[LinkedPlanRow],
+    at: NaiveDate,
+) -> Result<(Option<i64>, Vec<OwingUnit>), CascadeError> {
+    let tasks = store.tasks_of_plan(plan.id).await?;
+    let Some(task) = tasks
+        .iter()
+        .find(|t| citations::is_issue_plan_task(&t.title))
+    else {
+        return Ok((None, Vec::new()));
+    };
+    // The owning unit's code of each child plan: a unit has a plan when a child plan's
+    // owning unit is it (or it is that unit's people's committee).
+    let mut child_units: Vec<(String, i64)> = Vec::new();
+    for c in children {
+        if let Some(u) = match c.context_unit_id {
+            Some(id) => store.unit(id).await?,
+            None => None,
+        } {
+            child_units.push((u.code, c.plan_id));
+        }
+    }
+    let due = task.due.or(task.window_to).or(plan.period_to);
+    let mut units = Vec::new();
+    for a in store
+        .assignments_of_plan(plan.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.task_id == task.id)
+    {
+        let plans: Vec<i64> = child_units
+            .iter()
+            .filter(|(code, _)| a.unit_code == *code || a.unit_code == format!("{code}.UBND"))
+            .map(|(_, id)| *id)
+            .collect();
+        let state = match due {
+            Some(due) => deadline_state(due, a.done_on, at).as_str().to_string(),
+            None if a.done_on.is_some() => "done".into(),
+            None => "not_done".into(),
+        };
+        units.push(OwingUnit {
+            unit_id: a.unit_id,
+            unit_code: a.unit_code,
+            unit_name: a.unit_name,
+            due,
+            done_on: a.done_on,
+            state,
+            plans,
+        });
+    }
+    Ok((Some(task.id), units))
+}
+
+/// The units that owe `plan` a plan, have none linked and have not done the deliverable
+/// otherwise, with its due date: what the plan office is reminded of.
+pub async fn units_without_plan(
+    store: &Store,
+    plan: &PlanRow,
+    at: NaiveDate,
+) -> Result<Vec<OwingUnit>, CascadeError> {
+    let children = store.linked_plans(plan.id, false).await?;
+    let (_, units) = owing_units(store, plan, &children, at).await?;
+    Ok(units
+        .into_iter()
+        .filter(|u| u.plans.is_empty() && u.done_on.is_none())
+        .collect())
+}
+
+/// How an implementing plan is doing on the tasks mapped to the parent's.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ChildResults {
+    pub child_plan_id: i64,
+    /// Its tasks mapped to a task of the parent.
+    pub mapped_tasks: usize,
+    /// Ended periods met, ended periods, and those met in time, over those tasks on the date.
+    pub met: u64,
+    pub ended: u64,
+    pub on_time: u64,
+    /// met ÷ ended, `None` before any period has ended.
+    pub reporting_rate: Option<f64>,
+    /// on_time ÷ ended.
+    pub on_time_rate: Option<f64>,
+}
+
+/// Each child plan's rates over its tasks mapped to the parent's, from the child's own roll-up
+/// counters: activities stay with the assignment they were logged against and are read across,
+/// never copied.
+async fn children_results(
+    store: &Store,
+    parent: i64,
+    children: &[LinkedPlanRow],
+    at: NaiveDate,
+) -> Result<Vec<ChildResults>, CascadeError> {
+    if children.is_empty() {
+        return Ok(Vec::new());
+    }
+    let links = store.task_links_of_parent(parent).await?;
+    let mut out = Vec::new();
+    for c in children {
+        let mapped: HashSet<i64> = links
+            .iter()
+            .filter(|l| l.child_plan_id == c.plan_id)
+            .map(|l| l.child_task_id)
+            .collect();
+        let tallies = crate::rollup::task_tallies(store, c.plan_id, at).await?;
+        let mut sum = kehoach_core::compliance::Tally::default();
+        for (task, tally) in tallies {
+            if mapped.contains(&task) {
+                sum += tally;
+            }
+        }
+        out.push(ChildResults {
+            child_plan_id: c.plan_id,
+            mapped_tasks: mapped.len(),
+            met: sum.met,
+            ended: sum.ended,
+            on_time: sum.on_time,
+            reporting_rate: sum.reporting_rate(),
+            on_time_rate: sum.on_time_rate(),
+        });
+    }
+    Ok(out)
 }
 
 /// One child task under a parent task.
@@ -761,4 +911,156 @@ pub async fn map_task(
     Ok(store
         .set_task_link(child_task, parent, parent_task, by)
         .await?)
+}
+
+/// Next year's draft of `plan_id` for `year` as an import waiting for its preview, like an
+/// uploaded document read and resolved: the tasks with their targets, windows and due dates
+/// shifted, each lead unit replaced by its successors on the new date; a lead unit whose fate
+/// is to confirm is an unresolved lead of its task (the preview's fixes choose its unit). The
+/// owning unit is the source's, or its successor. No number nor issue date: the plan office
+/// gives them when the plan is issued. The source is not changed.
+pub async fn carry_as_import(
+    store: &Store,
+    plan_id: i64,
+    year: i32,
+    by: &Change,
+) -> Result<crate::import::Prepared, CascadeError> {
+    let draft = carry(store, plan_id, year, by).await?;
+    let source = plan_of(store, plan_id).await?;
+    let on = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| CascadeError::Invalid(format!("year {year}")))?;
+    let until = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(on);
+    let from = source.issued_on.or(source.period_from).unwrap_or(on);
+    let registry = store.registry().await?;
+    let ids = store.unit_ids().await?;
+    let id_on = |code: &str| {
+        registry
+            .get(code, on)
+            .and_then(|u| ids.get(&(u.code.clone(), u.valid_from)).copied())
+    };
+    // The owning unit on the new date: kept, else its (first) successor or candidate.
+    let context_unit_id = match source.context_unit_id {
+        Some(id) => match store.unit(id).await? {
+            Some(u) => match registry.get(&u.code, from) {
+                Some(unit) => match carry::fate(&registry, unit, from, on, until) {
+                    Fate::Kept => id_on(&u.code),
+                    Fate::Replaced { successors, .. } => {
+                        successors.first().and_then(|s| id_on(&s.code))
+                    }
+                    Fate::ToConfirm { candidates, .. } => {
+                        candidates.first().and_then(|s| id_on(&s.code))
+                    }
+                },
+                None => None,
+            },
+            None => None,
+        },
+        None => None,
+    };
+    let tasks = store.tasks_of_plan(plan_id).await?;
+    let targets = store.targets_of_plan(plan_id).await?;
+    let name_of: HashMap<&str, &str> = draft
+        .units
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
+        .collect();
+    let mut unit_names = HashMap::new();
+    let mut unresolved = Vec::new();
+    let mut new_tasks = Vec::with_capacity(draft.tasks.len());
+    for carried in &draft.tasks {
+        let Some(t) = tasks.iter().find(|t| t.id == carried.source_task_id) else {
+            continue;
+        };
+        let mut leads = Vec::new();
+        for lead in &carried.leads {
+            if let Some(id) = id_on(&lead.code) {
+                unit_names.entry(id).or_insert_with(|| lead.name.clone());
+                if !leads.iter().any(|(x, _)| *x == id) {
+                    leads.push((id, "carried".to_string()));
+                }
+            }
+        }
+        let mut task_unresolved = Vec::new();
+        for code in &carried.leads_to_confirm {
+            let text = name_of
+                .get(code.as_str())
+                .copied()
+                .unwrap_or(code)
+                .to_string();
+            // Stored as "unknown" (the unit named is none on the new date); the preview words it
+            // as a successor to confirm.
+            task_unresolved.push(("lead".to_string(), text.clone(), "unknown".to_string()));
+            unresolved.push(crate::import::UnresolvedText {
+                task_ref: t.reference.clone(),
+                role: "lead".into(),
+                text,
+                reason: "to_confirm".into(),
+            });
+        }
+        new_tasks.push(crate::store::NewTask {
+            reference: t.reference.clone(),
+            title: t.title.clone(),
+            content: t.content.clone(),
+            lead_text: t.lead_text.clone(),
+            partner_text: t.partner_text.clone(),
+            window_from: carried.window_from,
+            window_to: carried.window_to,
+            due: carried.due,
+            targets: targets
+                .iter()
+                .filter(|g| g.task_id == t.id)
+                .filter_map(|g| {
+                    Some(crate::store::NewTarget {
+                        count: g.count,
+                        per: g.per.parse().ok()?,
+                        noun: g.noun.clone(),
+                    })
+                })
+                .collect(),
+            leads,
+            partners: Vec::new(),
+            unresolved: task_unresolved,
+        });
+    }
+    // The source's extraction keeps the section headings the report words by; it says where
+    // the draft came from.
+    let mut extraction = store
+        .plan_extraction(plan_id)
+        .await?
+        .unwrap_or(serde_json::Value::Null);
+    if let Some(map) = extraction.as_object_mut() {
+        map.insert("carried_from".into(), serde_json::json!(plan_id));
+        map.insert("carried_to".into(), serde_json::json!(year));
+    }
+    let source_name = format!("carry-{plan_id}-{year}");
+    let plan = crate::store::NewPlan {
+        number: None,
+        title: draft.title.clone(),
+        issuer: source.issuer.clone(),
+        issued_on: None,
+        period_from: draft.period_from,
+        period_to: draft.period_to,
+        context_unit_id,
+        grace_days: source.grace_days,
+        source_sha256: {
+            use sha2::Digest;
+            sha2::Sha256::digest(source_name.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        },
+        source_name,
+        source_size: 0,
+        extraction,
+        references: store.references_of_plan(plan_id).await?,
+        tasks: new_tasks,
+    };
+    Ok(crate::import::Prepared {
+        plan,
+        unresolved,
+        unit_names,
+        on,
+        context_unit_id,
+        warnings: Vec::new(),
+    })
 }

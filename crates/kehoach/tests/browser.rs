@@ -388,17 +388,24 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         assert!(logged.contains("Bản tin chuyển đổi số tuần 45"), "{logged}");
         // The photo is shown: the server's thumbnail, loaded (not a broken image).
         let thumb = item.find(By::Css("img[src$='/thumb']")).await?;
-        let loaded = driver
-            .execute(
-                "return arguments[0].complete && arguments[0].naturalWidth > 0;",
-                vec![thumb.to_json()?],
-            )
-            .await?;
-        assert_eq!(
-            loaded.json(),
-            &serde_json::Value::Bool(true),
-            "the thumbnail loads"
-        );
+        // The image loads lazily: in view, and given a moment on a busy machine.
+        thumb.scroll_into_view().await?;
+        let mut loaded = serde_json::Value::Bool(false);
+        for _ in 0..50 {
+            loaded = driver
+                .execute(
+                    "return arguments[0].complete && arguments[0].naturalWidth > 0;",
+                    vec![thumb.to_json()?],
+                )
+                .await?
+                .json()
+                .clone();
+            if loaded == serde_json::Value::Bool(true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(loaded, serde_json::Value::Bool(true), "the thumbnail loads");
         shot(&driver, "11-my-work-saved").await;
 
         let after = cell_status(&driver, &heatmap, monday).await;
@@ -571,6 +578,11 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
 }
 
 /// GET routes that are not pages a person reads, with why they are not swept.
+const TAM_KY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/tamky-2021-2025.md"
+);
+
 const NOT_PAGES: [(&str, &str); 12] = [
     ("/static/app.css", "the stylesheet"),
     ("/static/app.js", "the script"),
@@ -1476,7 +1488,12 @@ async fn plan_office_links_checks_coverage_and_carries() {
             .await?
             .click()
             .await?;
-        wait_url(&driver, "/carry?year=").await;
+        let carry_url = wait_url(&driver, "/carry?year=").await;
+        let year = carry_url
+            .rsplit("year=")
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let rows = driver.find_all(By::Css("table.fates tbody tr")).await?;
         assert!(rows.len() > 20, "{} lead units", rows.len());
         let text = driver.find(By::Css("table.fates")).await?.text().await?;
@@ -1485,6 +1502,85 @@ async fn plan_office_links_checks_coverage_and_carries() {
             "Sở TT&TT → Sở KH&CN"
         );
         both_widths("4-carry").await;
+
+        // The draft opens in the import preview, to be issued like a document.
+        driver
+            .find(By::Css("#draft-import button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/plans/import/").await;
+        let heading = wait_for(&driver, "h1").await?.text().await?;
+        assert!(heading.contains(&year), "the draft of {year}: {heading}");
+        let tasks = driver.find_all(By::Css("main table tbody tr")).await?;
+        assert!(tasks.len() > 20, "{} tasks carried", tasks.len());
+        both_widths("5-draft-preview").await;
+
+        // The city's plan uploaded again: the preview proposes the province's plan (both
+        // implement 3604/KH-UBND), chosen by default; confirming the import makes the link.
+        driver.goto(format!("{base}/plans/import")).await?;
+        let document = std::fs::canonicalize(TAM_KY)?;
+        driver
+            .find(By::Css("input[type=file]"))
+            .await?
+            .send_keys(document.display().to_string())
+            .await?;
+        driver
+            .find(By::Css("#import-form button"))
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/plans/import/").await;
+        let proposed = wait_for(&driver, "#proposed-parents").await?.text().await?;
+        assert!(
+            proposed.contains("3604/KH-UBND") && proposed.contains("Quảng Nam"),
+            "{proposed}"
+        );
+        let chosen = driver
+            .find(By::Css("#parent option:checked"))
+            .await?
+            .attr("value")
+            .await?
+            .unwrap_or_default();
+        assert_eq!(format!("/plans/{chosen}"), province, "the proposal chosen");
+        driver
+            .find(By::Css("#import-parent"))
+            .await?
+            .scroll_into_view()
+            .await?;
+        both_widths("6-import-proposes").await;
+        driver.find(By::Css("#confirm")).await?.click().await?;
+        for _ in 0..300 {
+            if !driver.current_url().await?.as_str().contains("/import/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let new_plan = driver.current_url().await?.to_string();
+        assert!(
+            !new_plan.contains("/import/"),
+            "the plan stored: {new_plan}"
+        );
+        driver.goto(format!("{base}{province}")).await?;
+        wait_for(&driver, "#implementing-link")
+            .await?
+            .click()
+            .await?;
+        wait_url(&driver, "/cascade").await;
+        let results = wait_for(&driver, "ul.children-results").await?;
+        let rows = results.find_all(By::Css("li")).await?;
+        assert_eq!(
+            rows.len(),
+            2,
+            "the demo's Tam Kỳ plan and the one just imported"
+        );
+        let first = rows[0].text().await?;
+        assert!(
+            first.contains('%'),
+            "the demo city's rates on its mapped tasks: {first}"
+        );
+        results.scroll_into_view().await?;
+        both_widths("7-children-results").await;
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;

@@ -7,8 +7,10 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::TestDb;
+use common::{Server, admin_token, http};
 use common::{cli_json as json, run_cli as run};
-use serde_json::Value;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json as body};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plan/tests/fixtures/corpus");
 
@@ -29,7 +31,140 @@ fn owing<'a>(links: &'a Value, code: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no unit {code} owes a plan: {links}"))
 }
 
+/// `POST /api/v1/plans/import` of a corpus document: (status, answer).
+async fn upload(server: &Server, token: &str, name: &str) -> (u16, Value) {
+    let bytes = std::fs::read(format!("{CORPUS}/{name}")).unwrap();
+    let response = http()
+        .post(server.url("/api/v1/plans/import"))
+        .bearer_auth(token)
+        .multipart(Form::new().part("file", Part::bytes(bytes).file_name(name.to_string())))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+async fn confirm(server: &Server, token: &str, id: &str, parent: Value) -> (u16, Value) {
+    let response = http()
+        .post(server.url(&format!("/api/v1/plans/import/{id}/confirm")))
+        .bearer_auth(token)
+        .json(&parent)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+fn plan_count(db: &TestDb) -> usize {
+    json(db, &["plan", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .len()
+}
+
 on_both_backends! {
+    async fn the_import_preview_proposes_the_parent_and_confirming_links_it(db: &TestDb) {
+        let province = import(db, "quangnam-2024.txt");
+        let dak_nong = import(db, "daknong-2022.md");
+        let server = Server::start(&db.cli_args());
+        let token = admin_token(&db.cli_args());
+
+        // The city's plan uploaded: the preview proposes the province's plan (both implement
+        // 3604/KH-UBND, the city lies in the province); nothing is stored yet.
+        let (status, preview) = upload(&server, &token, "tamky-2021-2025.md").await;
+        assert_eq!(status, 201, "{preview}");
+        let proposed = preview["proposed_parents"].as_array().unwrap();
+        assert_eq!(proposed.len(), 1, "{preview}");
+        assert_eq!(proposed[0]["plan_id"].as_i64().unwrap().to_string(), province);
+        assert_eq!(proposed[0]["basis"], "3604/KH-UBND");
+        assert_eq!(proposed[0]["direct"], false);
+        assert!(preview["tasks"].as_u64().unwrap() > 5, "{preview}");
+        assert_eq!(plan_count(db), 2);
+        let id = preview["id"].as_str().unwrap();
+
+        // Another province's plan is refused before anything is stored; a plan that does not
+        // exist is a 404; a field the body does not know is named.
+        let (status, refused) = confirm(&server, &token, id, body!({"parent_id": dak_nong.parse::<i64>().unwrap()})).await;
+        assert_eq!(status, 409, "{refused}");
+        assert!(refused["error"].as_str().unwrap().contains("another province"), "{refused}");
+        let (status, _) = confirm(&server, &token, id, body!({"parent_id": 999999})).await;
+        assert_eq!(status, 404);
+        let (status, bad) = confirm(&server, &token, id, body!({"parent": 1})).await;
+        assert_eq!(status, 422, "{bad}");
+        assert!(bad["error"].as_str().unwrap().contains("parent"), "{bad}");
+        assert_eq!(plan_count(db), 2, "nothing stored by a refused confirmation");
+
+        // The proposal confirmed: stored and linked, the province's "issue a plan" deliverable
+        // done for the city, the coverage proposed.
+        let (status, done) = confirm(&server, &token, id, body!({"parent_id": province.parse::<i64>().unwrap()})).await;
+        assert_eq!(status, 201, "{done}");
+        let city = done["plan_id"].as_i64().unwrap().to_string();
+        assert_eq!(done["link"]["deliverable"]["unit_code"], "502.UBND", "{done}");
+        assert!(done["link"]["coverage_proposed"].as_u64().unwrap() > 3, "{done}");
+        let links = json(db, &["plan", "links", &province, "--at", "2024-11-04", "--json"]);
+        assert_eq!(links["children"][0]["plan_id"].as_i64().unwrap().to_string(), city);
+        assert_eq!(owing(&links, "502.UBND")["state"], "done_on_time");
+        // A second confirmation finds nothing waiting.
+        let (status, _) = confirm(&server, &token, id, body!({})).await;
+        assert_eq!(status, 404);
+
+        // Declined: the same document confirmed without a parent is stored unlinked, and the
+        // link is still proposed on its page.
+        let (_, again) = upload(&server, &token, "tamky-2021-2025.md").await;
+        let (status, done) = confirm(&server, &token, again["id"].as_str().unwrap(), body!({"parent_id": null})).await;
+        assert_eq!(status, 201, "{done}");
+        assert!(done["link"].is_null(), "{done}");
+        let second = done["plan_id"].as_i64().unwrap().to_string();
+        let own = json(db, &["plan", "links", &second, "--json"]);
+        assert!(own["parents"].as_array().unwrap().is_empty(), "{own}");
+        assert_eq!(own["proposed_parents"][0]["parent_plan_id"].as_i64().unwrap().to_string(), province);
+
+        // The province's linked plan shows its results on the tasks mapped to the province's.
+        let results = &links["children_results"][0];
+        assert_eq!(results["child_plan_id"].as_i64().unwrap().to_string(), city);
+        assert!(results["mapped_tasks"].as_u64().unwrap() > 3, "{results}");
+        assert!(results["ended"].as_u64().unwrap() > 0, "the city's targets ran from 2021: {results}");
+        assert_eq!(results["reporting_rate"], 0.0, "no activity logged: {results}");
+
+        // A document that is not a plan is refused, naming the file.
+        let response = http()
+            .post(server.url("/api/v1/plans/import"))
+            .bearer_auth(&token)
+            .multipart(Form::new().part("file", Part::bytes(vec![0u8, 159, 146, 150]).file_name("x.pdf")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let answer: Value = response.json().await.unwrap();
+        assert!(answer["error"].as_str().unwrap().starts_with("file:"), "{answer}");
+    }
+
+    async fn the_carried_draft_is_imported_through_the_preview(db: &TestDb) {
+        let province = import(db, "quangnam-2024.txt");
+        let draft = json(db, &["plan", "carry", &province, "--to", "2026", "--json"]);
+        let to_confirm = draft["tasks"].as_array().unwrap().iter()
+            .map(|t| t["leads_to_confirm"].as_array().unwrap().len()).sum::<usize>();
+        let (code, out, err) = run(db, &["plan", "carry", &province, "--to", "2026", "--import", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let imported: Value = serde_json::from_str(&out).unwrap();
+        let new_plan = imported["plan_id"].as_i64().unwrap().to_string();
+        assert_eq!(imported["unresolved"].as_array().unwrap().len(), to_confirm, "{imported}");
+        let plans = json(db, &["plan", "list", "--json"]);
+        let row = plans.as_array().unwrap().iter()
+            .find(|p| p["id"].as_i64().unwrap().to_string() == new_plan).unwrap();
+        assert_eq!(row["period_from"], "2026-01-01");
+        assert!(row["number"].is_null(), "its own number when issued: {row}");
+        // The new plan's leads are the successors: Sở KH&CN (Đà Nẵng) in place of Sở TT&TT.
+        let report = json(db, &["compliance", "--plan", &new_plan, "--at", "2026-03-01", "--json"]);
+        let leads: BTreeSet<String> = report["tasks"].as_array().unwrap().iter()
+            .flat_map(|t| t["assignments"].as_array().unwrap().iter())
+            .map(|a| a["unit"]["code"].as_str().unwrap().to_string())
+            .collect();
+        assert!(leads.contains("48.SKHCN"), "{leads:?}");
+        assert!(!leads.contains("49.STTTT"), "{leads:?}");
+        assert_eq!(report["tasks"].as_array().unwrap().len(), draft["tasks"].as_array().unwrap().len());
+    }
+
     async fn a_city_plan_links_to_its_province_plan(db: &TestDb) {
         let province = import(db, "quangnam-2024.txt");
         let city = import(db, "tamky-2021-2025.md");

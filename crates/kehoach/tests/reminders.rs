@@ -36,7 +36,71 @@ fn to(mail: &[Mail], address: &str) -> Vec<Mail> {
         .collect()
 }
 
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plan/tests/fixtures/corpus");
+
+fn import(db: &common::TestDb, name: &str) -> String {
+    let imported = common::cli_json(
+        db,
+        &["plan", "import", &format!("{CORPUS}/{name}"), "--json"],
+    );
+    imported["plan_id"].as_i64().unwrap().to_string()
+}
+
+/// `date` moved by `days`.
+fn shift(date: &str, days: i64) -> String {
+    let d: chrono::NaiveDate = date.parse().unwrap();
+    (d + chrono::Duration::days(days)).to_string()
+}
+
 on_both_backends! {
+    async fn the_plan_office_hears_which_units_owe_a_plan(db: &common::TestDb) {
+        let province = import(db, "quangnam-2024.txt");
+        let city = import(db, "tamky-2021-2025.md");
+        let (code, _, err) = common::run_cli(db, &["plan", "link", &city, "--parent", &province]);
+        assert_eq!(code, 0, "{err}");
+        let (code, _, err) = common::run_cli(db, &["contact", "--unit", "49", "--on", "2024-06-01", "--email", "sokhcn@example.vn"]);
+        assert_eq!(code, 0, "{err}");
+        let links = common::cli_json(db, &["plan", "links", &province, "--json"]);
+        let units = links["units"].as_array().unwrap();
+        let name = |code: &str| units.iter().find(|u| u["unit_code"] == code).unwrap()["unit_name"].as_str().unwrap().to_string();
+        let due = units[0]["due"].as_str().unwrap().to_string();
+        let (hoi_an, tam_ky) = (name("503.UBND"), name("502.UBND"));
+        let smtp = SmtpServer::start();
+
+        // Two days before the deadline: the units without a linked plan, named with the state.
+        let (code, _, err) = remind(db, &smtp, &shift(&due, -2));
+        assert_eq!(code, 0, "{err}");
+        let office = to(&smtp.mail(), "sokhcn@example.vn");
+        assert_eq!(office.len(), 1, "one digest for the plan office");
+        let body = office[0].body();
+        let deadline = {
+            let d: chrono::NaiveDate = due.parse().unwrap();
+            d.format("%d/%m/%Y").to_string()
+        };
+        assert!(body.contains("Đơn vị chưa ban hành kế hoạch thực hiện (chưa liên kết):"), "{body}");
+        let line = body.lines().find(|l| l.contains("chưa có kế hoạch thực hiện được liên kết")).unwrap_or_else(|| panic!("{body}"));
+        let missing = links["missing"].as_u64().unwrap();
+        assert!(
+            line.contains(&format!(": {missing} đơn vị chưa có kế hoạch thực hiện được liên kết (hạn {deadline}, còn 2 ngày): ")),
+            "{line}"
+        );
+        assert!(line.contains(&hoi_an), "every unit named: {line}");
+        assert!(!line.contains(&tam_ky), "Tam Kỳ's plan is linked: {line}");
+        assert_eq!(line.matches("; ").count() as u64, missing - 1, "{line}");
+
+        // The day after: overdue, said once more.
+        let (code, _, err) = remind(db, &smtp, &shift(&due, 1));
+        assert_eq!(code, 0, "{err}");
+        let later = to(&smtp.mail(), "sokhcn@example.vn");
+        assert_eq!(later.len(), 2);
+        assert!(later[1].body().contains(&format!("(đã quá hạn, hạn {deadline}): ")), "{}", later[1].body());
+        assert!(later[1].body().contains(&hoi_an), "{}", later[1].body());
+        // And not again the same day.
+        let (code, _, _) = remind(db, &smtp, &shift(&due, 1));
+        assert_eq!(code, 0);
+        assert_eq!(to(&smtp.mail(), "sokhcn@example.vn").len(), 2);
+    }
+
     async fn each_unit_gets_one_digest_a_day(db: &common::TestDb) {
         let _f = plan_fixture(db).await;
         for (unit, email) in [("T49.DAI", "dai@example.vn"), ("T49.BAO", "bao@example.vn"), ("T49.H1", "huyen@example.vn")] {

@@ -33,6 +33,14 @@ const TAM_KY: &str = concat!(
     "/../plan/tests/fixtures/corpus/tamky-2021-2025.md"
 );
 
+/// The Quảng Nam plan as an import form's `file` part.
+fn plan_document() -> Form {
+    Form::new().part(
+        "file",
+        Part::bytes(std::fs::read(QUANG_NAM).unwrap()).file_name("quangnam-2024.txt"),
+    )
+}
+
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
 
 /// Every test account's password (hashed once, for the sign-in form's row).
@@ -708,6 +716,27 @@ const TABLE: &[Row] = &[
         [303, 200, 200, 403, 403, 403],
         [303, 200, 404, 404, 404, 404],
     ),
+    // The carried draft waits as the caller's import (then the preview opens on it).
+    row(
+        "POST",
+        "/plans/{id}/carry",
+        [303, 303, 303, 403, 403, 403],
+        [303, 303, 404, 404, 404, 404],
+    ),
+    // The import for scripts: the Quảng Nam plan uploaded by the caller (a plan office of Đà
+    // Nẵng may not import it, so has nothing waiting to confirm), confirmed without a link.
+    row(
+        "POST",
+        "/api/v1/plans/import",
+        [401, 201, 201, 403, 403, 403],
+        [401, 201, 403, 403, 403, 403],
+    ),
+    row(
+        "POST",
+        "/api/v1/plans/import/{id}/confirm",
+        [401, 201, 201, 403, 403, 403],
+        [401, 201, 404, 403, 403, 403],
+    ),
     // Review of activities and approval of periods (issue 19, parts 3–4). The review rows
     // accept a fresh activity of the station's (January: never in a locked period); the period
     // rows submit a period of the station's, a different one per caller (the API months, the
@@ -1072,6 +1101,23 @@ impl Call<'_> {
         }
     }
 
+    /// A pending import of the Quảng Nam plan uploaded through the API by the caller: its id, or
+    /// a made-up one when the caller may not import it.
+    async fn api_pending_import(&self) -> String {
+        let mut request = no_redirects()
+            .post(self.server.url("/api/v1/plans/import"))
+            .multipart(plan_document());
+        if let Some(token) = self.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        if response.status() != 201 {
+            return "0000".into();
+        }
+        let preview: Value = response.json().await.unwrap();
+        preview["id"].as_str().unwrap().to_string()
+    }
+
     fn upload(&self, csrf: &str) -> reqwest::RequestBuilder {
         let document = std::fs::read(QUANG_NAM).unwrap();
         self.page("POST", "/plans/import", "").multipart(
@@ -1270,6 +1316,13 @@ impl Call<'_> {
                     .json(&json!({"parent_task_id": world.task_id}))
             }
             ("GET", "/api/v1/plans/{id}/carry") => client.get(url(format!("{filled}?year=2026"))),
+            ("POST", "/api/v1/plans/import") => client.post(url(filled)).multipart(plan_document()),
+            ("POST", "/api/v1/plans/import/{id}/confirm") => {
+                let id = self.api_pending_import().await;
+                client
+                    .post(url(format!("/api/v1/plans/import/{id}/confirm")))
+                    .json(&json!({}))
+            }
             ("GET", "/api/v1/plans/{id}/diff/{other}") => client.get(url(
                 filled.replace("{other}", &world.child_plan_id.to_string())
             )),
@@ -1418,6 +1471,9 @@ impl Call<'_> {
                 .form(&[("csrf", csrf), ("unit", world.station_id.to_string())]),
             // Plan links (issue 22).
             ("GET", "/plans/{id}/carry") => self.page("GET", &format!("{filled}?year=2026"), ""),
+            ("POST", "/plans/{id}/carry") => self
+                .page("POST", &filled, "")
+                .form(&[("csrf", csrf), ("year", "2026".to_string())]),
             ("POST", "/plans/{id}/cascade/link") => {
                 self.set_link(false).await;
                 self.page(

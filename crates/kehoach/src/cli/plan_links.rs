@@ -57,6 +57,11 @@ pub enum CascadeCommand {
         plan: i64,
         #[arg(long)]
         to: i32,
+        /// Import the draft as a new plan (no number nor issue date yet: set them with
+        /// `PATCH /api/v1/plans/{id}` when it is issued); the units to confirm stay unresolved
+        /// leads of their tasks, to choose with `kehoach task edit --lead`.
+        #[arg(long)]
+        import: bool,
         #[arg(long)]
         json: bool,
     },
@@ -207,7 +212,34 @@ async fn run_on(
                 )
             );
         }
-        CascadeCommand::Carry { plan, to, json } => {
+        CascadeCommand::Carry {
+            plan,
+            to,
+            import: true,
+            json,
+        } => {
+            let prepared = plan_links::carry_as_import(store, *plan, *to, by)
+                .await
+                .map_err(input)?;
+            let imported = crate::import::commit(store, prepared, by).await?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&imported)?);
+            } else {
+                println!(
+                    "plan {}: {} tasks, {} assignments; {} leads to confirm",
+                    imported.plan_id,
+                    imported.tasks,
+                    imported.assignments,
+                    imported.unresolved.len()
+                );
+            }
+        }
+        CascadeCommand::Carry {
+            plan,
+            to,
+            import: false,
+            json,
+        } => {
             let draft = plan_links::carry(store, *plan, *to, by)
                 .await
                 .map_err(input)?;

@@ -18,6 +18,9 @@ pub enum ItemKind {
     MissingThisWeek,
     /// The reporting chain (issue 20): a unit's report waiting for the plan office's review.
     ReportToReview,
+    /// Plans that implement plans (issue 22), to the plan office: a unit that owes the plan
+    /// its own plan, has none linked and is overdue or due soon.
+    PlanMissing,
 }
 
 /// One thing to remind a unit of.
@@ -94,6 +97,55 @@ pub fn items(
     out
 }
 
+/// The plan office's item for plan `plan_id` (`plan_label`: "Kế hoạch 30/KH-UBND", or its
+/// title in quotes), whose units `units` owe it their own plan by `due` and have none linked on
+/// `at`: one item naming them all, when overdue or due within `days` days; else none. The units
+/// of one plan share the deadline (its "issue your own plan" task's), so one state says it.
+pub fn plan_missing_item(
+    plan_id: i64,
+    plan_label: &str,
+    units: &[String],
+    due: NaiveDate,
+    at: NaiveDate,
+    days: u32,
+) -> Option<Item> {
+    if units.is_empty() {
+        return None;
+    }
+    let horizon = at
+        .checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(at);
+    let (when, state) = if due < at {
+        (
+            "overdue",
+            format!("đã quá hạn, hạn {}", vn::short_date(due)),
+        )
+    } else if due <= horizon {
+        (
+            "due",
+            format!(
+                "hạn {}{}",
+                vn::short_date(due),
+                match (due - at).num_days() {
+                    0 => " (hôm nay)".to_string(),
+                    n => format!(", còn {n} ngày"),
+                }
+            ),
+        )
+    } else {
+        return None;
+    };
+    Some(Item {
+        kind: ItemKind::PlanMissing,
+        key: format!("plan-missing:{plan_id}:{when}"),
+        text: format!(
+            "{plan_label}: {} đơn vị chưa có kế hoạch thực hiện được liên kết ({state}): {}.",
+            units.len(),
+            units.join("; ")
+        ),
+    })
+}
+
 /// The subject and the plain-text body of a unit's digest.
 pub fn digest(unit_name: &str, items: &[Item], at: NaiveDate) -> (String, String) {
     let subject = format!(
@@ -110,6 +162,10 @@ pub fn digest(unit_name: &str, items: &[Item], at: NaiveDate) -> (String, String
         (ItemKind::DueSoon, "Nhiệm vụ sắp đến hạn"),
         (ItemKind::MissingThisWeek, "Chỉ tiêu tuần này chưa đạt"),
         (ItemKind::ReportToReview, "Báo cáo của đơn vị chờ xem xét"),
+        (
+            ItemKind::PlanMissing,
+            "Đơn vị chưa ban hành kế hoạch thực hiện (chưa liên kết)",
+        ),
     ] {
         let of_kind: Vec<&Item> = items.iter().filter(|i| i.kind == kind).collect();
         if of_kind.is_empty() {
@@ -216,6 +272,32 @@ mod tests {
             i[0].text
         );
         assert!(items("", &t, &assignment(None, vec![target(2.0)]), at, 3).is_empty());
+    }
+
+    #[test]
+    fn missing_plans_are_named_when_overdue_or_due_soon() {
+        let due = d("2024-03-31");
+        let units = vec![
+            "UBND huyện Hiệp Đức".to_string(),
+            "UBND huyện Núi Thành".to_string(),
+        ];
+        let soon =
+            plan_missing_item(1, "Kế hoạch 30/KH-UBND", &units, due, d("2024-03-29"), 3).unwrap();
+        assert_eq!(soon.kind, ItemKind::PlanMissing);
+        assert_eq!(soon.key, "plan-missing:1:due");
+        assert_eq!(
+            soon.text,
+            "Kế hoạch 30/KH-UBND: 2 đơn vị chưa có kế hoạch thực hiện được liên kết (hạn 31/03/2024, còn 2 ngày): UBND huyện Hiệp Đức; UBND huyện Núi Thành."
+        );
+        assert!(plan_missing_item(1, "K", &units, due, d("2024-03-01"), 3).is_none());
+        assert!(plan_missing_item(1, "K", &[], due, d("2024-04-02"), 3).is_none());
+        let late = plan_missing_item(1, "K", &units, due, d("2024-04-02"), 3).unwrap();
+        assert_eq!(late.key, "plan-missing:1:overdue");
+        assert!(
+            late.text.contains("(đã quá hạn, hạn 31/03/2024)"),
+            "{}",
+            late.text
+        );
     }
 
     #[test]

@@ -93,6 +93,19 @@ fn message(from: &Mailbox, to: &str, subject: &str, body: String) -> Result<Mess
         .map_err(|e| e.to_string())
 }
 
+/// A plan's title cut at a word within 80 characters.
+fn short_title(title: &str) -> String {
+    let title = title.trim();
+    if title.chars().count() <= 80 {
+        return title.to_string();
+    }
+    let cut: String = title.chars().take(80).collect();
+    match cut.rfind(' ') {
+        Some(i) => format!("{}…", &cut[..i]),
+        None => format!("{cut}…"),
+    }
+}
+
 /// Runs the job for `at`: one digest per unit with an address and something new to say.
 pub async fn run(
     store: &Store,
@@ -133,6 +146,30 @@ pub async fn run(
         // The reporting chain (issue 20): reports not submitted, and those waiting for review.
         for (unit, item) in crate::reporting::reminder_items(store, plan.id, at, days).await? {
             by_unit.entry(unit).or_default().push(item);
+        }
+        // Plans that implement plans (issue 22): the plan office (the plan's own unit, as for
+        // reports to review) hears which units owe it a plan and have none linked, by name,
+        // once the deadline is near or past.
+        if let Some(office) = plan.context_unit_id {
+            let owing = crate::plan_links::units_without_plan(store, &plan, at)
+                .await
+                .map_err(|e| match e {
+                    crate::plan_links::CascadeError::Store(e) => e,
+                    e => StoreError::Invariant(e.to_string()),
+                })?;
+            let label = match crate::export::known_plan_number(plan.number.as_deref()) {
+                Some(n) => format!("Kế hoạch {n}"),
+                None => format!("“{}”", short_title(&plan.title)),
+            };
+            // One deadline per plan (its "issue your own plan" task's).
+            if let Some(due) = owing.iter().find_map(|u| u.due) {
+                let names: Vec<String> = owing.into_iter().map(|u| u.unit_name).collect();
+                if let Some(item) =
+                    digest::plan_missing_item(plan.id, &label, &names, due, at, days)
+                {
+                    by_unit.entry(office).or_default().push(item);
+                }
+            }
         }
     }
     let mut summary = RunSummary::default();

@@ -45,6 +45,20 @@ pub struct TaskLinkRow {
 }
 
 impl super::Store {
+    /// A plan's kept extraction (what the importer read), `None` for no such plan.
+    pub async fn plan_extraction(
+        &self,
+        plan_id: i64,
+    ) -> Result<Option<serde_json::Value>, StoreError> {
+        let value: Option<sqlx::types::Json<serde_json::Value>> = on_pool!(self.db(), |pool| {
+            sqlx::query_scalar("SELECT extraction FROM plans WHERE id = $1")
+                .bind(plan_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(value.map(|j| j.0))
+    }
+
     /// The plans `plan_id` implements (`parents = true`) or that implement it.
     pub async fn linked_plans(
         &self,

@@ -13,6 +13,7 @@ mod audit;
 pub(crate) mod periods;
 pub(crate) mod review;
 // Plans that implement plans (issue 22).
+mod plan_import;
 mod plan_links;
 // Budget cycle (issue 21).
 pub(crate) mod budget;
@@ -65,12 +66,14 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .merge(plan_edits::router())
         // Plans that implement plans (issue 22).
         .merge(plan_links::router())
+        .merge(plan_import::router())
         // Review and periods (issue 19, parts 3–4).
         .merge(review::router())
         .merge(periods::router())
         .split_for_parts();
     let (uploads, upload_doc) = activities::router()
         .merge(report_requests::upload_router())
+        .merge(plan_import::upload_router())
         .split_for_parts();
     doc.merge(upload_doc);
     complete_responses(&mut doc);

@@ -32,6 +32,18 @@ pub struct PlanItem {
     pub note: String,
 }
 
+/// An implementing plan with its rates over the tasks mapped to this plan's.
+pub struct ChildItem {
+    pub id: i64,
+    pub label: String,
+    pub note: String,
+    pub mapped: usize,
+    pub reporting: String,
+    pub on_time: String,
+    /// No period of the mapped tasks has ended yet.
+    pub no_rate: bool,
+}
+
 pub struct OwingItem {
     pub name: String,
     pub state: String,
@@ -76,7 +88,7 @@ struct CascadePage {
     parents: Vec<PlanItem>,
     proposed: Vec<PlanItem>,
     others: Vec<PlanItem>,
-    children: Vec<PlanItem>,
+    children: Vec<ChildItem>,
     has_issue_task: bool,
     owing: Vec<OwingItem>,
     owing_total: usize,
@@ -89,7 +101,8 @@ struct CascadePage {
     message: String,
 }
 
-fn label(number: Option<&str>, title: &str) -> String {
+/// "30/KH-UBND – title", or the title alone.
+pub(crate) fn label(number: Option<&str>, title: &str) -> String {
     match number {
         Some(n) if !n.is_empty() => format!("{n} – {title}"),
         _ => title.to_string(),
@@ -106,7 +119,7 @@ async fn may_manage(state: &AppState, page: &SignedIn, plan: &PlanRow) -> Result
 }
 
 /// What went wrong, in the page's words.
-fn say(page: &SignedIn, e: CascadeError) -> PageError {
+pub(crate) fn say(page: &SignedIn, e: CascadeError) -> PageError {
     let c = page.lang.cascade();
     let detail = match &e {
         CascadeError::Refused(LinkRefusal::Cycle { .. }) => Some(c.err_cycle),
@@ -195,13 +208,24 @@ pub async fn page(
             note: String::new(),
         })
         .collect();
-    let children: Vec<PlanItem> = view
+    let children: Vec<ChildItem> = view
         .children
         .iter()
-        .map(|p| PlanItem {
-            id: p.plan_id,
-            label: label(p.number.as_deref(), &p.title),
-            note: p.issued_on.map(dmy).unwrap_or_default(),
+        .map(|p| {
+            let results = view
+                .children_results
+                .iter()
+                .find(|r| r.child_plan_id == p.plan_id);
+            let rate = |r: Option<f64>| super::overview::percent(r);
+            ChildItem {
+                id: p.plan_id,
+                label: label(p.number.as_deref(), &p.title),
+                note: p.issued_on.map(dmy).unwrap_or_default(),
+                mapped: results.map(|r| r.mapped_tasks).unwrap_or(0),
+                reporting: rate(results.and_then(|r| r.reporting_rate)),
+                on_time: rate(results.and_then(|r| r.on_time_rate)),
+                no_rate: results.is_none_or(|r| r.ended == 0),
+            }
         })
         .collect();
 
@@ -588,4 +612,51 @@ pub async fn carry(
             tasks,
         },
     ))
+}
+
+#[derive(Deserialize)]
+pub struct CarryImportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    year: String,
+}
+
+/// `POST /plans/{id}/carry`: the draft of `year` waits as an import of the caller's, and the
+/// import preview opens on it (units to confirm as unresolved leads, each task to correct,
+/// the parent plan to choose), to be confirmed like an uploaded document.
+pub async fn carry_import(
+    State(state): State<AppState>,
+    page: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<CarryImportForm>,
+) -> Result<Response, PageError> {
+    page.check_csrf(Some(&form.csrf))?;
+    let c = page.lang.cascade();
+    let plan = readable_plan(&state, &page, id).await?;
+    Authz::of(&state, &page.session.user)
+        .check(Action::ManagePlan, Resource::Plan(&plan))
+        .await
+        .map_err(|e| page.error(e))?;
+    let Ok(year) = form.year.trim().parse::<i32>() else {
+        return Err(page
+            .error(ApiError::BadRequest("year: a year".into()))
+            .say(c.err_year));
+    };
+    let by = super::account::change_by(&page);
+    let prepared = plan_links::carry_as_import(&state.store, id, year, &by)
+        .await
+        .map_err(|e| say(&page, e))?;
+    let pending = crate::pending_import::PendingImport {
+        file_name: format!("{} ({year})", label(plan.number.as_deref(), &plan.title))
+            .chars()
+            .take(200)
+            .collect(),
+        prepared,
+        fixed: Vec::new(),
+    };
+    let pid = crate::pending_import::create(&state.store, page.session.user.id, &pending)
+        .await
+        .map_err(|e| page.error(e))?;
+    Ok(Redirect::to(&format!("/plans/import/{pid}")).into_response())
 }

@@ -630,6 +630,8 @@ pub fn unresolved_words(lang: Lang, role: &str, reason: &str) -> (&'static str, 
     };
     let reason = match (lang, reason) {
         (Lang::Vi, "vague") => "chung chung",
+        (Lang::Vi, "to_confirm") => "cần xác nhận đơn vị kế thừa",
+        (Lang::En, "to_confirm") => "successor to confirm",
         (Lang::Vi, _) => "không có trong danh mục",
         (Lang::En, "vague") => "vague",
         (Lang::En, _) => "not in the registry",
@@ -2033,6 +2035,22 @@ pub struct Cascade {
     pub err_choose_plan: &'static str,
     pub err_task: &'static str,
     pub saved: &'static str,
+    /// The import preview's choice of the plan the new one implements.
+    pub import_parent: &'static str,
+    pub import_parent_hint: &'static str,
+    pub import_no_proposal: &'static str,
+    pub implements: &'static str,
+    pub no_link: &'static str,
+    pub other_plans: &'static str,
+    pub err_imported_not_linked: &'static str,
+    /// The implementing plans' results on the tasks mapped to this plan's.
+    pub child_results: &'static str,
+    pub child_results_hint: &'static str,
+    pub mapped_tasks: &'static str,
+    pub no_rate: &'static str,
+    pub draft_import: &'static str,
+    pub draft_import_hint: &'static str,
+    pub implementing_count: &'static str,
 }
 
 pub static VI_CASCADE: Cascade = Cascade {
@@ -2102,6 +2120,20 @@ pub static VI_CASCADE: Cascade = Cascade {
     err_choose_plan: "Kế hoạch: hãy chọn kế hoạch cấp trên.",
     err_task: "Nhiệm vụ: không thuộc kế hoạch cấp dưới đã liên kết.",
     saved: "Đã lưu.",
+    import_parent: "Kế hoạch cấp trên",
+    import_parent_hint: "Khi xác nhận nhập, kế hoạch được liên kết với kế hoạch chọn dưới đây; nhiệm vụ “ban hành kế hoạch” của đơn vị trong kế hoạch cấp trên được ghi là đã hoàn thành.",
+    import_no_proposal: "Không có kế hoạch đã lưu nào mà kế hoạch này trích dẫn hoặc cùng thực hiện.",
+    implements: "Kế hoạch này thực hiện",
+    no_link: "Không liên kết",
+    other_plans: "Kế hoạch khác",
+    err_imported_not_linked: "Đã nhập kế hoạch nhưng chưa liên kết được với kế hoạch cấp trên; hãy liên kết tại trang “Liên kết kế hoạch”.",
+    child_results: "Kết quả của kế hoạch cấp dưới",
+    child_results_hint: "Tỷ lệ đạt và tỷ lệ đúng hạn của kế hoạch cấp dưới, tính trên các nhiệm vụ tương ứng với nhiệm vụ của kế hoạch này (hoạt động được tính ở kế hoạch cấp dưới, không sao chép).",
+    mapped_tasks: "Nhiệm vụ tương ứng",
+    no_rate: "chưa có kỳ nào kết thúc",
+    draft_import: "Nhập bản dự thảo",
+    draft_import_hint: "Mở bản dự thảo ở trang xem trước khi nhập: sửa số, ngày ban hành, chọn đơn vị cần xác nhận, rồi xác nhận nhập như một văn bản mới.",
+    implementing_count: "kế hoạch cấp dưới",
 };
 
 pub static EN_CASCADE: Cascade = Cascade {
@@ -2171,6 +2203,20 @@ pub static EN_CASCADE: Cascade = Cascade {
     err_choose_plan: "Plan: choose the plan this one implements.",
     err_task: "Task: not a task of a linked implementing plan.",
     saved: "Saved.",
+    import_parent: "Plan this one implements",
+    import_parent_hint: "On confirming the import, the plan is linked to the plan chosen below; the unit's “issue a plan” task in that plan is recorded as done.",
+    import_no_proposal: "No stored plan is cited by this plan or implemented with it.",
+    implements: "This plan implements",
+    no_link: "No link",
+    other_plans: "Other plans",
+    err_imported_not_linked: "The plan was imported but could not be linked to the plan it implements; link it on its “Linked plans” page.",
+    child_results: "Results of the implementing plans",
+    child_results_hint: "Met and on-time rates of each implementing plan, over its tasks mapped to this plan's (activities count in the implementing plan, never copied).",
+    mapped_tasks: "Mapped tasks",
+    no_rate: "no period has ended",
+    draft_import: "Import the draft",
+    draft_import_hint: "Opens the draft in the import preview: set its number and issue date, choose the units to confirm, then confirm the import as a new document.",
+    implementing_count: "implementing plans",
 };
 
 // ---- Review of activities and approval of periods (issue 19, parts 3–4) ----

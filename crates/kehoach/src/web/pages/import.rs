@@ -352,6 +352,82 @@ struct Preview {
     parents: Vec<UnitChoice>,
     /// "Sửa" (issue 19, plan edits).
     edit_label: &'static str,
+    /// The plan this one implements (issue 22): the proposals, and the other plans to pick.
+    c: &'static super::i18n::Cascade,
+    proposed: Vec<ParentChoice>,
+    other_plans: Vec<ParentChoice>,
+}
+
+/// A plan the imported one may be linked under, as the confirm form offers it.
+pub struct ParentChoice {
+    pub id: i64,
+    pub label: String,
+    /// Why it is proposed ("cùng thực hiện 3604/KH-UBND"); empty for the other plans.
+    pub note: String,
+}
+
+/// Most plans offered to pick by hand on the preview (the plans page lists them all).
+const OTHER_PLANS_SHOWN: usize = 300;
+
+/// The plans the caller may read that the prepared plan may implement (proposed, best first),
+/// and the other plans it may read, to pick by hand.
+async fn parent_choices(
+    state: &AppState,
+    page: &SignedIn,
+    prepared: &crate::import::Prepared,
+) -> Result<(Vec<ParentChoice>, Vec<ParentChoice>), PageError> {
+    let c = page.lang.cascade();
+    let err = |e: crate::plan_links::CascadeError| page.error(ApiError::from(e));
+    let proposals = crate::plan_links::proposals_for_import(
+        &state.store,
+        &prepared.plan.references,
+        prepared.context_unit_id,
+    )
+    .await
+    .map_err(err)?;
+    let authz = Authz::of(state, &page.session.user);
+    let mut proposed = Vec::new();
+    for p in proposals {
+        let Some(plan) = state
+            .store
+            .plan(p.parent_plan_id)
+            .await
+            .map_err(|e| page.error(e))?
+        else {
+            continue;
+        };
+        let (verdict, _) = authz
+            .verdict(Action::ViewPlan, Resource::Plan(&plan))
+            .await
+            .map_err(|e| page.error(e))?;
+        if matches!(verdict, Verdict::Allow) {
+            proposed.push(ParentChoice {
+                id: plan.id,
+                label: super::cascade::label(plan.number.as_deref(), &plan.title),
+                note: format!(
+                    "{} {}",
+                    if p.direct { c.cites } else { c.both_cite },
+                    p.basis
+                ),
+            });
+        }
+    }
+    let root = authz.scope_root().await.map_err(|e| page.error(e))?;
+    let other_plans = state
+        .store
+        .plans_within(root)
+        .await
+        .map_err(|e| page.error(e))?
+        .into_iter()
+        .filter(|p| !proposed.iter().any(|x| x.id == p.id))
+        .take(OTHER_PLANS_SHOWN)
+        .map(|p| ParentChoice {
+            id: p.id,
+            label: super::cascade::label(p.number.as_deref(), &p.title),
+            note: String::new(),
+        })
+        .collect();
+    Ok((proposed, other_plans))
 }
 
 #[derive(Deserialize, Default)]
@@ -460,6 +536,7 @@ pub async fn preview(
             code: r.code.clone(),
         }));
     }
+    let (proposed, other_plans) = parent_choices(&state, &page, &prepared).await?;
     let plan = &prepared.plan;
     let template = Preview {
         l: page.layout(page.t.preview),
@@ -488,6 +565,9 @@ pub async fn preview(
         results,
         parents,
         edit_label: super::i18n::plan_edit_words(lang).edit_task,
+        c: lang.cascade(),
+        proposed,
+        other_plans,
     };
     Ok(render(lang, &template))
 }
@@ -673,6 +753,9 @@ pub async fn new_unit(
 pub struct ConfirmForm {
     #[serde(default)]
     csrf: String,
+    /// The plan the imported one implements (issue 22): an id, or "" (or absent) for none.
+    #[serde(default)]
+    parent: String,
 }
 
 /// `POST /plans/import/{id}/confirm`: stores the prepared plan and opens it.
@@ -684,19 +767,38 @@ pub async fn confirm(
 ) -> Result<Response, PageError> {
     admit(&page, &form.csrf)?;
     let user = page.session.user.id;
-    ensure_may_manage_plan_of(
-        &state,
-        &page,
-        pending(&state, &page, &id).await?.prepared.context_unit_id,
-    )
-    .await?;
+    let owner = pending(&state, &page, &id).await?.prepared.context_unit_id;
+    ensure_may_manage_plan_of(&state, &page, owner).await?;
+    // The chosen parent is checked before anything is stored: one the caller may not read is
+    // a 404, one in another province a refusal naming why.
+    let c = page.lang.cascade();
+    let parent = match form.parent.trim() {
+        "" => None,
+        s => Some(s.parse::<i64>().map_err(|_| {
+            page.error(ApiError::BadRequest("parent: not a plan".into()))
+                .say(c.err_choose_plan)
+        })?),
+    };
+    if let Some(parent) = parent {
+        super::plan::readable_plan(&state, &page, parent).await?;
+        crate::plan_links::check_import_parent(&state.store, owner, parent)
+            .await
+            .map_err(|e| super::cascade::say(&page, e))?;
+    }
     let taken = pending_import::take(&state.store, &id, user)
         .await
         .map_err(|e| page.error(e))?
         .ok_or_else(|| page.error(gone()).say(page.t.import_gone))?;
-    let result = commit(&state.store, taken.prepared.clone(), &change_by(&page)).await;
+    let by = change_by(&page);
+    let result = commit(&state.store, taken.prepared.clone(), &by).await;
     let error = match result {
         Ok(imported) => {
+            if let Some(parent) = parent {
+                // Stored already: a link that fails now is said, and can be made by hand.
+                crate::plan_links::link(&state.store, imported.plan_id, parent, &by)
+                    .await
+                    .map_err(|e| page.error(ApiError::from(e)).say(c.err_imported_not_linked))?;
+            }
             return Ok(Redirect::to(&format!("/plans/{}", imported.plan_id)).into_response());
         }
         Err(ImportError::Store(e)) => page.error(e),

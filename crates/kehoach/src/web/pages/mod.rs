@@ -13,6 +13,7 @@ mod exports;
 mod heatmap;
 pub mod i18n;
 mod import;
+pub(crate) use import::MAX_DOCUMENT_BYTES;
 mod my_work;
 mod plan;
 mod plans;
@@ -167,6 +168,7 @@ pub fn page_routes() -> &'static [(&'static str, &'static str)] {
         ("POST", "/plans/{id}/cascade/unlink"),
         ("POST", "/plans/{id}/cascade/map"),
         ("GET", "/plans/{id}/carry"),
+        ("POST", "/plans/{id}/carry"),
     ]
 }
 
@@ -249,6 +251,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}/cascade/unlink", post(cascade::unlink))
         .route("/plans/{id}/cascade/map", post(cascade::map))
         .route("/plans/{id}/carry", get(cascade::carry))
+        .route("/plans/{id}/carry", post(cascade::carry_import))
         // Review and periods (issue 19, parts 3–4).
         .route("/review", get(review::page).post(review::decide))
         .route("/plans/{id}/periods", get(periods::page).post(periods::act))

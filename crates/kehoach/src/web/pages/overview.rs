@@ -123,7 +123,8 @@ pub fn headline(f: &Flows, met: u64, ended: u64) -> String {
     )
 }
 
-fn percent(rate: Option<f64>) -> String {
+/// "62 %", or "–" without a rate.
+pub(crate) fn percent(rate: Option<f64>) -> String {
     match rate {
         // A no-break space: "62 %" never breaks across lines.
         Some(r) => format!("{:.0}\u{a0}%", (r * 100.0).clamp(0.0, 100.0)),

@@ -146,6 +146,9 @@ struct PlanPage {
     csrf: String,
     /// The link to the plan's links, coverage and carry (issue 22).
     cascade_link: &'static str,
+    /// The plans implementing this one, and their word, for the link to their results.
+    children_count: usize,
+    children_word: &'static str,
     /// Editing after import (issue 19): the archived mark, "add a task", "archive".
     edit: super::plan_edit::PlanEditBar,
 }
@@ -353,11 +356,19 @@ pub async fn overview(
         format!("/units/suggest?plan={id}"),
     );
     let edit = super::plan_edit::PlanEditBar::of(&state, &page, &plan).await;
+    let children_count = state
+        .store
+        .linked_plans(id, false)
+        .await
+        .map_err(|e| page.error(e))?
+        .len();
     let template = PlanPage {
         edit,
         l: page.layout(plan.title.clone()),
         f: page.lang.flows(),
         cascade_link: page.lang.cascade().open,
+        children_count,
+        children_word: page.lang.cascade().implementing_count,
         downloads,
         csrf: page.session.csrf.clone(),
         id,
