@@ -355,6 +355,21 @@ pub struct LinkForm {
     parent: String,
 }
 
+/// Plan `id` if the signed-in user may read it and manage it (link, map, carry): the one check
+/// of this page's changes.
+async fn managed_plan(
+    state: &AppState,
+    page: &SignedIn,
+    id: i64,
+) -> Result<crate::store::PlanRow, PageError> {
+    let plan = readable_plan(state, page, id).await?;
+    Authz::of(state, &page.session.user)
+        .check(Action::ManagePlan, Resource::Plan(&plan))
+        .await
+        .map_err(|e| page.error(e))?;
+    Ok(plan)
+}
+
 /// `POST /plans/{id}/cascade/link` and `/unlink`: the plan office confirms a proposed parent,
 /// picks another, or removes a link.
 pub async fn link(
@@ -384,11 +399,7 @@ async fn change_link(
 ) -> Result<Response, PageError> {
     page.check_csrf(Some(&form.csrf))?;
     let c = page.lang.cascade();
-    let plan = readable_plan(&state, &page, id).await?;
-    Authz::of(&state, &page.session.user)
-        .check(Action::ManagePlan, Resource::Plan(&plan))
-        .await
-        .map_err(|e| page.error(e))?;
+    managed_plan(&state, &page, id).await?;
     let Ok(parent) = form.parent.trim().parse::<i64>() else {
         return Err(page
             .error(ApiError::BadRequest("parent: choose a plan".into()))
@@ -430,11 +441,7 @@ pub async fn map(
 ) -> Result<Response, PageError> {
     page.check_csrf(Some(&form.csrf))?;
     let c = page.lang.cascade();
-    let plan = readable_plan(&state, &page, id).await?;
-    Authz::of(&state, &page.session.user)
-        .check(Action::ManagePlan, Resource::Plan(&plan))
-        .await
-        .map_err(|e| page.error(e))?;
+    managed_plan(&state, &page, id).await?;
     let bad = |what: &str| {
         page.error(ApiError::BadRequest(format!("{what}: not a task")))
             .say(c.err_task)
@@ -505,11 +512,7 @@ pub async fn carry(
     Query(query): Query<CarryQuery>,
 ) -> Result<Response, PageError> {
     let c = page.lang.cascade();
-    let plan = readable_plan(&state, &page, id).await?;
-    Authz::of(&state, &page.session.user)
-        .check(Action::ManagePlan, Resource::Plan(&plan))
-        .await
-        .map_err(|e| page.error(e))?;
+    let plan = managed_plan(&state, &page, id).await?;
     let Ok(year) = query.year.trim().parse::<i32>() else {
         return Err(page
             .error(ApiError::BadRequest("year: a year".into()))
@@ -633,11 +636,7 @@ pub async fn carry_import(
 ) -> Result<Response, PageError> {
     page.check_csrf(Some(&form.csrf))?;
     let c = page.lang.cascade();
-    let plan = readable_plan(&state, &page, id).await?;
-    Authz::of(&state, &page.session.user)
-        .check(Action::ManagePlan, Resource::Plan(&plan))
-        .await
-        .map_err(|e| page.error(e))?;
+    let plan = managed_plan(&state, &page, id).await?;
     let Ok(year) = form.year.trim().parse::<i32>() else {
         return Err(page
             .error(ApiError::BadRequest("year: a year".into()))
