@@ -14,8 +14,7 @@ use common::{Server, admin_token, http, run_cli};
 use kehoach::export::report_period::ReportPeriod;
 use kehoach::store::{Approver, Change, NewActivity, Store, StoreError};
 use kehoach_core::approval::{PeriodAction, ReviewDecision};
-use kehoach_core::compliance::{ActivityFact, increment};
-use kehoach_core::period::{Per, today_in_vietnam};
+use kehoach_core::period::today_in_vietnam;
 use serde_json::{Value, json};
 
 /// A small deterministic generator (splitmix64), so a failure replays.
@@ -39,77 +38,7 @@ impl Rng {
 /// `increment()` (only the accepted ones when the plan counts only those), compared with what
 /// the store keeps; and the roll-up counters unchanged by a rebuild from scratch.
 async fn check_figures(db: &common::TestDb, store: &Store, plan: i64, what: &str) {
-    let targets = store.targets_of_plan(plan).await.unwrap();
-    let accepted_only = store.plan_counting(plan).await.unwrap().accepted_only;
-    let counts =
-        |row: &kehoach::store::ActivityRow| !accepted_only || row.review_state == "accepted";
-    let mut expected: BTreeMap<(i64, String, NaiveDate), (f64, f64)> = BTreeMap::new();
-    for a in store.assignments_of_plan(plan).await.unwrap() {
-        let mut pers: Vec<Per> = targets
-            .iter()
-            .filter(|t| t.task_id == a.task_id)
-            .map(|t| t.per.parse().unwrap())
-            .collect();
-        pers.sort();
-        pers.dedup();
-        let activities = store.activities_of_assignment(a.id).await.unwrap();
-        for row in activities.iter().filter(|r| counts(r)) {
-            let fact = ActivityFact {
-                occurred_on: row.occurred_on,
-                recorded_on: today_in_vietnam(row.recorded_at),
-                quantity: row.quantity,
-                completes: row.completes,
-            };
-            for per in &pers {
-                let inc = increment(*per, 7, &fact).unwrap();
-                let e = expected
-                    .entry((a.id, per.as_str().to_string(), inc.period.start))
-                    .or_default();
-                e.0 += inc.bucket.achieved;
-                e.1 += inc.bucket.on_time_achieved;
-            }
-        }
-        assert_eq!(
-            a.activity_count,
-            activities.len() as i64,
-            "{what}: count of {}",
-            a.id
-        );
-        assert_eq!(
-            a.done_on,
-            activities
-                .iter()
-                .filter(|r| r.completes && counts(r))
-                .map(|r| r.occurred_on)
-                .min(),
-            "{what}: done date of {}",
-            a.id
-        );
-    }
-    let kept: BTreeMap<(i64, String, NaiveDate), (f64, f64)> = store
-        .tallies_of_plan(plan)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| {
-            (
-                (t.assignment_id, t.per, t.period_start),
-                (t.achieved, t.achieved_on_time),
-            )
-        })
-        .collect();
-    assert_eq!(
-        kept.keys().collect::<Vec<_>>(),
-        expected.keys().collect::<Vec<_>>(),
-        "{what}: the tallies kept are those of the activities"
-    );
-    for (key, (a, o)) in &expected {
-        let (ka, ko) = kept[key];
-        assert!(
-            (a - ka).abs() < 1e-9 && (o - ko).abs() < 1e-9,
-            "{what}: {key:?}: {ka}/{ko}, expected {a}/{o}"
-        );
-    }
+    common::figures::assert_tallies_are_the_activities(store, plan, what).await;
     let counters = |dump: BTreeMap<String, Vec<String>>| -> BTreeMap<String, Vec<String>> {
         dump.into_iter()
             .filter(|(t, _)| t.starts_with("rollup_"))

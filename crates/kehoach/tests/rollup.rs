@@ -263,83 +263,8 @@ async fn check_written(store: &Store, data: &Data) {
 /// The tallies and assignment summaries recomputed from the activities themselves with the
 /// engine's `increment()`, compared with what the store keeps.
 async fn check_aggregates_from_scratch(store: &Store, data: &Data, what: &str) {
-    use kehoach_core::compliance::{ActivityFact, increment};
-    use kehoach_core::period::today_in_vietnam;
     for &plan in &data.plans {
-        let targets = store.targets_of_plan(plan).await.unwrap();
-        let mut expected: BTreeMap<(i64, String, NaiveDate), (f64, f64)> = BTreeMap::new();
-        for a in store.assignments_of_plan(plan).await.unwrap() {
-            let mut pers: Vec<Per> = targets
-                .iter()
-                .filter(|t| t.task_id == a.task_id)
-                .map(|t| t.per.parse().unwrap())
-                .collect();
-            pers.sort();
-            pers.dedup();
-            let activities = store.activities_of_assignment(a.id).await.unwrap();
-            for row in &activities {
-                let fact = ActivityFact {
-                    occurred_on: row.occurred_on,
-                    recorded_on: today_in_vietnam(row.recorded_at),
-                    quantity: row.quantity,
-                    completes: row.completes,
-                };
-                for per in &pers {
-                    let inc = increment(*per, 7, &fact).unwrap();
-                    let e = expected
-                        .entry((a.id, per.as_str().to_string(), inc.period.start))
-                        .or_default();
-                    e.0 += inc.bucket.achieved;
-                    e.1 += inc.bucket.on_time_achieved;
-                }
-            }
-            assert_eq!(
-                a.activity_count,
-                activities.len() as i64,
-                "{what}: count of {}",
-                a.id
-            );
-            assert_eq!(
-                a.last_activity_on,
-                activities.iter().map(|r| r.occurred_on).max(),
-                "{what}: last date of {}",
-                a.id
-            );
-            assert_eq!(
-                a.done_on,
-                activities
-                    .iter()
-                    .filter(|r| r.completes)
-                    .map(|r| r.occurred_on)
-                    .min(),
-                "{what}: done date of {}",
-                a.id
-            );
-        }
-        let kept: BTreeMap<(i64, String, NaiveDate), (f64, f64)> = store
-            .tallies_of_plan(plan)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|t| {
-                (
-                    (t.assignment_id, t.per, t.period_start),
-                    (t.achieved, t.achieved_on_time),
-                )
-            })
-            .collect();
-        assert_eq!(
-            kept.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>(),
-            "{what}: plan {plan}: the tallies kept are those of the activities"
-        );
-        for (key, (a, o)) in &expected {
-            let (ka, ko) = kept[key];
-            assert!(
-                (a - ka).abs() < 1e-9 && (o - ko).abs() < 1e-9,
-                "{what}: {key:?}: {ka}/{ko}, expected {a}/{o}"
-            );
-        }
+        common::figures::assert_tallies_are_the_activities(store, plan, what).await;
     }
 }
 
