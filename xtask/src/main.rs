@@ -60,7 +60,7 @@ fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Extra arguments go to `cargo test` as they are (`--test tracking`, `-- name_filter`).
+/// Extra arguments go to `cargo test` as they are (`--test it -- tracking::`, `--test replica`).
 fn test(extra: &[String]) -> Result<()> {
     // Build first, so a compile error is reported before a database is started.
     run(cargo().args(["test", "--workspace", "--no-run"]))?;
@@ -88,6 +88,13 @@ fn test(extra: &[String]) -> Result<()> {
     let mut cmd = cargo();
     if let Some(replica) = &replica {
         cmd.env("KEHOACH_TEST_POSTGRES_REPLICA_URL", replica.admin_url());
+    }
+    // The integration tests are one binary (`crates/kehoach/tests/it/`) whose tests mostly wait
+    // on a server, a database, a browser or LibreOffice: twice as many test threads as cores
+    // keeps both cores busy. `RUST_TEST_THREADS` given by the caller wins.
+    if std::env::var_os("RUST_TEST_THREADS").is_none() {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        cmd.env("RUST_TEST_THREADS", (2 * cores).to_string());
     }
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())

@@ -22,6 +22,81 @@ pub fn postgres_admin_url() -> String {
     )
 }
 
+/// The migrated and seeded SQLite database every SQLite test starts from, made once per test
+/// process.
+fn sqlite_template() -> &'static std::path::Path {
+    static TEMPLATE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        on_own_runtime(async {
+            let work = tempfile::tempdir().expect("temp dir");
+            let store = Store::open(&Location::DataDir(work.path().to_path_buf()))
+                .await
+                .expect("make the SQLite template");
+            store.close().await;
+            // One self-contained file (no WAL beside it), kept for the whole run.
+            let kept = tempfile::tempdir().expect("temp dir").keep();
+            let file = kept.join("kehoach.sqlite3");
+            let url = format!("sqlite://{}", work.path().join("kehoach.sqlite3").display());
+            let mut conn = sqlx::SqliteConnection::connect(&url)
+                .await
+                .expect("open the SQLite template");
+            sqlx::query("VACUUM INTO $1")
+                .bind(file.display().to_string())
+                .execute(&mut conn)
+                .await
+                .expect("write the SQLite template");
+            conn.close().await.ok();
+            file
+        })
+    })
+}
+
+/// The name of the migrated and seeded PostgreSQL database every PostgreSQL test is created
+/// from, made once per test process (the throwaway server is removed after the run).
+fn postgres_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let admin_url = admin_url.to_string();
+        on_own_runtime(async move {
+            let name = format!("kehoach_template_{}", kehoach::auth::random_secret(8));
+            let mut admin = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("create the template database");
+            admin.close().await.ok();
+            let url = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| format!("{base}/{name}"))
+                .unwrap();
+            let store = Store::open(&Location::Postgres(url))
+                .await
+                .expect("make the PostgreSQL template");
+            // A template must have no connection left when it is copied.
+            store.close().await;
+            name
+        })
+    })
+}
+
+/// Runs a future to completion on a runtime of its own, on a thread of its own: the templates
+/// are made once, from whichever test's runtime asks first.
+fn on_own_runtime<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(work)
+    })
+    .join()
+    .expect("making a template database panicked")
+}
+
 /// A database that exists for one test and is dropped after it.
 pub enum TestDb {
     Sqlite(tempfile::TempDir),
@@ -35,20 +110,33 @@ pub enum TestDb {
 }
 
 impl TestDb {
+    /// A copy of the migrated and seeded SQLite template: the database a fresh `kehoach` would
+    /// make, without each test migrating and loading the 14,000 shipped units again.
     pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::copy(sqlite_template(), dir.path().join("kehoach.sqlite3"))
+            .expect("copy the SQLite template");
+        TestDb::Sqlite(dir)
+    }
+
+    /// An empty SQLite data directory, with no database yet (what `kehoach restore` wants).
+    pub fn sqlite_empty() -> Self {
         TestDb::Sqlite(tempfile::tempdir().expect("temp dir"))
     }
 
+    /// A database made from the migrated and seeded PostgreSQL template (`CREATE DATABASE …
+    /// TEMPLATE`, a file copy on the server).
     pub async fn postgres() -> Self {
         let admin_url = postgres_admin_url();
+        let template = postgres_template(&admin_url);
         let name = format!("kehoach_test_{}", kehoach::auth::random_secret(8));
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await
             .expect("connect to test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
+        sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
             .execute(&mut admin)
             .await
-            .expect("create database");
+            .expect("create database from the template");
         admin.close().await.ok();
         let url = admin_url
             .rsplit_once('/')

@@ -12,7 +12,7 @@
 //! by the browser's console: no Content-Security-Policy violation, no JavaScript error. A
 //! full-page screenshot of each goes to `<target>/test-artifacts/web/sweep/`.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -855,87 +855,32 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
     let dir = artifacts().join("sweep");
     std::fs::create_dir_all(&dir).unwrap();
 
-    let mut problems: Vec<String> = Vec::new();
-    let mut covered: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    // Two roles are swept at a time, each in its own browser: much of a visit is waiting on
+    // the browser and the server, and two browsers running axe are what two cores carry
+    // beside the other suites.
+    let mut sweeps = tokio::task::JoinSet::new();
+    let axe_source = std::sync::Arc::new(axe_source);
+    let turns = std::sync::Arc::new(tokio::sync::Semaphore::new(2));
     for (r, role) in ["quantri", "sotttt", "daiptth", "xa"]
         .into_iter()
         .enumerate()
     {
-        // One browser per role, reused for all its pages.
-        let (driver, _profile) = browser().await;
-        driver
-            .set_script_timeout(Duration::from_secs(60))
-            .await
-            .unwrap();
-        let outcome = async {
-            driver.set_window_rect(0, 0, 1366, 900).await?;
-            let mut visits = Vec::new();
-            if r == 0 {
-                visits.push(visit("/sign-in", "/sign-in", "sign-in"));
-            }
-            sign_in(&driver, &base, role).await;
-            visits.extend(pages_of(&driver, &base, role).await?);
-            let _ = driver.browser_log().await?; // what discovery logged is not checked
-            for (width, height) in [(1366u32, 900u32), (360, 740)] {
-                driver.set_window_rect(0, 0, width, height).await?;
-                for (i, v) in visits.iter().enumerate() {
-                    if v.route == "/sign-in" {
-                        // Signed out for this one page.
-                        driver.delete_all_cookies().await?;
-                    }
-                    driver.goto(format!("{base}{}", v.url)).await?;
-                    wait_for(&driver, "main").await?;
-                    covered.insert(v.route);
-                    let here = format!("{role} {width}px {} ({})", v.name, v.url);
-                    for line in axe(&driver, &axe_source).await? {
-                        problems.push(format!("{here}: axe {line}"));
-                    }
-                    for line in console_problems(&driver, v.error_page).await? {
-                        problems.push(format!("{here}: console {line}"));
-                    }
-                    // The phone header stays compact (about one line).
-                    if width == 360 {
-                        let header = driver.find(By::Css("body > header")).await?;
-                        let rect = header.rect().await?;
-                        if rect.height > 60.0 {
-                            problems.push(format!("{here}: header {} px tall", rect.height));
-                        }
-                        // Signed in, the account link and "Đăng xuất" are on screen without
-                        // scrolling anything sideways.
-                        if v.route != "/sign-in" {
-                            for css in ["header a.user[href='/account']", "header form button"] {
-                                let r = driver.find(By::Css(css)).await?.rect().await?;
-                                if r.x < 0.0 || r.x + r.width > f64::from(width) + 0.5 {
-                                    problems.push(format!("{here}: {css} off screen at x {}", r.x));
-                                }
-                            }
-                            // …and the nav is not squeezed away (it scrolls, on its own row).
-                            let nav = driver
-                                .find(By::Css("body > header nav"))
-                                .await?
-                                .rect()
-                                .await?;
-                            if nav.width < 300.0 {
-                                problems.push(format!("{here}: nav only {} px wide", nav.width));
-                            }
-                        }
-                    }
-                    let file = dir.join(format!("{role}-{width}-{i:02}-{}.png", v.name));
-                    full_shot(&driver, &file, width, height).await;
-                    if v.route == "/sign-in" {
-                        sign_in(&driver, &base, role).await;
-                        let _ = driver.browser_log().await?;
-                    }
-                }
-            }
-            Ok::<_, Box<dyn std::error::Error>>(())
-        }
-        .await;
-        if outcome.is_err() {
-            shot(&driver, &format!("sweep-failure-{role}")).await;
-        }
-        let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-        outcome.unwrap_or_else(|e| panic!("the sweep as {role}: {e}"));
+        let sweep = sweep_as(role, r == 0, base.clone(), axe_source.clone(), dir.clone());
+        let turns = turns.clone();
+        sweeps.spawn(async move {
+            let _turn = turns
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            sweep.await
+        });
+    }
+    let mut problems: Vec<String> = Vec::new();
+    let mut covered: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    while let Some(sweep) = sweeps.join_next().await {
+        let (found, opened) = sweep.expect("a role's sweep");
+        problems.extend(found);
+        covered.extend(opened);
     }
     // Every GET page route was opened by some role (a new page must be added to the sweep).
     for (method, route) in kehoach::web::pages::page_routes() {
@@ -953,6 +898,97 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// One role's part of the accessibility sweep: every page it reaches, at both widths, checked
+/// with axe, its console and the phone header; a screenshot of each. Returns the problems
+/// found and the routes opened.
+async fn sweep_as(
+    role: &'static str,
+    with_sign_in: bool,
+    base: String,
+    axe_source: std::sync::Arc<String>,
+    dir: PathBuf,
+) -> (Vec<String>, std::collections::BTreeSet<&'static str>) {
+    let mut problems: Vec<String> = Vec::new();
+    let mut covered: std::collections::BTreeSet<&'static str> = std::collections::BTreeSet::new();
+    // One browser per role, reused for all its pages.
+    let (driver, _profile) = browser().await;
+    driver
+        .set_script_timeout(Duration::from_secs(120))
+        .await
+        .unwrap();
+    let outcome = async {
+        driver.set_window_rect(0, 0, 1366, 900).await?;
+        let mut visits = Vec::new();
+        if with_sign_in {
+            visits.push(visit("/sign-in", "/sign-in", "sign-in"));
+        }
+        sign_in(&driver, &base, role).await;
+        visits.extend(pages_of(&driver, &base, role).await?);
+        let _ = driver.browser_log().await?; // what discovery logged is not checked
+        for (width, height) in [(1366u32, 900u32), (360, 740)] {
+            driver.set_window_rect(0, 0, width, height).await?;
+            for (i, v) in visits.iter().enumerate() {
+                if v.route == "/sign-in" {
+                    // Signed out for this one page.
+                    driver.delete_all_cookies().await?;
+                }
+                driver.goto(format!("{base}{}", v.url)).await?;
+                wait_for(&driver, "main").await?;
+                covered.insert(v.route);
+                let here = format!("{role} {width}px {} ({})", v.name, v.url);
+                for line in axe(&driver, axe_source.as_str()).await? {
+                    problems.push(format!("{here}: axe {line}"));
+                }
+                for line in console_problems(&driver, v.error_page).await? {
+                    problems.push(format!("{here}: console {line}"));
+                }
+                // The phone header stays compact (about one line).
+                if width == 360 {
+                    let header = driver.find(By::Css("body > header")).await?;
+                    let rect = header.rect().await?;
+                    if rect.height > 60.0 {
+                        problems.push(format!("{here}: header {} px tall", rect.height));
+                    }
+                    // Signed in, the account link and "Đăng xuất" are on screen without
+                    // scrolling anything sideways.
+                    if v.route != "/sign-in" {
+                        for css in ["header a.user[href='/account']", "header form button"] {
+                            let r = driver.find(By::Css(css)).await?.rect().await?;
+                            if r.x < 0.0 || r.x + r.width > f64::from(width) + 0.5 {
+                                problems.push(format!("{here}: {css} off screen at x {}", r.x));
+                            }
+                        }
+                        // …and the nav is not squeezed away (it scrolls, on its own row).
+                        let nav = driver
+                            .find(By::Css("body > header nav"))
+                            .await?
+                            .rect()
+                            .await?;
+                        if nav.width < 300.0 {
+                            problems.push(format!("{here}: nav only {} px wide", nav.width));
+                        }
+                    }
+                }
+                let file = dir.join(format!("{role}-{width}-{i:02}-{}.png", v.name));
+                full_shot(&driver, &file, width, height).await;
+                if v.route == "/sign-in" {
+                    sign_in(&driver, &base, role).await;
+                    let _ = driver.browser_log().await?;
+                }
+            }
+        }
+        Ok::<_, WebDriverError>(())
+    }
+    .await
+    .map_err(|e| e.to_string());
+    if outcome.is_err() {
+        shot(&driver, &format!("sweep-failure-{role}")).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.unwrap_or_else(|e| panic!("the sweep as {role}: {e}"));
+    (problems, covered)
 }
 
 /// Editing a plan after import (issue 19): the plan office corrects a target on the import

@@ -6,7 +6,7 @@
 //! submission completes the deliverable. Steps run through the CLI as an operator would, drafts
 //! through the library the API and pages call.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

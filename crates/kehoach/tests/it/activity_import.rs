@@ -1,7 +1,7 @@
 //! Bulk import of activities from CSV and XLSX, by `kehoach activity import` and
 //! `POST /api/v1/activities/import`, on each backend: all rows or none.
 
-mod common;
+use crate::common;
 
 use common::{Server, TestDb, admin_token, cli_json, http, run_cli};
 use reqwest::multipart::{Form, Part};

@@ -1,7 +1,7 @@
 //! The .xlsx exports read back with calamine, and the DTI evidence pack unzipped: the values
 //! are the engine's and the store's.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

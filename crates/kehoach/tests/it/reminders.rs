@@ -2,7 +2,7 @@
 //! what, in Vietnamese, one digest per unit, nothing twice on the same day — even with two runs
 //! racing.
 
-mod common;
+use crate::common;
 
 use common::fixture::plan_fixture;
 use common::smtp::{Mail, SmtpServer};

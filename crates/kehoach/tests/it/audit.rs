@@ -2,7 +2,7 @@
 //! `kehoach audit export`) with formula-like cells defused — against the real server on each
 //! backend.
 
-mod common;
+use crate::common;
 
 use common::{Server, TestDb, cli_json, http, run_cli};
 use reqwest::multipart::{Form, Part};

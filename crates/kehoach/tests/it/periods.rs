@@ -4,7 +4,7 @@
 //! period never changes; the API answers 409 and the CLI exits 2 naming the lock; the approval
 //! chain climbs the unit tree.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! A unit's calendar feed by its secret URL, parsed with the `icalendar` crate's parser and its
 //! recurring reminders expanded with the `rrule` crate (both independent of the writer).
 
-mod common;
+use crate::common;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use common::fixture::{day, plan_fixture};

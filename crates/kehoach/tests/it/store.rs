@@ -1,6 +1,6 @@
 //! The store suite: every test runs on embedded SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::TestDb;

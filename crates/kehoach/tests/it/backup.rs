@@ -2,7 +2,7 @@
 //! restores every write acknowledged before it began, with every evidence file; PostgreSQL is
 //! refused with a pointer to pg_dump; a restore never overwrites.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -109,7 +109,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write_and_file() 
     drop(server);
 
     // Restored elsewhere: every write acknowledged before the backup began, with its file.
-    let restored = TestDb::sqlite().await;
+    let restored = TestDb::sqlite_empty();
     let (code, _, err) = run_cli(&restored, &["restore", archive.to_str().unwrap(), "--json"]);
     assert_eq!(code, 0, "{err}");
     let store = restored.open().await;
@@ -156,7 +156,7 @@ async fn a_backup_under_write_load_restores_every_acknowledged_write_and_file() 
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("empty data directory"), "{err}");
     assert_eq!(restored.dump().await, before_dump);
-    let empty = TestDb::sqlite().await;
+    let empty = TestDb::sqlite_empty();
     let not_backup = out.path().join("khong-phai.zip");
     std::fs::write(&not_backup, b"PK\x03\x04 not really").unwrap();
     let (code, _, err) = run_cli(&empty, &["restore", not_backup.to_str().unwrap()]);

@@ -4,7 +4,7 @@
 //! calendar link, `/deadlines` grouped by task, the unit picker without JavaScript and its
 //! suggestions, and "Việc của tôi" of a ward's officer.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

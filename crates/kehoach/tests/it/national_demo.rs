@@ -3,7 +3,7 @@
 //! finishes (statistics, and on PostgreSQL a vacuum), and the counters' roll-up equals a plain
 //! SQL `GROUP BY` over the same data where the backend computes one.
 
-mod common;
+use crate::common;
 
 use common::{TestDb, run_cli};
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! `/api/v1/plans…` and `/api/openapi.json` on the real server, on each backend.
 
-mod common;
+use crate::common;
 
 use common::{Server, TestDb, admin_token, cli_json, http};
 use serde_json::Value;

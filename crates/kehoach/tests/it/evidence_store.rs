@@ -2,7 +2,7 @@
 //! is PostgreSQL (chunked, by hash), in the data directory on SQLite; `kehoach files migrate`
 //! between the two. Two real servers with different `--data-dir`s on one database.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

@@ -1,6 +1,6 @@
 //! `kehoach units …` as an operator runs it, against each backend.
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 use common::{cli_json as json, run_cli as run};

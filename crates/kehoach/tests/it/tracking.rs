@@ -1,6 +1,6 @@
 //! Plans, assignments, activities and live compliance, on both backends.
 
-mod common;
+use crate::common;
 
 use common::fixture::{day, plan_without_activities};
 use kehoach::compliance::plan_compliance;

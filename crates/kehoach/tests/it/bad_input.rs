@@ -3,7 +3,7 @@
 //! gets a 4xx whose JSON error names the problem, and every table (and the evidence folder) is
 //! exactly as before — against the real server on each backend.
 
-mod common;
+use crate::common;
 
 use common::{Server, TestDb, admin_token, cli_json, http};
 use reqwest::multipart::{Form, Part};

@@ -3,7 +3,7 @@
 //! that names the field and changes nothing; concurrent edits answered 409; removal and archive
 //! that delete nothing; an edit through one server and activities through another.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

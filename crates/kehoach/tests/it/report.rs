@@ -4,7 +4,7 @@
 //! by LibreOffice to count its pages and see where the signature falls (the PDFs and their pages
 //! as PNG are saved under `<target>/test-artifacts/report/`); the CLI and the download route.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

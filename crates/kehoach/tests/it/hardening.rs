@@ -4,7 +4,7 @@
 //! no audit entry for an edit that changes nothing; `Connection: close` on early refusals;
 //! `--on` for commands that name a unit; `/metrics` only on its own listener.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 

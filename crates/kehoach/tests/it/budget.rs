@@ -5,7 +5,7 @@
 //! one line and rejects another; the approval is recorded; spending is recorded (warned when
 //! over); the report's "Kinh phí" part states allocated against spent.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 

@@ -1,7 +1,7 @@
 //! `POST|GET /api/v1/assignments/{id}/activities` and `GET /api/v1/files/{sha256}` against the
 //! real server on each backend, with the Quảng Nam plan of the corpus.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! Nam 2024 plan and the Tam Kỳ 2021–2025 plan (both cite 3604/KH-UBND), links, the "issue your
 //! own plan" deliverable, missing plans, coverage, the carry to 2026 across the reform, diff.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

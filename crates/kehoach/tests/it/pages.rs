@@ -3,7 +3,7 @@
 //! limit, escaping, logging an activity with a photo from the "my work" form, and the checks of
 //! the plan import's forms.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

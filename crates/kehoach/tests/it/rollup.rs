@@ -2,7 +2,7 @@
 //! assignment (`plan_compliance`), on both backends, on a small random dataset; and so does a
 //! rebuild of the counters from the tallies. Also the heatmap agrees with the engine's periods.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

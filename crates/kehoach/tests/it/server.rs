@@ -1,6 +1,6 @@
 //! The real `kehoach` binary, started on an ephemeral port against each backend.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

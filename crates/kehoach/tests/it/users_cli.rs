@@ -1,7 +1,7 @@
 //! `kehoach user add|token|tokens|disable` and the first administrator, exactly as an operator
 //! sees them, on each backend.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

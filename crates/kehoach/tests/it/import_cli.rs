@@ -1,7 +1,7 @@
 //! `kehoach plan import`, `activity add` and `compliance` as an operator runs them, on each
 //! backend, with the Quảng Nam plan of the corpus.
 
-mod common;
+use crate::common;
 
 use common::{TestDb, cli};
 use common::{cli_json as json, run_cli as run};

@@ -5,7 +5,7 @@
 //! finer; its status is the worst of theirs and its figures their sums. No column after the
 //! page's date shows anything but "future".
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 
