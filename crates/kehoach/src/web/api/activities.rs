@@ -43,7 +43,8 @@ struct ActivityBody {
     /// YYYY-MM-DD or dd/mm/yyyy, not in the future, years 2000–2100.
     #[schema(example = "2024-01-04")]
     date: String,
-    /// At most 500 characters.
+    /// At most 500 characters, something visible.
+    #[schema(schema_with = activity_title)]
     title: String,
     /// What kind of activity (an article, a broadcast…), at most 100 characters.
     kind: Option<String>,
@@ -77,6 +78,7 @@ struct ImportForm {
 #[allow(dead_code)]
 struct ActivityForm {
     date: String,
+    #[schema(schema_with = activity_title)]
     title: String,
     kind: Option<String>,
     quantity: Option<String>,
@@ -91,8 +93,14 @@ struct ActivityForm {
     file: Option<Vec<Vec<u8>>>,
 }
 
+/// An activity's title as the document states it (`ActivityInput`'s rule).
+fn activity_title() -> utoipa::openapi::schema::Object {
+    crate::web::extract::visible_text(crate::activity_input::MAX_TITLE_CHARS)
+}
+
 /// The fields of an activity to change; `""` clears an optional one. Evidence is not edited.
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct ActivityPatch {
     date: Option<String>,
