@@ -168,17 +168,24 @@ pub const DUE_PATTERN: &str = "^\\s*(|[Nn][Oo][Nn][Ee]|(20[0-9]{2}|2100)-(0[1-9]
 /// What [`parse_window`] reads, as the OpenAPI document states it.
 pub const WINDOW_PATTERN: &str = "^\\s*([Nn][Oo][Nn][Ee]|(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\s*\\.\\.\\s*(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))\\s*$";
 
-/// A string schema with one of the patterns above: `#[schema(schema_with = …)]`.
+/// A string schema with one of the patterns above, or null (both fields are optional):
+/// `#[schema(schema_with = …)]`.
 pub fn due_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
         .pattern(Some(DUE_PATTERN))
         .build()
 }
 
 pub fn window_schema() -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
         .pattern(Some(WINDOW_PATTERN))
         .build()
 }

@@ -83,6 +83,14 @@ impl ReportPeriod {
             .build()
     }
 
+    /// [`ReportPeriod::schema`], or null (a body's optional period).
+    pub fn nullable_schema() -> utoipa::openapi::schema::Object {
+        use utoipa::openapi::schema::{SchemaType, Type};
+        let mut schema = Self::schema();
+        schema.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+        schema
+    }
+
     /// "2024", "2024-H1", "2024-Q3", "2024-05" (case and spaces ignored).
     pub fn parse(s: &str) -> Result<ReportPeriod, String> {
         let bad = || {

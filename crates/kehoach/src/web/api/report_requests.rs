@@ -211,7 +211,7 @@ pub(crate) struct NewRequest {
     /// YYYY-MM-DD.
     due: NaiveDate,
     /// 2024, 2024-H1, 2024-Q3, 2024-05 (default: the deadline's year).
-    #[schema(schema_with = crate::export::report_period::ReportPeriod::schema)]
+    #[schema(schema_with = crate::export::report_period::ReportPeriod::nullable_schema)]
     period: Option<String>,
     /// Calendar periods instead of Decree 09's data cut-off.
     #[serde(default)]
