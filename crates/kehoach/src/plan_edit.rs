@@ -164,7 +164,8 @@ pub fn parse_target(text: &str) -> Result<TargetSpec, EditError> {
 /// A date `YYYY-MM-DD` within 2000–2100, or `none`.
 /// What [`parse_optional_date`] reads for a deadline, as the OpenAPI document states it
 /// (`YYYY-MM-DD` from 2000 to 2100, `none` or nothing).
-pub const DUE_PATTERN: &str = "^\\s*(|[Nn][Oo][Nn][Ee]|(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))\\s*$";
+pub const DUE_PATTERN: &str =
+    "^\\s*(|[Nn][Oo][Nn][Ee]|(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))\\s*$";
 /// What [`parse_window`] reads, as the OpenAPI document states it.
 pub const WINDOW_PATTERN: &str = "^\\s*([Nn][Oo][Nn][Ee]|(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\s*\\.\\.\\s*(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))\\s*$";
 

@@ -56,6 +56,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// 2^63, exactly (a power of two is exact in an f64).
+const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+
 /// Rewrites every float with no fractional part that an `i64` holds (`571.0`) as that integer.
 fn integral_floats_as_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
@@ -64,7 +67,7 @@ fn integral_floats_as_integers(value: &mut serde_json::Value) {
             let f = n.as_f64().unwrap_or(f64::NAN);
             // 2^63 is the first float past i64::MAX; every float below it with no fraction is
             // exactly an i64.
-            if f.fract() == 0.0 && (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f) {
+            if f.fract() == 0.0 && (-TWO_TO_63..TWO_TO_63).contains(&f) {
                 *value = Value::from(f as i64);
             }
         }
@@ -228,8 +231,12 @@ mod tests {
 
     #[test]
     fn integral_floats_become_integers_and_others_stay() {
-        let mut v = serde_json::json!({"id": 571.0, "ids": [1.0, -2.0], "q": 1.5, "big": 1e300, "n": 3});
+        let mut v =
+            serde_json::json!({"id": 571.0, "ids": [1.0, -2.0], "q": 1.5, "big": 1e300, "n": 3});
         integral_floats_as_integers(&mut v);
-        assert_eq!(v, serde_json::json!({"id": 571, "ids": [1, -2], "q": 1.5, "big": 1e300, "n": 3}));
+        assert_eq!(
+            v,
+            serde_json::json!({"id": 571, "ids": [1, -2], "q": 1.5, "big": 1e300, "n": 3})
+        );
     }
 }

@@ -164,7 +164,12 @@ mod tests {
     fn the_documented_pattern_is_the_control_rule() {
         let pattern = regex::Regex::new(NO_CONTROL_PATTERN).unwrap();
         for c in (0..=0x2FFFFu32).filter_map(char::from_u32) {
-            assert_eq!(pattern.is_match(&format!("a{c}b")), !c.is_control(), "U+{:04X}", c as u32);
+            assert_eq!(
+                pattern.is_match(&format!("a{c}b")),
+                !c.is_control(),
+                "U+{:04X}",
+                c as u32
+            );
         }
     }
 }

@@ -187,9 +187,9 @@ fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
 /// on every query: no control character. A parameter with its own pattern, format or words
 /// keeps them (they admit no control character either).
 fn refuse_controls_in_query_text(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::schema::{Schema, SchemaType, Type};
-    use utoipa::openapi::RefOr;
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,

@@ -41,7 +41,12 @@ struct QueueQuery {
 
 /// The words of the queue's state filter: the review states and `all`.
 fn state_schema() -> utoipa::openapi::schema::Object {
-    crate::web::extract::one_of(ReviewState::ALL.map(ReviewState::as_str).into_iter().chain(["all"]))
+    crate::web::extract::one_of(
+        ReviewState::ALL
+            .map(ReviewState::as_str)
+            .into_iter()
+            .chain(["all"]),
+    )
 }
 
 /// Parses a queue's state filter: `None` for every state. An empty one is refused (a page's form
