@@ -86,7 +86,11 @@ pub fn check(bin: &Path, extra: &[String]) -> Result<()> {
             .args(["--url", &format!("{base}/api/v1")])
             .args(["--header", &format!("Authorization: Bearer {token}")])
             .args(["--checks", "all", "--max-examples", MAX_EXAMPLES])
-            .args(["--workers", "2", "--request-timeout", "20"])
+            // One worker: with two, CPython 3.11 (Debian 12's, and pyenv's 3.11.7 here) now and
+            // then raised "AST constructor recursion depth mismatch" while hypothesis read a
+            // lambda's source in one thread (CPython gh-106905, seen in threaded programs): a run
+            // error that is not the API's. The time budget bounds the run either way.
+            .args(["--workers", "1", "--request-timeout", "20"])
             // Bounded for CI; the same examples each run.
             .args(["--max-time", MAX_SECONDS, "--seed", "18"])
             .args(extra)
