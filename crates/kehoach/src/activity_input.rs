@@ -16,8 +16,8 @@ pub const MAX_URL_BYTES: usize = 2000;
 pub const MAX_NOTE_CHARS: usize = 5000;
 pub const MAX_KIND_CHARS: usize = 100;
 /// Bounds of the whole-number fields (a year of minutes; a large rally's attendance).
-const MAX_DURATION_MINUTES: i64 = 525_600;
-const MAX_ATTENDANCE: i64 = 10_000_000;
+pub const MAX_DURATION_MINUTES: i64 = 525_600;
+pub const MAX_ATTENDANCE: i64 = 10_000_000;
 
 /// An activity as it arrives: text, not yet trusted. Absent and empty are the same.
 #[derive(Debug, Clone, Default, PartialEq)]
