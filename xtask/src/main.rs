@@ -16,7 +16,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   test    run every suite (unit, property, integration on SQLite and PostgreSQL, and the
-          browser suite against Debian's Chromium through chromedriver)
+          browser suite against Debian's Chromium through chromedriver), then the schemathesis
+          check; arguments go to `cargo test` (any argument selects tests and skips the
+          schemathesis check), except --no-schemathesis
   lint    cargo fmt --check and cargo clippy --all-targets -D warnings
   bench   national-scale figures, SQLite and PostgreSQL (and DuckDB): builds release, starts a
           throwaway PostgreSQL; options --activities N (5000000) --seed S --batch B
@@ -60,11 +62,25 @@ fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Extra arguments go to `cargo test` as they are (`--test it -- tracking::`, `--test replica`).
-fn test(extra: &[String]) -> Result<()> {
+/// Extra arguments go to `cargo test` as they are (`--test it -- tracking::`, `--test replica`),
+/// except `--no-schemathesis`. With none but `--no-fail-fast` (every suite: what CI runs), the
+/// schemathesis check follows the suites, against the debug binary the test build made.
+fn test(args: &[String]) -> Result<()> {
+    let extra: Vec<String> = args
+        .iter()
+        .filter(|a| *a != "--no-schemathesis")
+        .cloned()
+        .collect();
+    // Any other argument selects some of the tests: the check belongs to the whole run.
+    let check_schema = extra.len() == args.len() && extra.iter().all(|a| a == "--no-fail-fast");
+    let extra = extra.as_slice();
     // Build first, so a compile error is reported before a database is started.
     run(cargo().args(["test", "--workspace", "--no-run"]))?;
     ensure_report_tools()?;
+    if check_schema {
+        // Before the suites, so a machine that cannot reach PyPI fails at once.
+        schemathesis::install().context("cannot provide schemathesis")?;
+    }
     let pg = postgres::Throwaway::start().context("cannot provide a throwaway PostgreSQL")?;
     let driver = browser::Driver::start().context("cannot provide Chromium and chromedriver")?;
     eprintln!("xtask: chromedriver at {}", driver.url);
@@ -106,7 +122,15 @@ fn test(extra: &[String]) -> Result<()> {
     drop(driver);
     drop(replica);
     drop(pg);
-    outcome
+    if !check_schema {
+        return outcome;
+    }
+    // Even after a failed suite: CI then reports both at once.
+    let checked = schemathesis::check(&schemathesis::debug_binary(), &[]);
+    if let (Err(_), Err(schema)) = (&outcome, &checked) {
+        eprintln!("xtask: {schema:#}");
+    }
+    outcome.and(checked)
 }
 
 /// Whether the test arguments run the suite `name`: every suite when none is named.

@@ -27,6 +27,13 @@ pub enum ReviewState {
 }
 
 impl ReviewState {
+    /// Every state, in the API's order (its OpenAPI enum is these words).
+    pub const ALL: [ReviewState; 3] = [
+        ReviewState::Pending,
+        ReviewState::Accepted,
+        ReviewState::Returned,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewState::Pending => "pending",
@@ -67,6 +74,13 @@ pub enum ReviewDecision {
 }
 
 impl ReviewDecision {
+    /// Every decision (the OpenAPI enum is their words).
+    pub const ALL: [ReviewDecision; 3] = [
+        ReviewDecision::Accept,
+        ReviewDecision::Return,
+        ReviewDecision::Resubmit,
+    ];
+
     pub fn parse(s: &str) -> Option<ReviewDecision> {
         match s.trim() {
             "accept" => Some(ReviewDecision::Accept),
@@ -176,6 +190,14 @@ pub enum PeriodAction {
 }
 
 impl PeriodAction {
+    /// Every action (the OpenAPI enum is their words).
+    pub const ALL: [PeriodAction; 4] = [
+        PeriodAction::Submit,
+        PeriodAction::Approve,
+        PeriodAction::Return,
+        PeriodAction::Reopen,
+    ];
+
     pub fn parse(s: &str) -> Option<PeriodAction> {
         match s.trim() {
             "submit" => Some(PeriodAction::Submit),

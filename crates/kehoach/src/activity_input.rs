@@ -16,8 +16,8 @@ pub const MAX_URL_BYTES: usize = 2000;
 pub const MAX_NOTE_CHARS: usize = 5000;
 pub const MAX_KIND_CHARS: usize = 100;
 /// Bounds of the whole-number fields (a year of minutes; a large rally's attendance).
-const MAX_DURATION_MINUTES: i64 = 525_600;
-const MAX_ATTENDANCE: i64 = 10_000_000;
+pub const MAX_DURATION_MINUTES: i64 = 525_600;
+pub const MAX_ATTENDANCE: i64 = 10_000_000;
 
 /// An activity as it arrives: text, not yet trusted. Absent and empty are the same.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,8 +113,18 @@ impl ActivityInput {
                 }
                 continue;
             }
+            // Text fields take text only, as the OpenAPI document says (`"title": false` is a
+            // mistake, not the title "false"); numbers and booleans go to their own fields.
+            let text_only = matches!(key.as_str(), "date" | "title" | "kind" | "note");
             let text = match value {
                 serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Number(_) | serde_json::Value::Bool(_) if text_only => {
+                    errors.push(FieldError {
+                        field: field_name(key),
+                        message: "a string".into(),
+                    });
+                    continue;
+                }
                 // A JSON number is never ambiguous: written with the decimal comma, `1.125`
                 // reads as one and an eighth, not as the text "1.125" (see `parse_number`).
                 serde_json::Value::Number(n) => Some(n.to_string().replace('.', ",")),

@@ -162,6 +162,35 @@ pub fn parse_target(text: &str) -> Result<TargetSpec, EditError> {
 }
 
 /// A date `YYYY-MM-DD` within 2000–2100, or `none`.
+/// What [`parse_optional_date`] reads for a deadline, as the OpenAPI document states it
+/// (`YYYY-MM-DD` from 2000 to 2100, `none` or nothing).
+pub const DUE_PATTERN: &str =
+    "^\\s*(|[Nn][Oo][Nn][Ee]|(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))\\s*$";
+/// What [`parse_window`] reads, as the OpenAPI document states it.
+pub const WINDOW_PATTERN: &str = "^\\s*([Nn][Oo][Nn][Ee]|(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\\s*\\.\\.\\s*(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]))\\s*$";
+
+/// A string schema with one of the patterns above, or null (both fields are optional):
+/// `#[schema(schema_with = …)]`.
+pub fn due_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .pattern(Some(DUE_PATTERN))
+        .build()
+}
+
+pub fn window_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::String,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .pattern(Some(WINDOW_PATTERN))
+        .build()
+}
+
 pub fn parse_optional_date(field: &str, text: &str) -> Result<Option<NaiveDate>, EditError> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("none") || text.is_empty() {
@@ -420,10 +449,14 @@ pub fn fields_changed(a: &TaskView, b: &TaskView) -> Vec<&'static str> {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct HeaderFields {
     pub number: Option<String>,
+    /// From 2000 to 2100, as every date of a plan.
+    #[schema(schema_with = crate::web::extract::nullable_date_schema)]
     pub issued_on: Option<NaiveDate>,
     pub title: Option<String>,
     pub issuer: Option<String>,
+    #[schema(schema_with = crate::web::extract::nullable_date_schema)]
     pub period_from: Option<NaiveDate>,
+    #[schema(schema_with = crate::web::extract::nullable_date_schema)]
     pub period_to: Option<NaiveDate>,
 }
 

@@ -1856,6 +1856,17 @@ fn unit_appendix(
 }
 
 /// A four-digit year (the workbooks' and the evidence pack's `--period`).
+/// What [`parse_year`] reads, as the OpenAPI document states it.
+pub const YEAR_PATTERN: &str = "^\\s*(20[0-9]{2}|2100)\\s*$";
+
+/// The schema of a year parameter ([`YEAR_PATTERN`]).
+pub fn year_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(YEAR_PATTERN))
+        .build()
+}
+
 pub fn parse_year(s: &str) -> Result<i32, String> {
     let s = s.trim();
     match s.parse::<i32>() {

@@ -71,6 +71,26 @@ impl ReportPeriod {
         })
     }
 
+    /// What [`ReportPeriod::parse`] reads, as the OpenAPI document states it.
+    pub const PATTERN: &'static str =
+        "^\\s*(20[0-9]{2}|2100)(-([Hh][12]|[Qq][1-4]|0[1-9]|1[0-2]))?\\s*$";
+
+    /// The schema of a period parameter or field ([`ReportPeriod::PATTERN`]).
+    pub fn schema() -> utoipa::openapi::schema::Object {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(Self::PATTERN))
+            .build()
+    }
+
+    /// [`ReportPeriod::schema`], or null (a body's optional period).
+    pub fn nullable_schema() -> utoipa::openapi::schema::Object {
+        use utoipa::openapi::schema::{SchemaType, Type};
+        let mut schema = Self::schema();
+        schema.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+        schema
+    }
+
     /// "2024", "2024-H1", "2024-Q3", "2024-05" (case and spaces ignored).
     pub fn parse(s: &str) -> Result<ReportPeriod, String> {
         let bad = || {

@@ -42,7 +42,7 @@ use sections::{SectionError, Sections};
 use state::{Latest, Review, UnitState};
 
 /// Longest title of a request, document number and signer's name.
-const MAX_TITLE_CHARS: usize = 300;
+pub const MAX_TITLE_CHARS: usize = 300;
 const MAX_NUMBER_CHARS: usize = 50;
 const MAX_SIGNER_CHARS: usize = 100;
 const MAX_REASON_CHARS: usize = 2_000;

@@ -21,7 +21,7 @@ pub const MAX_TABLE_ROWS: usize = 50;
 pub const MAX_TABLE_COLUMNS: usize = 10;
 
 /// What a unit writes in its report, besides the figures kehoach words itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sections {
     /// Kết quả nổi bật (part II, after the figures).

@@ -128,6 +128,10 @@ pub async fn close_after_errors(
     response
 }
 
+/// [`control_in_query`]'s rule as the OpenAPI document states it for every text query parameter
+/// (`char::is_control`: C0, DEL and C1), added by `web::api::complete_responses`.
+pub const NO_CONTROL_PATTERN: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
+
 /// The name of the first query parameter whose name or (decoded) value holds a control character.
 fn control_in_query(uri: &axum::http::Uri) -> Option<String> {
     uri.query()?;
@@ -154,5 +158,18 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(control_in_query(&uri), None);
+    }
+
+    #[test]
+    fn the_documented_pattern_is_the_control_rule() {
+        let pattern = regex::Regex::new(NO_CONTROL_PATTERN).unwrap();
+        for c in (0..=0x2FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(
+                pattern.is_match(&format!("a{c}b")),
+                !c.is_control(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 }

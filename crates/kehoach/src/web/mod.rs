@@ -5,7 +5,7 @@ mod auth;
 pub mod authz;
 mod calendar;
 mod error;
-mod extract;
+pub(crate) mod extract;
 mod hardening;
 mod health;
 mod metrics;

@@ -139,6 +139,14 @@ on_both_backends! {
             case("31/02 in a form", "POST", &activities, form(raw_form(&[("date", None, b"31/02/2024"), ("title", None, b"x")])), 400, "date"),
             case("impossible compliance date", "GET", format!("/api/v1/plans/{plan}/compliance?at=2024-02-30"), Body::None, 400, "at"),
             case("impossible audit date", "GET", "/api/v1/audit?from=2023-02-29", Body::None, 400, "from"),
+            // An empty date is not "no date" in the API (the document says format: date).
+            case("empty compliance date", "GET", format!("/api/v1/plans/{plan}/compliance?at="), Body::None, 400, "at"),
+            case("empty audit date", "GET", "/api/v1/audit?to=", Body::None, 400, "to"),
+            // Text fields take text: `false` is not the title "false".
+            case("a boolean title", "POST", &activities, activity(json!({"date": "2024-01-04", "title": false})), 400, "title"),
+            case("an empty review state", "GET", "/api/v1/reviews?state=", Body::None, 400, "state"),
+            case("compliance download offset beyond bounds", "GET", format!("/api/v1/plans/{plan}/compliance.json?offset=1000001"), Body::None, 400, "offset"),
+            case("audit CSV limit of 0", "GET", "/api/v1/audit.csv?limit=0", Body::None, 400, "limit"),
             case("audit range backwards", "GET", "/api/v1/audit?from=2024-03-02&to=2024-03-01", Body::None, 400, "from"),
             // Strings with SQL and HTML where they do not belong.
             case("SQL in a date", "POST", &activities, activity(json!({"date": SQL, "title": HTML})), 400, "date"),

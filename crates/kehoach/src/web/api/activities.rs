@@ -43,16 +43,17 @@ struct ActivityBody {
     /// YYYY-MM-DD or dd/mm/yyyy, not in the future, years 2000–2100.
     #[schema(example = "2024-01-04")]
     date: String,
-    /// At most 500 characters.
+    /// At most 500 characters, something visible.
+    #[schema(schema_with = activity_title)]
     title: String,
     /// What kind of activity (an article, a broadcast…), at most 100 characters.
     kind: Option<String>,
     /// More than 0, at most 1,000,000 (default 1). As text, `1.500` is refused as ambiguous.
-    #[schema(minimum = 0, maximum = 1000000, exclusive_minimum = 0)]
+    #[schema(schema_with = quantity_schema)]
     quantity: Option<f64>,
-    #[schema(minimum = 0, maximum = 525600)]
+    #[schema(schema_with = duration_schema)]
     duration_minutes: Option<i64>,
-    #[schema(minimum = 0, maximum = 10000000)]
+    #[schema(schema_with = attendance_schema)]
     attendance: Option<i64>,
     /// http(s) links, at most 20 of at most 2,000 bytes.
     #[schema(max_items = 20)]
@@ -77,6 +78,7 @@ struct ImportForm {
 #[allow(dead_code)]
 struct ActivityForm {
     date: String,
+    #[schema(schema_with = activity_title)]
     title: String,
     kind: Option<String>,
     quantity: Option<String>,
@@ -91,18 +93,64 @@ struct ActivityForm {
     file: Option<Vec<Vec<u8>>>,
 }
 
+/// A count of an activity as `ActivityInput` reads it: a number within the bounds, null, or the
+/// same typed as text (digits, `.` grouping thousands, `,` before decimals; `""` clears it in an
+/// edit). Which text is ambiguous (`1.500`) and the bounds of a text number are the parser's.
+fn count_schema(
+    number: utoipa::openapi::schema::Type,
+    max: f64,
+) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([number, Type::String, Type::Null]))
+        .minimum(Some(0))
+        .maximum(Some(max))
+        .pattern(Some("^\\s*[0-9.,]*\\s*$"))
+        .build()
+}
+
+fn quantity_schema() -> utoipa::openapi::schema::Object {
+    let mut schema = count_schema(
+        utoipa::openapi::schema::Type::Number,
+        crate::activity_input::MAX_QUANTITY,
+    );
+    schema.minimum = None;
+    schema.exclusive_minimum = Some(0.into());
+    schema
+}
+
+fn duration_schema() -> utoipa::openapi::schema::Object {
+    count_schema(
+        utoipa::openapi::schema::Type::Integer,
+        crate::activity_input::MAX_DURATION_MINUTES as f64,
+    )
+}
+
+fn attendance_schema() -> utoipa::openapi::schema::Object {
+    count_schema(
+        utoipa::openapi::schema::Type::Integer,
+        crate::activity_input::MAX_ATTENDANCE as f64,
+    )
+}
+
+/// An activity's title as the document states it (`ActivityInput`'s rule).
+fn activity_title() -> utoipa::openapi::schema::Object {
+    crate::web::extract::visible_text(crate::activity_input::MAX_TITLE_CHARS)
+}
+
 /// The fields of an activity to change; `""` clears an optional one. Evidence is not edited.
 #[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 struct ActivityPatch {
     date: Option<String>,
     title: Option<String>,
     kind: Option<String>,
-    #[schema(minimum = 0, maximum = 1000000, exclusive_minimum = 0)]
+    #[schema(schema_with = quantity_schema)]
     quantity: Option<f64>,
-    #[schema(minimum = 0, maximum = 525600)]
+    #[schema(schema_with = duration_schema)]
     duration_minutes: Option<i64>,
-    #[schema(minimum = 0, maximum = 10000000)]
+    #[schema(schema_with = attendance_schema)]
     attendance: Option<i64>,
     completes: Option<bool>,
     note: Option<String>,

@@ -35,10 +35,12 @@ pub const MAX_CSV_ROWS: i64 = 100_000;
 #[into_params(parameter_in = Query)]
 struct AuditQuery {
     /// First day, YYYY-MM-DD (Vietnam time), inclusive.
-    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
+    #[serde(default, deserialize_with = "crate::web::extract::api_date")]
+    #[param(schema_with = crate::web::extract::date_schema)]
     from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (Vietnam time), inclusive.
-    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
+    #[serde(default, deserialize_with = "crate::web::extract::api_date")]
+    #[param(schema_with = crate::web::extract::date_schema)]
     to: Option<NaiveDate>,
     /// Only changes made by this user name ("cli" and "system" for the command line and start-up).
     actor: Option<String>,
@@ -57,6 +59,12 @@ async fn filter_for(
     user: &UserRow,
     query: &AuditQuery,
 ) -> Result<AuditFilter, ApiError> {
+    // The page size is checked for the CSV too (which has no pages), as the document says.
+    if !(1..=MAX_PAGE).contains(&query.limit.unwrap_or(100)) {
+        return Err(ApiError::BadRequest(format!(
+            "limit: between 1 and {MAX_PAGE}"
+        )));
+    }
     let authz = Authz::of(state, user);
     authz.check(Action::ViewAudit, Resource::Anywhere).await?;
     let within = authz.scope_root().await?;
@@ -94,11 +102,6 @@ async fn list(
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     let filter = filter_for(&state, &user, &query).await?;
     let limit = query.limit.unwrap_or(100);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit: between 1 and {MAX_PAGE}"
-        )));
-    }
     Ok(Json(state.store.audit_log(&filter, false, limit).await?))
 }
 

@@ -121,11 +121,14 @@ pub(crate) struct ReportQuery {
     /// Only this unit and the units under it (unit code); it becomes the issuing body.
     pub unit: Option<String>,
     /// The period reported on: 2024, 2024-H1, 2024-Q3 or 2024-05 (default: this year).
+    #[param(schema_with = ReportPeriod::schema)]
     pub period: Option<String>,
     /// Evaluate on this date, YYYY-MM-DD (default: the day after the period, or today while it runs).
-    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
+    #[serde(default, deserialize_with = "crate::web::extract::api_date")]
+    #[param(schema_with = crate::web::extract::date_schema)]
     pub at: Option<NaiveDate>,
     /// The report's number, when given (otherwise left blank to fill in).
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
     pub number: Option<u32>,
     /// The signer's name.
     pub signer: Option<String>,
@@ -200,9 +203,11 @@ pub(crate) struct TableQuery {
     pub unit: Option<String>,
     /// The year, e.g. 2024: the compliance table's periods (default: the year of `at`), the
     /// activities dated in it (activities; default: all).
+    #[param(schema_with = crate::export::report::year_schema)]
     pub period: Option<String>,
     /// The date compliance is evaluated on, YYYY-MM-DD (default: today in Vietnam).
-    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
+    #[serde(default, deserialize_with = "crate::web::extract::api_date")]
+    #[param(schema_with = crate::web::extract::date_schema)]
     pub at: Option<NaiveDate>,
     /// Evidence pack: only the activities the plan office accepted (review, issue 19).
     pub accepted: Option<bool>,

@@ -77,6 +77,7 @@ pub fn router() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi
         .split_for_parts();
     doc.merge(upload_doc);
     complete_responses(&mut doc);
+    refuse_controls_in_query_text(&mut doc);
     (json, uploads, doc)
 }
 
@@ -176,6 +177,46 @@ fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
                         "application/json".to_string(),
                         Content::new(Some(Ref::from_schema_name("Error"))),
                     );
+                }
+            }
+        }
+    }
+}
+
+/// States on every text query parameter what `web::hardening::refuse_control_queries` enforces
+/// on every query: no control character. A parameter with its own pattern, format or words
+/// keeps them (they admit no control character either).
+fn refuse_controls_in_query_text(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{Schema, SchemaType, Type};
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if !matches!(parameter.parameter_in, ParameterIn::Query) {
+                    continue;
+                }
+                let Some(RefOr::T(Schema::Object(object))) = &mut parameter.schema else {
+                    continue;
+                };
+                let text = match &object.schema_type {
+                    SchemaType::Type(t) => *t == Type::String,
+                    SchemaType::Array(types) => types.contains(&Type::String),
+                    SchemaType::AnyValue => false,
+                };
+                if text
+                    && object.pattern.is_none()
+                    && object.format.is_none()
+                    && object.enum_values.is_none()
+                {
+                    object.pattern = Some(super::hardening::NO_CONTROL_PATTERN.to_string());
                 }
             }
         }

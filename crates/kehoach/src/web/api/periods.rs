@@ -152,12 +152,18 @@ struct PeriodBody {
     /// The unit's code.
     unit: String,
     /// 2024 (year), 2024-H1 (half), 2024-Q2 (quarter) or 2024-05 (month).
+    #[schema(schema_with = crate::export::report_period::ReportPeriod::schema)]
     period: String,
     /// submit, approve, return or reopen.
+    #[schema(schema_with = action_schema)]
     action: String,
     /// The submission's note, or why it is returned or reopened (required for those).
     #[serde(default)]
     reason: String,
+}
+
+fn action_schema() -> utoipa::openapi::schema::Object {
+    crate::web::extract::one_of(PeriodAction::ALL.map(PeriodAction::as_str))
 }
 
 /// Submit, approve, return or reopen a unit's period
@@ -193,6 +199,7 @@ struct ExceptionBody {
     /// The unit's code.
     unit: String,
     /// The last day (YYYY-MM-DD) the unit may still write into automatically locked periods.
+    #[schema(schema_with = crate::web::extract::date_schema)]
     until: String,
 }
 
@@ -213,10 +220,8 @@ async fn except(
     ApiJson(body): ApiJson<ExceptionBody>,
 ) -> Result<StatusCode, ApiError> {
     let plan = plan_for(&state, &user, id).await?;
-    let until = NaiveDate::parse_from_str(body.until.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| (crate::web::extract::FIRST_DAY..=crate::web::extract::LAST_DAY).contains(d))
-        .ok_or_else(|| ApiError::BadRequest("until: a date YYYY-MM-DD".into()))?;
+    let until = crate::web::extract::parse_day(&body.until)
+        .map_err(|e| ApiError::BadRequest(format!("until: {e}")))?;
     let unit = unit_of_plan(&state, &plan, &body.unit, until).await?;
     Authz::of(&state, &user)
         .check(Action::ApprovePeriods, Resource::Unit(Some(unit.id)))

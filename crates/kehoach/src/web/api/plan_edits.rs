@@ -44,8 +44,10 @@ pub struct TaskBody {
     pub title: Option<String>,
     pub content: Option<String>,
     /// `YYYY-MM-DD`, or `none` to remove the deadline.
+    #[schema(schema_with = crate::plan_edit::due_schema)]
     pub due: Option<String>,
     /// `FROM..TO` within the plan's period, or `none` (the task runs over the plan's period).
+    #[schema(schema_with = crate::plan_edit::window_schema)]
     pub window: Option<String>,
     pub targets: Option<Vec<TargetSpec>>,
     /// Lead units' codes: a new one gets an assignment, a missing one's assignment is closed

@@ -77,7 +77,8 @@ pub(crate) async fn plan_for(
 #[into_params(parameter_in = Query)]
 struct AtQuery {
     /// The date of the deadline states, YYYY-MM-DD (default: today in Vietnam).
-    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
+    #[serde(default, deserialize_with = "crate::web::extract::api_date")]
+    #[param(schema_with = crate::web::extract::date_schema)]
     at: Option<NaiveDate>,
 }
 
@@ -210,6 +211,7 @@ async fn map_task(
 #[into_params(parameter_in = Query)]
 struct CarryQuery {
     /// The year of the draft (one of the ten after the plan's).
+    #[param(minimum = 2000, maximum = 2100)]
     year: i32,
 }
 

@@ -206,7 +206,8 @@ fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
 struct ComplianceQuery {
     /// The date to evaluate on, YYYY-MM-DD (default: today in Vietnam); within a year of the
     /// plan's span.
-    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
+    #[serde(default, deserialize_with = "crate::web::extract::api_date")]
+    #[param(schema_with = crate::web::extract::date_schema)]
     at: Option<NaiveDate>,
     /// Only the assignments of this unit and the units under it (unit code).
     unit: Option<String>,
@@ -217,6 +218,25 @@ struct ComplianceQuery {
     /// Assignments per page (default 100, at most 1,000); the whole report is `compliance.json`.
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
+}
+
+impl ComplianceQuery {
+    /// The page size asked for, after checking `limit` and `offset` against their bounds (for
+    /// the whole-report download too, which shares the parameters and the document says so).
+    fn page_size(&self) -> Result<usize, ApiError> {
+        let limit = self.limit.unwrap_or(COMPLIANCE_PAGE);
+        if !(1..=MAX_COMPLIANCE_PAGE).contains(&limit) {
+            return Err(ApiError::BadRequest(format!(
+                "limit: from 1 to {MAX_COMPLIANCE_PAGE} assignments"
+            )));
+        }
+        if self.offset > MAX_OFFSET {
+            return Err(ApiError::BadRequest(format!(
+                "offset: at most {MAX_OFFSET}"
+            )));
+        }
+        Ok(limit)
+    }
 }
 
 /// Default and largest page of the compliance report, in assignments: a page of a weekly target's
@@ -262,17 +282,7 @@ async fn compliance(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<Json<CompliancePage>, ApiError> {
-    let limit = query.limit.unwrap_or(COMPLIANCE_PAGE);
-    if !(1..=MAX_COMPLIANCE_PAGE).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit: from 1 to {MAX_COMPLIANCE_PAGE} assignments"
-        )));
-    }
-    if query.offset > MAX_OFFSET {
-        return Err(ApiError::BadRequest(format!(
-            "offset: at most {MAX_OFFSET}"
-        )));
-    }
+    let limit = query.page_size()?;
     let report = whole_compliance(&state, &user, id, &query).await?;
     Ok(Json(page_of(report, query.offset, limit)))
 }
@@ -294,6 +304,7 @@ async fn compliance_json(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<ComplianceQuery>,
 ) -> Result<axum::response::Response, ApiError> {
+    query.page_size()?;
     let report = whole_compliance(&state, &user, id, &query).await?;
     let bytes = serde_json::to_vec(&report).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(super::exports::attachment(

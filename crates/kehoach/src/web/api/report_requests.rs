@@ -206,21 +206,28 @@ async fn list(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewRequest {
+    #[schema(schema_with = request_title)]
     title: String,
     /// YYYY-MM-DD.
     due: NaiveDate,
     /// 2024, 2024-H1, 2024-Q3, 2024-05 (default: the deadline's year).
+    #[schema(schema_with = crate::export::report_period::ReportPeriod::nullable_schema)]
     period: Option<String>,
     /// Calendar periods instead of Decree 09's data cut-off.
     #[serde(default)]
     calendar: bool,
     /// Consecutive periods of a recurring request (1–24).
+    #[schema(minimum = 1, maximum = 24)]
     repeat: Option<usize>,
     /// Unit codes (default: the plan's lead units).
     #[serde(default)]
     units: Vec<String>,
     #[serde(default)]
     questions: Vec<String>,
+}
+
+fn request_title() -> utoipa::openapi::schema::Object {
+    crate::web::extract::visible_text(crate::reporting::MAX_TITLE_CHARS)
 }
 
 /// Ask units for a report; answers the new requests' ids.
@@ -247,7 +254,16 @@ async fn add(
             due: body.due,
             period: body.period,
             calendar: body.calendar,
-            repeat: body.repeat.unwrap_or(1),
+            repeat: match body.repeat {
+                None => 1,
+                Some(0) => {
+                    return Err(ApiError::BadRequest(format!(
+                        "repeat: from 1 to {} periods",
+                        crate::reporting::MAX_RECURRING
+                    )));
+                }
+                Some(n) => n,
+            },
             units: body.units,
             questions: body.questions,
         },
@@ -322,7 +338,6 @@ async fn get_draft(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SaveDraft {
-    #[schema(value_type = Object)]
     sections: Sections,
     version: Option<i64>,
 }

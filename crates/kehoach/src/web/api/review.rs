@@ -32,15 +32,28 @@ struct QueueQuery {
     /// Only this task's.
     task: Option<i64>,
     /// pending (default), accepted, returned or all.
+    #[param(schema_with = state_schema)]
     state: Option<String>,
     /// At most this many (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
 }
 
-/// Parses a queue's state filter: `None` for every state.
+/// The words of the queue's state filter: the review states and `all`.
+fn state_schema() -> utoipa::openapi::schema::Object {
+    crate::web::extract::one_of(
+        ReviewState::ALL
+            .map(ReviewState::as_str)
+            .into_iter()
+            .chain(["all"]),
+    )
+}
+
+/// Parses a queue's state filter: `None` for every state. An empty one is refused (a page's form
+/// leaves its empty filter out before asking).
 pub(crate) fn parse_state(state: Option<&str>) -> Result<Option<ReviewState>, ApiError> {
     match state.map(str::trim).unwrap_or("pending") {
-        "" | "pending" => Ok(Some(ReviewState::Pending)),
+        "pending" => Ok(Some(ReviewState::Pending)),
         "all" => Ok(None),
         other => ReviewState::from_db(other).map(Some).ok_or_else(|| {
             ApiError::BadRequest("state: expected pending, accepted, returned or all".into())
@@ -71,7 +84,15 @@ async fn queue(
         task_id: q.task,
         state: parse_state(q.state.as_deref())?,
         reported_by: None,
-        limit: q.limit.unwrap_or(50),
+        limit: match q.limit.unwrap_or(50) {
+            limit @ 1..=crate::store::MAX_REVIEW_BATCH => limit,
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "limit: from 1 to {}",
+                    crate::store::MAX_REVIEW_BATCH
+                )));
+            }
+        },
     };
     Ok(Json(state.store.review_queue(&filter).await?))
 }
@@ -79,12 +100,19 @@ async fn queue(
 #[derive(Debug, Deserialize, ToSchema)]
 struct DecisionBody {
     /// The activities decided on (1–200).
+    #[schema(min_items = 1, max_items = 200)]
     activity_ids: Vec<i64>,
     /// accept, return (needs a reason) or resubmit (a returned activity, by its reporter).
+    #[schema(schema_with = decision_schema)]
     decision: String,
     /// Why it is returned: what to correct (at most 2,000 characters).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     reason: String,
+}
+
+fn decision_schema() -> utoipa::openapi::schema::Object {
+    crate::web::extract::one_of(ReviewDecision::ALL.map(ReviewDecision::as_str))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

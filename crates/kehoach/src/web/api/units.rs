@@ -27,7 +27,8 @@ struct SearchQuery {
     #[param(max_length = 200)]
     q: String,
     /// Only units valid on this date (default: today).
-    #[serde(default, deserialize_with = "crate::web::extract::bounded_date")]
+    #[serde(default, deserialize_with = "crate::web::extract::api_date")]
+    #[param(schema_with = crate::web::extract::date_schema)]
     on: Option<NaiveDate>,
 }
 
