@@ -78,8 +78,8 @@ pub use rollups::{
     HeatmapRow, RollupData, RollupDoneRow, RollupPeriodRow, RollupPeriodSums, RollupTargetRow,
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
-pub use scoped_reads::AssignmentScope;
 pub use scope::UnitRoots;
+pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
 pub use sign_in::FailureCount;
 pub use units::{NewUnit, UnitRow};

@@ -491,7 +491,11 @@ pub(crate) fn multi_row(
     }
     match marks {
         Marks::Question => Ok((
-            template.replacen("{}", &format!("VALUES {}", values_list(rows, columns, marks)), 1),
+            template.replacen(
+                "{}",
+                &format!("VALUES {}", values_list(rows, columns, marks)),
+                1,
+            ),
             Bound::Values(args.to_vec()),
         )),
         Marks::Dollar => {
@@ -1328,15 +1332,22 @@ mod tests {
         assert!(matches!(&columns[2], Column::Text(v) if v[3].as_deref() == Some("t3")));
         // SQLite keeps its VALUES list of plain marks.
         let (sqlite, bound) = multi_row(template, 3, &rows(2), Marks::Question, 0).unwrap();
-        assert_eq!(sqlite, "INSERT INTO x (a, b, c) VALUES (?, ?, ?), (?, ?, ?)");
+        assert_eq!(
+            sqlite,
+            "INSERT INTO x (a, b, c) VALUES (?, ?, ?), (?, ?, ?)"
+        );
         assert!(matches!(bound, Bound::Values(v) if v.len() == 6));
     }
 
     #[test]
     fn folded_writes_number_each_writes_arrays_after_the_last() {
         let mut folded = FoldedWrites::new(Marks::Dollar);
-        folded.push("INSERT INTO x (a, b, c) {}", 3, &rows(2)).unwrap();
-        folded.push("DELETE FROM y WHERE (a, b, c) IN ({})", 3, &rows(5)).unwrap();
+        folded
+            .push("INSERT INTO x (a, b, c) {}", 3, &rows(2))
+            .unwrap();
+        folded
+            .push("DELETE FROM y WHERE (a, b, c) IN ({})", 3, &rows(5))
+            .unwrap();
         assert_eq!(
             folded.sql(),
             "WITH w0 AS (INSERT INTO x (a, b, c) SELECT * FROM UNNEST($1::bigint[], $2::text[], \

@@ -226,6 +226,9 @@ mod tests {
         assert_eq!(other.work_root(), 8);
         assert_eq!(other.administrative, 3);
         // Only an agency is a committee, whatever its category says.
-        assert_eq!(UnitRoots::of(9, "commune", committee.as_deref(), 9).work_root(), 9);
+        assert_eq!(
+            UnitRoots::of(9, "commune", committee.as_deref(), 9).work_root(),
+            9
+        );
     }
 }

@@ -13,10 +13,10 @@ use utoipa_axum::routes;
 
 use crate::activity_import::{self, ImportError};
 use crate::activity_input::{ActivityInput, describe};
+use crate::authz::Action;
 use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, StoredFile};
 use crate::store::{ActivityRow, AssignmentRow, Change, EvidenceRow, UserRow};
 use crate::web::auth::{BearerHash, Caller};
-use crate::authz::Action;
 use crate::web::authz::{Authz, Resource, ensure_may_report, ensure_may_view, may_report_for};
 use crate::web::extract::ApiJson;
 use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
