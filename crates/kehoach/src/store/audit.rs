@@ -41,9 +41,10 @@ pub struct AuditEntry {
     pub after: Option<sqlx::types::Json<Value>>,
 }
 
-/// The audit entry's insert (`{}`: a VALUES list of [`entry_args`] rows, 8 a row).
+/// The audit entry's insert (`{}`: the rows of [`entry_args`], 8 a row; see
+/// `rollups::multi_row`).
 pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (at, user_id, actor, action, entity, \
-     entity_id, before, after) VALUES {}";
+     entity_id, before, after) {}";
 
 /// One entry's values for [`AUDIT_INSERT`].
 pub(crate) fn entry_args(

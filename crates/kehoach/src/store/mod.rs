@@ -78,11 +78,12 @@ pub use rollups::{
     HeatmapRow, RollupData, RollupDoneRow, RollupPeriodRow, RollupPeriodSums, RollupTargetRow,
     RollupTaskRow, RollupTotalRow, RollupUnitsRow, closed_window,
 };
+pub use scope::UnitRoots;
 pub use scoped_reads::AssignmentScope;
 pub use sessions::SessionRow;
 pub use sign_in::FailureCount;
 pub use units::{NewUnit, UnitRow};
-pub use users::{Role, TokenRow, UserRow};
+pub use users::{CallerReach, Role, TokenRow, UserRow};
 
 /// Runs the same block on whichever pool the store holds. Inside, `$pool` is the concrete typed
 /// pool, so `sqlx::query_as::<_, Row>` infers the backend and `Row` must decode from both.

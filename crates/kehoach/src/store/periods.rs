@@ -223,6 +223,16 @@ pub(crate) async fn refuse_locked(
     if any.is_none() {
         return Ok(());
     }
+    refuse_locked_of(tx, touched).await
+}
+
+/// [`refuse_locked`] without its first question (whether anything at all may be locked), for
+/// a write that knows which of its assignments something may lock (the write path reads that
+/// with its specs: `activities::write::check_writable_with`).
+pub(crate) async fn refuse_locked_of(
+    tx: &mut WriteTx,
+    touched: &[(i64, NaiveDate)],
+) -> Result<(), StoreError> {
     let today = today_in_vietnam(Utc::now());
     let mut facts: HashMap<i64, Vec<LockRow>> = HashMap::new();
     for &(assignment, date) in touched {

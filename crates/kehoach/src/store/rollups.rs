@@ -338,6 +338,191 @@ macro_rules! bind_args {
 }
 pub(crate) use bind_args;
 
+/// One column of a multi-row statement's values, bound on PostgreSQL as one array and read
+/// back with `UNNEST` (see [`multi_row`]).
+#[derive(Debug, Clone)]
+pub(crate) enum Column {
+    I64(Vec<Option<i64>>),
+    F64(Vec<f64>),
+    Date(Vec<Option<NaiveDate>>),
+    Text(Vec<Option<String>>),
+    Bool(Vec<bool>),
+    Json(Vec<Option<sqlx::types::Json<serde_json::Value>>>),
+    Time(Vec<chrono::DateTime<chrono::Utc>>),
+}
+
+impl Column {
+    /// An empty column for values like `first`.
+    fn like(first: &Arg) -> Column {
+        match first {
+            Arg::I64(_) | Arg::OptI64(_) => Column::I64(Vec::new()),
+            Arg::F64(_) => Column::F64(Vec::new()),
+            Arg::Date(_) | Arg::OptDate(_) => Column::Date(Vec::new()),
+            Arg::Text(_) | Arg::OptText(_) => Column::Text(Vec::new()),
+            Arg::Bool(_) => Column::Bool(Vec::new()),
+            Arg::Json(_) => Column::Json(Vec::new()),
+            Arg::Time(_) => Column::Time(Vec::new()),
+        }
+    }
+
+    /// Appends `arg`; false when it is not of this column's type.
+    fn push(&mut self, arg: &Arg) -> bool {
+        match (self, arg) {
+            (Column::I64(c), Arg::I64(v)) => c.push(Some(*v)),
+            (Column::I64(c), Arg::OptI64(v)) => c.push(*v),
+            (Column::F64(c), Arg::F64(v)) => c.push(*v),
+            (Column::Date(c), Arg::Date(v)) => c.push(Some(*v)),
+            (Column::Date(c), Arg::OptDate(v)) => c.push(*v),
+            (Column::Text(c), Arg::Text(v)) => c.push(Some(v.clone())),
+            (Column::Text(c), Arg::OptText(v)) => c.push(v.clone()),
+            (Column::Bool(c), Arg::Bool(v)) => c.push(*v),
+            (Column::Json(c), Arg::Json(v)) => c.push(v.clone().map(sqlx::types::Json)),
+            (Column::Time(c), Arg::Time(v)) => c.push(*v),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The PostgreSQL type of the column's array.
+    fn array_type(&self) -> &'static str {
+        match self {
+            Column::I64(_) => "bigint[]",
+            Column::F64(_) => "float8[]",
+            Column::Date(_) => "date[]",
+            Column::Text(_) => "text[]",
+            Column::Bool(_) => "boolean[]",
+            Column::Json(_) => "jsonb[]",
+            Column::Time(_) => "timestamptz[]",
+        }
+    }
+
+    /// Binds the column as one parameter of a PostgreSQL statement.
+    pub fn bind_to<'q>(
+        &'q self,
+        q: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+        match self {
+            Column::I64(v) => q.bind(v),
+            Column::F64(v) => q.bind(v),
+            Column::Date(v) => q.bind(v),
+            Column::Text(v) => q.bind(v),
+            Column::Bool(v) => q.bind(v),
+            Column::Json(v) => q.bind(v),
+            Column::Time(v) => q.bind(v),
+        }
+    }
+
+    /// Binds the column as one parameter of a PostgreSQL query.
+    pub fn bind<'q, O>(
+        &'q self,
+        q: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+        match self {
+            Column::I64(v) => q.bind(v),
+            Column::F64(v) => q.bind(v),
+            Column::Date(v) => q.bind(v),
+            Column::Text(v) => q.bind(v),
+            Column::Bool(v) => q.bind(v),
+            Column::Json(v) => q.bind(v),
+            Column::Time(v) => q.bind(v),
+        }
+    }
+}
+
+/// The values of a statement as its backend binds them: one parameter a value, or (PostgreSQL's
+/// multi-row statements) one array a column.
+#[derive(Debug, Clone)]
+pub(crate) enum Bound {
+    Values(Vec<Arg>),
+    Columns(Vec<Column>),
+}
+
+impl Bound {
+    pub fn empty(marks: Marks) -> Bound {
+        match marks {
+            Marks::Question => Bound::Values(Vec::new()),
+            Marks::Dollar => Bound::Columns(Vec::new()),
+        }
+    }
+
+    /// How many parameters the statement has so far.
+    pub fn params(&self) -> usize {
+        match self {
+            Bound::Values(v) => v.len(),
+            Bound::Columns(c) => c.len(),
+        }
+    }
+
+    fn extend(&mut self, more: Bound) -> Result<(), StoreError> {
+        match (self, more) {
+            (Bound::Values(v), Bound::Values(m)) => v.extend(m),
+            (Bound::Columns(c), Bound::Columns(m)) => c.extend(m),
+            _ => {
+                return Err(StoreError::Invariant(
+                    "values and columns in one statement".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Fills the `{}` of `template` with the rows of `args` (`columns` values a row), parameters
+/// numbered after `offset`: SQLite `VALUES (?, …), …`, one parameter a value (plain `?`: see
+/// [`Marks`]); PostgreSQL `SELECT * FROM UNNEST($1::bigint[], …)`, one array a column, so the
+/// statement's text is the same whatever the number of rows and PostgreSQL parses and plans it
+/// once per connection (sqlx's statement cache) — with a VALUES list a group of n API requests
+/// was a new statement for each n, and the folded writes' text was new nearly every group
+/// (157 texts in 384 groups, each parsed, described and planned: one more round trip each).
+pub(crate) fn multi_row(
+    template: &str,
+    columns: usize,
+    args: &[Arg],
+    marks: Marks,
+    offset: usize,
+) -> Result<(String, Bound), StoreError> {
+    let columns = columns.max(1);
+    let rows = args.len() / columns;
+    if rows == 0 || rows * columns != args.len() {
+        return Err(StoreError::Invariant(format!(
+            "{} values do not make rows of {columns}",
+            args.len()
+        )));
+    }
+    match marks {
+        Marks::Question => Ok((
+            template.replacen(
+                "{}",
+                &format!("VALUES {}", values_list(rows, columns, marks)),
+                1,
+            ),
+            Bound::Values(args.to_vec()),
+        )),
+        Marks::Dollar => {
+            let mut cols: Vec<Column> = args[..columns].iter().map(Column::like).collect();
+            for row in args.chunks(columns) {
+                for (col, arg) in cols.iter_mut().zip(row) {
+                    if !col.push(arg) {
+                        return Err(StoreError::Invariant(format!(
+                            "a value of another type in column {} of a multi-row statement",
+                            col.array_type()
+                        )));
+                    }
+                }
+            }
+            let mut source = String::from("SELECT * FROM UNNEST(");
+            for (i, col) in cols.iter().enumerate() {
+                if i > 0 {
+                    source.push_str(", ");
+                }
+                source.push_str(&format!("${}::{}", offset + i + 1, col.array_type()));
+            }
+            source.push(')');
+            Ok((template.replacen("{}", &source, 1), Bound::Columns(cols)))
+        }
+    }
+}
+
 /// Writes whose results nobody reads (a summary update, an audit entry, counter upserts) sent
 /// to the database at once: one round trip instead of one each.
 ///
@@ -350,7 +535,9 @@ pub(crate) use bind_args;
 #[derive(Debug)]
 pub(crate) struct FoldedWrites {
     ctes: Vec<String>,
-    args: Vec<Arg>,
+    bound: Bound,
+    /// How many values (not parameters) are gathered: what bounds a statement's size.
+    values: usize,
     marks: Marks,
 }
 
@@ -358,31 +545,20 @@ impl FoldedWrites {
     pub fn new(marks: Marks) -> Self {
         FoldedWrites {
             ctes: Vec::new(),
-            args: Vec::new(),
+            bound: Bound::empty(marks),
+            values: 0,
             marks,
         }
     }
 
-    /// Adds one write; `sql` holds `{}` where its `rows × args.len()/rows` VALUES list goes.
-    pub fn push(&mut self, sql: &str, rows: usize, args: Vec<Arg>) {
-        let columns = args.len() / rows.max(1);
-        let offset = self.args.len();
-        let mut values = String::new();
-        for r in 0..rows {
-            if r > 0 {
-                values.push_str(", ");
-            }
-            values.push('(');
-            for c in 0..columns {
-                if c > 0 {
-                    values.push_str(", ");
-                }
-                self.marks.push(&mut values, offset + r * columns + c + 1);
-            }
-            values.push(')');
-        }
-        self.ctes.push(sql.replacen("{}", &values, 1));
-        self.args.extend(args);
+    /// Adds one write; `sql` holds `{}` where its rows go ([`multi_row`]), `columns` values a
+    /// row.
+    pub fn push(&mut self, sql: &str, columns: usize, args: &[Arg]) -> Result<(), StoreError> {
+        let (sql, bound) = multi_row(sql, columns, args, self.marks, self.bound.params())?;
+        self.ctes.push(sql);
+        self.bound.extend(bound)?;
+        self.values += args.len();
+        Ok(())
     }
 
     /// PostgreSQL's one statement: `WITH w1 AS (…), w2 AS (…) SELECT 1`; SQLite's statements,
@@ -406,8 +582,8 @@ impl FoldedWrites {
         self.ctes.is_empty()
     }
 
-    pub fn args(&self) -> &[Arg] {
-        &self.args
+    pub fn bound(&self) -> &Bound {
+        &self.bound
     }
 }
 
@@ -435,11 +611,14 @@ impl Deferred {
         columns: usize,
         args: Vec<Arg>,
     ) -> Result<(), StoreError> {
+        if args.is_empty() {
+            return Ok(());
+        }
         for chunk in args.chunks(rows_per_statement(columns) * columns) {
-            if self.folded.args().len() + chunk.len() > MAX_BINDS {
+            if self.folded.values + chunk.len() > MAX_BINDS {
                 self.send(tx).await?;
             }
-            self.folded.push(sql, chunk.len() / columns, chunk.to_vec());
+            self.folded.push(sql, columns, chunk)?;
         }
         Ok(())
     }
@@ -460,7 +639,7 @@ impl Deferred {
     pub async fn send(&mut self, tx: &mut WriteTx) -> Result<(), StoreError> {
         if !self.folded.is_empty() {
             let folded = std::mem::replace(&mut self.folded, FoldedWrites::new(tx.marks()));
-            tx.execute(&folded.sql(), folded.args()).await?;
+            tx.execute_bound(&folded.sql(), folded.bound()).await?;
         }
         Ok(())
     }
@@ -478,7 +657,7 @@ fn rollup_upserts(deltas: &RollupDeltas) -> Vec<(&'static str, usize, Vec<Arg>)>
             .flat_map(|((task, province), n)| [Arg::I64(*task), Arg::I64(*province), Arg::I64(**n)])
             .collect();
         out.push((
-            "INSERT INTO rollup_units (task_id, province_id, activities) VALUES {} \
+            "INSERT INTO rollup_units (task_id, province_id, activities) {} \
              ON CONFLICT (task_id, province_id) DO UPDATE \
              SET activities = rollup_units.activities + excluded.activities",
             3,
@@ -503,7 +682,7 @@ fn rollup_upserts(deltas: &RollupDeltas) -> Vec<(&'static str, usize, Vec<Arg>)>
             .collect();
         out.push((
             "INSERT INTO rollup_periods (target_id, province_id, period_start, touched, met, met_on_time, achieved) \
-             VALUES {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
+             {} ON CONFLICT (target_id, province_id, period_start) DO UPDATE SET \
              touched = rollup_periods.touched + excluded.touched, \
              met = rollup_periods.met + excluded.met, \
              met_on_time = rollup_periods.met_on_time + excluded.met_on_time, \
@@ -526,7 +705,7 @@ fn rollup_upserts(deltas: &RollupDeltas) -> Vec<(&'static str, usize, Vec<Arg>)>
             })
             .collect();
         out.push((
-            "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) VALUES {} \
+            "INSERT INTO rollup_done (task_id, province_id, done_on, assignments) {} \
              ON CONFLICT (task_id, province_id, done_on) DO UPDATE \
              SET assignments = rollup_done.assignments + excluded.assignments",
             4,
@@ -549,7 +728,7 @@ fn rollup_upserts(deltas: &RollupDeltas) -> Vec<(&'static str, usize, Vec<Arg>)>
             .collect();
         out.push((
             "INSERT INTO rollup_totals (target_id, assignment_id, province_id, achieved, achieved_on_time) \
-             VALUES {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
+             {} ON CONFLICT (target_id, assignment_id) DO UPDATE SET \
              achieved = rollup_totals.achieved + excluded.achieved, \
              achieved_on_time = rollup_totals.achieved_on_time + excluded.achieved_on_time",
             5,
@@ -1126,7 +1305,86 @@ impl super::Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{counts, crossings};
+    use super::{Arg, Bound, Column, FoldedWrites, Marks, counts, crossings, multi_row};
+
+    fn rows(n: i64) -> Vec<Arg> {
+        (0..n)
+            .flat_map(|i| [Arg::I64(i), Arg::OptText(None), Arg::Text(format!("t{i}"))])
+            .collect()
+    }
+
+    #[test]
+    fn postgres_multi_row_statements_have_one_text_whatever_their_rows() {
+        let template = "INSERT INTO x (a, b, c) {}";
+        let (one, _) = multi_row(template, 3, &rows(1), Marks::Dollar, 0).unwrap();
+        let (many, bound) = multi_row(template, 3, &rows(7), Marks::Dollar, 0).unwrap();
+        assert_eq!(one, many);
+        assert_eq!(
+            many,
+            "INSERT INTO x (a, b, c) SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[])"
+        );
+        let Bound::Columns(columns) = bound else {
+            panic!("PostgreSQL binds columns");
+        };
+        assert_eq!(columns.len(), 3);
+        assert!(matches!(&columns[0], Column::I64(v) if v.len() == 7 && v[6] == Some(6)));
+        assert!(matches!(&columns[1], Column::Text(v) if v.iter().all(Option::is_none)));
+        assert!(matches!(&columns[2], Column::Text(v) if v[3].as_deref() == Some("t3")));
+        // SQLite keeps its VALUES list of plain marks.
+        let (sqlite, bound) = multi_row(template, 3, &rows(2), Marks::Question, 0).unwrap();
+        assert_eq!(
+            sqlite,
+            "INSERT INTO x (a, b, c) VALUES (?, ?, ?), (?, ?, ?)"
+        );
+        assert!(matches!(bound, Bound::Values(v) if v.len() == 6));
+    }
+
+    #[test]
+    fn folded_writes_number_each_writes_arrays_after_the_last() {
+        let mut folded = FoldedWrites::new(Marks::Dollar);
+        folded
+            .push("INSERT INTO x (a, b, c) {}", 3, &rows(2))
+            .unwrap();
+        folded
+            .push("DELETE FROM y WHERE (a, b, c) IN ({})", 3, &rows(5))
+            .unwrap();
+        assert_eq!(
+            folded.sql(),
+            "WITH w0 AS (INSERT INTO x (a, b, c) SELECT * FROM UNNEST($1::bigint[], $2::text[], \
+             $3::text[])), w1 AS (DELETE FROM y WHERE (a, b, c) IN (SELECT * FROM \
+             UNNEST($4::bigint[], $5::text[], $6::text[]))) SELECT 1"
+        );
+        assert_eq!(folded.bound().params(), 6);
+    }
+
+    #[test]
+    fn counter_upserts_leave_the_row_source_to_multi_row() {
+        let mut deltas = super::RollupDeltas::default();
+        deltas.activities.insert((1, 2), 1);
+        deltas.done.insert((1, 2, chrono::NaiveDate::MIN), 1);
+        deltas.periods.insert(
+            (1, 2, chrono::NaiveDate::MIN),
+            super::PeriodDelta {
+                touched: 1,
+                met: 0,
+                met_on_time: 0,
+                achieved: 1.0,
+            },
+        );
+        deltas.totals.insert((1, 2), (3, 1.0, 1.0));
+        assert_eq!(super::rollup_upserts(&deltas).len(), 4);
+        for (sql, _, _) in super::rollup_upserts(&deltas) {
+            assert!(!sql.contains("VALUES {}"), "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_column_of_mixed_types_or_a_partial_row_is_refused() {
+        let mixed = [Arg::I64(1), Arg::Text("x".into())];
+        assert!(multi_row("{}", 1, &mixed, Marks::Dollar, 0).is_err());
+        assert!(multi_row("{}", 3, &rows(1)[..2], Marks::Dollar, 0).is_err());
+        assert!(multi_row("{}", 3, &[], Marks::Question, 0).is_err());
+    }
 
     #[test]
     fn a_tally_counts_as_touched_met_and_met_on_time_by_its_thresholds() {

@@ -10,7 +10,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Postgres, Sqlite, Transaction};
 
-use super::rollups::{Arg, Marks, bind_args};
+use super::rollups::{Arg, Bound, Marks, bind_args};
 use super::{Db, StoreError};
 
 /// An open write transaction. Dropped without [`WriteTx::commit`], it rolls back.
@@ -104,6 +104,40 @@ impl WriteTx {
         })
     }
 
+    /// Runs a statement whose values are [`Bound`] (a multi-row statement's, see
+    /// `rollups::multi_row`); the rows it changed.
+    pub async fn execute_bound(&mut self, sql: &str, bound: &Bound) -> Result<u64, StoreError> {
+        match (self, bound) {
+            (tx, Bound::Values(args)) => tx.execute(sql, args).await,
+            (WriteTx::Postgres(tx), Bound::Columns(columns)) => {
+                let mut q = sqlx::query(sql);
+                for column in columns {
+                    q = column.bind_to(q);
+                }
+                Ok(q.execute(&mut **tx).await?.rows_affected())
+            }
+            (WriteTx::Sqlite(_), Bound::Columns(_)) => Err(columns_on_sqlite()),
+        }
+    }
+
+    /// Runs a query whose values are [`Bound`] and decodes every row it returns.
+    pub async fn fetch_bound<T>(&mut self, sql: &str, bound: &Bound) -> Result<Vec<T>, StoreError>
+    where
+        T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>,
+    {
+        match (self, bound) {
+            (tx, Bound::Values(args)) => tx.fetch(sql, args).await,
+            (WriteTx::Postgres(tx), Bound::Columns(columns)) => {
+                let mut q = sqlx::query_as::<_, T>(sql);
+                for column in columns {
+                    q = column.bind(q);
+                }
+                Ok(q.fetch_all(&mut **tx).await?)
+            }
+            (WriteTx::Sqlite(_), Bound::Columns(_)) => Err(columns_on_sqlite()),
+        }
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
             WriteTx::Sqlite(tx) => tx.commit().await?,
@@ -144,4 +178,9 @@ impl WriteTx {
             }
         }
     }
+}
+
+/// SQLite binds no arrays: a multi-row statement of it is a VALUES list (`rollups::multi_row`).
+fn columns_on_sqlite() -> StoreError {
+    StoreError::Invariant("array parameters sent to SQLite".into())
 }

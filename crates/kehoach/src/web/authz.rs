@@ -12,7 +12,7 @@ use super::{ApiError, AppState};
 use crate::authz::{
     Action, Principal, Reach, Scope, Verdict, acts_for_administrative_unit, decide, scope_of,
 };
-use crate::store::{AssignmentRow, PlanRow, StoreError, UserRow};
+use crate::store::{AssignmentRow, CallerReach, PlanRow, StoreError, UserRow};
 
 /// What an action is about.
 #[derive(Debug, Clone, Copy)]
@@ -34,11 +34,51 @@ pub enum Resource<'a> {
 pub struct Authz<'a> {
     state: &'a AppState,
     user: &'a UserRow,
+    /// What was read with the caller (the API's `POST …/activities`), so the check asks the
+    /// database nothing more.
+    known: Option<CallerReach>,
 }
 
 impl<'a> Authz<'a> {
     pub fn of(state: &'a AppState, user: &'a UserRow) -> Self {
-        Authz { state, user }
+        Authz {
+            state,
+            user,
+            known: None,
+        }
+    }
+
+    /// The same decisions, from what was read with the caller (`known`, of `user`'s unit)
+    /// where it answers the question, from the database where it does not.
+    pub fn known(state: &'a AppState, user: &'a UserRow, known: Option<CallerReach>) -> Self {
+        Authz {
+            state,
+            user,
+            known: known.filter(|k| user.unit_id == Some(k.roots.unit)),
+        }
+    }
+
+    /// The roots of the caller's unit `unit`: read with the caller, or now.
+    async fn roots(&self, unit: i64) -> Result<crate::store::UnitRoots, StoreError> {
+        match self.known {
+            Some(k) if k.roots.unit == unit => Ok(k.roots),
+            _ => self.state.store.unit_roots(unit).await,
+        }
+    }
+
+    /// Whether assignment `a` lies at or under `root`: read with the caller, or now.
+    async fn assignment_within(&self, a: &AssignmentRow, root: i64) -> Result<bool, StoreError> {
+        if let Some(k) = self.known
+            && k.assignment_id == a.id
+        {
+            if root == k.roots.unit {
+                return Ok(k.within_unit);
+            }
+            if root == k.roots.administrative {
+                return Ok(k.within_administrative);
+            }
+        }
+        self.state.store.unit_is_within(a.unit_id, root).await
     }
 
     /// What listings may show the caller: its unit's subtree, or for an agency's plan office,
@@ -47,10 +87,10 @@ impl<'a> Authz<'a> {
     pub async fn scope(&self) -> Result<Scope, StoreError> {
         Ok(match scope_of(self.user) {
             Scope::Subtree(unit) if acts_for_administrative_unit(self.user.role) => {
-                Scope::Subtree(self.state.store.administrative_unit_of(unit).await?)
+                Scope::Subtree(self.roots(unit).await?.administrative)
             }
             // A people's committee's reporter answers for its administrative unit's agencies.
-            Scope::Subtree(unit) => Scope::Subtree(self.state.store.work_root_of(unit).await?),
+            Scope::Subtree(unit) => Scope::Subtree(self.roots(unit).await?.work_root()),
             other => other,
         })
     }
@@ -78,7 +118,7 @@ impl<'a> Authz<'a> {
         let inside = |yes: bool| if yes { Reach::Inside } else { Reach::Outside };
         Ok(match resource {
             Resource::Anywhere => Reach::Anywhere,
-            Resource::Assignment(a) => inside(store.unit_is_within(a.unit_id, root).await?),
+            Resource::Assignment(a) => inside(self.assignment_within(a, root).await?),
             Resource::Unit(None) => Reach::Outside,
             Resource::Unit(Some(unit)) => inside(store.unit_is_within(unit, root).await?),
             Resource::File(sha256) => inside(

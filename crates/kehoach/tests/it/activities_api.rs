@@ -175,6 +175,40 @@ on_both_backends! {
         assert!(listed[0]["reported_by"].is_i64(), "{listed}");
     }
 
+    async fn a_peoples_committee_reports_for_its_administrative_units_agencies_and_no_sibling_does(db: &TestDb) {
+        // The API reads the caller, the assignment and where it lies in one query; the scope
+        // rule is the same: a people's committee answers for its administrative unit's
+        // agencies, any other agency for itself.
+        let (_, assignment) = import_plan(db);
+        let store = db.open().await;
+        let unit_id = store.assignment(assignment).await.unwrap().unwrap().unit_id;
+        let parent = store.unit(unit_id).await.unwrap().unwrap().parent_id.expect("the agency's province");
+        let by = kehoach::store::Change::system("test");
+        let agency = |code: &str, category: kehoach_core::units::AgencyCategory| kehoach::store::NewUnit {
+            code: code.into(),
+            name: code.into(),
+            kind: "agency".into(),
+            category: serde_json::to_value(category).unwrap().as_str().map(str::to_string),
+            parent_id: Some(parent),
+            ..Default::default()
+        };
+        use kehoach_core::units::AgencyCategory::{Department, PeopleCommittee};
+        let committee = store.create_unit(&agency("T.UBND", PeopleCommittee), &by).await.unwrap();
+        let sibling = store.create_unit(&agency("T.SO", Department), &by).await.unwrap();
+        store.close().await;
+        let committee = reporter_of(db, "ubnd", committee.id).await;
+        let sibling = reporter_of(db, "so", sibling.id).await;
+        let server = Server::start(&db.cli_args());
+        let post = |token: &String| http().post(activities_url(&server, assignment)).bearer_auth(token)
+            .json(&json!({"date": "2024-01-04", "title": "Tin bài"})).send();
+        let response = post(&committee).await.unwrap();
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        assert_eq!(post(&sibling).await.unwrap().status(), 403);
+        let listed: Value = http().get(activities_url(&server, assignment)).bearer_auth(&committee)
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    }
+
     async fn a_json_activity_is_stored_and_counted_at_once(db: &TestDb) {
         let (plan_id, assignment) = import_plan(db);
         let args = db.cli_args();

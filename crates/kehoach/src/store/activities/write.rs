@@ -29,8 +29,8 @@ use kehoach_core::text::{fold, nfc};
 
 use super::super::audit::{AUDIT_INSERT, entry_args};
 use super::super::rollups::{
-    Arg, Deferred, MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget, closed_window,
-    delete_emptied_counters, placeholders, snap, values_list,
+    Arg, Bound, Column, Deferred, MAX_BINDS, Marks, RollupDeltas, RollupSpec, SpecTarget,
+    closed_window, delete_emptied_counters, multi_row, placeholders, snap,
 };
 use super::super::tx::WriteTx;
 use super::super::{Change, Closed, StoreError};
@@ -50,6 +50,9 @@ pub(super) struct TallySpec {
     archived_on: Option<NaiveDate>,
     /// The unit was removed from the task on that day: nothing after it may be reported.
     closed_on: Option<NaiveDate>,
+    /// Something may lock the assignment's periods: its plan has an automatic lock, or a period
+    /// of its unit on its plan is approved. Only then does the guard read the locks.
+    may_lock: bool,
     rollup: RollupSpec,
 }
 
@@ -77,18 +80,28 @@ type SpecRow = (
     String,
     Option<NaiveDate>,
     Option<NaiveDate>,
+    bool,
 );
 
-/// The specs query for `n` assignment ids ($1..$n); `lock` is appended (PostgreSQL locks the
+/// The specs query for `n` assignment ids; `lock` is appended (PostgreSQL locks the
 /// assignment rows, so concurrent writers to one assignment see each other's done date).
+/// SQLite takes the ids as `?, …`; PostgreSQL as one array (`= ANY($1)`), so the text is the
+/// same for every group and the statement is prepared once per connection. The last column
+/// says whether the lock rule needs reading at all ([`TallySpec::may_lock`]): the write's
+/// guard used to ask that of the whole database in a query of its own.
 fn specs_sql(n: usize, lock: &str, marks: Marks) -> String {
+    let ids = match marks {
+        Marks::Question => format!("IN ({})", placeholders(n, marks)),
+        Marks::Dollar => "= ANY($1::bigint[])".to_string(),
+    };
     format!(
         "SELECT a.id, p.grace_days, p.period_from, p.period_to, k.window_from, k.window_to, k.id, \
          a.province_id, a.done_on, t.id, t.per, t.count, p.count_mode, \
-         p.archived_on, a.closed_on \
+         p.archived_on, a.closed_on, \
+         (p.auto_lock_days IS NOT NULL OR EXISTS (SELECT 1 FROM period_approvals pa \
+           WHERE pa.plan_id = k.plan_id AND pa.unit_id = a.unit_id AND pa.state = 'approved')) \
          FROM assignments a JOIN tasks k ON k.id = a.task_id JOIN plans p ON p.id = k.plan_id \
-         LEFT JOIN targets t ON t.task_id = k.id WHERE a.id IN ({}) ORDER BY a.id, t.position{lock}",
-        placeholders(n, marks)
+         LEFT JOIN targets t ON t.task_id = k.id WHERE a.id {ids} ORDER BY a.id, t.position{lock}"
     )
 }
 
@@ -100,7 +113,7 @@ fn specs_from_rows(rows: Vec<SpecRow>) -> HashMap<i64, TallySpec> {
             row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11,
             row.12,
         );
-        let (archived_on, closed_on) = (row.13, row.14);
+        let (archived_on, closed_on, may_lock) = (row.13, row.14, row.15);
         let spec = specs.entry(id).or_insert_with(|| TallySpec {
             pers: Vec::new(),
             grace_days: u32::try_from(grace).unwrap_or(0),
@@ -108,6 +121,7 @@ fn specs_from_rows(rows: Vec<SpecRow>) -> HashMap<i64, TallySpec> {
             accepted_only: mode == "accepted",
             archived_on,
             closed_on,
+            may_lock,
             rollup: RollupSpec {
                 task_id,
                 province_id,
@@ -236,10 +250,10 @@ fn audit_view(row: &ActivityRow, evidence: &serde_json::Value) -> serde_json::Va
     })
 }
 
-/// The activities' insert (`{}`: a VALUES list of [`activity_args`] rows).
+/// The activities' insert (`{}`: the rows of [`activity_args`], see `rollups::multi_row`).
 const ACTIVITY_INSERT: &str = "INSERT INTO activities (assignment_id, occurred_on, kind, title, \
      quantity, duration_minutes, attendance, completes, note, reported_by, recorded_at, \
-     search_text) VALUES {}";
+     search_text) {}";
 
 /// One activity's values for [`ACTIVITY_INSERT`]: its text in NFC, with its search key.
 fn activity_args(a: &NewActivity, by: &Change, now: DateTime<Utc>) -> [Arg; 12] {
@@ -261,9 +275,9 @@ fn activity_args(a: &NewActivity, by: &Change, now: DateTime<Utc>) -> [Arg; 12] 
     ]
 }
 
-/// The evidence insert (`{}`: a VALUES list of [`evidence_args`] rows), returning the rows.
+/// The evidence insert (`{}`: the rows of [`evidence_args`]), returning the rows.
 const EVIDENCE_INSERT: &str = "INSERT INTO evidence (activity_id, kind, url, sha256, file_name, \
-     content_type, size_bytes) VALUES {} \
+     content_type, size_bytes) {} \
      RETURNING id, activity_id, kind, url, sha256, file_name, content_type, size_bytes";
 
 /// One piece of evidence's values for [`EVIDENCE_INSERT`].
@@ -301,17 +315,17 @@ type TallyKey = (i64, Per, NaiveDate);
 /// A tally as [`TALLY_UPSERT`] returns it.
 type TallyReturned = (i64, String, NaiveDate, f64, f64);
 
-/// Adds summed changes to their tallies (`{}`: a VALUES list of [`tally_args`] rows) and
-/// returns the tallies' new values.
+/// Adds summed changes to their tallies (`{}`: the rows of [`tally_args`]) and returns the
+/// tallies' new values.
 const TALLY_UPSERT: &str = "INSERT INTO period_tallies (assignment_id, per, period_start, \
-     achieved, achieved_on_time) VALUES {} ON CONFLICT (assignment_id, per, period_start) \
+     achieved, achieved_on_time) {} ON CONFLICT (assignment_id, per, period_start) \
      DO UPDATE SET achieved = period_tallies.achieved + excluded.achieved, \
      achieved_on_time = period_tallies.achieved_on_time + excluded.achieved_on_time \
      RETURNING assignment_id, per, period_start, achieved, achieved_on_time";
 
-/// Deletes the tallies left at nothing (`{}`: a VALUES list of [`tally_key_args`] rows).
+/// Deletes the tallies left at nothing (`{}`: the rows of [`tally_key_args`]).
 const TALLY_DELETE: &str = "DELETE FROM period_tallies \
-     WHERE (assignment_id, per, period_start) IN (VALUES {})";
+     WHERE (assignment_id, per, period_start) IN ({})";
 
 fn tally_key_args((assignment, per, start): &TallyKey) -> [Arg; 3] {
     [
@@ -454,11 +468,10 @@ fn unchanged(old: &ActivityRow, edited: &NewActivity) -> bool {
         && old.note == nfc(&edited.note)
 }
 
-/// How each assignment's summary takes its new activities (`{}`: the VALUES list of
-/// [`summary_args`] rows: id, added, last date, done date). SQLite names a VALUES list's
-/// columns only in a WITH; PostgreSQL, whose [`Deferred`] writes are CTEs, takes no WITH
-/// inside one.
-const SUMMARY_UPDATE_SQLITE: &str = "WITH v (v_id, v_added, v_last, v_done) AS (VALUES {}) \
+/// How each assignment's summary takes its new activities (`{}`: the rows of [`summary_args`]:
+/// id, added, last date, done date). SQLite names a VALUES list's columns only in a WITH;
+/// PostgreSQL, whose [`Deferred`] writes are CTEs, takes no WITH inside one.
+const SUMMARY_UPDATE_SQLITE: &str = "WITH v (v_id, v_added, v_last, v_done) AS ({}) \
      UPDATE assignments SET activity_count = activity_count + v_added, \
      last_activity_on = CASE WHEN last_activity_on IS NULL OR last_activity_on < v_last \
      THEN v_last ELSE last_activity_on END, \
@@ -471,7 +484,7 @@ const SUMMARY_UPDATE_POSTGRES: &str = "UPDATE assignments SET \
      THEN v_last ELSE last_activity_on END, \
      done_on = CASE WHEN v_done IS NOT NULL AND (done_on IS NULL OR done_on > v_done) \
      THEN v_done ELSE done_on END \
-     FROM (VALUES {}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id";
+     FROM ({}) AS v (v_id, v_added, v_last, v_done) WHERE id = v_id";
 
 /// The guard every write of activities passes, inside its transaction, before it writes
 /// anything: `touched` holds each (assignment, activity date) the write adds, moves, removes or
@@ -483,6 +496,26 @@ pub(crate) async fn check_writable(
     touched: &[(i64, NaiveDate)],
 ) -> Result<(), StoreError> {
     super::super::periods::refuse_locked(tx, touched).await
+}
+
+/// [`check_writable`] for a write that has read the specs of the assignments it touches: the
+/// lock rule is read only for those whose periods something may lock ([`TallySpec::may_lock`],
+/// read with the specs in the same transaction), which is what `check_writable`'s first query
+/// asks of the whole database. The rule itself is the same (`periods::refuse_locked_of`).
+async fn check_writable_with(
+    tx: &mut WriteTx,
+    specs: &HashMap<i64, TallySpec>,
+    touched: &[(i64, NaiveDate)],
+) -> Result<(), StoreError> {
+    let lockable: Vec<(i64, NaiveDate)> = touched
+        .iter()
+        .filter(|(assignment, _)| specs.get(assignment).is_none_or(|s| s.may_lock))
+        .copied()
+        .collect();
+    if lockable.is_empty() {
+        return Ok(());
+    }
+    super::super::periods::refuse_locked_of(tx, &lockable).await
 }
 
 /// Refuses a write that touches (assignment, activity date) of an archived plan (read-only), or
@@ -519,8 +552,13 @@ async fn load_specs(tx: &mut WriteTx, ids: &[i64]) -> Result<HashMap<i64, TallyS
     let mut rows: Vec<SpecRow> = Vec::new();
     for chunk in ids.chunks(MAX_BINDS / 3) {
         let sql = specs_sql(chunk.len(), lock, tx.marks());
-        let args: Vec<Arg> = chunk.iter().map(|id| Arg::I64(*id)).collect();
-        rows.extend(tx.fetch::<SpecRow>(&sql, &args).await?);
+        let bound = match tx.marks() {
+            Marks::Question => Bound::Values(chunk.iter().map(|id| Arg::I64(*id)).collect()),
+            Marks::Dollar => Bound::Columns(vec![Column::I64(
+                chunk.iter().map(|id| Some(*id)).collect(),
+            )]),
+        };
+        rows.extend(tx.fetch_bound::<SpecRow>(&sql, &bound).await?);
     }
     let specs = specs_from_rows(rows);
     if let Some(missing) = ids.iter().find(|id| !specs.contains_key(id)) {
@@ -537,8 +575,9 @@ fn reporter(bys: &[Change], i: usize) -> Result<&Change, StoreError> {
 }
 
 /// Inserts `activities` in multi-row statements; their ids in input order and, when
-/// `want_rows` (the API's callers), their rows. Ids are handed out in VALUES order (SQLite:
-/// max rowid + 1, PostgreSQL: the sequence, row by row), so sorting the returned ids lines them
+/// `want_rows` (the API's callers), their rows. Ids are handed out in the rows' order (SQLite:
+/// max rowid + 1 down the VALUES list, PostgreSQL: the sequence, row by row down the UNNEST of
+/// the arrays), so sorting the returned ids lines them
 /// up with the input whatever order RETURNING uses. A batch returns ids only: decoding every
 /// column of 10,000 rows was ~15 % of the batched ingest's CPU on SQLite.
 async fn insert_activities(
@@ -552,18 +591,18 @@ async fn insert_activities(
     let mut ids: Vec<i64> = Vec::with_capacity(activities.len());
     let per_chunk = super::super::rollups::rows_per_statement(12);
     for (c, chunk) in activities.chunks(per_chunk).enumerate() {
-        let insert = ACTIVITY_INSERT.replacen("{}", &values_list(chunk.len(), 12, tx.marks()), 1);
         let mut args: Vec<Arg> = Vec::with_capacity(chunk.len() * 12);
         for (i, a) in chunk.iter().enumerate() {
             args.extend(activity_args(a, reporter(bys, c * per_chunk + i)?, now));
         }
+        let (insert, bound) = multi_row(ACTIVITY_INSERT, 12, &args, tx.marks(), 0)?;
         if want_rows {
             let sql = format!("{insert} RETURNING {ACTIVITY_COLUMNS}");
-            rows.extend(tx.fetch::<ActivityRow>(&sql, &args).await?);
+            rows.extend(tx.fetch_bound::<ActivityRow>(&sql, &bound).await?);
         } else {
             let sql = format!("{insert} RETURNING id");
             ids.extend(
-                tx.fetch::<(i64,)>(&sql, &args)
+                tx.fetch_bound::<(i64,)>(&sql, &bound)
                     .await?
                     .into_iter()
                     .map(|(id,)| id),
@@ -600,8 +639,8 @@ async fn insert_evidence(
         .collect();
     let mut rows: Vec<EvidenceRow> = Vec::with_capacity(args.len() / 7);
     for chunk in args.chunks(super::super::rollups::rows_per_statement(7) * 7) {
-        let sql = EVIDENCE_INSERT.replacen("{}", &values_list(chunk.len() / 7, 7, tx.marks()), 1);
-        rows.extend(tx.fetch::<EvidenceRow>(&sql, chunk).await?);
+        let (sql, bound) = multi_row(EVIDENCE_INSERT, 7, chunk, tx.marks(), 0)?;
+        rows.extend(tx.fetch_bound::<EvidenceRow>(&sql, &bound).await?);
     }
     rows.sort_unstable_by_key(|e| e.id);
     Ok(rows)
@@ -621,12 +660,12 @@ async fn apply_fact_changes(
     let keyed: Vec<_> = sums.iter().collect();
     let mut after: HashMap<TallyKey, (f64, f64)> = HashMap::with_capacity(keyed.len());
     for chunk in keyed.chunks(super::super::rollups::rows_per_statement(5)) {
-        let sql = TALLY_UPSERT.replacen("{}", &values_list(chunk.len(), 5, tx.marks()), 1);
         let args: Vec<Arg> = chunk
             .iter()
             .flat_map(|(key, (_, bucket))| tally_args(key, bucket))
             .collect();
-        for row in tx.fetch::<TallyReturned>(&sql, &args).await? {
+        let (sql, bound) = multi_row(TALLY_UPSERT, 5, &args, tx.marks(), 0)?;
+        for row in tx.fetch_bound::<TallyReturned>(&sql, &bound).await? {
             tally_after(row, &mut after);
         }
     }
@@ -694,7 +733,7 @@ async fn add_in(
         .map(|a| (a.assignment_id, a.occurred_on))
         .collect();
     refuse_closed(&specs, &touched)?;
-    check_writable(tx, &touched).await?;
+    check_writable_with(tx, &specs, &touched).await?;
 
     let (ids, rows) = insert_activities(tx, activities, bys, now, audit_each).await?;
     let evidence = insert_evidence(tx, &ids, activities).await?;
@@ -723,10 +762,13 @@ async fn add_in(
         .await?;
 
     if audit_each {
+        // One multi-row insert for the group's entries, not one each: on PostgreSQL the
+        // folded statement's text then depends on which writes it holds, not on their rows.
+        let mut args: Vec<Arg> = Vec::with_capacity(rows.len() * 8);
         for (i, row) in rows.iter().enumerate() {
-            let args = creation_audit_args(row, &evidence, reporter(bys, i)?, now);
-            deferred.push(tx, AUDIT_INSERT, 8, args.into()).await?;
+            args.extend(creation_audit_args(row, &evidence, reporter(bys, i)?, now));
         }
+        deferred.push(tx, AUDIT_INSERT, 8, args).await?;
     } else {
         let after = serde_json::json!({
             "count": ids.len(), "first_id": ids[0], "last_id": ids[ids.len() - 1]
@@ -779,7 +821,7 @@ async fn edit_in(
         (old.assignment_id, edited.occurred_on),
     ];
     refuse_closed(&specs, &touched)?;
-    check_writable(tx, &touched).await?;
+    check_writable_with(tx, &specs, &touched).await?;
     let title = nfc(&edited.title);
     let search = fold(&title);
     let new = tx
@@ -852,7 +894,7 @@ async fn delete_in(tx: &mut WriteTx, id: i64, by: &Change) -> Result<ActivityRow
     let specs = load_specs(tx, &[old.assignment_id]).await?;
     let touched = [(old.assignment_id, old.occurred_on)];
     refuse_closed(&specs, &touched)?;
-    check_writable(tx, &touched).await?;
+    check_writable_with(tx, &specs, &touched).await?;
     let evidence: Vec<EvidenceRow> = tx
         .fetch(
             "SELECT id, activity_id, kind, url, sha256, file_name, content_type, size_bytes \
@@ -914,7 +956,7 @@ pub(crate) async fn count_review_change(
     if before == after {
         return Ok(());
     }
-    check_writable(tx, &touched).await?;
+    check_writable_with(tx, &specs, &touched).await?;
     let mut rollups = RollupDeltas::default();
     let mut deferred = Deferred::new(tx.marks());
     let changes = [FactChange {
@@ -1113,5 +1155,32 @@ impl super::super::Store {
         let mut tx = WriteTx::begin(self.db()).await?;
         let deleted = delete_in(&mut tx, id, by).await;
         tx.end(deleted.map(|old| (old, true))).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::audit::AUDIT_INSERT;
+    use super::{
+        ACTIVITY_INSERT, EVIDENCE_INSERT, SUMMARY_UPDATE_POSTGRES, SUMMARY_UPDATE_SQLITE,
+        TALLY_DELETE, TALLY_UPSERT,
+    };
+
+    /// `{}` takes a whole row source (`VALUES …` or `SELECT * FROM UNNEST(…)`), so no template
+    /// may say VALUES itself.
+    #[test]
+    fn multi_row_templates_leave_the_row_source_to_multi_row() {
+        for template in [
+            ACTIVITY_INSERT,
+            EVIDENCE_INSERT,
+            TALLY_UPSERT,
+            TALLY_DELETE,
+            SUMMARY_UPDATE_SQLITE,
+            SUMMARY_UPDATE_POSTGRES,
+            AUDIT_INSERT,
+        ] {
+            assert_eq!(template.matches("{}").count(), 1, "{template}");
+            assert!(!template.contains("VALUES {}"), "{template}");
+        }
     }
 }

@@ -13,10 +13,11 @@ use utoipa_axum::routes;
 
 use crate::activity_import::{self, ImportError};
 use crate::activity_input::{ActivityInput, describe};
+use crate::authz::Action;
 use crate::files::{FileStore, MAX_FILES_PER_ACTIVITY, StoredFile};
 use crate::store::{ActivityRow, AssignmentRow, Change, EvidenceRow, UserRow};
 use crate::web::auth::{BearerHash, Caller};
-use crate::web::authz::{ensure_may_report, ensure_may_view, may_report_for};
+use crate::web::authz::{Authz, Resource, ensure_may_report, ensure_may_view, may_report_for};
 use crate::web::extract::ApiJson;
 use crate::web::{ApiError, AppState, JSON_BODY_LIMIT};
 
@@ -231,16 +232,19 @@ async fn create(
     Path(id): Path<i64>,
     request: Request,
 ) -> Result<(StatusCode, Json<ActivityView>), ApiError> {
-    // The caller and the assignment in one query (this is the API's busiest route); the same
-    // answers as `Caller` then `assignment_or_404`: 401, then 404, then the policy's.
-    let (user, assignment) = state
+    // The caller, the assignment and where it lies from the caller's unit in one query (this
+    // is the API's busiest route); the same answers as `Caller` then `assignment_or_404` then
+    // `ensure_may_report`: 401, then 404, then the policy's.
+    let (user, assignment, known) = state
         .store
         .user_and_assignment_by_token_hash(&token_hash, id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
     let assignment =
         assignment.ok_or_else(|| ApiError::NotFound(format!("assignment {id} not found")))?;
-    ensure_may_report(&state, &user, &assignment).await?;
+    Authz::known(&state, &user, known)
+        .check(Action::ReportActivity, Resource::Assignment(&assignment))
+        .await?;
     // Files are written while the form streams in, before the fields are validated: when the
     // request fails after that, the files it brought go again (unless other evidence refers to
     // the same bytes), so no file is left that no evidence row refers to.
