@@ -59,18 +59,7 @@ fn postgres_template(admin_url: &str) -> &'static str {
         let admin_url = admin_url.to_string();
         on_own_runtime(async move {
             let name = format!("kehoach_template_{}", kehoach::auth::random_secret(8));
-            let mut admin = sqlx::PgConnection::connect(&admin_url)
-                .await
-                .expect("connect to test PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .await
-                .expect("create the template database");
-            admin.close().await.ok();
-            let url = admin_url
-                .rsplit_once('/')
-                .map(|(base, _)| format!("{base}/{name}"))
-                .unwrap();
+            let url = create_database(&admin_url, &name, None).await;
             let store = Store::open(&Location::Postgres(url))
                 .await
                 .expect("make the PostgreSQL template");
@@ -79,6 +68,26 @@ fn postgres_template(admin_url: &str) -> &'static str {
             name
         })
     })
+}
+
+/// Creates the database `name` on the test server (a copy of `template` when given) and returns
+/// its URL.
+async fn create_database(admin_url: &str, name: &str, template: Option<&str>) -> String {
+    let mut admin = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to test PostgreSQL");
+    let from = template
+        .map(|t| format!(" TEMPLATE {t}"))
+        .unwrap_or_default();
+    sqlx::query(&format!("CREATE DATABASE {name}{from}"))
+        .execute(&mut admin)
+        .await
+        .expect("create a test database");
+    admin.close().await.ok();
+    admin_url
+        .rsplit_once('/')
+        .map(|(base, _)| format!("{base}/{name}"))
+        .expect("the admin URL names a database")
 }
 
 /// Runs a future to completion on a runtime of its own, on a thread of its own: the templates
@@ -130,18 +139,7 @@ impl TestDb {
         let admin_url = postgres_admin_url();
         let template = postgres_template(&admin_url);
         let name = format!("kehoach_test_{}", kehoach::auth::random_secret(8));
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .expect("connect to test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-            .execute(&mut admin)
-            .await
-            .expect("create database from the template");
-        admin.close().await.ok();
-        let url = admin_url
-            .rsplit_once('/')
-            .map(|(base, _)| format!("{base}/{name}"))
-            .unwrap();
+        let url = create_database(&admin_url, &name, Some(template)).await;
         TestDb::Postgres {
             admin_url,
             name,
