@@ -9,6 +9,10 @@
 //! GROUP BY). Then the raw tables are exported from PostgreSQL to CSV and the same GROUP BY
 //! queries run in DuckDB (Python package, installed into a venv under the target directory when
 //! missing). Every loop is bounded.
+//!
+//! `--backend sqlite|postgres` measures one backend; `--postgres-url URL` measures against an
+//! existing empty PostgreSQL database instead of a throwaway one (to read `pg_stat_statements`,
+//! or another server's settings, while it runs).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -41,6 +45,12 @@ struct Options {
     /// Another kehoach binary to measure (`--bin PATH`, implies `--no-build`): an older build
     /// compared on the same machine with this bench.
     bin: Option<PathBuf>,
+    /// Only one backend (`--backend sqlite|postgres`): a shorter run while profiling one.
+    backends: Vec<&'static str>,
+    /// An existing, empty PostgreSQL database instead of a throwaway one (`--postgres-url`): to
+    /// measure with `pg_stat_statements` or another server's settings. Implies the PostgreSQL
+    /// backend only; the DuckDB part is skipped.
+    postgres_url: Option<String>,
 }
 
 fn parse(args: &[String]) -> Result<Options> {
@@ -53,6 +63,8 @@ fn parse(args: &[String]) -> Result<Options> {
         runs: 30,
         build: true,
         bin: None,
+        backends: vec!["SQLite", "PostgreSQL"],
+        postgres_url: None,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -64,6 +76,19 @@ fn parse(args: &[String]) -> Result<Options> {
         if flag == "--bin" {
             o.bin = Some(PathBuf::from(value));
             o.build = false;
+            continue;
+        }
+        if flag == "--backend" {
+            o.backends = match value.as_str() {
+                "sqlite" => vec!["SQLite"],
+                "postgres" => vec!["PostgreSQL"],
+                _ => bail!("--backend: sqlite or postgres, not {value:?}"),
+            };
+            continue;
+        }
+        if flag == "--postgres-url" {
+            o.postgres_url = Some(value.clone());
+            o.backends = vec!["PostgreSQL"];
             continue;
         }
         if flag == "--clients" {
@@ -89,7 +114,7 @@ fn parse(args: &[String]) -> Result<Options> {
             "--requests" => o.requests = value.min(1_000_000),
             "--runs" => o.runs = value.clamp(1, 1000),
             other => bail!(
-                "unknown option {other} (--activities, --seed, --batch, --requests, --clients, --runs, --bin, --no-build)"
+                "unknown option {other} (--activities, --seed, --batch, --requests, --clients, --runs, --bin, --no-build, --backend, --postgres-url)"
             ),
         }
     }
@@ -133,48 +158,75 @@ pub fn bench(args: &[String]) -> Result<()> {
     let work = target.join("bench");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
-    let pg = Throwaway::start().context("cannot provide a throwaway PostgreSQL")?;
-    eprintln!("bench: PostgreSQL {} at {}", pg.version, pg.admin_url());
+    // A throwaway PostgreSQL unless one is given; none when only SQLite is measured.
+    let pg = if o.postgres_url.is_none() && o.backends.contains(&"PostgreSQL") {
+        let pg = Throwaway::start().context("cannot provide a throwaway PostgreSQL")?;
+        eprintln!("bench: PostgreSQL {} at {}", pg.version, pg.admin_url());
+        Some(pg)
+    } else {
+        None
+    };
+    let pg_url = o
+        .postgres_url
+        .clone()
+        .or_else(|| pg.as_ref().map(Throwaway::admin_url));
 
     let sqlite_args = vec![
         "--data-dir".to_string(),
         work.join("sqlite").display().to_string(),
     ];
-    let pg_args = vec!["--database-url".to_string(), pg.admin_url()];
     let mut results = Vec::new();
-    for (name, db) in [("SQLite", &sqlite_args), ("PostgreSQL", &pg_args)] {
+    for name in &o.backends {
+        let db = match *name {
+            "SQLite" => sqlite_args.clone(),
+            _ => vec![
+                "--database-url".to_string(),
+                pg_url.clone().context("no PostgreSQL")?,
+            ],
+        };
         eprintln!("bench: {name}: building the national demo");
-        results.push((name, one_backend(&bin, db, &o)?));
+        results.push((*name, one_backend(&bin, &db, &o)?));
     }
-    let duck = duckdb(&pg, &work, &o).unwrap_or_else(|e| {
-        eprintln!("bench: DuckDB part failed: {e:#}");
-        String::new()
-    });
+    let duck = match &pg {
+        Some(pg) => duckdb(pg, &work, &o).unwrap_or_else(|e| {
+            eprintln!("bench: DuckDB part failed: {e:#}");
+            String::new()
+        }),
+        None => String::new(),
+    };
     drop(pg);
 
     println!(
         "\n## National scale: {} activities, seed {}\n",
         o.activities, o.seed
     );
-    println!("| figure | SQLite | PostgreSQL |");
-    println!("|---|---|---|");
-    let (s, p) = (&results[0].1, &results[1].1);
-    println!(
-        "| setup (agencies, 34 plans) | {:.1} s | {:.1} s |",
-        s.setup_s, p.setup_s
-    );
-    println!(
-        "| batched ingest ({} per transaction) | {:.0} activities/s | {:.0} activities/s |",
-        o.batch, s.ingest_rate, p.ingest_rate
+    let names: Vec<&str> = results.iter().map(|(name, _)| *name).collect();
+    println!("| figure | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(names.len()));
+    let row = |label: String, cell: &dyn Fn(&Figures) -> String| {
+        let cells: Vec<String> = results.iter().map(|(_, f)| cell(f)).collect();
+        println!("| {label} | {} |", cells.join(" | "));
+    };
+    row("setup (agencies, 34 plans)".into(), &|f| {
+        format!("{:.1} s", f.setup_s)
+    });
+    row(
+        format!("batched ingest ({} per transaction)", o.batch),
+        &|f| format!("{:.0} activities/s", f.ingest_rate),
     );
     for (i, clients) in o.clients.iter().enumerate() {
-        let (a, b) = (
-            s.api.get(i).copied().unwrap_or_default(),
-            p.api.get(i).copied().unwrap_or_default(),
-        );
-        println!(
-            "| single API requests ({} POSTs, {clients} clients) | {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms) | {:.0} req/s (p50 {:.1} ms, p99 {:.1} ms) |",
-            o.requests, a.rate, a.p50_ms, a.p99_ms, b.rate, b.p50_ms, b.p99_ms
+        row(
+            format!(
+                "single API requests ({} POSTs, {clients} clients)",
+                o.requests
+            ),
+            &|f| {
+                let a = f.api.get(i).copied().unwrap_or_default();
+                format!(
+                    "{:.0} req/s (p50 {:.1} ms, p99 {:.1} ms)",
+                    a.rate, a.p50_ms, a.p99_ms
+                )
+            },
         );
     }
     println!("\nmeasure (JSON, per backend):");

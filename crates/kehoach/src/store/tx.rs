@@ -24,10 +24,25 @@ impl WriteTx {
     /// (the specs) and then writes fails at once with "database is locked" when another writer
     /// committed in between; an immediate one waits its turn (busy timeout). PostgreSQL locks
     /// the rows it reads for update where that matters (`FOR UPDATE` in the statements).
+    ///
+    /// On PostgreSQL the write's statements are planned for what they are: lookups by key of a
+    /// few rows, in tables the write itself keeps hot. Generic plans, because the statements
+    /// are prepared once per connection but their arrays' lengths change with every group, and
+    /// the default (`plan_cache_mode = auto`) kept making a custom plan for most executions —
+    /// the API's busiest statements spent as long being planned as being run. Random reads
+    /// costed as cached pages (`random_page_cost = 1.1`, the usual figure for SSDs), because
+    /// with the default of 4 (spinning disks) the specs of 8 assignments hashed the whole
+    /// tasks table. `SET LOCAL` ends with the transaction, and goes in BEGIN's round trip.
     pub async fn begin(db: &Db) -> Result<Self, StoreError> {
         Ok(match db {
             Db::Sqlite(pool) => WriteTx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => WriteTx::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => WriteTx::Postgres(
+                pool.begin_with(
+                    "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; \
+                     SET LOCAL random_page_cost = 1.1",
+                )
+                .await?,
+            ),
         })
     }
 

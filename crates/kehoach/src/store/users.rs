@@ -270,8 +270,11 @@ impl super::Store {
              a.last_activity_on AS a_last_activity_on, \
              cu.kind AS c_unit_kind, cu.category AS c_unit_category, \
              r.administrative AS c_administrative, \
-             EXISTS (SELECT 1 FROM a_up WHERE a_up.id = c.unit_id) AS within_unit, \
-             EXISTS (SELECT 1 FROM a_up WHERE a_up.id = r.administrative) AS within_administrative \
+             CASE WHEN a.unit_id = c.unit_id THEN TRUE \
+               ELSE EXISTS (SELECT 1 FROM a_up WHERE a_up.id = c.unit_id) END AS within_unit, \
+             CASE WHEN a.unit_id IN (c.unit_id, r.administrative) THEN TRUE \
+               ELSE EXISTS (SELECT 1 FROM a_up WHERE a_up.id = r.administrative) END \
+               AS within_administrative \
              FROM caller c CROSS JOIN roots r \
              LEFT JOIN assignments a ON a.id = $2 LEFT JOIN units au ON au.id = a.unit_id \
              LEFT JOIN units cu ON cu.id = c.unit_id",
