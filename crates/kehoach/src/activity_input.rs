@@ -116,6 +116,17 @@ impl ActivityInput {
             // Text fields take text only, as the OpenAPI document says (`"title": false` is a
             // mistake, not the title "false"); numbers and booleans go to their own fields.
             let text_only = matches!(key.as_str(), "date" | "title" | "kind" | "note");
+            // `completes` is a JSON boolean, as the document says: `0` or `"no"` there is a
+            // mistake to name, not a word to read (forms and sheets still take "x", "có"…).
+            if key == "completes"
+                && !matches!(value, serde_json::Value::Bool(_) | serde_json::Value::Null)
+            {
+                errors.push(FieldError {
+                    field: field_name(key),
+                    message: "true or false".into(),
+                });
+                continue;
+            }
             let text = match value {
                 serde_json::Value::String(s) => Some(s.clone()),
                 serde_json::Value::Number(_) | serde_json::Value::Bool(_) if text_only => {
@@ -567,5 +578,11 @@ mod tests {
         let message = describe(&bad.unwrap_err());
         assert!(message.contains("unknown field \"titel\""), "{message}");
         assert!(message.contains("urls: a list of strings"), "{message}");
+        for not_a_boolean in [serde_json::json!(0), serde_json::json!("có")] {
+            let body = serde_json::json!({"date": "2024-01-04", "title": "A",
+                "completes": not_a_boolean});
+            let message = describe(&ActivityInput::from_json(&body).unwrap_err());
+            assert!(message.contains("completes: true or false"), "{message}");
+        }
     }
 }
