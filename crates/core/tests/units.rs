@@ -434,3 +434,29 @@ mod reordered {
         }
     }
 }
+
+#[test]
+fn a_unit_is_held_only_with_its_start_and_every_alias() {
+    let reg = &*REG;
+    let on = d(2024, 6, 1);
+    let province = reg.get("49", on).expect("Quảng Nam").clone();
+    let agencies = agencies::standard_agencies(&province, on);
+    let agency = agencies
+        .iter()
+        .find(|a| !a.aliases.is_empty())
+        .expect("an agency with aliases")
+        .clone();
+    assert!(reg.holds(&province));
+    assert!(reg.holds(&agency));
+    // Another start of validity is another record.
+    let mut later = agency.clone();
+    later.valid_from = Some(d(2030, 1, 1));
+    assert!(!reg.holds(&later));
+    // An alias the held record lacks would be stored.
+    let mut renamed = agency.clone();
+    renamed.aliases.push("Tên gọi mới".into());
+    assert!(!reg.holds(&renamed));
+    let mut unknown = agency;
+    unknown.code = "49.KHONG-CO".into();
+    assert!(!reg.holds(&unknown));
+}

@@ -193,15 +193,19 @@ pub async fn prepare(
     let on = plan_date(&plan, today);
 
     // The context's province gets its standard agencies on the plan's date when missing.
-    let mut registry = store.registry().await?;
+    let (mut registry, mut ids) = store.registry_and_ids().await?;
     let context_code = context_unit(&registry, &plan, context, on)?.code.clone();
     let province_code = crate::units::province_of(&registry, &context_code, on);
+    let held = registry.units().len();
     crate::units::init_agencies(store, &mut registry, &province_code, on, by).await?;
+    if registry.units().len() > held {
+        // Agencies the registry lacked are stored now (by this import or another): their ids.
+        ids = store.unit_ids().await?;
+    }
     let context_unit = registry
         .get(&context_code, on)
         .ok_or_else(|| ImportError::Context(format!("unit {context_code} is not valid on {on}")))?
         .clone();
-    let ids = store.unit_ids().await?;
     let id_of = |code: &str, from: Option<NaiveDate>| ids.get(&(code.to_string(), from)).copied();
 
     let mut unresolved = Vec::new();

@@ -931,8 +931,7 @@ pub async fn carry_as_import(
         .ok_or_else(|| CascadeError::Invalid(format!("year {year}")))?;
     let until = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(on);
     let from = source.issued_on.or(source.period_from).unwrap_or(on);
-    let registry = store.registry().await?;
-    let ids = store.unit_ids().await?;
+    let (registry, ids) = store.registry_and_ids().await?;
     let id_on = |code: &str| {
         registry
             .get(code, on)

@@ -36,6 +36,12 @@ pub async fn init_agencies(
             wanted.extend(agencies::standard_agencies(unit, on));
         }
     }
+    // Most imports name a province whose agencies are stored already: storing them again would
+    // change nothing, yet cost a scan of every unit and an insert per agency and alias.
+    wanted.retain(|unit| !registry.holds(unit));
+    if wanted.is_empty() {
+        return Ok(0);
+    }
     let added = store.insert_units(&wanted, by).await?;
     registry.add(wanted);
     Ok(added)

@@ -167,6 +167,18 @@ impl Registry {
         &self.units
     }
 
+    /// Whether a record with `unit`'s code and start of validity is held with every one of
+    /// `unit`'s aliases (storing `unit` again would then change nothing).
+    pub fn holds(&self, unit: &Unit) -> bool {
+        self.by_code.get(&unit.code).is_some_and(|records| {
+            records.iter().any(|&i| {
+                let held = &self.units[i as usize];
+                held.valid_from == unit.valid_from
+                    && unit.aliases.iter().all(|a| held.aliases.contains(a))
+            })
+        })
+    }
+
     /// The unit with `code` valid on `on`.
     pub fn get(&self, code: &str, on: NaiveDate) -> Option<&Unit> {
         self.by_code

@@ -247,6 +247,18 @@ impl super::Store {
         ))
     }
 
+    /// [`Store::registry`] and [`Store::unit_ids`] from one read of the units.
+    pub async fn registry_and_ids(
+        &self,
+    ) -> Result<(Registry, HashMap<(String, Option<NaiveDate>), i64>), StoreError> {
+        let units = self.stored_units().await?;
+        let ids = units
+            .iter()
+            .map(|(id, u)| ((u.code.clone(), u.valid_from), *id))
+            .collect();
+        Ok((Registry::new(units.into_iter().map(|(_, u)| u)), ids))
+    }
+
     /// Id, code and validity span of every stored unit: what binding a parent or a resolved
     /// unit to its row needs, without names and aliases.
     async fn unit_spans(

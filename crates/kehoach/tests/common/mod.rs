@@ -70,6 +70,103 @@ fn postgres_template(admin_url: &str) -> &'static str {
     })
 }
 
+/// A data directory holding the demo (`kehoach serve --demo` on the SQLite template, stopped once
+/// it listens), made once per test process: its `kehoach.sqlite3` and its evidence files under
+/// `files/`. Tests that serve the demo start from a copy, and their `serve --demo` finds it built.
+fn sqlite_demo_template() -> &'static std::path::Path {
+    static TEMPLATE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let work = tempfile::tempdir().expect("temp dir");
+        std::fs::copy(sqlite_template(), work.path().join("kehoach.sqlite3"))
+            .expect("copy the SQLite template");
+        let args = vec!["--data-dir".to_string(), work.path().display().to_string()];
+        build_demo_with_the_binary(&args);
+        let kept = tempfile::tempdir().expect("temp dir").keep();
+        on_own_runtime({
+            let (from, to) = (work.path().to_path_buf(), kept.clone());
+            async move {
+                // The server was killed: what it committed is in the WAL, which VACUUM INTO
+                // folds into one self-contained file.
+                let url = format!("sqlite://{}", from.join("kehoach.sqlite3").display());
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("open the demo database");
+                sqlx::query("VACUUM INTO $1")
+                    .bind(to.join("kehoach.sqlite3").display().to_string())
+                    .execute(&mut conn)
+                    .await
+                    .expect("write the SQLite demo template");
+                conn.close().await.ok();
+            }
+        });
+        copy_dir(&work.path().join("files"), &kept.join("files"));
+        kept
+    })
+}
+
+/// The name of a PostgreSQL database holding the demo (made like [`sqlite_demo_template`]; the
+/// evidence files are in the database), made once per test process.
+fn postgres_demo_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let template = postgres_template(admin_url);
+        let name = format!("kehoach_demo_{}", kehoach::auth::random_secret(8));
+        let url = on_own_runtime({
+            let (admin_url, name) = (admin_url.to_string(), name.clone());
+            async move { create_database(&admin_url, &name, Some(template)).await }
+        });
+        let files = tempfile::tempdir().expect("temp dir");
+        let args = vec![
+            "--database-url".to_string(),
+            url,
+            "--data-dir".to_string(),
+            files.path().display().to_string(),
+        ];
+        build_demo_with_the_binary(&args);
+        on_own_runtime({
+            let (admin_url, name) = (admin_url.to_string(), name.clone());
+            async move {
+                // A template must have no connection left: the killed server's may linger.
+                let mut admin = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to test PostgreSQL");
+                sqlx::query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                )
+                .bind(&name)
+                .execute(&mut admin)
+                .await
+                .expect("end the demo server's connections");
+                admin.close().await.ok();
+            }
+        });
+        name
+    })
+}
+
+/// Runs the real `kehoach serve --demo` on the database of `db_args` until it listens (the demo
+/// is then built and committed), then stops it.
+fn build_demo_with_the_binary(db_args: &[String]) {
+    let server = Server::start_with(db_args, &["--demo"]);
+    drop(server);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    std::fs::create_dir_all(to).expect("create a directory");
+    for entry in entries {
+        let entry = entry.expect("read a directory");
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy a file");
+        }
+    }
+}
+
 /// Creates the database `name` on the test server (a copy of `template` when given) and returns
 /// its URL.
 async fn create_database(admin_url: &str, name: &str, template: Option<&str>) -> String {
@@ -145,6 +242,38 @@ impl TestDb {
             name,
             url,
             files: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Replaces this (fresh, unopened) database with a copy of the demo that
+    /// `kehoach serve --demo` builds: the corpus plans, activities, accounts and reports. A
+    /// server then started with `--demo` finds it built and only serves it, so the tests that
+    /// serve the demo do not each build it again (several seconds of a debug build's CPU).
+    pub async fn load_demo(&self) {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let template = sqlite_demo_template();
+                std::fs::copy(
+                    template.join("kehoach.sqlite3"),
+                    dir.path().join("kehoach.sqlite3"),
+                )
+                .expect("copy the SQLite demo template");
+                copy_dir(&template.join("files"), &dir.path().join("files"));
+            }
+            TestDb::Postgres {
+                admin_url, name, ..
+            } => {
+                let template = postgres_demo_template(admin_url);
+                let mut admin = sqlx::PgConnection::connect(admin_url)
+                    .await
+                    .expect("connect to test PostgreSQL");
+                sqlx::query(&format!("DROP DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("drop the test database");
+                admin.close().await.ok();
+                create_database(admin_url, name, Some(template)).await;
+            }
         }
     }
 
@@ -233,6 +362,15 @@ macro_rules! on_both_backends {
             })*
         }
     };
+}
+
+/// The real server on the demo data (`serve --demo`, with `extra` options), from a copy of the
+/// demo built once per test process ([`TestDb::load_demo`]).
+pub async fn demo_server(db: &TestDb, extra: &[&str]) -> Server {
+    db.load_demo().await;
+    let mut options = vec!["--demo"];
+    options.extend_from_slice(extra);
+    Server::start_with(&db.cli_args(), &options)
 }
 
 /// The real server binary, on a free port; killed when dropped.

@@ -9,15 +9,18 @@
 //! `web::pages::page_routes()` has a concrete URL here, or the test fails), at 1366 px and at
 //! 360 px, checked by axe-core (injected from `KEHOACH_TEST_AXE`, which `cargo xtask test`
 //! installs with npm: nothing is fetched at view time) — no serious or critical violation — and
-//! by the browser's console: no Content-Security-Policy violation, no JavaScript error. A
-//! full-page screenshot of each goes to `<target>/test-artifacts/web/sweep/`.
+//! by the browser's console: no Content-Security-Policy violation, no JavaScript error. axe runs
+//! once per distinct page and width (a page whose DOM, CSRF token aside, another role already
+//! had checked at that width is not checked again), and at 360 px on the fullest view of each
+//! page (see the test). A full-page screenshot of each page at each width, as the first role
+//! that opens it sees it, goes to `<target>/test-artifacts/web/sweep/`.
 
 use crate::common;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{Server, TestDb};
+use common::TestDb;
 use thirtyfour::prelude::*;
 use thirtyfour::{ChromiumLikeCapabilities, LoggingPrefsLogLevel};
 
@@ -230,7 +233,7 @@ async fn browser() -> (WebDriver, tempfile::TempDir) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_office_imports_and_reporter_logs_from_a_phone() {
     let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let server = common::demo_server(&db, &[]).await;
     let base = server.base.clone();
     let (driver, _profile) = browser().await;
     driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
@@ -438,7 +441,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
     let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let server = common::demo_server(&db, &[]).await;
     let base = server.base.clone();
     let (driver, _profile) = browser().await;
     driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
@@ -610,6 +613,12 @@ struct Visit {
     url: String,
     name: String,
     error_page: bool,
+    /// Whether this role's view of the page is the one kept as its screenshot.
+    shown: bool,
+    /// The length of its DOM at 1366 px, once swept there.
+    dom_len: usize,
+    /// Whether axe checks this role's view of the page at 360 px (the fullest view of it).
+    axe_narrow: bool,
 }
 
 fn visit(route: &'static str, url: impl Into<String>, name: &str) -> Visit {
@@ -618,6 +627,9 @@ fn visit(route: &'static str, url: impl Into<String>, name: &str) -> Visit {
         url: url.into(),
         name: name.into(),
         error_page: false,
+        shown: false,
+        dom_len: 0,
+        axe_narrow: false,
     }
 }
 
@@ -842,45 +854,86 @@ async fn full_shot(driver: &WebDriver, path: &std::path::Path, width: u32, heigh
     }
 }
 
+/// The demo roles the sweep signs in as, in the order that picks who shows a page in the
+/// screenshots (the first role that opens it).
+const SWEPT_ROLES: [&str; 4] = ["quantri", "sotttt", "daiptth", "xa"];
+
+/// The sweep's two widths (and window heights): a desktop, then a phone.
+const WIDE: (u32, u32) = (1366, 900);
+const NARROW: (u32, u32) = (360, 740);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_is_accessible_for_every_role_at_both_widths() {
     let axe_path = std::env::var("KEHOACH_TEST_AXE").expect(
         "KEHOACH_TEST_AXE is not set: run the suites with `cargo xtask test`, which installs \
          axe-core with npm",
     );
-    let axe_source = std::fs::read_to_string(&axe_path).expect("read axe.min.js");
+    let axe_source =
+        std::sync::Arc::new(std::fs::read_to_string(&axe_path).expect("read axe.min.js"));
     let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let server = common::demo_server(&db, &[]).await;
     let base = server.base.clone();
+    // Only this run's screenshots: which role shows a page may change as pages are added.
     let dir = artifacts().join("sweep");
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
 
-    // Two roles are swept at a time, each in its own browser: much of a visit is waiting on
-    // the browser and the server, and two browsers running axe are what two cores carry
-    // beside the other suites.
-    let mut sweeps = tokio::task::JoinSet::new();
-    let axe_source = std::sync::Arc::new(axe_source);
-    let turns = std::sync::Arc::new(tokio::sync::Semaphore::new(2));
-    for (r, role) in ["quantri", "sotttt", "daiptth", "xa"]
-        .into_iter()
-        .enumerate()
-    {
-        let sweep = sweep_as(role, r == 0, base.clone(), axe_source.clone(), dir.clone());
-        let turns = turns.clone();
-        sweeps.spawn(async move {
-            let _turn = turns
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
-            sweep.await
-        });
+    // What each role can open, each in its own browser (kept for both widths), all at once.
+    let mut discoveries = tokio::task::JoinSet::new();
+    for (r, role) in SWEPT_ROLES.into_iter().enumerate() {
+        discoveries.spawn(discover(role, r == 0, base.clone()));
     }
+    let mut roles: Vec<Discovered> = Vec::new();
+    while let Some(discovered) = discoveries.join_next().await {
+        roles.push(discovered.expect("a role's discovery"));
+    }
+    roles.sort_by_key(|d| SWEPT_ROLES.iter().position(|r| *r == d.role));
+    // One screenshot per page and width, for people to look at: as the first role that opens
+    // the page sees it.
+    let mut shown = std::collections::HashSet::new();
+    for discovered in &mut roles {
+        for v in &mut discovered.visits {
+            v.shown = shown.insert(v.name.clone());
+        }
+    }
+
+    let checked = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
     let mut problems: Vec<String> = Vec::new();
     let mut covered: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
-    while let Some(sweep) = sweeps.join_next().await {
-        let (found, opened) = sweep.expect("a role's sweep");
+    // Every role's pages at the desktop width: axe on every distinct page.
+    let swept = sweep_at(roles, WIDE, &base, &axe_source, &dir, &checked).await;
+    let mut roles = Vec::new();
+    for (discovered, found, opened) in swept {
         problems.extend(found);
         covered.extend(opened);
+        roles.push(discovered);
+    }
+    // At the phone's width the same DOMs are laid out by the stylesheet's narrow rules (the
+    // header's two rows, tables scrolling sideways, tap targets): what axe can find there and
+    // not on the desktop depends on the layout of the page, not on whose page it is. So axe
+    // checks each page at 360 px once, on the fullest view of it (the largest DOM at 1366 px:
+    // most rows to scroll and to crowd), while every role's view still gets the console and
+    // header checks; the desktop pass above checked every role's DOM.
+    let mut fullest: std::collections::HashMap<String, (usize, usize)> =
+        std::collections::HashMap::new();
+    for (r, discovered) in roles.iter().enumerate() {
+        for v in &discovered.visits {
+            let best = fullest.entry(v.name.clone()).or_insert((r, v.dom_len));
+            if v.dom_len > best.1 {
+                *best = (r, v.dom_len);
+            }
+        }
+    }
+    for (r, discovered) in roles.iter_mut().enumerate() {
+        for v in &mut discovered.visits {
+            v.axe_narrow = fullest.get(&v.name).is_some_and(|(best, _)| *best == r);
+        }
+    }
+    let swept = sweep_at(roles, NARROW, &base, &axe_source, &dir, &checked).await;
+    for (discovered, found, opened) in swept {
+        problems.extend(found);
+        covered.extend(opened);
+        let _ = tokio::time::timeout(Duration::from_secs(10), discovered.driver.quit()).await;
     }
     // Every GET page route was opened by some role (a new page must be added to the sweep).
     for (method, route) in kehoach::web::pages::page_routes() {
@@ -900,26 +953,63 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
     );
 }
 
-/// One role's part of the accessibility sweep: every page it reaches, at both widths, checked
-/// with axe, its console and the phone header; a screenshot of each. Returns the problems
-/// found and the routes opened.
-async fn sweep_as(
+/// Every role's pages at one width, two roles at a time, each in its own browser: much of a
+/// visit is waiting on the browser and the server, and two browsers running axe are what two
+/// cores carry beside the other suites. Gives back each role with the problems found and the
+/// routes opened.
+async fn sweep_at(
+    roles: Vec<Discovered>,
+    (width, height): (u32, u32),
+    base: &str,
+    axe_source: &std::sync::Arc<String>,
+    dir: &std::path::Path,
+    checked: &std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(u32, u64)>>>,
+) -> Vec<(
+    Discovered,
+    Vec<String>,
+    std::collections::BTreeSet<&'static str>,
+)> {
+    let turns = std::sync::Arc::new(tokio::sync::Semaphore::new(2));
+    let mut sweeps = tokio::task::JoinSet::new();
+    for discovered in roles {
+        let turns = turns.clone();
+        let (base, axe_source, dir, checked) = (
+            base.to_string(),
+            axe_source.clone(),
+            dir.to_path_buf(),
+            checked.clone(),
+        );
+        sweeps.spawn(async move {
+            let _turn = turns
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            sweep_as(discovered, width, height, base, axe_source, dir, checked).await
+        });
+    }
+    let mut swept = Vec::new();
+    while let Some(sweep) = sweeps.join_next().await {
+        swept.push(sweep.expect("a role's sweep"));
+    }
+    swept.sort_by_key(|(d, _, _)| SWEPT_ROLES.iter().position(|r| *r == d.role));
+    swept
+}
+
+/// A role signed in, in a browser of its own, with the pages it can open.
+struct Discovered {
     role: &'static str,
-    with_sign_in: bool,
-    base: String,
-    axe_source: std::sync::Arc<String>,
-    dir: PathBuf,
-) -> (Vec<String>, std::collections::BTreeSet<&'static str>) {
-    let mut problems: Vec<String> = Vec::new();
-    let mut covered: std::collections::BTreeSet<&'static str> = std::collections::BTreeSet::new();
-    // One browser per role, reused for all its pages.
-    let (driver, _profile) = browser().await;
-    driver
-        .set_script_timeout(Duration::from_secs(120))
-        .await
-        .unwrap();
+    driver: WebDriver,
+    _profile: tempfile::TempDir,
+    visits: Vec<Visit>,
+}
+
+/// Signs in as `role` and finds its pages ([`pages_of`]); the sign-in page itself too when
+/// `with_sign_in`.
+async fn discover(role: &'static str, with_sign_in: bool, base: String) -> Discovered {
+    let (driver, profile) = browser().await;
     let outcome = async {
-        driver.set_window_rect(0, 0, 1366, 900).await?;
+        driver.set_script_timeout(Duration::from_secs(120)).await?;
+        driver.set_window_rect(0, 0, WIDE.0, WIDE.1).await?;
         let mut visits = Vec::new();
         if with_sign_in {
             visits.push(visit("/sign-in", "/sign-in", "sign-in"));
@@ -927,68 +1017,153 @@ async fn sweep_as(
         sign_in(&driver, &base, role).await;
         visits.extend(pages_of(&driver, &base, role).await?);
         let _ = driver.browser_log().await?; // what discovery logged is not checked
-        for (width, height) in [(1366u32, 900u32), (360, 740)] {
-            driver.set_window_rect(0, 0, width, height).await?;
-            for (i, v) in visits.iter().enumerate() {
-                if v.route == "/sign-in" {
-                    // Signed out for this one page.
-                    driver.delete_all_cookies().await?;
-                }
-                driver.goto(format!("{base}{}", v.url)).await?;
-                wait_for(&driver, "main").await?;
-                covered.insert(v.route);
-                let here = format!("{role} {width}px {} ({})", v.name, v.url);
-                for line in axe(&driver, axe_source.as_str()).await? {
+        Ok::<_, WebDriverError>(visits)
+    }
+    .await;
+    match outcome {
+        Ok(visits) => Discovered {
+            role,
+            driver,
+            _profile: profile,
+            visits,
+        },
+        Err(e) => {
+            shot(&driver, &format!("sweep-failure-{role}")).await;
+            let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+            panic!("finding the pages of {role}: {e}");
+        }
+    }
+}
+
+/// The page's DOM as the browser holds it, without what differs between two renderings of the
+/// same page (the session's CSRF token): its hash (two visits with the same hash at the same
+/// width are the same page for axe) and its length.
+async fn dom_of(driver: &WebDriver) -> WebDriverResult<(u64, usize)> {
+    use std::hash::{Hash, Hasher};
+    static CSRF: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let csrf = CSRF.get_or_init(|| regex::Regex::new(r#"name="csrf" value="[^"]*""#).unwrap());
+    let dom = driver.source().await?;
+    let masked = csrf.replace_all(&dom, r#"name="csrf" value="""#);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    masked.hash(&mut hasher);
+    Ok((hasher.finish(), masked.len()))
+}
+
+/// One role's part of the accessibility sweep at one width: every page it reaches, checked
+/// with axe (once per distinct page and width across the roles: `checked` holds the DOMs
+/// already checked; at 360 px only the pages marked `axe_narrow`), its console and, on a phone,
+/// the header; a screenshot of the pages it shows. Gives the role back with the problems found
+/// and the routes opened.
+async fn sweep_as(
+    mut discovered: Discovered,
+    width: u32,
+    height: u32,
+    base: String,
+    axe_source: std::sync::Arc<String>,
+    dir: PathBuf,
+    checked: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<(u32, u64)>>>,
+) -> (
+    Discovered,
+    Vec<String>,
+    std::collections::BTreeSet<&'static str>,
+) {
+    let role = discovered.role;
+    let driver = &discovered.driver;
+    let mut problems: Vec<String> = Vec::new();
+    let mut covered: std::collections::BTreeSet<&'static str> = std::collections::BTreeSet::new();
+    let started = std::time::Instant::now();
+    let (mut axed, mut shots) = (0usize, 0usize);
+    let (mut axe_time, mut shot_time) = (Duration::ZERO, Duration::ZERO);
+    let outcome = async {
+        driver.set_window_rect(0, 0, width, height).await?;
+        for (i, v) in discovered.visits.iter_mut().enumerate() {
+            if v.route == "/sign-in" {
+                // Signed out for this one page.
+                driver.delete_all_cookies().await?;
+            }
+            driver.goto(format!("{base}{}", v.url)).await?;
+            wait_for(driver, "main").await?;
+            covered.insert(v.route);
+            let here = format!("{role} {width}px {} ({})", v.name, v.url);
+            let (dom, len) = dom_of(driver).await?;
+            if width == WIDE.0 {
+                v.dom_len = len;
+            }
+            // The same DOM at the same width is the same page for axe: checked once.
+            let wanted = width == WIDE.0 || v.axe_narrow;
+            if wanted
+                && checked
+                    .lock()
+                    .expect("no sweep panics holding it")
+                    .insert((width, dom))
+            {
+                axed += 1;
+                let t = std::time::Instant::now();
+                for line in axe(driver, axe_source.as_str()).await? {
                     problems.push(format!("{here}: axe {line}"));
                 }
-                for line in console_problems(&driver, v.error_page).await? {
-                    problems.push(format!("{here}: console {line}"));
+                axe_time += t.elapsed();
+            }
+            for line in console_problems(driver, v.error_page).await? {
+                problems.push(format!("{here}: console {line}"));
+            }
+            // The phone header stays compact (about one line).
+            if width == NARROW.0 {
+                let header = driver.find(By::Css("body > header")).await?;
+                let rect = header.rect().await?;
+                if rect.height > 60.0 {
+                    problems.push(format!("{here}: header {} px tall", rect.height));
                 }
-                // The phone header stays compact (about one line).
-                if width == 360 {
-                    let header = driver.find(By::Css("body > header")).await?;
-                    let rect = header.rect().await?;
-                    if rect.height > 60.0 {
-                        problems.push(format!("{here}: header {} px tall", rect.height));
-                    }
-                    // Signed in, the account link and "Đăng xuất" are on screen without
-                    // scrolling anything sideways.
-                    if v.route != "/sign-in" {
-                        for css in ["header a.user[href='/account']", "header form button"] {
-                            let r = driver.find(By::Css(css)).await?.rect().await?;
-                            if r.x < 0.0 || r.x + r.width > f64::from(width) + 0.5 {
-                                problems.push(format!("{here}: {css} off screen at x {}", r.x));
-                            }
-                        }
-                        // …and the nav is not squeezed away (it scrolls, on its own row).
-                        let nav = driver
-                            .find(By::Css("body > header nav"))
-                            .await?
-                            .rect()
-                            .await?;
-                        if nav.width < 300.0 {
-                            problems.push(format!("{here}: nav only {} px wide", nav.width));
+                // Signed in, the account link and "Đăng xuất" are on screen without
+                // scrolling anything sideways.
+                if v.route != "/sign-in" {
+                    for css in ["header a.user[href='/account']", "header form button"] {
+                        let r = driver.find(By::Css(css)).await?.rect().await?;
+                        if r.x < 0.0 || r.x + r.width > f64::from(width) + 0.5 {
+                            problems.push(format!("{here}: {css} off screen at x {}", r.x));
                         }
                     }
+                    // …and the nav is not squeezed away (it scrolls, on its own row).
+                    let nav = driver
+                        .find(By::Css("body > header nav"))
+                        .await?
+                        .rect()
+                        .await?;
+                    if nav.width < 300.0 {
+                        problems.push(format!("{here}: nav only {} px wide", nav.width));
+                    }
                 }
-                let file = dir.join(format!("{role}-{width}-{i:02}-{}.png", v.name));
-                full_shot(&driver, &file, width, height).await;
-                if v.route == "/sign-in" {
-                    sign_in(&driver, &base, role).await;
-                    let _ = driver.browser_log().await?;
-                }
+            }
+            if v.shown {
+                shots += 1;
+                let t = std::time::Instant::now();
+                let file = dir.join(format!("{width}-{i:02}-{}-{role}.png", v.name));
+                full_shot(driver, &file, width, height).await;
+                shot_time += t.elapsed();
+            }
+            if v.route == "/sign-in" {
+                sign_in(driver, &base, role).await;
+                let _ = driver.browser_log().await?;
             }
         }
         Ok::<_, WebDriverError>(())
     }
     .await
     .map_err(|e| e.to_string());
-    if outcome.is_err() {
-        shot(&driver, &format!("sweep-failure-{role}")).await;
+    if let Err(e) = outcome {
+        shot(driver, &format!("sweep-failure-{role}")).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), driver.clone().quit()).await;
+        panic!("the sweep as {role} at {width} px: {e}");
     }
-    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-    outcome.unwrap_or_else(|e| panic!("the sweep as {role}: {e}"));
-    (problems, covered)
+    eprintln!(
+        "sweep as {role} at {width} px: {} pages in {:.0} s; axe on {axed} {:.0} s, {shots} \
+         screenshots {:.0} s",
+        discovered.visits.len(),
+        started.elapsed().as_secs_f64(),
+        axe_time.as_secs_f64(),
+        shot_time.as_secs_f64()
+    );
+    (discovered, problems, covered)
 }
 
 /// Editing a plan after import (issue 19): the plan office corrects a target on the import
@@ -997,7 +1172,7 @@ async fn sweep_as(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
     let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let server = common::demo_server(&db, &[]).await;
     let base = server.base.clone();
     let (driver, _profile) = browser().await;
     driver.set_window_rect(0, 0, 1280, 900).await.unwrap();
@@ -1122,7 +1297,7 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
     let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let server = common::demo_server(&db, &[]).await;
     let base = server.base.clone();
     let (driver, _profile) = browser().await;
     let outcome = async {
@@ -1336,7 +1511,7 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn budget_pages_for_finance_the_office_and_a_unit() {
     let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let server = common::demo_server(&db, &[]).await;
     let base = server.base.clone();
     let (driver, _profile) = browser().await;
     let outcome = async {
@@ -1422,7 +1597,7 @@ async fn budget_pages_for_finance_the_office_and_a_unit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_office_links_checks_coverage_and_carries() {
     let db = TestDb::sqlite().await;
-    let server = Server::start_with(&db.cli_args(), &["--demo"]);
+    let server = common::demo_server(&db, &[]).await;
     let base = server.base.clone();
     let (driver, _profile) = browser().await;
     driver.set_window_rect(0, 0, 1280, 900).await.unwrap();

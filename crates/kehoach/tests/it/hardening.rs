@@ -388,7 +388,7 @@ on_both_backends! {
     }
 
     async fn redirects_stay_on_this_site_and_early_refusals_close(db: &TestDb) {
-        let server = Server::start_with(&db.cli_args(), &["--demo"]);
+        let server = common::demo_server(db, &[]).await;
         let client = no_redirects();
         for (back, location) in [
             ("/plans%3Flang%3Den", "/plans?lang=en"),
@@ -457,7 +457,7 @@ on_both_backends! {
     async fn wrong_passwords_make_one_address_wait_not_the_account(db: &TestDb) {
         // Two servers on one database behind a proxy at 127.0.0.1 (this test), and one that
         // trusts no proxy.
-        let a = Server::start_with(&db.cli_args(), &["--demo", "--trusted-proxy", "127.0.0.1"]);
+        let a = common::demo_server(db, &["--trusted-proxy", "127.0.0.1"]).await;
         let b = Server::start_with(&db.cli_args(), &["--trusted-proxy", "10.0.0.0/8,127.0.0.1"]);
         let c = Server::start(&db.cli_args());
         let (attacker, user) = ("203.0.113.66", "198.51.100.7");
@@ -529,7 +529,7 @@ on_both_backends! {
 
     async fn an_import_goes_on_across_servers_and_uploads_are_limited_per_user(db: &TestDb) {
         // Two servers on one database; each request of the flow goes to the other one.
-        let a = Server::start_with(&db.cli_args(), &["--demo"]);
+        let a = common::demo_server(db, &[]).await;
         let b = Server::start(&db.cli_args());
         let office = session(&a.base, "sotttt", "demo").await;
         let (cookie, csrf) = (&office.0, office.1.as_str());
@@ -596,7 +596,7 @@ on_both_backends! {
     }
 
     async fn a_plan_office_makes_an_account_whose_one_time_password_must_be_changed(db: &TestDb) {
-        let a = Server::start_with(&db.cli_args(), &["--demo"]);
+        let a = common::demo_server(db, &[]).await;
         let b = Server::start(&db.cli_args());
         let office = session(&a.base, "sotttt", "demo").await;
         let (cookie, csrf) = (&office.0, office.1.as_str());

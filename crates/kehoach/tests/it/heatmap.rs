@@ -209,7 +209,7 @@ async fn session(http: &reqwest::Client, server: &Server) -> String {
 
 on_both_backends! {
     async fn every_heatmap_cell_is_the_engines_status(db: &TestDb) {
-        let server = Server::start_with(&db.cli_args(), &["--demo"]);
+        let server = common::demo_server(db, &[]).await;
         let token = admin_token(&db.cli_args());
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

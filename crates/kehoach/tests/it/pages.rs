@@ -131,13 +131,9 @@ fn links(html: &str, prefix: &str) -> Vec<String> {
         .collect()
 }
 
-fn demo_server(db: &TestDb) -> Server {
-    Server::start_with(&db.cli_args(), &["--demo"])
-}
-
 on_both_backends! {
     async fn pages_render_in_vietnamese_for_a_signed_in_user(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
 
         // Signed out: pages send you to sign in; the sign-in page shows the demo accounts.
@@ -250,7 +246,7 @@ on_both_backends! {
     }
 
     async fn forms_without_the_csrf_token_are_refused(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
         // Sign-in itself needs the token of its form.
         let (status, _, _) = client
@@ -290,7 +286,7 @@ on_both_backends! {
     }
 
     async fn the_import_forms_check_the_token_the_right_the_import_and_the_entry(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
         client.sign_in("sotttt", "demo").await;
         let (_, _, form) = client.get("/plans/import").await;
@@ -363,7 +359,7 @@ on_both_backends! {
     }
 
     async fn repeated_failed_sign_ins_are_refused_with_429(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
         for _ in 0..5 {
             let (status, _, page) = client.sign_in("xa", "wrong").await;
@@ -376,7 +372,7 @@ on_both_backends! {
     }
 
     async fn a_reporter_logs_an_activity_with_a_photo_and_text_is_escaped(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
         client.sign_in("daiptth", "demo").await;
         let (status, _, work) = client.get("/my-work").await;
@@ -453,7 +449,7 @@ on_both_backends! {
 
     async fn a_refused_evidence_file_shows_the_form_again_with_what_was_typed(db: &TestDb) {
         // Files of at most 1000 bytes on this server.
-        let server = Server::start_with(&db.cli_args(), &["--demo", "--max-upload-bytes", "1000"]);
+        let server = common::demo_server(db, &["--max-upload-bytes", "1000"]).await;
         let mut client = Client::new(&server);
         client.sign_in("daiptth", "demo").await;
         let (_, _, work) = client.get("/my-work").await;
@@ -506,7 +502,7 @@ on_both_backends! {
     }
 
     async fn every_listed_page_route_is_served(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
         client.sign_in("quantri", "demo").await;
         for (method, path) in kehoach::web::pages::page_routes() {
@@ -529,7 +525,7 @@ on_both_backends! {
     }
 
     async fn errors_are_pages_in_the_layout_in_the_users_language(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
         client.sign_in("daiptth", "demo").await;
         let html = |client: &Client, path: &str| {
@@ -571,7 +567,7 @@ on_both_backends! {
     }
 
     async fn a_failed_plan_upload_keeps_its_file_and_offers_the_candidates(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut client = Client::new(&server);
         client.sign_in("sotttt", "demo").await;
         let (_, _, form) = client.get("/plans/import").await;

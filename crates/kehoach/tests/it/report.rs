@@ -90,6 +90,9 @@ on_both_backends! {
             ("phuong", tam_ky, Some("20341.UBND"), "2024"),
             ("thanhpho-thang5", tam_ky, None, "2024-05"),
         ];
+        // The reports LibreOffice lays out (SQLite's run: the documents are the same), all in
+        // one conversion after the loop.
+        let mut rendered: Vec<(&str, Vec<u8>)> = Vec::new();
         for (name, plan_id, unit, period) in variants {
             let period = ReportPeriod::parse(period).unwrap();
             let (content, docx) = report_docx(&store, plan_id, unit, period, today, &ReportOverrides::default())
@@ -99,12 +102,7 @@ on_both_backends! {
             let names = figures_agree_with_the_engine(&store, plan_id, unit, period, today, &content, name).await;
             reads_well(&text, &names, name);
             if lo {
-                let pdf = render_in_libreoffice(&docx, name);
-                assert!(pdf.body_pages >= 1 && pdf.body_pages < pdf.pages, "{name}: Phụ lục after the signature: {pdf:?}");
-                if name == "tinh-nam" {
-                    assert!(pdf.body_pages <= 6, "{name}: body of {} pages", pdf.body_pages);
-                    assert!(pdf.pages <= 25, "{name}: {} pages", pdf.pages);
-                }
+                rendered.push((name, docx));
             }
             let all = text.join("\n");
             // The parts a reader of such reports looks for.
@@ -170,6 +168,13 @@ on_both_backends! {
             }
         }
         store.close().await;
+        for (name, pdf) in render_in_libreoffice(&rendered) {
+            assert!(pdf.body_pages >= 1 && pdf.body_pages < pdf.pages, "{name}: Phụ lục after the signature: {pdf:?}");
+            if name == "tinh-nam" {
+                assert!(pdf.body_pages <= 6, "{name}: body of {} pages", pdf.body_pages);
+                assert!(pdf.pages <= 25, "{name}: {} pages", pdf.pages);
+            }
+        }
     }
 
     async fn the_cli_and_the_route_give_the_report(db: &common::TestDb) {
@@ -393,13 +398,21 @@ struct Pdf {
     body_pages: usize,
 }
 
-/// Converts a report with LibreOffice, saves the PDF and its pages as PNG under
+/// Converts reports with LibreOffice (one run for them all: each start of LibreOffice with a
+/// fresh profile costs seconds of CPU), saves each PDF and its pages as PNG under
 /// `test-artifacts/report/<name>/`, and reads where the signature falls: its page must also hold
 /// the body's last words ("./.").
-fn render_in_libreoffice(docx: &[u8], name: &str) -> Pdf {
+fn render_in_libreoffice<'a>(docs: &[(&'a str, Vec<u8>)]) -> Vec<(&'a str, Pdf)> {
+    if docs.is_empty() {
+        return Vec::new();
+    }
     let work = tempfile::tempdir().unwrap();
-    let input = work.path().join(format!("{name}.docx"));
-    std::fs::write(&input, docx).unwrap();
+    let mut inputs = Vec::new();
+    for (name, docx) in docs {
+        let input = work.path().join(format!("{name}.docx"));
+        std::fs::write(&input, docx).unwrap();
+        inputs.push(input);
+    }
     // A profile of its own, so a LibreOffice already running elsewhere cannot take the job.
     let profile = format!(
         "-env:UserInstallation=file://{}/profile",
@@ -408,12 +421,20 @@ fn render_in_libreoffice(docx: &[u8], name: &str) -> Pdf {
     let status = Command::new("libreoffice")
         .args([&profile, "--headless", "--convert-to", "pdf", "--outdir"])
         .arg(work.path())
-        .arg(&input)
+        .args(&inputs)
         .status()
         .expect("libreoffice is installed (cargo xtask test installs libreoffice-writer-nogui)");
     assert!(status.success(), "libreoffice --convert-to pdf failed");
-    let pdf = work.path().join(format!("{name}.pdf"));
-    assert!(pdf.exists(), "no PDF written");
+    docs.iter()
+        .map(|(name, _)| (*name, read_pdf(work.path(), name)))
+        .collect()
+}
+
+/// The PDF LibreOffice wrote for the report `name` into `work`, checked and kept (see
+/// [`render_in_libreoffice`]).
+fn read_pdf(work: &std::path::Path, name: &str) -> Pdf {
+    let pdf = work.join(format!("{name}.pdf"));
+    assert!(pdf.exists(), "{name}: no PDF written");
     let dir = artifacts().join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -158,10 +158,6 @@ fn links(html: &str, prefix: &str) -> Vec<String> {
         .collect()
 }
 
-fn demo_server(db: &TestDb) -> Server {
-    Server::start_with(&db.cli_args(), &["--demo"])
-}
-
 /// The Quảng Nam plan's id (the province's own, which `sotttt` lands on).
 async fn quang_nam_plan(store: &kehoach::store::Store) -> kehoach::store::PlanRow {
     let office = store
@@ -180,7 +176,7 @@ async fn quang_nam_plan(store: &kehoach::store::Store) -> kehoach::store::PlanRo
 
 on_both_backends! {
     async fn the_overview_lands_a_leader_on_who_is_behind_as_the_engine_counts_it(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let mut office = Browser::signed_in(&server, "sotttt").await;
         let home = office.get("/").await;
         assert_eq!((home.status, home.location.as_str()), (StatusCode::SEE_OTHER, "/overview"));
@@ -253,7 +249,7 @@ on_both_backends! {
     }
 
     async fn a_signed_in_session_downloads_the_plans_files_within_its_rights(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let store = db.open().await;
         let plan = quang_nam_plan(&store).await;
         let mut office = Browser::signed_in(&server, "sotttt").await;
@@ -319,7 +315,7 @@ on_both_backends! {
     }
 
     async fn deadlines_are_grouped_by_task_newest_first_with_their_units(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let store = db.open().await;
         let mut office = Browser::signed_in(&server, "sotttt").await;
         let html = office.get("/deadlines?state=any").await.text();
@@ -374,7 +370,7 @@ on_both_backends! {
     }
 
     async fn units_are_picked_by_typing_with_or_without_script(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let store = db.open().await;
         let plan = quang_nam_plan(&store).await;
         let mut office = Browser::signed_in(&server, "sotttt").await;
@@ -412,7 +408,7 @@ on_both_backends! {
     }
 
     async fn a_wards_officer_logs_the_ward_stations_work_from_the_item_tapped(db: &TestDb) {
-        let server = demo_server(db);
+        let server = common::demo_server(db, &[]).await;
         let store = db.open().await;
         let mut xa = Browser::signed_in(&server, "xa").await;
         let html = xa.get("/my-work").await.text();
