@@ -32,20 +32,14 @@ fn sqlite_template() -> &'static std::path::Path {
             let store = Store::open(&Location::DataDir(work.path().to_path_buf()))
                 .await
                 .expect("make the SQLite template");
-            store.close().await;
             // One self-contained file (no WAL beside it), kept for the whole run.
             let kept = tempfile::tempdir().expect("temp dir").keep();
             let file = kept.join("kehoach.sqlite3");
-            let url = format!("sqlite://{}", work.path().join("kehoach.sqlite3").display());
-            let mut conn = sqlx::SqliteConnection::connect(&url)
-                .await
-                .expect("open the SQLite template");
-            sqlx::query("VACUUM INTO $1")
-                .bind(file.display().to_string())
-                .execute(&mut conn)
+            store
+                .vacuum_into(&file)
                 .await
                 .expect("write the SQLite template");
-            conn.close().await.ok();
+            store.close().await;
             file
         })
     })
@@ -87,16 +81,14 @@ fn sqlite_demo_template() -> &'static std::path::Path {
             async move {
                 // The server was killed: what it committed is in the WAL, which VACUUM INTO
                 // folds into one self-contained file.
-                let url = format!("sqlite://{}", from.join("kehoach.sqlite3").display());
-                let mut conn = sqlx::SqliteConnection::connect(&url)
+                let store = Store::open(&Location::DataDir(from))
                     .await
                     .expect("open the demo database");
-                sqlx::query("VACUUM INTO $1")
-                    .bind(to.join("kehoach.sqlite3").display().to_string())
-                    .execute(&mut conn)
+                store
+                    .vacuum_into(&to.join("kehoach.sqlite3"))
                     .await
                     .expect("write the SQLite demo template");
-                conn.close().await.ok();
+                store.close().await;
             }
         });
         copy_dir(&work.path().join("files"), &kept.join("files"));

@@ -109,6 +109,21 @@ async fn shot(driver: &WebDriver, name: &str) {
         .expect("screenshot");
 }
 
+/// Ends a browser scenario: a screenshot named `failure_shot` when it failed, the browser closed
+/// (within 10 s: a hung chromedriver must not hang the suite), then the scenario's outcome.
+async fn finish<E: std::fmt::Debug>(
+    driver: WebDriver,
+    outcome: Result<(), E>,
+    failure_shot: &str,
+    what: &str,
+) {
+    if outcome.is_err() {
+        shot(&driver, failure_shot).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
+    outcome.expect(what);
+}
+
 async fn sign_in(driver: &WebDriver, base: &str, user: &str) {
     driver.goto(format!("{base}/sign-in")).await.unwrap();
     driver
@@ -428,11 +443,7 @@ async fn plan_office_imports_and_reporter_logs_from_a_phone() {
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;
-    if outcome.is_err() {
-        shot(&driver, "failure").await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-    outcome.expect("the browser scenario");
+    finish(driver, outcome, "failure", "the browser scenario").await;
 }
 
 /// Review and periods (issue 19): the plan office returns a station's activity with a reason and
@@ -573,11 +584,13 @@ async fn plan_office_reviews_and_locks_a_month_reporter_resubmits_on_a_phone() {
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;
-    if outcome.is_err() {
-        shot(&driver, "failure-review").await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-    outcome.expect("the review and lock scenario");
+    finish(
+        driver,
+        outcome,
+        "failure-review",
+        "the review and lock scenario",
+    )
+    .await;
 }
 
 /// GET routes that are not pages a person reads, with why they are not swept.
@@ -1281,11 +1294,7 @@ async fn plan_office_corrects_targets_on_the_preview_and_after_import() {
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;
-    if outcome.is_err() {
-        shot(&driver, "edit-failure").await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-    outcome.unwrap();
+    finish(driver, outcome, "edit-failure", "the browser scenario").await;
 }
 
 // The reporting chain (issue 20).
@@ -1498,11 +1507,7 @@ async fn a_unit_drafts_its_report_and_the_office_reviews_the_board() {
         Ok::<_, WebDriverError>(())
     }
     .await;
-    if outcome.is_err() {
-        shot(&driver, "report-failure").await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-    outcome.unwrap();
+    finish(driver, outcome, "report-failure", "the browser scenario").await;
 }
 
 /// The budget cycle as its users see it (issue 21): on the demo's Quảng Nam plan, finance sees
@@ -1583,11 +1588,7 @@ async fn budget_pages_for_finance_the_office_and_a_unit() {
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;
-    if outcome.is_err() {
-        shot(&driver, "budget-failure").await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-    outcome.unwrap();
+    finish(driver, outcome, "budget-failure", "the browser scenario").await;
 }
 
 /// Plans that implement plans (issue 22), as the province's plan office walks them on the demo:
@@ -1795,9 +1796,5 @@ async fn plan_office_links_checks_coverage_and_carries() {
         Ok::<_, Box<dyn std::error::Error>>(())
     }
     .await;
-    if outcome.is_err() {
-        shot(&driver, "cascade-failure").await;
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(10), driver.quit()).await;
-    outcome.unwrap();
+    finish(driver, outcome, "cascade-failure", "the browser scenario").await;
 }
