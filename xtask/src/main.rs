@@ -47,8 +47,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// `cargo`, without what `cargo run` set for xtask itself (`CARGO_MANIFEST_DIR`,
+/// `CARGO_PKG_NAME`…): build scripts such as ring's rerun when those change, so passing them on
+/// made every switch between `cargo xtask test` and a plain `cargo test` rebuild ring and all
+/// that depends on it (a minute and a half on 2 cores).
 fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&&*name)
+        {
+            cargo.env_remove(&*name);
+        }
+    }
+    cargo
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
@@ -64,7 +83,9 @@ fn run(cmd: &mut Command) -> Result<()> {
 
 /// Extra arguments go to `cargo test` as they are (`--test it -- tracking::`, `--test replica`),
 /// except `--no-schemathesis`. With none but `--no-fail-fast` (every suite: what CI runs), the
-/// schemathesis check follows the suites, against the debug binary the test build made.
+/// schemathesis check runs beside the suites, against the debug binary the test build made: the
+/// suites wait on browsers, LibreOffice and databases for much of their time and leave a core
+/// free for it, so its time budget is spent there rather than after them.
 fn test(args: &[String]) -> Result<()> {
     let extra: Vec<String> = args
         .iter()
@@ -90,20 +111,28 @@ fn test(args: &[String]) -> Result<()> {
         pg.version,
         pg.admin_url()
     );
-    // A streaming replica for the replica suite (issue 18), when it runs: it replays every
-    // test database's writes, which the other suites need not pay for.
-    let replica = if runs_suite(extra, "replica") {
-        let replica = pg
+    // The replica suite (issue 18), when it runs, gets a primary of its own with a streaming
+    // replica: a replica of the suites' server would replay every test database's writes (a
+    // minute of CPU a run) for one test.
+    let replicated = if runs_suite(extra, "replica") {
+        let primary = postgres::Throwaway::start()
+            .context("cannot provide a throwaway PostgreSQL for the replica suite")?;
+        let replica = primary
             .start_replica()
             .context("cannot start a streaming replica")?;
-        eprintln!("xtask: streaming replica at {}", replica.admin_url());
-        Some(replica)
+        eprintln!(
+            "xtask: the replica suite's primary at {}, its streaming replica at {}",
+            primary.admin_url(),
+            replica.admin_url()
+        );
+        Some((primary, replica))
     } else {
         None
     };
     let mut cmd = cargo();
-    if let Some(replica) = &replica {
-        cmd.env("KEHOACH_TEST_POSTGRES_REPLICA_URL", replica.admin_url());
+    if let Some((primary, replica)) = &replicated {
+        cmd.env("KEHOACH_TEST_POSTGRES_PRIMARY_URL", primary.admin_url())
+            .env("KEHOACH_TEST_POSTGRES_REPLICA_URL", replica.admin_url());
     }
     // The integration tests are one binary (`crates/kehoach/tests/it/`) whose tests mostly wait
     // on a server, a database, a browser or LibreOffice: twice as many test threads as cores
@@ -118,15 +147,36 @@ fn test(args: &[String]) -> Result<()> {
         .env("KEHOACH_TEST_AXE", &axe)
         .env("RUST_BACKTRACE", "0");
     cmd.args(extra);
+    // Started once everything the suites need is up: nothing below returns before it is joined.
+    let schema_check = check_schema.then(|| {
+        let log = schemathesis::log_path();
+        eprintln!(
+            "xtask: schemathesis runs beside the suites, its report in {}",
+            log.display()
+        );
+        std::thread::spawn(move || {
+            schemathesis::check(&schemathesis::debug_binary(), &[], Some(&log))
+        })
+    });
     let outcome = run(&mut cmd);
     drop(driver);
-    drop(replica);
+    drop(replicated);
     drop(pg);
-    if !check_schema {
+    let Some(schema_check) = schema_check else {
         return outcome;
-    }
+    };
     // Even after a failed suite: CI then reports both at once.
-    let checked = schemathesis::check(&schemathesis::debug_binary(), &[]);
+    let checked = schema_check
+        .join()
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the schemathesis check panicked")));
+    let log = schemathesis::log_path();
+    match std::fs::read_to_string(&log) {
+        Ok(report) => eprintln!(
+            "xtask: schemathesis's report ({}):\n{report}",
+            log.display()
+        ),
+        Err(e) => eprintln!("xtask: no schemathesis report in {}: {e}", log.display()),
+    }
     if let (Err(_), Err(schema)) = (&outcome, &checked) {
         eprintln!("xtask: {schema:#}");
     }

@@ -27,7 +27,10 @@ impl Throwaway {
             .map(|v| v.to_string_lossy().into_owned())
             .unwrap_or_default();
         let as_root = is_root();
-        let dir = std::env::temp_dir().join(format!("kehoach-pg-{}", std::process::id()));
+        // One process may run several (the replica suite has a primary of its own).
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("kehoach-pg-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         let data = dir.join("data");
@@ -112,7 +115,7 @@ impl Throwaway {
     /// started as a hot standby on a port of its own; stopped and removed on drop like this one.
     pub fn start_replica(&self) -> Result<Throwaway> {
         let as_root = is_root();
-        let dir = std::env::temp_dir().join(format!("kehoach-pg-replica-{}", std::process::id()));
+        let dir = self.dir.with_extension("replica");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         let log = std::fs::File::create(dir.join("server.log"))?;

@@ -27,7 +27,7 @@ const MAX_SECONDS: &str = "150";
 /// `cargo xtask schemathesis [ST RUN ARGS…]`: builds the debug binary, then [`check`].
 pub fn schemathesis(extra: &[String]) -> Result<()> {
     run(cargo().args(["build", "-p", "kehoach"]))?;
-    check(&debug_binary(), extra)
+    check(&debug_binary(), extra, None)
 }
 
 /// The debug binary `cargo build` and `cargo test` make (the test build links it for the
@@ -36,8 +36,10 @@ pub fn debug_binary() -> PathBuf {
     target_dir().join("debug").join("kehoach")
 }
 
-/// A bounded schemathesis run against `bin serve --demo`; extra arguments go to `st run`.
-pub fn check(bin: &Path, extra: &[String]) -> Result<()> {
+/// A bounded schemathesis run against `bin serve --demo`; extra arguments go to `st run`. With
+/// `log`, schemathesis writes its report there instead of to the terminal (when it runs beside
+/// the suites, whose output it would interleave with).
+pub fn check(bin: &Path, extra: &[String], log: Option<&Path>) -> Result<()> {
     if !bin.exists() {
         bail!("{} is missing: build it first", bin.display());
     }
@@ -78,7 +80,13 @@ pub fn check(bin: &Path, extra: &[String]) -> Result<()> {
             .trim()
             .to_string();
         let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemathesis.toml");
-        run(Command::new(&st)
+        let mut st = Command::new(&st);
+        if let Some(log) = log {
+            let file = std::fs::File::create(log)
+                .with_context(|| format!("cannot write {}", log.display()))?;
+            st.stdout(file.try_clone()?).stderr(file);
+        }
+        run(st
             .arg("--config-file")
             .arg(&config)
             .args(["--no-color", "run"])
@@ -129,6 +137,11 @@ pub fn install() -> Result<PathBuf> {
     run(Command::new(venv.join("bin").join("pip")).args(["install", "-q", SCHEMATHESIS]))?;
     std::fs::write(&marker, SCHEMATHESIS)?;
     Ok(st)
+}
+
+/// Where [`check`] writes schemathesis's report when it runs beside the suites.
+pub fn log_path() -> PathBuf {
+    target_dir().join("schemathesis.log")
 }
 
 fn target_dir() -> PathBuf {

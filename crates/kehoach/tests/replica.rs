@@ -68,7 +68,10 @@ async fn pages_come_from_the_replica_and_show_a_write_within_the_lag() {
         "KEHOACH_TEST_POSTGRES_REPLICA_URL is not set: run `cargo xtask test -p kehoach --test \
          replica`, which starts a streaming replica",
     );
-    let db = TestDb::postgres().await;
+    // A primary of its own, whose replica replays only this suite's writes.
+    let primary_admin = std::env::var("KEHOACH_TEST_POSTGRES_PRIMARY_URL")
+        .expect("KEHOACH_TEST_POSTGRES_PRIMARY_URL is not set: run `cargo xtask test`");
+    let db = TestDb::postgres_on(primary_admin).await;
     let TestDb::Postgres { name, .. } = &db else {
         unreachable!()
     };

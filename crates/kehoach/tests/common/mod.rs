@@ -225,7 +225,11 @@ impl TestDb {
     /// A database made from the migrated and seeded PostgreSQL template (`CREATE DATABASE …
     /// TEMPLATE`, a file copy on the server).
     pub async fn postgres() -> Self {
-        let admin_url = postgres_admin_url();
+        Self::postgres_on(postgres_admin_url()).await
+    }
+
+    /// [`TestDb::postgres`] on the PostgreSQL server at `admin_url` (the replica suite's primary).
+    pub async fn postgres_on(admin_url: String) -> Self {
         let template = postgres_template(&admin_url);
         let name = format!("kehoach_test_{}", kehoach::auth::random_secret(8));
         let url = create_database(&admin_url, &name, Some(template)).await;

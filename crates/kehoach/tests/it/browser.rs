@@ -11,9 +11,11 @@
 //! installs with npm: nothing is fetched at view time) — no serious or critical violation — and
 //! by the browser's console: no Content-Security-Policy violation, no JavaScript error. axe runs
 //! once per distinct page and width (a page whose DOM, CSRF token aside, another role already
-//! had checked at that width is not checked again), and at 360 px on the fullest view of each
-//! page (see the test). A full-page screenshot of each page at each width, as the first role
-//! that opens it sees it, goes to `<target>/test-artifacts/web/sweep/`.
+//! had checked at that width is not checked again). At 360 px each page is opened once, as the
+//! role whose view of it is the fullest, and each role's home page for its own header (see the
+//! test). A full-page screenshot of each page at each width goes to
+//! `<target>/test-artifacts/web/sweep/`: at 1366 px as the first role that opens it sees it, at
+//! 360 px its fullest view.
 
 use crate::common;
 
@@ -630,8 +632,8 @@ struct Visit {
     shown: bool,
     /// The length of its DOM at 1366 px, once swept there.
     dom_len: usize,
-    /// Whether axe checks this role's view of the page at 360 px (the fullest view of it).
-    axe_narrow: bool,
+    /// Whether this role's view of the page is the one opened at 360 px (the fullest view of it).
+    narrow: bool,
 }
 
 fn visit(route: &'static str, url: impl Into<String>, name: &str) -> Visit {
@@ -642,7 +644,7 @@ fn visit(route: &'static str, url: impl Into<String>, name: &str) -> Visit {
         error_page: false,
         shown: false,
         dom_len: 0,
-        axe_narrow: false,
+        narrow: false,
     }
 }
 
@@ -922,11 +924,12 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
         roles.push(discovered);
     }
     // At the phone's width the same DOMs are laid out by the stylesheet's narrow rules (the
-    // header's two rows, tables scrolling sideways, tap targets): what axe can find there and
-    // not on the desktop depends on the layout of the page, not on whose page it is. So axe
-    // checks each page at 360 px once, on the fullest view of it (the largest DOM at 1366 px:
-    // most rows to scroll and to crowd), while every role's view still gets the console and
-    // header checks; the desktop pass above checked every role's DOM.
+    // header's two rows, tables scrolling sideways, tap targets): what axe, the console and the
+    // header checks can find there and not on the desktop depends on the layout of the page,
+    // not on whose page it is. So each page is opened at 360 px once, as the role with the
+    // fullest view of it (the largest DOM at 1366 px: most rows to scroll and to crowd), and
+    // each role's home page for its own header (its menu differs by role); the desktop pass
+    // above checked every role's DOM.
     let mut fullest: std::collections::HashMap<String, (usize, usize)> =
         std::collections::HashMap::new();
     for (r, discovered) in roles.iter().enumerate() {
@@ -939,7 +942,7 @@ async fn every_page_is_accessible_for_every_role_at_both_widths() {
     }
     for (r, discovered) in roles.iter_mut().enumerate() {
         for v in &mut discovered.visits {
-            v.axe_narrow = fullest.get(&v.name).is_some_and(|(best, _)| *best == r);
+            v.narrow = fullest.get(&v.name).is_some_and(|(best, _)| *best == r) || v.route == "/";
         }
     }
     let swept = sweep_at(roles, NARROW, &base, &axe_source, &dir, &checked).await;
@@ -1062,10 +1065,10 @@ async fn dom_of(driver: &WebDriver) -> WebDriverResult<(u64, usize)> {
     Ok((hasher.finish(), masked.len()))
 }
 
-/// One role's part of the accessibility sweep at one width: every page it reaches, checked
-/// with axe (once per distinct page and width across the roles: `checked` holds the DOMs
-/// already checked; at 360 px only the pages marked `axe_narrow`), its console and, on a phone,
-/// the header; a screenshot of the pages it shows. Gives the role back with the problems found
+/// One role's part of the accessibility sweep at one width: every page it reaches (at 360 px
+/// only those marked `narrow`), checked with axe (once per distinct page and width across the
+/// roles: `checked` holds the DOMs already checked), its console and, on a phone, the header; a
+/// screenshot of the pages it shows. Gives the role back with the problems found
 /// and the routes opened.
 async fn sweep_as(
     mut discovered: Discovered,
@@ -1085,11 +1088,15 @@ async fn sweep_as(
     let mut problems: Vec<String> = Vec::new();
     let mut covered: std::collections::BTreeSet<&'static str> = std::collections::BTreeSet::new();
     let started = std::time::Instant::now();
-    let (mut axed, mut shots) = (0usize, 0usize);
+    let (mut opened, mut axed, mut shots) = (0usize, 0usize, 0usize);
     let (mut axe_time, mut shot_time) = (Duration::ZERO, Duration::ZERO);
     let outcome = async {
         driver.set_window_rect(0, 0, width, height).await?;
         for (i, v) in discovered.visits.iter_mut().enumerate() {
+            if width == NARROW.0 && !v.narrow {
+                continue;
+            }
+            opened += 1;
             if v.route == "/sign-in" {
                 // Signed out for this one page.
                 driver.delete_all_cookies().await?;
@@ -1103,12 +1110,10 @@ async fn sweep_as(
                 v.dom_len = len;
             }
             // The same DOM at the same width is the same page for axe: checked once.
-            let wanted = width == WIDE.0 || v.axe_narrow;
-            if wanted
-                && checked
-                    .lock()
-                    .expect("no sweep panics holding it")
-                    .insert((width, dom))
+            if checked
+                .lock()
+                .expect("no sweep panics holding it")
+                .insert((width, dom))
             {
                 axed += 1;
                 let t = std::time::Instant::now();
@@ -1147,7 +1152,14 @@ async fn sweep_as(
                     }
                 }
             }
-            if v.shown {
+            // At 1366 px as the first role that opens the page sees it; at 360 px its fullest
+            // view (the home page is opened by every role there, shown by the first).
+            let shown = if width == WIDE.0 || v.route == "/" {
+                v.shown
+            } else {
+                v.narrow
+            };
+            if shown {
                 shots += 1;
                 let t = std::time::Instant::now();
                 let file = dir.join(format!("{width}-{i:02}-{}-{role}.png", v.name));
@@ -1169,9 +1181,8 @@ async fn sweep_as(
         panic!("the sweep as {role} at {width} px: {e}");
     }
     eprintln!(
-        "sweep as {role} at {width} px: {} pages in {:.0} s; axe on {axed} {:.0} s, {shots} \
+        "sweep as {role} at {width} px: {opened} pages in {:.0} s; axe on {axed} {:.0} s, {shots} \
          screenshots {:.0} s",
-        discovered.visits.len(),
         started.elapsed().as_secs_f64(),
         axe_time.as_secs_f64(),
         shot_time.as_secs_f64()
