@@ -845,10 +845,14 @@ async fn console_problems(driver: &WebDriver, error_page: bool) -> WebDriverResu
 }
 
 /// A screenshot of the whole page (not only the window, at most 6,000 px tall): the window is
-/// made as tall as the page for it, then given back its size.
+/// made as tall as the page plus the browser's own frame (the window's height is not the
+/// viewport's), then given back its size.
 async fn full_shot(driver: &WebDriver, path: &std::path::Path, width: u32, height: u32) {
     let tall = driver
-        .execute("return document.documentElement.scrollHeight;", Vec::new())
+        .execute(
+            "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;",
+            Vec::new(),
+        )
         .await
         .ok()
         .and_then(|r| r.json().as_u64())
