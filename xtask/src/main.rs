@@ -71,14 +71,30 @@ fn cargo() -> Command {
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
-    eprintln!("xtask: running {cmd:?}");
+    let shown = shown(cmd);
+    eprintln!("xtask: running {shown}");
     let status = cmd
         .status()
-        .with_context(|| format!("cannot start {cmd:?}"))?;
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
-        bail!("{cmd:?} failed ({status})");
+        bail!("{shown} failed ({status})");
     }
     Ok(())
+}
+
+/// A command as the log shows it: the variables it sets, the program and its arguments (not the
+/// variables [`cargo`] removes, which would fill a line each time).
+fn shown(cmd: &Command) -> String {
+    let mut parts: Vec<String> = cmd
+        .get_envs()
+        .filter_map(|(name, value)| {
+            let value = value?;
+            Some(format!("{}={:?}", name.to_string_lossy(), value))
+        })
+        .collect();
+    parts.push(format!("{:?}", cmd.get_program()));
+    parts.extend(cmd.get_args().map(|a| format!("{a:?}")));
+    parts.join(" ")
 }
 
 /// Extra arguments go to `cargo test` as they are (`--test it -- tracking::`, `--test replica`),
