@@ -100,8 +100,8 @@ fn shown(cmd: &Command) -> String {
 /// Extra arguments go to `cargo test` as they are (`--test it -- tracking::`, `--test replica`),
 /// except `--no-schemathesis`. With none but `--no-fail-fast` (every suite: what CI runs), the
 /// schemathesis check runs beside the suites, against the debug binary the test build made: the
-/// suites wait on browsers, LibreOffice and databases for much of their time and leave a core
-/// free for it, so its time budget is spent there rather than after them.
+/// suites wait on browsers, LibreOffice and databases for part of their time (they used about 1.5
+/// of 2 cores), so its fixed time budget is spent there rather than after them.
 fn test(args: &[String]) -> Result<()> {
     let extra: Vec<String> = args
         .iter()

@@ -65,12 +65,13 @@ const AS_OF: &str = "Số liệu tính đến";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_come_from_the_replica_and_show_a_write_within_the_lag() {
     let replica_admin = std::env::var("KEHOACH_TEST_POSTGRES_REPLICA_URL").expect(
-        "KEHOACH_TEST_POSTGRES_REPLICA_URL is not set: run `cargo xtask test -p kehoach --test \
-         replica`, which starts a streaming replica",
+        "KEHOACH_TEST_POSTGRES_REPLICA_URL is not set: run `cargo xtask test --test replica`, \
+         which starts a primary with a streaming replica",
     );
     // A primary of its own, whose replica replays only this suite's writes.
-    let primary_admin = std::env::var("KEHOACH_TEST_POSTGRES_PRIMARY_URL")
-        .expect("KEHOACH_TEST_POSTGRES_PRIMARY_URL is not set: run `cargo xtask test`");
+    let primary_admin = std::env::var("KEHOACH_TEST_POSTGRES_PRIMARY_URL").expect(
+        "KEHOACH_TEST_POSTGRES_PRIMARY_URL is not set: run `cargo xtask test --test replica`",
+    );
     let db = TestDb::postgres_on(primary_admin).await;
     let TestDb::Postgres { name, .. } = &db else {
         unreachable!()
