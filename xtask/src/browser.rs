@@ -1,5 +1,5 @@
-//! The browser for the web suite: Debian's `chromium` and `chromium-driver` (installed with
-//! apt-get when missing and running as root), and a chromedriver on a free loopback port whose URL
+//! The browser for the web suite: Debian's `chromium-headless-shell` and `chromium-driver`
+//! (installed with apt-get when missing and running as root), and a chromedriver on a free loopback port whose URL
 //! the tests read from `KEHOACH_TEST_WEBDRIVER_URL`. Stopped when dropped. Also axe-core, the
 //! accessibility checker the suite injects into every page: npm's `axe-core`, installed once
 //! under the target directory (`KEHOACH_TEST_AXE` names its `axe.min.js`).
@@ -17,7 +17,9 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The axe-core release the browser suite checks with (a major version's rules and impacts
 /// are stable; pinned so a new release cannot fail the suite on its own).
 const AXE_CORE: &str = "axe-core@4.10.3";
-const CHROMIUM: &str = "/usr/bin/chromium";
+/// The headless shell's binary itself (its `/usr/bin` wrapper forks, and chromedriver then finds
+/// no page): the tests start this one.
+const CHROMIUM: &str = "/usr/lib/chromium/chromium-headless-shell";
 
 pub struct Driver {
     child: Child,
@@ -31,13 +33,14 @@ fn ensure_installed() -> Result<()> {
     if !is_root() {
         bail!(
             "{CHROMEDRIVER} or {CHROMIUM} is missing and this is not root, so they cannot be \
-             installed: run `apt-get install -y chromium chromium-driver` as root"
+             installed: run `apt-get install -y chromium-headless-shell chromium-driver` as root"
         );
     }
     eprintln!(
-        "xtask: Chromium or chromedriver missing; installing Debian's chromium chromium-driver"
+        "xtask: Chromium's headless shell or chromedriver missing; installing Debian's \
+         chromium-headless-shell chromium-driver"
     );
-    install_debian_packages(&["chromium", "chromium-driver"])?;
+    install_debian_packages(&["chromium-headless-shell", "chromium-driver"])?;
     if !Path::new(CHROMEDRIVER).exists() {
         bail!("chromium-driver was installed but {CHROMEDRIVER} does not exist");
     }
