@@ -280,10 +280,20 @@ pub fn install_debian_packages(packages: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// `program` as the `postgres` user when running as root (PostgreSQL refuses to run as root).
+/// `setpriv` execs the program in its own process, so the child's pid is the server's and a
+/// signal sent to it reaches the server: `runuser` would stay between them, not pass on the
+/// SIGINT of a fast shutdown, and leave the server running without its directory once killed.
 fn as_server_user(as_root: bool, program: &Path) -> Command {
     if as_root {
-        let mut cmd = Command::new("runuser");
-        cmd.args(["-u", "postgres", "--"]).arg(program);
+        let mut cmd = Command::new("setpriv");
+        cmd.args([
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+        ])
+        .arg(program);
         cmd
     } else {
         Command::new(program)
