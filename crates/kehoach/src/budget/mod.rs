@@ -91,6 +91,13 @@ pub struct UnitStatus {
     pub total: Figures,
 }
 
+impl UnitStatus {
+    /// Nothing to show yet: no estimate drafted, no figure at any stage, no settlement.
+    pub fn not_started(&self) -> bool {
+        self.version.is_none() && self.total == Figures::default() && self.settlement == "none"
+    }
+}
+
 /// A task's figures over its units.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TaskTotal {

@@ -177,6 +177,8 @@ on_both_backends! {
             let id = &plan[7..];
             pages.push(format!("/heatmap?plan={id}"));
             pages.push(format!("/heatmap?plan={id}&per=week"));
+            // The office's budget page: every lead unit of a province's plan (hundreds).
+            pages.push(format!("/plans/{id}/budget"));
         }
         let (_, _, overview) = client.get(plan_pages[0]).await;
         pages.extend(links(&overview, "/tasks/").into_iter().take(3));

@@ -42,6 +42,10 @@ struct BudgetPage {
     ok: String,
     error: String,
     units: Vec<UnitView>,
+    /// The office's view folds the units that have not started into one line (most of a
+    /// province's units early in the year): their names, their count's words and the deadline
+    /// state they share.
+    not_started: NotStartedView,
     total: FiguresView,
     lines: Vec<LineView>,
     spending: Vec<SpendView>,
@@ -96,6 +100,14 @@ struct UnitView {
     may_return: bool,
     may_settle: bool,
     may_accept: bool,
+}
+
+#[derive(Default)]
+struct NotStartedView {
+    names: String,
+    count: String,
+    deadline_name: &'static str,
+    deadline_class: &'static str,
 }
 
 struct LineView {
@@ -281,9 +293,34 @@ async fn show(
     };
     let estimates = |unit: i64| may(signed, Action::EstimateBudget, inside(unit));
 
+    // A unit's own view keeps its row whatever its state; the office's view of every unit lists
+    // the units that have started and folds the others.
+    let fold = only.is_none();
+    let mut not_started = NotStartedView::default();
+    let folded: Vec<&str> = st
+        .units
+        .iter()
+        .filter(|u| fold && u.not_started())
+        .map(|u| u.unit_name.as_str())
+        .collect();
+    if !folded.is_empty() {
+        let dl = deadline_state(st.deadline, None, signed.today);
+        let noun = if folded.len() == 1 {
+            w.unit_one
+        } else {
+            w.unit_many
+        };
+        not_started = NotStartedView {
+            names: folded.join(" · "),
+            count: format!("{} {noun}", folded.len()),
+            deadline_name: deadline_name(signed.lang, dl),
+            deadline_class: deadline_class(dl),
+        };
+    }
     let units: Vec<UnitView> = st
         .units
         .iter()
+        .filter(|u| !(fold && u.not_started()))
         .map(|u| {
             let dl = deadline_state(st.deadline, u.submitted_on, signed.today);
             UnitView {
@@ -408,6 +445,7 @@ async fn show(
         error,
         total: FiguresView::of(&st.total),
         units,
+        not_started,
         lines,
         spending,
         estimate_choices,
