@@ -16,7 +16,7 @@ def sample():
         cpu = (int(f[11]) + int(f[12])) / tick; start = f[19]
         key = (p, start)
         if key not in seen:
-            try: cl = open(f'/proc/{p}/cmdline').read().replace('\0',' ')[:120]
+            try: cl = open(f'/proc/{p}/cmdline').read().replace('\0',' ')[:400]
             except Exception: cl = ''
             seen[key] = [comm, cpu, cl, cpu if first else 0.0]
         else: seen[key][1] = cpu
@@ -30,15 +30,16 @@ def done(*a):
         if comm.startswith('it-') or 'deps/it-' in cl: k = 'it(test binary)'
         by[k] += cpu; n[k] += 1
     import json, re
-    det = collections.defaultdict(float)
+    det = collections.defaultdict(float); cnt = collections.Counter()
     for (comm, cpu, cl, b) in seen.values():
-        if comm in ('kehoach','postgres','chromium'):
+        if comm in ('kehoach','postgres','chromium','chromium-headle'):
             c = re.sub(r'/tmp/\S+|\d+', '#', cl)
             c = re.sub(r'--data-dir \S+ |--database-url \S+ ', '', c)
             det[comm + ': ' + c[:90]] += cpu - b
+            cnt[comm + ': ' + c[:90]] += 1
     with open(out + '.detail', 'w') as o:
         for k, v in sorted(det.items(), key=lambda x: -x[1])[:60]:
-            o.write(f'{v:9.1f}  {k}\n')
+            o.write(f'{v:9.1f}  {cnt[k]:5d}  {k}\n')
     with open(out, 'w') as o:
         o.write(f'wall {time.time()-t0:.0f} s\n')
         for k, v in sorted(by.items(), key=lambda x: -x[1])[:40]:

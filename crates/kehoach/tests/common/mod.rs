@@ -64,83 +64,134 @@ fn postgres_template(admin_url: &str) -> &'static str {
     })
 }
 
-/// A data directory holding the demo (`kehoach serve --demo` on the SQLite template, stopped once
-/// it listens), made once per test process: its `kehoach.sqlite3` and its evidence files under
-/// `files/`. Tests that serve the demo start from a copy, and their `serve --demo` finds it built.
-fn sqlite_demo_template() -> &'static std::path::Path {
-    static TEMPLATE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let work = tempfile::tempdir().expect("temp dir");
-        std::fs::copy(sqlite_template(), work.path().join("kehoach.sqlite3"))
-            .expect("copy the SQLite template");
-        let args = vec!["--data-dir".to_string(), work.path().display().to_string()];
-        build_demo_with_the_binary(&args);
-        let kept = tempfile::tempdir().expect("temp dir").keep();
-        on_own_runtime({
-            let (from, to) = (work.path().to_path_buf(), kept.clone());
-            async move {
-                // The server was killed: what it committed is in the WAL, which VACUUM INTO
-                // folds into one self-contained file.
-                let store = Store::open(&Location::DataDir(from))
-                    .await
-                    .expect("open the demo database");
-                store
-                    .vacuum_into(&to.join("kehoach.sqlite3"))
-                    .await
-                    .expect("write the SQLite demo template");
-                store.close().await;
-            }
-        });
-        copy_dir(&work.path().join("files"), &kept.join("files"));
-        kept
-    })
+/// A database that the real binary built on a copy of the migrated and seeded template, made once
+/// per test process and backend, and what the command printed: the demo (`serve --demo`) or an
+/// imported plan (`plan import --json`). Tests whose first step is that command start from a copy
+/// of it instead (a debug build's import or demo is most of such a test's CPU).
+#[derive(Clone, Copy)]
+enum Built {
+    Demo,
+    /// The Quảng Nam 2024 plan, imported with `kehoach plan import --json`.
+    QuangNamPlan,
 }
 
-/// The name of a PostgreSQL database holding the demo (made like [`sqlite_demo_template`]; the
-/// evidence files are in the database), made once per test process.
-fn postgres_demo_template(admin_url: &str) -> &'static str {
-    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let template = postgres_template(admin_url);
-        let name = format!("kehoach_demo_{}", kehoach::auth::random_secret(8));
-        let url = on_own_runtime({
-            let (admin_url, name) = (admin_url.to_string(), name.clone());
-            async move { create_database(&admin_url, &name, Some(template)).await }
-        });
-        let files = tempfile::tempdir().expect("temp dir");
-        let args = vec![
-            "--database-url".to_string(),
-            url,
-            "--data-dir".to_string(),
-            files.path().display().to_string(),
-        ];
-        build_demo_with_the_binary(&args);
-        on_own_runtime({
-            let (admin_url, name) = (admin_url.to_string(), name.clone());
-            async move {
-                // A template must have no connection left: the killed server's may linger.
-                let mut admin = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("connect to test PostgreSQL");
-                sqlx::query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                )
-                .bind(&name)
-                .execute(&mut admin)
-                .await
-                .expect("end the demo server's connections");
-                admin.close().await.ok();
-            }
-        });
-        name
-    })
-}
+/// The Quảng Nam 2024 plan (the corpus's text rendering).
+pub const QUANG_NAM: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
+);
 
-/// Runs the real `kehoach serve --demo` on the database of `db_args` until it listens (the demo
-/// is then built and committed), then stops it.
-fn build_demo_with_the_binary(db_args: &[String]) {
-    let server = Server::start_with(db_args, &["--demo"]);
-    drop(server);
+impl Built {
+    /// Runs the command on the database of `db_args`; gives what it printed (JSON), if anything.
+    fn run(self, db_args: &[String]) -> Option<serde_json::Value> {
+        match self {
+            // `serve --demo` until it listens (the demo is then built and committed).
+            Built::Demo => {
+                drop(Server::start_with(db_args, &["--demo"]));
+                None
+            }
+            Built::QuangNamPlan => {
+                let mut args: Vec<&str> = db_args.iter().map(String::as_str).collect();
+                args.extend(["plan", "import", QUANG_NAM, "--json"]);
+                let (code, out, err) = cli(&args);
+                assert_eq!(code, 0, "kehoach plan import failed: {err}");
+                Some(serde_json::from_str(&out).expect("plan import --json prints JSON"))
+            }
+        }
+    }
+
+    fn sqlite_cell(
+        self,
+    ) -> &'static std::sync::OnceLock<(std::path::PathBuf, Option<serde_json::Value>)> {
+        static DEMO: std::sync::OnceLock<(std::path::PathBuf, Option<serde_json::Value>)> =
+            std::sync::OnceLock::new();
+        static QUANG_NAM: std::sync::OnceLock<(std::path::PathBuf, Option<serde_json::Value>)> =
+            std::sync::OnceLock::new();
+        match self {
+            Built::Demo => &DEMO,
+            Built::QuangNamPlan => &QUANG_NAM,
+        }
+    }
+
+    fn postgres_cell(self) -> &'static std::sync::OnceLock<(String, Option<serde_json::Value>)> {
+        static DEMO: std::sync::OnceLock<(String, Option<serde_json::Value>)> =
+            std::sync::OnceLock::new();
+        static QUANG_NAM: std::sync::OnceLock<(String, Option<serde_json::Value>)> =
+            std::sync::OnceLock::new();
+        match self {
+            Built::Demo => &DEMO,
+            Built::QuangNamPlan => &QUANG_NAM,
+        }
+    }
+
+    /// A data directory holding what the command built on the SQLite template: its
+    /// `kehoach.sqlite3` and its evidence files under `files/`.
+    fn sqlite_template(self) -> &'static (std::path::PathBuf, Option<serde_json::Value>) {
+        self.sqlite_cell().get_or_init(|| {
+            let work = tempfile::tempdir().expect("temp dir");
+            std::fs::copy(sqlite_template(), work.path().join("kehoach.sqlite3"))
+                .expect("copy the SQLite template");
+            let args = vec!["--data-dir".to_string(), work.path().display().to_string()];
+            let printed = self.run(&args);
+            let kept = tempfile::tempdir().expect("temp dir").keep();
+            on_own_runtime({
+                let (from, to) = (work.path().to_path_buf(), kept.clone());
+                async move {
+                    // A killed server's commits are in the WAL, which VACUUM INTO folds into
+                    // one self-contained file.
+                    let store = Store::open(&Location::DataDir(from))
+                        .await
+                        .expect("open the built database");
+                    store
+                        .vacuum_into(&to.join("kehoach.sqlite3"))
+                        .await
+                        .expect("write the SQLite template");
+                    store.close().await;
+                }
+            });
+            copy_dir(&work.path().join("files"), &kept.join("files"));
+            (kept, printed)
+        })
+    }
+
+    /// The name of a PostgreSQL database holding what the command built on the PostgreSQL
+    /// template (evidence files are in the database).
+    fn postgres_template(self, admin_url: &str) -> &'static (String, Option<serde_json::Value>) {
+        self.postgres_cell().get_or_init(|| {
+            let template = postgres_template(admin_url);
+            let name = format!("kehoach_built_{}", kehoach::auth::random_secret(8));
+            let url = on_own_runtime({
+                let (admin_url, name) = (admin_url.to_string(), name.clone());
+                async move { create_database(&admin_url, &name, Some(template)).await }
+            });
+            let files = tempfile::tempdir().expect("temp dir");
+            let args = vec![
+                "--database-url".to_string(),
+                url,
+                "--data-dir".to_string(),
+                files.path().display().to_string(),
+            ];
+            let printed = self.run(&args);
+            on_own_runtime({
+                let (admin_url, name) = (admin_url.to_string(), name.clone());
+                async move {
+                    // A template must have no connection left: a killed server's may linger.
+                    let mut admin = sqlx::PgConnection::connect(&admin_url)
+                        .await
+                        .expect("connect to test PostgreSQL");
+                    sqlx::query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                    )
+                    .bind(&name)
+                    .execute(&mut admin)
+                    .await
+                    .expect("end the built database's connections");
+                    admin.close().await.ok();
+                }
+            });
+            (name, printed)
+        })
+    }
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -246,20 +297,34 @@ impl TestDb {
     /// server then started with `--demo` finds it built and only serves it, so the tests that
     /// serve the demo do not each build it again (several seconds of a debug build's CPU).
     pub async fn load_demo(&self) {
+        self.replace_with(Built::Demo).await;
+    }
+
+    /// Replaces this (fresh, unopened) database with a copy of one where
+    /// `kehoach plan import QUANG_NAM --json` ran, and gives what that command printed: the
+    /// same database and output as running it here.
+    pub async fn import_quang_nam(&self) -> serde_json::Value {
+        self.replace_with(Built::QuangNamPlan)
+            .await
+            .expect("plan import printed JSON")
+    }
+
+    async fn replace_with(&self, built: Built) -> Option<serde_json::Value> {
         match self {
             TestDb::Sqlite(dir) => {
-                let template = sqlite_demo_template();
+                let (template, printed) = built.sqlite_template();
                 std::fs::copy(
                     template.join("kehoach.sqlite3"),
                     dir.path().join("kehoach.sqlite3"),
                 )
-                .expect("copy the SQLite demo template");
+                .expect("copy the SQLite built template");
                 copy_dir(&template.join("files"), &dir.path().join("files"));
+                printed.clone()
             }
             TestDb::Postgres {
                 admin_url, name, ..
             } => {
-                let template = postgres_demo_template(admin_url);
+                let (template, printed) = built.postgres_template(admin_url);
                 let mut admin = sqlx::PgConnection::connect(admin_url)
                     .await
                     .expect("connect to test PostgreSQL");
@@ -269,6 +334,7 @@ impl TestDb {
                     .expect("drop the test database");
                 admin.close().await.ok();
                 create_database(admin_url, name, Some(template)).await;
+                printed.clone()
             }
         }
     }

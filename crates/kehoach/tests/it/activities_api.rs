@@ -9,17 +9,12 @@ use common::{Server, TestDb, admin_token, cli, cli_json, http};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
-
 /// A tiny valid PNG (1×1).
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
 
 /// Imports the plan; returns (plan id, the weekly radio-TV assignment's id).
-fn import_plan(db: &TestDb) -> (String, i64) {
-    let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+async fn import_plan(db: &TestDb) -> (String, i64) {
+    let imported = db.import_quang_nam().await;
     let plan_id = imported["plan_id"].as_i64().unwrap().to_string();
     let report = cli_json(
         db,
@@ -156,7 +151,7 @@ async fn reporter_of(db: &TestDb, name: &str, unit_id: i64) -> String {
 
 on_both_backends! {
     async fn a_reporter_reports_for_its_own_unit_and_the_units_under_it(db: &TestDb) {
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let store = db.open().await;
         let unit_id = store.assignment(assignment).await.unwrap().unwrap().unit_id;
         let parent = store.unit(unit_id).await.unwrap().unwrap().parent_id.expect("the agency's province");
@@ -179,7 +174,7 @@ on_both_backends! {
         // The API reads the caller, the assignment and where it lies in one query; the scope
         // rule is the same: a people's committee answers for its administrative unit's
         // agencies, any other agency for itself.
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let store = db.open().await;
         let unit_id = store.assignment(assignment).await.unwrap().unwrap().unit_id;
         let parent = store.unit(unit_id).await.unwrap().unwrap().parent_id.expect("the agency's province");
@@ -210,7 +205,7 @@ on_both_backends! {
     }
 
     async fn a_json_activity_is_stored_and_counted_at_once(db: &TestDb) {
-        let (plan_id, assignment) = import_plan(db);
+        let (plan_id, assignment) = import_plan(db).await;
         let args = db.cli_args();
         let token = admin_token(&args);
         let server = Server::start(&args);
@@ -235,7 +230,7 @@ on_both_backends! {
     }
 
     async fn an_uploaded_file_is_stored_once_and_served_as_an_attachment(db: &TestDb) {
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let args = db.cli_args();
         let token = admin_token(&args);
         let server = Server::start(&args);
@@ -280,7 +275,7 @@ on_both_backends! {
     }
 
     async fn an_oversize_upload_is_refused_and_nothing_is_stored(db: &TestDb) {
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let args = db.cli_args();
         let token = admin_token(&args);
         let server = Server::start_with(&args, &["--max-upload-bytes", "1000"]);
@@ -302,7 +297,7 @@ on_both_backends! {
     }
 
     async fn bad_input_is_named_and_other_units_are_refused(db: &TestDb) {
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let args = db.cli_args();
         let token = admin_token(&args);
         // A reporter of another unit (Hà Nội).
@@ -345,7 +340,7 @@ on_both_backends! {
     }
 
     async fn the_cli_attaches_files_with_the_same_checks(db: &TestDb) {
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let assignment = assignment.to_string();
         let dir = tempfile::tempdir().unwrap();
         let png = dir.path().join("Ảnh.png");
@@ -377,7 +372,7 @@ on_both_backends! {
     }
 
     async fn an_activity_is_corrected_and_deleted_and_compliance_follows(db: &TestDb) {
-        let (plan_id, assignment) = import_plan(db);
+        let (plan_id, assignment) = import_plan(db).await;
         let args = db.cli_args();
         let token = admin_token(&args);
         let server = Server::start(&args);
@@ -440,7 +435,7 @@ on_both_backends! {
     }
 
     async fn a_failed_upload_leaves_no_file_behind(db: &TestDb) {
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let args = db.cli_args();
         let token = admin_token(&args);
         let server = Server::start(&args);
@@ -469,7 +464,7 @@ on_both_backends! {
     }
 
     async fn files_gc_removes_only_old_unreferenced_files(db: &TestDb) {
-        let (_, assignment) = import_plan(db);
+        let (_, assignment) = import_plan(db).await;
         let dir = tempfile::tempdir().unwrap();
         let png = dir.path().join("anh.png");
         std::fs::write(&png, PNG).unwrap();

@@ -8,14 +8,9 @@ use reqwest::multipart::{Form, Part};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::Value;
 
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
-
 /// Imports the plan; returns (plan id, the weekly radio-TV assignment's id).
-fn import_plan(db: &TestDb) -> (String, i64) {
-    let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+async fn import_plan(db: &TestDb) -> (String, i64) {
+    let imported = db.import_quang_nam().await;
     let plan_id = imported["plan_id"].as_i64().unwrap().to_string();
     let report = cli_json(
         db,
@@ -149,7 +144,7 @@ fn form(name: &str, bytes: Vec<u8>) -> Form {
 
 on_both_backends! {
     async fn a_good_csv_imports_every_row_from_the_cli(db: &TestDb) {
-        let (plan_id, assignment) = import_plan(db);
+        let (plan_id, assignment) = import_plan(db).await;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hoat-dong.csv");
         std::fs::write(&path, good_csv(assignment)).unwrap();
@@ -160,7 +155,7 @@ on_both_backends! {
     }
 
     async fn a_csv_with_bad_rows_stores_nothing_and_names_them(db: &TestDb) {
-        let (plan_id, assignment) = import_plan(db);
+        let (plan_id, assignment) = import_plan(db).await;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("hoat-dong.csv");
         std::fs::write(&path, bad_csv(assignment)).unwrap();
@@ -205,7 +200,7 @@ on_both_backends! {
     }
 
     async fn an_xlsx_imports_over_http_and_from_the_cli(db: &TestDb) {
-        let (plan_id, assignment) = import_plan(db);
+        let (plan_id, assignment) = import_plan(db).await;
         let args = db.cli_args();
         let token = admin_token(&args);
         let server = Server::start(&args);

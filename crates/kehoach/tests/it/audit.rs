@@ -8,11 +8,6 @@ use common::{Server, TestDb, cli_json, http, run_cli};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
-
 /// An administrator whose name a spreadsheet would take for a formula.
 const FORMULA_NAME: &str = "=HYPERLINK(\"http://x\")";
 
@@ -28,7 +23,7 @@ fn today() -> chrono::NaiveDate {
 
 on_both_backends! {
     async fn every_change_is_logged_filtered_and_exported_safely(db: &TestDb) {
-        let plan = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+        let plan = db.import_quang_nam().await;
         let plan_id = plan["plan_id"].as_i64().unwrap();
         for name in ["tester", FORMULA_NAME] {
             let (code, out, err) = run_cli(db, &["user", "add", name, "--role", "admin"]);

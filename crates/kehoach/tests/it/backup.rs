@@ -8,14 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Server, TestDb, admin_token, cli, cli_json, http, run_cli};
+use common::{Server, TestDb, admin_token, cli, http, run_cli};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
-
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
 
 /// An acknowledged write: the activity's id and its file's bytes.
 type Acked = (i64, String, Vec<u8>);
@@ -23,7 +18,7 @@ type Acked = (i64, String, Vec<u8>);
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_under_write_load_restores_every_acknowledged_write_and_file() {
     let db = TestDb::sqlite().await;
-    let imported = cli_json(&db, &["plan", "import", QUANG_NAM, "--json"]);
+    let imported = db.import_quang_nam().await;
     let plan = imported["plan_id"].as_i64().unwrap();
     let store = db.open().await;
     let assignments: Vec<i64> = store

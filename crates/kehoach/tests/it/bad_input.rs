@@ -5,14 +5,9 @@
 
 use crate::common;
 
-use common::{Server, TestDb, admin_token, cli_json, http};
+use common::{Server, TestDb, admin_token, http};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
 
@@ -90,7 +85,7 @@ fn case(
 
 on_both_backends! {
     async fn bad_input_gets_a_named_4xx_and_changes_nothing(db: &TestDb) {
-        let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+        let imported = db.import_quang_nam().await;
         let plan = imported["plan_id"].as_i64().unwrap();
         let args = db.cli_args();
         let token = admin_token(&args);

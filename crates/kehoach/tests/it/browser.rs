@@ -18,6 +18,7 @@
 //! 360 px its fullest view.
 
 use crate::common;
+use crate::common::QUANG_NAM;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -25,11 +26,6 @@ use std::time::Duration;
 use common::TestDb;
 use thirtyfour::prelude::*;
 use thirtyfour::{ChromiumLikeCapabilities, LoggingPrefsLogLevel};
-
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
 
 fn webdriver_url() -> String {
     std::env::var("KEHOACH_TEST_WEBDRIVER_URL").expect(

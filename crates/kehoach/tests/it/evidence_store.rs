@@ -3,17 +3,13 @@
 //! between the two. Two real servers with different `--data-dir`s on one database.
 
 use crate::common;
+use crate::common::QUANG_NAM;
 
 use std::io::Read;
 
 use common::{Server, TestDb, admin_token, cli_json, http, run_cli};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
-
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
 
 /// A PNG-typed file of `len` bytes, different for each `seed` (the type is sniffed from the
 /// first bytes only).

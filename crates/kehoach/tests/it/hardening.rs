@@ -5,6 +5,7 @@
 //! `--on` for commands that name a unit; `/metrics` only on its own listener.
 
 use crate::common;
+use crate::common::QUANG_NAM;
 
 use std::io::{Read, Write};
 
@@ -12,16 +13,11 @@ use common::{Server, TestDb, admin_token, cli_json, http, run_cli};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
-
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// The imported Quảng Nam 2024 plan and one of its assignments.
 async fn plan_and_assignment(db: &TestDb) -> (i64, kehoach::store::AssignmentRow) {
-    let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+    let imported = db.import_quang_nam().await;
     let plan = imported["plan_id"].as_i64().unwrap();
     let store = db.open().await;
     let assignment = store.assignments_of_plan(plan).await.unwrap().remove(0);

@@ -2,17 +2,13 @@
 //! backend, with the Quảng Nam plan of the corpus.
 
 use crate::common;
+use crate::common::QUANG_NAM;
 
 use common::{TestDb, cli};
 use common::{cli_json as json, run_cli as run};
 use serde_json::Value;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plan/tests/fixtures/corpus");
-
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
 
 fn task<'a>(report: &'a Value, title_part: &str) -> &'a Value {
     report["tasks"]

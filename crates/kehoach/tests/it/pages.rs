@@ -4,6 +4,7 @@
 //! the plan import's forms.
 
 use crate::common;
+use crate::common::QUANG_NAM;
 
 use std::collections::HashMap;
 
@@ -16,11 +17,6 @@ use reqwest::multipart::{Form, Part};
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82";
 
 /// A plan document the import page reads (the parser's corpus).
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
-
 /// Pages must stay small for phones on slow networks.
 const MAX_PAGE_BYTES: usize = 200 * 1024;
 

@@ -5,14 +5,9 @@ use crate::common;
 use common::{Server, TestDb, admin_token, cli_json, http};
 use serde_json::Value;
 
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
-
 on_both_backends! {
     async fn plans_are_listed_shown_and_evaluated_over_http(db: &TestDb) {
-        let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+        let imported = db.import_quang_nam().await;
         let id = imported["plan_id"].as_i64().unwrap();
         let token = admin_token(&db.cli_args());
         let server = Server::start(&db.cli_args());

@@ -17,16 +17,12 @@
 //! an anonymous caller to sign in answers 303, and so does a form that went through.
 
 use crate::common;
+use crate::common::QUANG_NAM;
 
 use common::{Server, TestDb, cli_json, http};
 use kehoach::store::{Change, Role, Store};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-
-const QUANG_NAM: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../plan/tests/fixtures/corpus/quangnam-2024.txt"
-);
 
 const TAM_KY: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -908,7 +904,7 @@ async fn browser(store: &Store, user: &kehoach::store::UserRow) -> Browser {
 }
 
 async fn set_up(db: &TestDb) -> World {
-    let imported = cli_json(db, &["plan", "import", QUANG_NAM, "--json"]);
+    let imported = db.import_quang_nam().await;
     let plan_id = imported["plan_id"].as_i64().unwrap();
     let child = cli_json(db, &["plan", "import", TAM_KY, "--json"]);
     let child_plan_id = child["plan_id"].as_i64().unwrap();
