@@ -216,8 +216,11 @@ async fn create_database(admin_url: &str, name: &str, template: Option<&str>) ->
     let mut admin = sqlx::PgConnection::connect(admin_url)
         .await
         .expect("connect to test PostgreSQL");
+    // FILE_COPY copies the template's files and checkpoints; the default (WAL_LOG) writes every
+    // page of the copy to the WAL. With the throwaway server's fsync off, the checkpoint costs
+    // little: a copy of the 13 MB template takes about a quarter of the time.
     let from = template
-        .map(|t| format!(" TEMPLATE {t}"))
+        .map(|t| format!(" TEMPLATE {t} STRATEGY FILE_COPY"))
         .unwrap_or_default();
     sqlx::query(&format!("CREATE DATABASE {name}{from}"))
         .execute(&mut admin)
