@@ -1,6 +1,8 @@
-//! The browser for the web suite: Debian's `chromium-headless-shell` and `chromium-driver`
-//! (installed with apt-get when missing and running as root), and a chromedriver on a free loopback port whose URL
-//! the tests read from `KEHOACH_TEST_WEBDRIVER_URL`. Stopped when dropped. Also axe-core, the
+//! The browser for the web suite: Debian's `chromium-headless-shell` (the same Blink engine as
+//! the desktop browser, without it: about a fifth less CPU than `chromium --headless`) and
+//! `chromium-driver` (installed with apt-get when missing and running as root), and a chromedriver
+//! on a free loopback port whose URL the tests read from `KEHOACH_TEST_WEBDRIVER_URL` (and the
+//! browser's binary from `KEHOACH_TEST_BROWSER`). Stopped when dropped. Also axe-core, the
 //! accessibility checker the suite injects into every page: npm's `axe-core`, installed once
 //! under the target directory (`KEHOACH_TEST_AXE` names its `axe.min.js`).
 
@@ -19,7 +21,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const AXE_CORE: &str = "axe-core@4.10.3";
 /// The headless shell's binary itself (its `/usr/bin` wrapper forks, and chromedriver then finds
 /// no page): the tests start this one.
-const CHROMIUM: &str = "/usr/lib/chromium/chromium-headless-shell";
+pub const CHROMIUM: &str = "/usr/lib/chromium/chromium-headless-shell";
 
 pub struct Driver {
     child: Child,

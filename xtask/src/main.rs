@@ -160,6 +160,7 @@ fn test(args: &[String]) -> Result<()> {
     cmd.args(["test", "--workspace"])
         .env("KEHOACH_TEST_POSTGRES_URL", pg.admin_url())
         .env("KEHOACH_TEST_WEBDRIVER_URL", &driver.url)
+        .env("KEHOACH_TEST_BROWSER", browser::CHROMIUM)
         .env("KEHOACH_TEST_AXE", &axe)
         .env("RUST_BACKTRACE", "0");
     cmd.args(extra);

@@ -75,6 +75,11 @@ enum Built {
     QuangNamPlan,
 }
 
+/// A built SQLite template: its data directory, and what the command printed.
+type BuiltSqlite = (std::path::PathBuf, Option<serde_json::Value>);
+/// A built PostgreSQL template: the database's name, and what the command printed.
+type BuiltPostgres = (String, Option<serde_json::Value>);
+
 /// The Quảng Nam 2024 plan (the corpus's text rendering).
 pub const QUANG_NAM: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -100,33 +105,27 @@ impl Built {
         }
     }
 
-    fn sqlite_cell(
-        self,
-    ) -> &'static std::sync::OnceLock<(std::path::PathBuf, Option<serde_json::Value>)> {
-        static DEMO: std::sync::OnceLock<(std::path::PathBuf, Option<serde_json::Value>)> =
-            std::sync::OnceLock::new();
-        static QUANG_NAM: std::sync::OnceLock<(std::path::PathBuf, Option<serde_json::Value>)> =
-            std::sync::OnceLock::new();
+    fn sqlite_cell(self) -> &'static std::sync::OnceLock<BuiltSqlite> {
+        static DEMO: std::sync::OnceLock<BuiltSqlite> = std::sync::OnceLock::new();
+        static PLAN: std::sync::OnceLock<BuiltSqlite> = std::sync::OnceLock::new();
         match self {
             Built::Demo => &DEMO,
-            Built::QuangNamPlan => &QUANG_NAM,
+            Built::QuangNamPlan => &PLAN,
         }
     }
 
-    fn postgres_cell(self) -> &'static std::sync::OnceLock<(String, Option<serde_json::Value>)> {
-        static DEMO: std::sync::OnceLock<(String, Option<serde_json::Value>)> =
-            std::sync::OnceLock::new();
-        static QUANG_NAM: std::sync::OnceLock<(String, Option<serde_json::Value>)> =
-            std::sync::OnceLock::new();
+    fn postgres_cell(self) -> &'static std::sync::OnceLock<BuiltPostgres> {
+        static DEMO: std::sync::OnceLock<BuiltPostgres> = std::sync::OnceLock::new();
+        static PLAN: std::sync::OnceLock<BuiltPostgres> = std::sync::OnceLock::new();
         match self {
             Built::Demo => &DEMO,
-            Built::QuangNamPlan => &QUANG_NAM,
+            Built::QuangNamPlan => &PLAN,
         }
     }
 
     /// A data directory holding what the command built on the SQLite template: its
     /// `kehoach.sqlite3` and its evidence files under `files/`.
-    fn sqlite_template(self) -> &'static (std::path::PathBuf, Option<serde_json::Value>) {
+    fn sqlite_template(self) -> &'static BuiltSqlite {
         self.sqlite_cell().get_or_init(|| {
             let work = tempfile::tempdir().expect("temp dir");
             std::fs::copy(sqlite_template(), work.path().join("kehoach.sqlite3"))
@@ -137,8 +136,8 @@ impl Built {
             on_own_runtime({
                 let (from, to) = (work.path().to_path_buf(), kept.clone());
                 async move {
-                    // A killed server's commits are in the WAL, which VACUUM INTO folds into
-                    // one self-contained file.
+                    // A killed server's commits may be in the WAL, which VACUUM INTO folds
+                    // into one self-contained file.
                     let store = Store::open(&Location::DataDir(from))
                         .await
                         .expect("open the built database");
@@ -156,7 +155,7 @@ impl Built {
 
     /// The name of a PostgreSQL database holding what the command built on the PostgreSQL
     /// template (evidence files are in the database).
-    fn postgres_template(self, admin_url: &str) -> &'static (String, Option<serde_json::Value>) {
+    fn postgres_template(self, admin_url: &str) -> &'static BuiltPostgres {
         self.postgres_cell().get_or_init(|| {
             let template = postgres_template(admin_url);
             let name = format!("kehoach_built_{}", kehoach::auth::random_secret(8));

@@ -215,18 +215,16 @@ async fn cell_status(driver: &WebDriver, href: &str, monday: &str) -> String {
         .to_string()
 }
 
-/// Debian's headless shell of Chromium (`chromium-headless-shell`): the same Blink engine that
-/// lays out, runs scripts and paints as the full browser, without the desktop browser around it
-/// (about a fifth less CPU over the sweep than `chromium --headless`). The wrapper script in
-/// `/usr/bin` forks instead of exec'ing, and chromedriver then cannot find the browser's pages.
-const HEADLESS_SHELL: &str = "/usr/lib/chromium/chromium-headless-shell";
-
 /// A headless Chromium session, logging everything the page's console says. chromedriver gives
 /// each session a fresh profile of its own and removes it at quit (the headless shell cannot be
 /// given one with `--user-data-dir`: chromedriver then finds no page to drive).
 async fn browser() -> WebDriver {
     let mut caps = DesiredCapabilities::chrome();
-    caps.set_binary(HEADLESS_SHELL).unwrap();
+    let binary = std::env::var("KEHOACH_TEST_BROWSER").expect(
+        "KEHOACH_TEST_BROWSER is not set: run the suites with `cargo xtask test`, which installs \
+         Debian's headless shell of Chromium",
+    );
+    caps.set_binary(&binary).unwrap();
     caps.set_browser_log_level(LoggingPrefsLogLevel::All)
         .unwrap();
     for arg in [
