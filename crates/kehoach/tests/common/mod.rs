@@ -105,28 +105,29 @@ impl Built {
         }
     }
 
-    fn sqlite_cell(self) -> &'static std::sync::OnceLock<BuiltSqlite> {
-        static DEMO: std::sync::OnceLock<BuiltSqlite> = std::sync::OnceLock::new();
-        static PLAN: std::sync::OnceLock<BuiltSqlite> = std::sync::OnceLock::new();
-        match self {
+    /// Where this template is kept once made, for each backend.
+    fn cells(
+        self,
+    ) -> (
+        &'static std::sync::OnceLock<BuiltSqlite>,
+        &'static std::sync::OnceLock<BuiltPostgres>,
+    ) {
+        use std::sync::OnceLock;
+        static DEMO: (OnceLock<BuiltSqlite>, OnceLock<BuiltPostgres>) =
+            (OnceLock::new(), OnceLock::new());
+        static PLAN: (OnceLock<BuiltSqlite>, OnceLock<BuiltPostgres>) =
+            (OnceLock::new(), OnceLock::new());
+        let (sqlite, postgres) = match self {
             Built::Demo => &DEMO,
             Built::QuangNamPlan => &PLAN,
-        }
-    }
-
-    fn postgres_cell(self) -> &'static std::sync::OnceLock<BuiltPostgres> {
-        static DEMO: std::sync::OnceLock<BuiltPostgres> = std::sync::OnceLock::new();
-        static PLAN: std::sync::OnceLock<BuiltPostgres> = std::sync::OnceLock::new();
-        match self {
-            Built::Demo => &DEMO,
-            Built::QuangNamPlan => &PLAN,
-        }
+        };
+        (sqlite, postgres)
     }
 
     /// A data directory holding what the command built on the SQLite template: its
     /// `kehoach.sqlite3` and its evidence files under `files/`.
     fn sqlite_template(self) -> &'static BuiltSqlite {
-        self.sqlite_cell().get_or_init(|| {
+        self.cells().0.get_or_init(|| {
             let work = tempfile::tempdir().expect("temp dir");
             std::fs::copy(sqlite_template(), work.path().join("kehoach.sqlite3"))
                 .expect("copy the SQLite template");
@@ -156,7 +157,7 @@ impl Built {
     /// The name of a PostgreSQL database holding what the command built on the PostgreSQL
     /// template (evidence files are in the database).
     fn postgres_template(self, admin_url: &str) -> &'static BuiltPostgres {
-        self.postgres_cell().get_or_init(|| {
+        self.cells().1.get_or_init(|| {
             let template = postgres_template(admin_url);
             let name = format!("kehoach_built_{}", kehoach::auth::random_secret(8));
             let url = on_own_runtime({
