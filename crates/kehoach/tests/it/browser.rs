@@ -1604,6 +1604,7 @@ async fn budget_pages_for_finance_the_office_and_a_unit() {
                         .unwrap_or_else(|| panic!("the folded line: {folded}"));
                     let store = db.open().await;
                     let plan = store.plan(1).await.unwrap().unwrap();
+                    // The demo's date; which units have started does not depend on it.
                     let today = chrono::NaiveDate::from_ymd_opt(2024, 11, 4).unwrap();
                     let status = kehoach::budget::status(&store, &plan, None, today)
                         .await
